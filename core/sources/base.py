@@ -1,0 +1,130 @@
+"""The source protocol and the data it hands the engine.
+
+A source answers three questions: daily bars for a few symbols, the index members'
+daily closes (for breadth), and intraday quotes. Daily bars are a DataFrame indexed by
+session date (a tz-naive, normalised DatetimeIndex named "date", ascending, unique)
+with float columns open, high, low, close, volume; close is never NaN, the others may
+be (close-only history is valid). Nothing a source returns may be dated after the
+`end` it was asked for. Failures are raised as the typed `SourceError`s below, whose
+message says what failed and where, never as a library's own exception."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Protocol, runtime_checkable
+
+import pandas as pd
+
+from core.snapshot import SourceKind
+
+BAR_COLUMNS = ("open", "high", "low", "close", "volume")
+
+
+@dataclass(frozen=True)
+class Quote:
+    """The latest trade of one symbol during a session."""
+
+    symbol: str
+    last: float
+    time: datetime
+    """Timezone-aware, America/New_York."""
+    session: date
+    """The trading session the quote belongs to."""
+
+
+@dataclass(frozen=True)
+class MemberPanel:
+    """Daily closes of the index members, and what is known about each."""
+
+    closes: pd.DataFrame
+    """Index: session dates like daily bars; one float column per ticker; NaN where a
+    member was not listed yet."""
+    info: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Index: ticker; columns: name, sector and, where known, weight (fraction of the
+    index by market cap)."""
+
+
+@runtime_checkable
+class Source(Protocol):
+    """What the engine needs from a market-data source."""
+
+    kind: SourceKind
+    simulated: bool
+
+    def daily_bars(
+        self, symbols: Sequence[str], start: date, end: date
+    ) -> Mapping[str, pd.DataFrame]:
+        """Daily bars of `symbols` from `start` to `end` inclusive. A symbol the source
+        does not carry is absent from the result (not an error); a source that fails
+        outright raises a SourceError."""
+        ...
+
+    def members(self, start: date, end: date) -> MemberPanel | None:
+        """Members' daily closes from `start` to `end`, or None if the source has none."""
+        ...
+
+    def quotes(self, symbols: Sequence[str]) -> Mapping[str, Quote]:
+        """Latest intraday quotes; symbols without one are absent."""
+        ...
+
+
+class SourceError(Exception):
+    """A source failed; the message names the source and what went wrong."""
+
+
+class NetworkError(SourceError):
+    """The source could not be reached."""
+
+
+class RateLimitError(SourceError):
+    """The source refused because too many requests were made."""
+
+
+class EmptyDataError(SourceError):
+    """The source answered with no usable rows."""
+
+
+class PartialDataError(SourceError):
+    """Some symbols came back and some did not."""
+
+    def __init__(self, message: str, missing: Sequence[str], partial: Mapping[str, pd.DataFrame]):
+        super().__init__(message)
+        self.missing = tuple(missing)
+        self.partial = dict(partial)
+
+
+class DataFormatError(SourceError):
+    """Data is malformed (a bad CSV, an all-NaN column); the message says where."""
+
+
+def empty_bars() -> pd.DataFrame:
+    """A daily-bar frame with no rows, in the standard shape."""
+    frame = pd.DataFrame({column: pd.Series(dtype="float64") for column in BAR_COLUMNS})
+    frame.index = pd.DatetimeIndex([], name="date")
+    return frame
+
+
+def check_bars(frame: pd.DataFrame, where: str) -> pd.DataFrame:
+    """Validate a daily-bar frame and return it in the standard shape.
+
+    Raises DataFormatError naming `where` when the frame breaks the contract."""
+    missing = [column for column in BAR_COLUMNS if column not in frame.columns]
+    if missing:
+        raise DataFormatError(f"{where}: missing column(s) {', '.join(missing)}")
+    if not isinstance(frame.index, pd.DatetimeIndex):
+        raise DataFormatError(f"{where}: index is not dates")
+    if frame.index.tz is not None:
+        raise DataFormatError(f"{where}: session dates must be tz-naive")
+    if frame.index.has_duplicates:
+        duplicate = frame.index[frame.index.duplicated()][0]
+        raise DataFormatError(f"{where}: duplicate date {duplicate:%Y-%m-%d}")
+    if not frame.index.is_monotonic_increasing:
+        raise DataFormatError(f"{where}: dates are not in ascending order")
+    if frame["close"].isna().any():
+        bad = frame.index[frame["close"].isna()][0]
+        raise DataFormatError(f"{where}: close is missing on {bad:%Y-%m-%d}")
+    out = frame.loc[:, list(BAR_COLUMNS)].astype("float64")
+    out.index.name = "date"
+    return out
