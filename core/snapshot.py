@@ -77,7 +77,14 @@ class TDState(Frozen):
 
     setup_direction: Literal["buy", "sell"] | None = None
     setup_count: int | None = None
+    """1–9 within the current setup; 0 when none is under way."""
     countdown: int | None = None
+    """1–13 within the current countdown; 0 when none is under way."""
+    perfected: bool | None = None
+    """Whether the last completed setup 9 was perfected."""
+    countdown_direction: Literal["buy", "sell"] | None = None
+    tdst_support: float | None = None
+    tdst_resistance: float | None = None
 
 
 class History(Frozen):
@@ -85,6 +92,28 @@ class History(Frozen):
 
     dates: tuple[date, ...] = ()
     closes: tuple[float, ...] = ()
+
+
+class Series(Frozen):
+    """A short daily series for charts and sparklines (oldest first)."""
+
+    dates: tuple[date, ...] = ()
+    values: tuple[float | None, ...] = ()
+
+
+class BandState(Frozen):
+    """Where the close sits in its Bollinger (20, 2σ) and Keltner (EMA 20 ± 2 ATR 10)
+    bands, and whether the bands are widening."""
+
+    bollinger_position: float | None = None
+    """%B × 100: 0 at the lower band, 100 at the upper."""
+    keltner_position: float | None = None
+    """Same scale within the Keltner channel."""
+    bollinger_expanding: bool | None = None
+    """Bandwidth above its value 5 sessions earlier."""
+    keltner_expanding: bool | None = None
+    squeeze: bool | None = None
+    """Bollinger bands inside the Keltner channel (volatility compression)."""
 
 
 class PriceSection(Frozen):
@@ -98,6 +127,22 @@ class PriceSection(Frozen):
     levels: tuple[Level, ...] = ()
     td: TDState = Field(default_factory=TDState)
     history: History = Field(default_factory=History)
+    nearest_milestone_above: float | None = None
+    within_1pct_below_milestone: bool | None = None
+    """Last close in [milestone × 0.99, milestone) for the milestone just above."""
+    ema_stack: Literal["bullish", "bearish", "mixed"] | None = None
+    """Bullish: close > EMA 20 > EMA 50 > EMA 200; bearish: the reverse; else mixed."""
+    bands: BandState = Field(default_factory=BandState)
+
+
+class PivotPoint(Frozen):
+    """A confirmed swing pivot of the close, with the RSI on that bar."""
+
+    date: date
+    price: float
+    rsi: float
+    confirmed_on: date
+    """The bar on which the pivot became known (R bars after it)."""
 
 
 class Divergence(Frozen):
@@ -105,15 +150,26 @@ class Divergence(Frozen):
 
     kind: Literal["bearish", "bullish"] | None = None
     confirmed_on: date | None = None
+    pivots: tuple[PivotPoint, ...] = ()
+    """The two pivots compared, older first (empty when none is active)."""
+    sessions_active: int | None = None
+    """Sessions since confirmation (0 on the confirmation bar)."""
 
 
 class RsiSection(Frozen):
-    """RSI of the index and its divergence flag."""
+    """RSI of the index and its divergence flags."""
 
     status: PanelStatus
     period: int = 14
     value: float | None = None
     divergence: Divergence = Field(default_factory=Divergence)
+    """Regular divergence: bearish = price higher high, RSI lower high; bullish = price
+    lower low, RSI higher low."""
+    hidden_divergence: Divergence = Field(default_factory=Divergence)
+    """Hidden divergence, reported separately: bullish = price higher low, RSI lower
+    low; bearish = price lower high, RSI higher high."""
+    history: Series = Field(default_factory=Series)
+    """RSI over the same sessions as price.history."""
 
 
 class BreadthSection(Frozen):
@@ -123,6 +179,26 @@ class BreadthSection(Frozen):
     members: int | None = None
     pct_above_200dma: float | None = None
     pct_above_50dma: float | None = None
+    pct_above_200dma_change_5d: float | None = None
+    """Change in percentage points over 5 sessions."""
+    pct_above_200dma_change_20d: float | None = None
+    pct_above_50dma_change_5d: float | None = None
+    pct_above_50dma_change_20d: float | None = None
+    advances: int | None = None
+    declines: int | None = None
+    ad_line: float | None = None
+    """Cumulative advances − declines over the loaded history."""
+    ad_line_change_20d: float | None = None
+    new_highs_52w: int | None = None
+    new_lows_52w: int | None = None
+    net_new_highs_52w: int | None = None
+    rsp_spy_ratio: float | None = None
+    rsp_spy_vs_50d_pct: float | None = None
+    """(ratio / its 50-day SMA − 1) × 100: equal weight lagging cap weight when < 0."""
+    top10_concentration_pct: float | None = None
+    """Weight of the ten largest members in %, where weights are known."""
+    history_200dma: Series = Field(default_factory=Series)
+    """% above the 200-day SMA over the last 60 sessions (for the sparkline)."""
 
 
 class VixSection(Frozen):
@@ -130,9 +206,23 @@ class VixSection(Frozen):
 
     status: PanelStatus
     last: float | None = None
+    change: float | None = None
+    """Change from the previous close, in VIX points."""
     iv_rank_1y: float | None = None
     iv_percentile_1y: float | None = None
     realized_vol_20d: float | None = None
+    vix_minus_realized: float | None = None
+    """VIX − 20-session realised vol, in vol points (the variance risk premium)."""
+    vix9d: float | None = None
+    vix3m: float | None = None
+    ratio_9d_30d: float | None = None
+    ratio_30d_3m: float | None = None
+    term_structure: Literal["contango", "backwardation", "flat"] | None = None
+    """From VIX/VIX3M: contango below 0.98, backwardation above 1.02."""
+    index_change_5d_pct: float | None = None
+    vix_change_5d: float | None = None
+    index_up_vix_up: bool | None = None
+    """The index and VIX both up over the last 5 sessions ("bullish price, bearish vol")."""
 
 
 class TrendSignal(Frozen):
@@ -140,7 +230,14 @@ class TrendSignal(Frozen):
 
     lookback_days: int
     value: float | None = None
+    """Vol-scaled momentum signal in [−1, +1]."""
+    return_pct: float | None = None
+    """The lookback's return, in percent."""
     flip_level: float | None = None
+    """The close that would make this lookback's return exactly zero at the next
+    session (the close L − 1 sessions before the last)."""
+    flip_distance_pct: float | None = None
+    """(flip_level / last − 1) × 100."""
 
 
 class TrendSection(Frozen):
@@ -149,6 +246,30 @@ class TrendSection(Frozen):
     status: PanelStatus
     exposure_pct: float | None = None
     signals: tuple[TrendSignal, ...] = ()
+    exposure_change_1w: float | None = None
+    """Change over 5 sessions, in percentage points."""
+    exposure_percentile_1y: float | None = None
+    crowded: bool | None = None
+    """Exposure at an extreme of its own year and large on that side: percentile ≥ 90
+    with exposure ≥ +50, or percentile ≤ 10 with exposure ≤ −50."""
+    nearest_flip_above: float | None = None
+    nearest_flip_below: float | None = None
+
+
+class ContextSection(Frozen):
+    """Cross-market context the theses quote."""
+
+    status: PanelStatus
+    rut_win_streak: int | None = None
+    """Consecutive sessions, up to the last, in which the Russell 2000's return beat
+    the S&P 500's (0 when it lagged on the last session)."""
+    index_new_high_52w: bool | None = None
+    """The S&P 500 closed at a new 52-week high on the last session."""
+    nasdaq_new_high_52w: bool | None = None
+    nasdaq_confirms: bool | None = None
+    """Whether the Nasdaq made a new 52-week high within the 5 sessions up to the S&P
+    500's latest new 52-week high (None when the S&P 500 made none in the last 20)."""
+    index_last_new_high: date | None = None
 
 
 class ChecklistItem(Frozen):
@@ -188,3 +309,4 @@ class Snapshot(Frozen):
     vix: VixSection
     trend: TrendSection
     checklist: ChecklistSection
+    context: ContextSection

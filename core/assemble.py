@@ -1,0 +1,220 @@
+"""Builds one Snapshot from a refresh cycle's market data: calls each panel's signal,
+wraps its reading with the panel's freshness status, and turns missing data into
+`None` with a reason instead of a guess. A signal that fails (a bug, odd data) marks
+only its own panel ERROR with what went wrong; the rest of the Snapshot still builds."""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TypeVar
+
+import pandas as pd
+
+from core.config import Settings
+from core.indicators import realized_vol, rsi
+from core.signals import breadth as breadth_signal
+from core.signals import context as context_signal
+from core.signals import price as price_signal
+from core.signals import trend as trend_signal
+from core.signals import vix as vix_signal
+from core.snapshot import (
+    BreadthSection,
+    ChecklistSection,
+    ContextSection,
+    Freshness,
+    MarketInfo,
+    PanelStatus,
+    PriceSection,
+    RsiSection,
+    Snapshot,
+    SourceInfo,
+    TrendSection,
+    VixSection,
+)
+from core.sources.base import MemberPanel
+
+log = logging.getLogger(__name__)
+
+RSI_PERIOD = 14
+Section = TypeVar(
+    "Section",
+    PriceSection,
+    RsiSection,
+    BreadthSection,
+    VixSection,
+    TrendSection,
+    ContextSection,
+)
+
+
+@dataclass(frozen=True)
+class CycleData:
+    """What one refresh cycle has to show (the last good data where a fetch failed)."""
+
+    bars: Mapping[str, pd.DataFrame]
+    members: MemberPanel | None
+    state: Freshness
+    """The state every panel with data takes (LIVE, CLOSED, SIMULATED, REPLAY, ...)."""
+    detail: str | None
+    """What failed this cycle, shown on every panel it touches."""
+    close_time: Callable[[date], datetime]
+    """The regular close of a session, to date daily readings."""
+
+
+def _status(cycle: CycleData, last_date: pd.Timestamp | None, missing: str | None) -> PanelStatus:
+    if last_date is None:
+        reason = missing if cycle.detail is None else f"{missing}; {cycle.detail}"
+        return PanelStatus(state="ERROR" if cycle.detail else cycle.state, detail=reason)
+    return PanelStatus(
+        state=cycle.state, as_of=cycle.close_time(last_date.date()), detail=cycle.detail
+    )
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def _last_date(frame: pd.DataFrame | pd.Series | None) -> pd.Timestamp | None:
+    if frame is None or len(frame) == 0:
+        return None
+    return pd.Timestamp(frame.index[-1])
+
+
+def price_section(settings: Settings, cycle: CycleData) -> PriceSection:
+    """Last, change, key levels and chart history of the index."""
+    symbol = settings.symbols.index
+    bars = cycle.bars.get(symbol)
+    if bars is None or bars.empty:
+        return PriceSection(
+            status=_status(cycle, None, f"no bars for {symbol}"), symbol=symbol
+        )
+    close = bars["close"]
+    last = float(close.iloc[-1])
+    prev_close = float(close.iloc[-2]) if len(close) > 1 else None
+    return PriceSection(
+        status=_status(cycle, _last_date(bars), None),
+        symbol=symbol,
+        last=last,
+        prev_close=prev_close,
+        change_pct=price_signal.change_pct(last, prev_close),
+        levels=price_signal.key_levels(close, settings.levels),
+        history=price_signal.recent_history(close),
+    )
+
+
+def rsi_section(settings: Settings, cycle: CycleData) -> RsiSection:
+    """RSI of the index at the last bar."""
+    bars = cycle.bars.get(settings.symbols.index)
+    if bars is None or len(bars) <= RSI_PERIOD:
+        return RsiSection(
+            status=_status(cycle, None, f"needs more than {RSI_PERIOD} closes of the index"),
+            period=RSI_PERIOD,
+        )
+    value = _finite(float(rsi(bars["close"], RSI_PERIOD).iloc[-1]))
+    return RsiSection(status=_status(cycle, _last_date(bars), None), period=RSI_PERIOD, value=value)
+
+
+def breadth_section(settings: Settings, cycle: CycleData) -> BreadthSection:
+    """% of members above their 50- and 200-day averages."""
+    panel = cycle.members
+    if panel is None or panel.closes.empty:
+        return BreadthSection(status=_status(cycle, None, "this source has no member data"))
+    closes = panel.closes
+
+    def last_pct(length: int) -> float | None:
+        series = breadth_signal.pct_above_sma(closes, length)
+        return _finite(float(series.iloc[-1])) if len(series) else None
+
+    return BreadthSection(
+        status=_status(cycle, _last_date(closes), None),
+        members=int(closes.iloc[-1].notna().sum()),
+        pct_above_200dma=last_pct(200),
+        pct_above_50dma=last_pct(50),
+    )
+
+
+def vix_section(settings: Settings, cycle: CycleData) -> VixSection:
+    """VIX level and rank, and the index's realised volatility."""
+    vix = cycle.bars.get(settings.symbols.vix)
+    index = cycle.bars.get(settings.symbols.index)
+    realized = None
+    if index is not None and len(index) > 20:
+        realized = _finite(float(realized_vol(index["close"], 20).iloc[-1]))
+    if vix is None or vix.empty:
+        return VixSection(
+            status=_status(cycle, None, f"no bars for {settings.symbols.vix}"),
+            realized_vol_20d=realized,
+        )
+    close = vix["close"]
+    return VixSection(
+        status=_status(cycle, _last_date(vix), None),
+        last=float(close.iloc[-1]),
+        iv_rank_1y=vix_signal.iv_rank(close),
+        iv_percentile_1y=vix_signal.iv_percentile(close),
+        realized_vol_20d=realized,
+    )
+
+
+def trend_section(settings: Settings, cycle: CycleData) -> TrendSection:
+    """CTA-proxy exposure of the index and each lookback's flip level."""
+    bars = cycle.bars.get(settings.symbols.index)
+    if bars is None or bars.empty:
+        return TrendSection(status=_status(cycle, None, f"no bars for {settings.symbols.index}"))
+    return trend_signal.trend_section(bars, _status(cycle, _last_date(bars), None))
+
+
+def context_section(settings: Settings, cycle: CycleData) -> ContextSection:
+    """Russell 2000 win streak and Nasdaq confirmation of S&P 500 highs."""
+    index = cycle.bars.get(settings.symbols.index)
+    if index is None or index.empty:
+        return ContextSection(status=_status(cycle, None, f"no bars for {settings.symbols.index}"))
+    return context_signal.context_section(
+        index,
+        cycle.bars.get(settings.symbols.small_caps),
+        cycle.bars.get(settings.symbols.nasdaq),
+        _status(cycle, _last_date(index), None),
+    )
+
+
+def _guarded(
+    build: Callable[[Settings, CycleData], Section],
+    settings: Settings,
+    cycle: CycleData,
+    fallback: Callable[[PanelStatus], Section],
+) -> Section:
+    try:
+        return build(settings, cycle)
+    except Exception as error:  # a bug or odd data must cost one panel, never the app
+        log.exception("computing %s failed", build.__name__)
+        return fallback(PanelStatus(state="ERROR", detail=f"could not compute: {error!r}"))
+
+
+def assemble(
+    settings: Settings,
+    cycle: CycleData,
+    *,
+    as_of: datetime,
+    source: SourceInfo,
+    market: MarketInfo,
+) -> Snapshot:
+    """The Snapshot of one cycle."""
+    index = settings.symbols.index
+    not_yet = PanelStatus(state=cycle.state, detail="checklist rules arrive with the thesis views (#4)")
+    return Snapshot(
+        as_of=as_of,
+        source=source,
+        market=market,
+        price=_guarded(
+            price_section, settings, cycle, lambda s: PriceSection(status=s, symbol=index)
+        ),
+        rsi=_guarded(rsi_section, settings, cycle, lambda s: RsiSection(status=s)),
+        breadth=_guarded(breadth_section, settings, cycle, lambda s: BreadthSection(status=s)),
+        vix=_guarded(vix_section, settings, cycle, lambda s: VixSection(status=s)),
+        trend=_guarded(trend_section, settings, cycle, lambda s: TrendSection(status=s)),
+        context=_guarded(context_section, settings, cycle, lambda s: ContextSection(status=s)),
+        checklist=ChecklistSection(status=not_yet),
+    )

@@ -1,0 +1,300 @@
+"""The refresh loop: decide what is due, fetch it off the event loop, compute the
+signals, and publish one immutable Snapshot per cycle.
+
+Fetches never overlap: one loop awaits each refresh before it schedules the next,
+after the cadence of the market phase (or at once when `refresh_now` is called). A
+failed fetch never raises out of here: the last good data stays, its panels are
+marked STALE, and the Snapshot says what failed. Members' bars (for breadth) are
+slow data, fetched on their own longer cadence. With `as_of` set the engine replays:
+everything is evaluated as of that session's close and no bar after it is used."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, timedelta
+from typing import Protocol
+
+import pandas as pd
+
+from core.assemble import CycleData, assemble
+from core.clock import NEW_YORK, Clock, system_clock
+from core.config import Settings
+from core.session import MarketSession
+from core.snapshot import Freshness, MarketInfo, Snapshot, SourceInfo
+from core.sources.base import MemberPanel, PartialDataError, Quote, Source, SourceError
+
+log = logging.getLogger(__name__)
+
+Publish = Callable[[Snapshot], None]
+LIVE_QUOTE_AGE = timedelta(minutes=2)
+"""A quote older than this during regular hours is shown DELAYED."""
+
+
+class SnapshotFeed(Protocol):
+    """What the TUI needs from an engine: a loop that publishes, and a way to poke it."""
+
+    async def run(self, publish: Publish) -> None:
+        """Refresh forever, calling `publish` with each new Snapshot (on the caller's
+        event loop). Never raises for a failed fetch: the Snapshot says what failed."""
+        ...
+
+    def refresh_now(self) -> None:
+        """Start the next refresh at once instead of waiting for the cadence."""
+        ...
+
+
+def merge_quotes(bars: Mapping[str, pd.DataFrame], quotes: Mapping[str, Quote]) -> dict[str, pd.DataFrame]:
+    """Apply intraday quotes to the daily bars: a quote for the last bar's session
+    updates its close (and stretches its high/low); a quote for a later session adds
+    that session's bar. Older quotes are ignored."""
+    merged = dict(bars)
+    for symbol, quote in quotes.items():
+        frame = merged.get(symbol)
+        if frame is None or frame.empty:
+            continue
+        session = pd.Timestamp(quote.session)
+        last_session = frame.index[-1]
+        if session < last_session:
+            continue
+        frame = frame.copy()
+        if session == last_session:
+            row = frame.iloc[-1]
+            frame.iloc[-1, frame.columns.get_loc("close")] = quote.last
+            if pd.notna(row["high"]):
+                frame.iloc[-1, frame.columns.get_loc("high")] = max(row["high"], quote.last)
+            if pd.notna(row["low"]):
+                frame.iloc[-1, frame.columns.get_loc("low")] = min(row["low"], quote.last)
+        else:
+            frame.loc[session] = [quote.last, quote.last, quote.last, quote.last, float("nan")]
+        merged[symbol] = frame
+    return merged
+
+
+class Engine:
+    """Fetches, computes and publishes Snapshots (see the module docstring)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        source: Source,
+        *,
+        clock: Clock = system_clock,
+        as_of: date | None = None,
+        session: MarketSession | None = None,
+        warm_source: Source | None = None,
+        source_detail: str | None = None,
+    ) -> None:
+        self.settings = settings
+        self.source = source
+        self.clock = clock
+        self.as_of = as_of
+        self.session = session or MarketSession(clock)
+        self.warm_source = warm_source
+        """A fast local source (the cache) shown once before the first real fetch."""
+        self.source_detail = source_detail
+        self._bars: dict[str, pd.DataFrame] = {}
+        self._members: MemberPanel | None = None
+        self._members_fetched: datetime | None = None
+        self._last_success: datetime | None = None
+        self.failures: list[str] = []
+        """What failed in the last cycle (empty when everything was fetched)."""
+        self._lock = threading.Lock()
+        self._wake: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    # -- the window of data a cycle needs -------------------------------------------
+
+    def _end(self, now: datetime) -> date:
+        if self.as_of is not None:
+            return self.as_of
+        return now.astimezone(NEW_YORK).date()
+
+    def _start(self, end: date) -> date:
+        return end - timedelta(days=round(365.25 * self.settings.history_years) + 10)
+
+    def _members_due(self, now: datetime) -> bool:
+        if self._members_fetched is None:
+            return True
+        if self.as_of is not None:
+            return False
+        return (now - self._members_fetched).total_seconds() >= self.settings.refresh.members
+
+    # -- one cycle -------------------------------------------------------------------
+
+    def _fetch(self, source: Source, now: datetime) -> list[str]:
+        """Fetch what is due into the engine's last-good data; return what failed."""
+        failures: list[str] = []
+        end = self._end(now)
+        start = self._start(end)
+        try:
+            self._bars.update(source.daily_bars(self.settings.symbols.all(), start, end))
+        except PartialDataError as error:
+            self._bars.update(error.partial)
+            failures.append(str(error))
+        except SourceError as error:
+            failures.append(str(error))
+        if self._members_due(now):
+            try:
+                members = source.members(start, end)
+                self._members = members if members is not None else self._members
+                self._members_fetched = now
+            except SourceError as error:
+                failures.append(str(error))
+        if self.as_of is None:
+            try:
+                quotes = source.quotes(self.settings.symbols.all())
+                self._bars = merge_quotes(self._bars, quotes)
+            except SourceError as error:
+                failures.append(str(error))
+        return failures
+
+    def _state(self, source: Source, now: datetime, phase: str, failed: bool) -> Freshness:
+        if self.as_of is not None or source.kind == "files":
+            return "REPLAY"
+        if source.simulated:
+            return "SIMULATED"
+        if source.kind == "cache":
+            return "OFFLINE"
+        if failed:
+            return "STALE"
+        if phase != "regular":
+            return "CLOSED"
+        index = self._bars.get(self.settings.symbols.index)
+        if index is None or index.empty or index.index[-1].date() < now.astimezone(NEW_YORK).date():
+            return "DELAYED"
+        return "LIVE"
+
+    def _source_info(self, source: Source, state: Freshness, as_of: datetime) -> SourceInfo:
+        if state == "REPLAY":
+            where = f"files:{getattr(source, 'directory', '')}" if source.kind == "files" else source.kind
+            label = f"REPLAY {as_of:%Y-%m-%d} · {where}"
+        elif state == "OFFLINE":
+            label = "OFFLINE"
+            age = getattr(source, "age", None)
+            if callable(age):
+                cache_age = age(self.clock())
+                if cache_age is not None:
+                    label = f"OFFLINE · cache {format_age(cache_age)} old"
+        else:
+            label = state
+        detail = getattr(source, "detail", None) or self.source_detail
+        return SourceInfo(kind=source.kind, simulated=source.simulated, label=label, detail=detail)
+
+    def _market(self, at: datetime) -> MarketInfo:
+        state = self.session.state(at)
+        return MarketInfo(
+            phase=state.phase,
+            next_open=state.next_open,
+            next_close=state.next_close,
+            early_close=state.early_close,
+        )
+
+    def _as_of(self, now: datetime) -> datetime:
+        index = self._bars.get(self.settings.symbols.index)
+        if self.as_of is not None or self.source.kind == "files":
+            if index is not None and not index.empty:
+                return self.session.session_close(index.index[-1].date())
+            return self.session.session_close(
+                self.session.last_session_on_or_before(self._end(now))
+            )
+        return now.astimezone(NEW_YORK)
+
+    def refresh(self, source: Source | None = None) -> Snapshot:
+        """Run one cycle synchronously and return its Snapshot. Never raises for a
+        source failure."""
+        chosen = source or self.source
+        with self._lock:
+            now = self.clock()
+            failures = self._fetch(chosen, now)
+            self.failures = failures
+            if not failures:
+                self._last_success = now
+            self._truncate(self._end(now))
+            as_of = self._as_of(now)
+            market_time = as_of if self.as_of is not None else now
+            market = self._market(market_time)
+            state = self._state(chosen, now, market.phase, bool(failures))
+            detail = None
+            if failures:
+                since = (
+                    f"; showing data from {self._last_success.astimezone(NEW_YORK):%Y-%m-%d %H:%M}"
+                    if self._last_success
+                    else ""
+                )
+                detail = "; ".join(failures) + since
+            cycle = CycleData(
+                bars=self._bars,
+                members=self._members,
+                state=state,
+                detail=detail,
+                close_time=self.session.session_close,
+            )
+            return assemble(
+                self.settings,
+                cycle,
+                as_of=as_of,
+                source=self._source_info(chosen, state, as_of),
+                market=market,
+            )
+
+    def _truncate(self, end: date) -> None:
+        """No reading may use a bar after the as-of session (defence in depth)."""
+        cutoff = pd.Timestamp(end)
+        for symbol, frame in self._bars.items():
+            if len(frame) and frame.index[-1] > cutoff:
+                self._bars[symbol] = frame.loc[:cutoff]
+        if self._members is not None and len(self._members.closes):
+            if self._members.closes.index[-1] > cutoff:
+                self._members = MemberPanel(
+                    closes=self._members.closes.loc[:cutoff], info=self._members.info
+                )
+
+    # -- the loop --------------------------------------------------------------------
+
+    def cadence(self) -> float:
+        """Seconds until the next refresh."""
+        if self.source.simulated:
+            return self.settings.refresh.regular
+        return self.session.cadence(self.settings.refresh)
+
+    async def run(self, publish: Publish) -> None:
+        """Refresh forever (see SnapshotFeed.run). In replay, refresh only on request."""
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        if self.warm_source is not None:
+            publish(await asyncio.to_thread(self._warm_snapshot))
+        while True:
+            publish(await asyncio.to_thread(self.refresh))
+            timeout = None if self.as_of is not None else self.cadence()
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout)
+            except TimeoutError:
+                pass
+            self._wake.clear()
+
+    def _warm_snapshot(self) -> Snapshot:
+        assert self.warm_source is not None
+        snapshot = self.refresh(self.warm_source)
+        # The real source must fetch members itself on its first cycle.
+        self._members_fetched = None
+        return snapshot
+
+    def refresh_now(self) -> None:
+        """Wake the loop for an immediate refresh; safe from any thread."""
+        if self._loop is not None and self._wake is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+
+def format_age(age: timedelta) -> str:
+    """A short age: 45s, 12m, 3h, 2d."""
+    seconds = max(0, int(age.total_seconds()))
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m"
+    if seconds < 86400:
+        return f"{seconds // 3600}h"
+    return f"{seconds // 86400}d"

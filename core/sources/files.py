@@ -1,0 +1,178 @@
+"""The `files:DIR` source: a directory of daily CSVs, one per symbol, named after the
+Yahoo symbol without a leading caret (`^GSPC` → `GSPC.csv`), with columns
+`Date,Open,High,Low,Close[,Volume]` (Close-only files are valid), plus the members'
+closes as a wide `constituents/closes.csv` (Date + one column per ticker) and their
+names and sectors in `constituents/constituents.csv`. Each file is parsed once per
+source and checked row by row: a bad file raises DataFormatError naming the file, the
+line and what is wrong. There are no intraday quotes in files."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from core.snapshot import SourceKind
+from core.sources.base import (
+    BAR_COLUMNS,
+    DataFormatError,
+    MemberPanel,
+    Quote,
+    SourceError,
+    check_bars,
+)
+
+MEMBERS_DIR = "constituents"
+MEMBER_CLOSES = "closes.csv"
+MEMBER_INFO = "constituents.csv"
+
+
+def symbol_file(directory: Path, symbol: str) -> Path:
+    """The CSV that holds `symbol`'s daily bars."""
+    return directory / f"{symbol.removeprefix('^')}.csv"
+
+
+def _line_of(frame: pd.DataFrame, mask: pd.Series) -> int:
+    """1-based file line of the first row where `mask` is true (header is line 1)."""
+    return int(np.argmax(mask.to_numpy())) + 2
+
+
+def _parse_dates(raw: pd.Series, path: Path) -> pd.DatetimeIndex:
+    parsed = pd.to_datetime(raw, format="%Y-%m-%d", errors="coerce")
+    bad = parsed.isna()
+    if bad.any():
+        line = _line_of(raw.to_frame(), bad)
+        raise DataFormatError(f"{path}, line {line}: date {raw[bad].iloc[0]!r} is not YYYY-MM-DD")
+    index = pd.DatetimeIndex(parsed, name="date")
+    if index.has_duplicates:
+        line = _line_of(raw.to_frame(), pd.Series(index.duplicated()))
+        raise DataFormatError(f"{path}, line {line}: date {raw.iloc[line - 2]} appears twice")
+    if not index.is_monotonic_increasing:
+        line = _line_of(raw.to_frame(), pd.Series(np.r_[False, np.diff(index.asi8) < 0]))
+        raise DataFormatError(f"{path}, line {line}: dates are not in ascending order")
+    return index
+
+
+def _numeric(raw: pd.Series, path: Path, column: str) -> pd.Series:
+    values = pd.to_numeric(raw, errors="coerce")
+    bad = values.isna() & raw.notna()
+    if bad.any():
+        line = _line_of(raw.to_frame(), bad)
+        raise DataFormatError(f"{path}, line {line}: {column} {raw[bad].iloc[0]!r} is not a number")
+    return values.astype("float64")
+
+
+def read_bars_csv(path: Path) -> pd.DataFrame:
+    """Parse one daily-bar CSV into the standard bar frame (see core.sources.base)."""
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as error:
+        raise DataFormatError(f"{path}: cannot read CSV ({error})") from None
+    columns = {name.strip().lower(): name for name in raw.columns}
+    for required in ("date", "close"):
+        if required not in columns:
+            raise DataFormatError(f"{path}: no {required.title()} column (has {', '.join(raw.columns)})")
+    frame = pd.DataFrame(index=_parse_dates(raw[columns["date"]], path))
+    for column in BAR_COLUMNS:
+        if column in columns:
+            frame[column] = _numeric(raw[columns[column]], path, column.title()).to_numpy()
+        else:
+            frame[column] = np.nan
+    if frame["close"].isna().any():
+        line = _line_of(frame, frame["close"].isna().reset_index(drop=True))
+        raise DataFormatError(f"{path}, line {line}: Close is empty")
+    return check_bars(frame, str(path))
+
+
+class FilesSource:
+    """Daily history from a directory of CSVs (see the module docstring)."""
+
+    kind: SourceKind = "files"
+    simulated = False
+
+    def __init__(self, directory: Path) -> None:
+        if not directory.is_dir():
+            raise SourceError(f"files:{directory}: no such directory")
+        self.directory = directory
+        self._bars: dict[str, pd.DataFrame] = {}
+        self._members: MemberPanel | None = None
+
+    def _load(self, symbol: str) -> pd.DataFrame | None:
+        if symbol not in self._bars:
+            path = symbol_file(self.directory, symbol)
+            if not path.exists():
+                return None
+            self._bars[symbol] = read_bars_csv(path)
+        return self._bars[symbol]
+
+    def daily_bars(
+        self, symbols: Sequence[str], start: date, end: date
+    ) -> Mapping[str, pd.DataFrame]:
+        """Bars of each symbol that has a file, from `start` to `end` inclusive."""
+        found: dict[str, pd.DataFrame] = {}
+        for symbol in symbols:
+            bars = self._load(symbol)
+            if bars is not None:
+                found[symbol] = bars.loc[pd.Timestamp(start) : pd.Timestamp(end)]
+        return found
+
+    def _load_members(self) -> MemberPanel | None:
+        if self._members is None:
+            folder = self.directory / MEMBERS_DIR
+            closes_path = folder / MEMBER_CLOSES
+            if not closes_path.exists():
+                return None
+            try:
+                raw = pd.read_csv(closes_path, dtype={"Date": str})
+            except (OSError, pd.errors.ParserError, UnicodeDecodeError) as error:
+                raise DataFormatError(f"{closes_path}: cannot read CSV ({error})") from None
+            if "Date" not in raw.columns:
+                raise DataFormatError(f"{closes_path}: no Date column")
+            index = _parse_dates(raw.pop("Date"), closes_path)
+            non_numeric = [name for name, dtype in raw.dtypes.items() if dtype.kind not in "fi"]
+            if non_numeric:
+                column = non_numeric[0]
+                _numeric(raw[column], closes_path, str(column))
+            # One contiguous float block: per-column blocks make every operation on
+            # 500 members crawl.
+            closes = pd.DataFrame(
+                raw.to_numpy(dtype="float64"), index=index, columns=raw.columns.astype(str)
+            )
+            self._members = MemberPanel(closes=closes, info=self._member_info(folder))
+        return self._members
+
+    @staticmethod
+    def _member_info(folder: Path) -> pd.DataFrame:
+        path = folder / MEMBER_INFO
+        if not path.exists():
+            return pd.DataFrame(columns=["name", "sector"])
+        try:
+            raw = pd.read_csv(path, dtype=str)
+        except (OSError, pd.errors.ParserError, UnicodeDecodeError) as error:
+            raise DataFormatError(f"{path}: cannot read CSV ({error})") from None
+        ticker = "YahooTicker" if "YahooTicker" in raw.columns else "Ticker"
+        if ticker not in raw.columns:
+            raise DataFormatError(f"{path}: no Ticker column")
+        info = pd.DataFrame(
+            {
+                "name": raw.get("Name", pd.Series(index=raw.index, dtype=str)),
+                "sector": raw.get("Sector", pd.Series(index=raw.index, dtype=str)),
+            }
+        )
+        info.index = pd.Index(raw[ticker], name="ticker")
+        return info[~info.index.duplicated()]
+
+    def members(self, start: date, end: date) -> MemberPanel | None:
+        """Members' closes from `start` to `end`, or None without a constituents folder."""
+        panel = self._load_members()
+        if panel is None:
+            return None
+        window = panel.closes.loc[pd.Timestamp(start) : pd.Timestamp(end)]
+        return MemberPanel(closes=window, info=panel.info)
+
+    def quotes(self, symbols: Sequence[str]) -> Mapping[str, Quote]:
+        """Files hold daily history only: never any intraday quotes."""
+        return {}

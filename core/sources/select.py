@@ -1,0 +1,94 @@
+"""Turns a `--source` value into a ready source: `sim`, `files:DIR`, `yahoo`, or
+`auto` — yahoo when Yahoo is reachable, otherwise the store's cached data (OFFLINE,
+with its age), otherwise the simulated market — and says which was chosen and why.
+For yahoo the cache is also handed to the engine as a warm start, so a second start
+shows cached data before any network call."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.clock import Clock, system_clock
+from core.config import Settings
+from core.sources.base import Source, SourceError
+
+YAHOO_HOST = "query1.finance.yahoo.com"
+
+Probe = Callable[[], str | None]
+"""Returns None when Yahoo is reachable, else the reason it is not."""
+
+
+def yahoo_reachable(timeout: float = 2.0) -> str | None:
+    """Resolve and connect to Yahoo's API host; None if that works, else why not."""
+    try:
+        address = socket.getaddrinfo(YAHOO_HOST, 443, type=socket.SOCK_STREAM)[0][4]
+    except (OSError, UnicodeError) as error:
+        return f"cannot resolve {YAHOO_HOST} ({error})"
+    try:
+        with socket.create_connection(address[:2], timeout=timeout):
+            return None
+    except OSError as error:
+        return f"cannot connect to {YAHOO_HOST} ({error})"
+
+
+@dataclass(frozen=True)
+class OpenedSource:
+    """The source the engine will use, a warm-start source, and why it was chosen."""
+
+    source: Source
+    warm: Source | None = None
+    detail: str | None = None
+
+
+def open_source(
+    settings: Settings,
+    *,
+    clock: Clock = system_clock,
+    store_path: Path | None = None,
+    probe: Probe = yahoo_reachable,
+) -> OpenedSource:
+    """Build the source `settings.source` names (see the module docstring).
+
+    Raises SourceError when a named source cannot be opened (a missing directory)."""
+    name = settings.source
+    if name == "sim":
+        return OpenedSource(_sim(settings, clock))
+    if name.startswith("files:"):
+        from core.sources.files import FilesSource
+
+        return OpenedSource(FilesSource(Path(name.removeprefix("files:")).expanduser()))
+
+    from core.sources.cache import CacheSource
+    from core.store import Store, default_store_path
+
+    store = Store(store_path or default_store_path())
+    cache = CacheSource(store)
+    if name == "yahoo":
+        return OpenedSource(_yahoo(store, clock), warm=cache if cache.has_data() else None)
+    problem = probe()
+    if problem is None:
+        return OpenedSource(_yahoo(store, clock), warm=cache if cache.has_data() else None)
+    if cache.has_data():
+        return OpenedSource(cache, detail=f"Yahoo unreachable: {problem}; showing cached data")
+    return OpenedSource(
+        _sim(settings, clock),
+        detail=f"Yahoo unreachable: {problem}; no cached data, showing the simulated market",
+    )
+
+
+def _sim(settings: Settings, clock: Clock) -> Source:
+    from core.sources.sim import SimSource
+
+    return SimSource(seed=settings.seed, clock=clock)
+
+
+def _yahoo(store: object, clock: Clock) -> Source:
+    from core.sources.yahoo import YahooSource
+
+    return YahooSource(store=store, clock=clock)  # type: ignore[arg-type]
+
+
+__all__ = ["OpenedSource", "SourceError", "open_source", "yahoo_reachable"]

@@ -1,0 +1,180 @@
+"""The engine: one immutable Snapshot per cycle, last good data kept and marked
+STALE when a fetch fails, no bar after the as-of session, fetches that never
+overlap, a wake-up on demand, and members on their own slow cadence."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.clock import NEW_YORK, fixed_clock
+from core.config import Settings, UserLevel
+from core.engine import Engine, merge_quotes
+from core.session import MarketSession
+from core.snapshot import Snapshot
+from core.sources.base import MemberPanel, NetworkError, Quote
+from tests.fake_source import FakeSource, trending_bars
+
+# Tuesday 2026-01-27, 11:00 New York: regular session.
+NOW = datetime(2026, 1, 27, 11, 0, tzinfo=NEW_YORK)
+
+
+def sessions(end: str = "2026-01-27", count: int = 400) -> pd.DatetimeIndex:
+    days = MarketSession().sessions(date(2024, 1, 2), date.fromisoformat(end))
+    return pd.DatetimeIndex([pd.Timestamp(day) for day in days[-count:]])
+
+
+def make_engine(source: FakeSource, **kwargs: object) -> Engine:
+    settings = Settings(levels=(UserLevel(label="6,992 pivot", value=6992, thesis="bull"),))
+    clock = kwargs.pop("clock", fixed_clock(NOW))
+    return Engine(settings, source, clock=clock, session=MarketSession(clock), **kwargs)  # type: ignore[arg-type]
+
+
+def index_source(**kwargs: object) -> FakeSource:
+    days = sessions()
+    vix = trending_bars(days, start=15.0, drift=0.0)
+    return FakeSource({"^GSPC": trending_bars(days), "^VIX": vix}, **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_cycle_produces_a_complete_snapshot() -> None:
+    engine = make_engine(index_source())
+    snapshot = engine.refresh()
+    assert isinstance(snapshot, Snapshot)
+    price = snapshot.price
+    assert price.last is not None and price.prev_close is not None
+    assert price.change_pct == pytest.approx((price.last / price.prev_close - 1) * 100)
+    names = {level.name for level in price.levels}
+    assert {"EMA 20", "EMA 50", "SMA 50", "SMA 200", "6,992 pivot"} <= names
+    assert any(level.kind == "milestone" for level in price.levels)
+    for level in price.levels:
+        assert level.distance_pct == pytest.approx((price.last / level.value - 1) * 100)
+    assert snapshot.rsi.value is not None and 0 <= snapshot.rsi.value <= 100
+    assert snapshot.vix.last is not None
+    assert snapshot.market.phase == "regular"
+    assert price.status.state == "LIVE"
+    # Members are unknown with a reason, never zero.
+    assert snapshot.breadth.pct_above_200dma is None
+    assert snapshot.breadth.status.detail == "this source has no member data"
+    # The JSON carries every key of the contract.
+    data = snapshot.model_dump(mode="json")
+    for key in (
+        "as_of",
+        "source",
+        "market",
+        "price",
+        "rsi",
+        "breadth",
+        "vix",
+        "trend",
+        "checklist",
+    ):
+        assert key in data
+    assert set(data["price"]["td"]) >= {"setup_direction", "setup_count", "countdown"}
+
+
+def test_a_failed_fetch_keeps_the_last_good_data_and_says_why() -> None:
+    source = index_source()
+    engine = make_engine(source)
+    good = engine.refresh()
+    source.fail_with = NetworkError("yahoo: cannot reach query1.finance.yahoo.com")
+    stale = engine.refresh()
+    assert stale.price.last == good.price.last
+    assert stale.price.status.state == "STALE"
+    assert "cannot reach" in (stale.price.status.detail or "")
+    assert "showing data from 2026-01-27 11:00" in (stale.price.status.detail or "")
+    assert engine.failures
+
+
+def test_a_failure_with_no_data_at_all_is_an_error_not_a_zero() -> None:
+    source = index_source()
+    source.fail_with = NetworkError("yahoo: offline")
+    snapshot = make_engine(source).refresh()
+    assert snapshot.price.last is None
+    assert snapshot.price.status.state == "ERROR"
+    assert "offline" in (snapshot.price.status.detail or "")
+
+
+def test_no_bar_after_as_of_is_used() -> None:
+    source = index_source()
+    as_of = date(2025, 12, 31)
+    snapshot = make_engine(source, as_of=as_of).refresh()
+    expected = source.bars["^GSPC"].loc[:"2025-12-31", "close"].iloc[-1]
+    assert snapshot.price.last == expected
+    assert snapshot.price.history.dates[-1] == as_of
+    assert snapshot.price.status.state == "REPLAY"
+    assert snapshot.as_of == datetime(2025, 12, 31, 16, 0, tzinfo=NEW_YORK)
+
+
+def test_quotes_update_the_live_bar() -> None:
+    bars = {"^GSPC": trending_bars(sessions())}
+    quote = Quote("^GSPC", 7001.5, NOW, date(2026, 1, 27))
+    merged = merge_quotes(bars, {"^GSPC": quote})
+    assert merged["^GSPC"]["close"].iloc[-1] == 7001.5
+    assert merged["^GSPC"]["high"].iloc[-1] >= 7001.5
+    assert bars["^GSPC"]["close"].iloc[-1] != 7001.5  # the input is not mutated
+    later = Quote("^GSPC", 7010.0, NOW, date(2026, 1, 28))
+    grown = merge_quotes(bars, {"^GSPC": later})
+    assert grown["^GSPC"].index[-1] == pd.Timestamp("2026-01-28")
+    older = Quote("^GSPC", 1.0, NOW, date(2025, 1, 2))
+    assert merge_quotes(bars, {"^GSPC": older})["^GSPC"].equals(bars["^GSPC"])
+
+
+def test_members_are_fetched_on_their_own_slow_cadence() -> None:
+    days = sessions()
+    rng = np.random.default_rng(1)
+    closes = pd.DataFrame(
+        100 * np.exp(np.cumsum(rng.normal(0, 0.01, (len(days), 30)), axis=0)), index=days
+    )
+    moments = [NOW]
+    source = index_source(members=MemberPanel(closes=closes))
+    engine = make_engine(source, clock=lambda: moments[-1])
+    first = engine.refresh()
+    assert first.breadth.members == 30
+    assert first.breadth.pct_above_200dma is not None
+    moments.append(NOW + timedelta(minutes=5))
+    engine.refresh()
+    assert source.member_calls == 1
+    moments.append(NOW + timedelta(hours=2))
+    engine.refresh()
+    assert source.member_calls == 2
+
+
+async def test_the_loop_never_overlaps_fetches_and_wakes_on_demand() -> None:
+    source = index_source(delay=0.05)
+    engine = make_engine(source)
+    published: list[Snapshot] = []
+    task = asyncio.create_task(engine.run(published.append))
+    while len(published) < 1:
+        await asyncio.sleep(0.01)
+    for _ in range(3):
+        engine.refresh_now()
+        engine.refresh_now()  # a second poke while one is pending must not stack
+        count = len(published)
+        while len(published) == count:
+            await asyncio.sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert source.max_in_flight == 1
+    assert 4 <= len(published) <= 7
+
+
+async def test_a_warm_source_is_published_before_the_first_fetch() -> None:
+    cache = index_source(kind="cache")
+    live = index_source()
+    live.fail_with = NetworkError("yahoo: offline")
+    engine = make_engine(live, warm_source=cache)
+    published: list[Snapshot] = []
+    task = asyncio.create_task(engine.run(published.append))
+    while len(published) < 2:
+        await asyncio.sleep(0.01)
+    task.cancel()
+    assert published[0].source.kind == "cache"
+    assert published[0].price.status.state == "OFFLINE"
+    # The live fetch failed: the cached readings stay, marked STALE with the reason.
+    assert published[1].price.last == published[0].price.last
+    assert published[1].price.status.state == "STALE"

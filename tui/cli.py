@@ -1,0 +1,228 @@
+"""The `regime` command: starts the monitor, prints one Snapshot (`regime snapshot`),
+or checks a config file (`regime config check`). Flags are parsed with argparse and
+turned into Settings overrides; every bad input ends in one line on stderr and exit
+code 2, never a traceback. Textual is imported only when the monitor starts, so the
+scripting commands stay quick."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+if TYPE_CHECKING:
+    from core.config import Settings
+    from core.engine import Engine
+
+EXIT_BAD_INPUT = 2
+
+
+def _as_of(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--as-of {text!r} is not a date as YYYY-MM-DD") from None
+
+
+def _source(text: str) -> str:
+    from core.config import check_source
+
+    try:
+        return check_source(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _shared_flags(parser: argparse.ArgumentParser) -> None:
+    # SUPPRESS keeps a flag given before the subcommand from being reset by it.
+    group = parser.add_argument_group("data and view")
+    group.add_argument(
+        "--source",
+        type=_source,
+        default=argparse.SUPPRESS,
+        metavar="auto|yahoo|sim|files:DIR",
+        help="where data comes from (default: auto = yahoo, else the cache, else sim)",
+    )
+    group.add_argument(
+        "--as-of",
+        type=_as_of,
+        default=argparse.SUPPRESS,
+        metavar="YYYY-MM-DD",
+        help="evaluate everything as of that session's close (replay); no later bar is used",
+    )
+    group.add_argument(
+        "--config",
+        type=Path,
+        default=argparse.SUPPRESS,
+        metavar="PATH",
+        help="config file (default: config.toml in the platform config directory)",
+    )
+    group.add_argument(
+        "--theme", default=argparse.SUPPRESS, help="regime-dark, regime-light or regime-ansi"
+    )
+    group.add_argument(
+        "--thesis", choices=("bull", "bear"), default=argparse.SUPPRESS, help="view shown at start"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full command line, as `regime --help` documents it."""
+    from core.config import default_config_path
+
+    parser = argparse.ArgumentParser(
+        prog="regime",
+        description=(
+            "Regime: a terminal market-regime monitor for the S&P 500. With no command it "
+            "starts the monitor."
+        ),
+        epilog=(
+            f"Config file: {default_config_path()} (TOML); environment variables prefixed "
+            "REGIME_ (nested with __, e.g. REGIME_REFRESH__REGULAR=30); flags win over both. "
+            "Example levels: examples/seven-k.toml."
+        ),
+    )
+    _shared_flags(parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    snapshot = commands.add_parser(
+        "snapshot", help="print one Snapshot and exit", description="Print one Snapshot and exit."
+    )
+    snapshot.add_argument("--format", choices=("json", "text"), default="text")
+    _shared_flags(snapshot)
+    config = commands.add_parser("config", help="work with the config file")
+    config_commands = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    check = config_commands.add_parser(
+        "check", help="validate a config file", description="Validate a config file and exit."
+    )
+    check.add_argument("path", nargs="?", type=Path, help="file to check (default: the config file)")
+    config_commands.add_parser("path", help="print where the config file is read from")
+    return parser
+
+
+def fail(message: str) -> NoReturn:
+    """One line on stderr and exit code 2."""
+    print(f"regime: error: {message}", file=sys.stderr)
+    raise SystemExit(EXIT_BAD_INPUT)
+
+
+def load(args: argparse.Namespace) -> Settings:
+    """Settings from the config file, the environment and the flags."""
+    from core.config import ConfigError, load_settings
+
+    overrides: dict[str, Any] = {
+        key: getattr(args, key, None) for key in ("source", "theme", "thesis")
+    }
+    try:
+        return load_settings(getattr(args, "config", None), overrides)
+    except ConfigError as error:
+        fail(str(error))
+
+
+def check_inputs(settings: Settings, as_of: date | None) -> None:
+    """The cheap checks, done before anything slow starts; bad input exits with 2."""
+    if settings.source.startswith("files:"):
+        directory = Path(settings.source.removeprefix("files:")).expanduser()
+        if not directory.is_dir():
+            fail(f"--source {settings.source}: {directory} is not a directory")
+    if as_of is not None and as_of > date.today():
+        fail(f"--as-of {as_of} is in the future")
+
+
+def build_engine(settings: Settings, as_of: date | None) -> Engine:
+    """Open the configured source and wrap it in an engine; bad input exits with 2."""
+    from core.clock import system_clock
+    from core.engine import Engine
+    from core.session import MarketSession
+    from core.sources.base import SourceError
+    from core.sources.select import open_source
+
+    check_inputs(settings, as_of)
+    session = MarketSession(system_clock)
+    try:
+        opened = open_source(settings, clock=system_clock)
+    except SourceError as error:
+        fail(str(error))
+    detail = opened.detail
+    if as_of is not None:
+        try:
+            session_day = session.last_session_on_or_before(as_of)
+        except ValueError as error:
+            fail(f"--as-of {as_of}: {error}")
+        if session_day != as_of:
+            note = f"{as_of} is not a NYSE session; replaying {session_day}"
+            detail = f"{detail}; {note}" if detail else note
+        as_of = session_day
+    return Engine(
+        settings,
+        opened.source,
+        clock=system_clock,
+        as_of=as_of,
+        session=session,
+        warm_source=opened.warm,
+        source_detail=detail,
+    )
+
+
+def run_snapshot(args: argparse.Namespace) -> int:
+    """`regime snapshot`: one refresh, printed; exit 2 when the source failed."""
+    settings = load(args)
+    engine = build_engine(settings, getattr(args, "as_of", None))
+    snapshot = engine.refresh()
+    if args.format == "json":
+        print(snapshot.model_dump_json(indent=2))
+    else:
+        from core.report import render_text
+
+        print(render_text(snapshot))
+    if engine.failures:
+        for failure in engine.failures:
+            print(f"regime: error: {failure}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return 0
+
+
+def run_config(args: argparse.Namespace) -> int:
+    """`regime config check|path`."""
+    from core.config import ConfigError, default_config_path, load_settings
+
+    if args.config_command == "path":
+        print(default_config_path())
+        return 0
+    path = args.path or getattr(args, "config", None) or default_config_path()
+    try:
+        settings = load_settings(path)
+    except ConfigError as error:
+        fail(str(error))
+    print(
+        f"{path}: ok · source {settings.source} · theme {settings.theme} · "
+        f"{len(settings.levels)} level{'s' if len(settings.levels) != 1 else ''}"
+    )
+    return 0
+
+
+def run_monitor(args: argparse.Namespace) -> int:
+    """Start the Textual monitor."""
+    settings = load(args)
+    as_of = getattr(args, "as_of", None)
+    check_inputs(settings, as_of)
+    from tui.app import RegimeApp
+
+    app = RegimeApp(settings, feed_factory=lambda: build_engine(settings, as_of))
+    app.run()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `regime` console script."""
+    args = build_parser().parse_args(argv)
+    if args.command == "snapshot":
+        return run_snapshot(args)
+    if args.command == "config":
+        return run_config(args)
+    return run_monitor(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
