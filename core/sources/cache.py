@@ -1,0 +1,75 @@
+"""The offline source: whatever the `Store` holds, served as it is, with no network.
+It is what `auto` falls back to when Yahoo cannot be reached, and it says how old its
+data is (`age`) so the status line can read "OFFLINE · cache 3h old". A symbol the
+store has nothing for is absent, as the protocol asks; a request the store has
+nothing at all for raises EmptyDataError naming what was asked."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+
+from core.snapshot import SourceKind
+from core.sources.base import EmptyDataError, MemberPanel, Quote
+from core.store import Store
+
+
+class CacheSource:
+    """The Source protocol over a `Store` alone."""
+
+    kind: SourceKind = "cache"
+    simulated: bool = False
+
+    def __init__(self, store: Store, member_tickers: Sequence[str] | None = None):
+        """`member_tickers`: the current members, if known; otherwise every member the
+        store has closes for is served."""
+        self._store = store
+        self._member_tickers = None if member_tickers is None else list(member_tickers)
+
+    def has_data(self) -> bool:
+        """Whether the store holds any daily bars to serve."""
+        return bool(self._store.symbols())
+
+    def age(self, now: datetime, kind: str | None = None) -> timedelta | None:
+        """How long before `now` (timezone-aware) the newest fetch of `kind` ("daily",
+        "members", "quotes"; None: any) was written to the cache; None if never."""
+        fetched = self._store.fetched_at(kind)
+        return None if fetched is None else now - fetched
+
+    def daily_bars(
+        self, symbols: Sequence[str], start: date, end: date
+    ) -> Mapping[str, pd.DataFrame]:
+        """Stored daily bars; EmptyDataError when the store has none of the symbols."""
+        found = {}
+        for symbol in dict.fromkeys(symbols):
+            bars = self._store.bars(symbol, start, end)
+            if not bars.empty:
+                found[symbol] = bars
+        if not found:
+            raise EmptyDataError(
+                f"cache {self._store.path}: no daily bars of {', '.join(symbols)} "
+                f"from {start} to {end}"
+            )
+        return found
+
+    def members(self, start: date, end: date) -> MemberPanel | None:
+        """Stored members' closes; None when the store has never held any, EmptyDataError
+        when it holds some but none in the range."""
+        closes = self._store.members(start, end, self._member_tickers)
+        if closes is None:
+            if not self._store.member_last_sessions():
+                return None
+            raise EmptyDataError(
+                f"cache {self._store.path}: no members' closes from {start} to {end}"
+            )
+        info = self._store.member_info()
+        return MemberPanel(closes=closes, info=info[info.index.isin(closes.columns)])
+
+    def quotes(self, symbols: Sequence[str]) -> Mapping[str, Quote]:
+        """The latest stored quote of each symbol; EmptyDataError when there is none."""
+        found = self._store.quotes(symbols)
+        if not found:
+            raise EmptyDataError(f"cache {self._store.path}: no quotes of {', '.join(symbols)}")
+        return found

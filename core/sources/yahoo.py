@@ -1,0 +1,614 @@
+"""The Yahoo Finance source, and the only module that imports yfinance (lazily, on the
+first request, so importing this module stays cheap). Daily history is fetched once
+and then topped up incrementally into the `Store` from each series' last stored
+session (re-fetching a few sessions to overwrite a partial live bar and to notice a
+history that Yahoo re-based after a split); members' closes are fetched the same way
+in chunks with a pause between them; quotes are the last one-minute bar of the day.
+yfinance is reached through a small `YahooClient` seam (tests pass a fake): its
+`download` swallows per-ticker failures, so the real client recovers them from
+yfinance's own "Failed download" log lines, and this module turns them, empty frames
+and all-NaN columns into the typed `SourceError`s of `base`, naming the symbols and
+what failed. Every timestamp leaves this module in America/New_York; daily session
+dates are tz-naive."""
+
+from __future__ import annotations
+
+import ast
+import logging
+import re
+import threading
+import time
+import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+import pandas as pd
+
+from core.clock import NEW_YORK, Clock, system_clock
+from core.snapshot import SourceKind
+from core.sources.base import (
+    DataFormatError,
+    EmptyDataError,
+    MemberPanel,
+    NetworkError,
+    PartialDataError,
+    Quote,
+    RateLimitError,
+    SourceError,
+    check_bars,
+)
+from core.store import Store
+
+log = logging.getLogger(__name__)
+
+TOP_UP_OVERLAP = timedelta(days=7)
+"""A top-up re-fetches from this long before the last stored session: at least four
+sessions even across a holiday weekend, so a partial live bar is overwritten and
+enough completed closes overlap to notice a re-based history."""
+
+REBASE_TOLERANCE = 0.01
+"""A stored completed close that differs from Yahoo's by more than this fraction means
+Yahoo re-based the history (a split): the series is fetched again in full. Smaller
+differences are Yahoo's own corrections and are simply overwritten."""
+
+QUOTE_KIND, DAILY_KIND, MEMBERS_KIND = "quotes", "daily", "members"
+_MEMBER_KEY = "members:"
+"""Prefix of members' keys in the store's coverage table (bars use the bare symbol)."""
+
+_NETWORK_ERRORS = frozenset(
+    {
+        # curl_cffi's request errors (all OSError subclasses), plus the names yfinance's
+        # own retry logic treats as transient (yfinance.data._is_transient_error).
+        "ConnectionError",
+        "ConnectTimeout",
+        "ReadTimeout",
+        "Timeout",
+        "TimeoutError",
+        "DNSError",
+        "SSLError",
+        "ProxyError",
+        "CurlError",
+        "RequestException",
+        "ChunkedEncodingError",
+        "RemoteDisconnected",
+        "OSError",
+    }
+)
+_FAILED_LINE = re.compile(r"^\s*(\[[^\]]*\]):\s(.*)$", re.DOTALL)
+_ERROR_NAME = re.compile(r"^\s*([A-Za-z_]\w*)\(")
+
+
+@dataclass(frozen=True)
+class Download:
+    """What one `yf.download` call produced."""
+
+    frame: pd.DataFrame
+    """Exactly as yf.download returns it: columns (Price, Ticker) MultiIndex, index
+    "Date" (tz-naive) or "Datetime" (tz-aware) for intraday; a failed ticker's columns
+    are all NaN, and when every ticker failed the frame has no rows."""
+    errors: Mapping[str, str] = field(default_factory=dict)
+    """Ticker → the error yfinance recorded for it: the exception's repr, with the
+    "$TICKER: " prefix removed, as yfinance logs it."""
+
+
+class YahooClient(Protocol):
+    """The yfinance calls this source makes; tests substitute a fake."""
+
+    def download(
+        self,
+        tickers: Sequence[str],
+        *,
+        start: date | None = None,
+        end: date | None = None,
+        period: str | None = None,
+        interval: str = "1d",
+        prepost: bool = False,
+    ) -> Download:
+        """yf.download of `tickers`; `start` inclusive and `end` exclusive, as yfinance's."""
+        ...
+
+
+class _FailedDownloads(logging.Handler):
+    """Collects the per-ticker errors that `yf.download` reports only as log lines
+    ("['SPY', 'IWM']: YFRateLimitError(...)", logged by the calling thread once its
+    worker threads are done); other threads' records are ignored. If the app silences
+    the "yfinance" logger below ERROR the reasons are lost, but failed tickers are still
+    found by their empty columns."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.thread = threading.get_ident()
+        self.errors: dict[str, str] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread != self.thread:
+            return
+        matched = _FAILED_LINE.match(record.getMessage())
+        if matched is None:
+            return
+        try:
+            tickers = ast.literal_eval(matched.group(1))
+        except (ValueError, SyntaxError):
+            return
+        for ticker in tickers:
+            self.errors[str(ticker)] = matched.group(2)
+
+
+class YFinanceClient:
+    """The real `YahooClient`: yfinance, with its caches in `cache_dir` and its
+    exceptions raised rather than printed."""
+
+    def __init__(self, cache_dir: Path):
+        import yfinance as yf
+
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        # Before any request: yfinance keeps its tz, cookie and ISIN caches here.
+        yf.set_tz_cache_location(str(cache_dir))
+        yf.config.debug.hide_exceptions = False
+        # yfinance 1.7 trips pandas 3 deprecation warnings on every download; under the
+        # TUI they would be printed over the screen, and no user can act on them.
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"^yfinance")
+        self._download: Callable[..., pd.DataFrame | None] = yf.download
+
+    def download(
+        self,
+        tickers: Sequence[str],
+        *,
+        start: date | None = None,
+        end: date | None = None,
+        period: str | None = None,
+        interval: str = "1d",
+        prepost: bool = False,
+    ) -> Download:
+        """yf.download, plus the per-ticker errors it logged."""
+        optional: dict[str, Any] = {"period": period} if period is not None else {}
+        capture = _FailedDownloads()
+        yf_log = logging.getLogger("yfinance")
+        yf_log.addHandler(capture)
+        try:
+            frame = self._download(
+                list(tickers),
+                start=start,
+                end=end,
+                interval=interval,
+                prepost=prepost,
+                # auto_adjust=False: bars are Yahoo's Close, which is split-adjusted but
+                # not dividend-adjusted. That is the price the live quotes, the user's
+                # levels (7,000; 6,992) and the EMAs/pivots are read against: adjusted
+                # history would sit ~1.3% a year below SPY's live price and shift its
+                # 200-day average. Indices carry no dividends, so nothing changes there;
+                # for RSP/SPY and IWM over the monitor's lookbacks the dividend gap is a
+                # few basis points. And adjusted history is re-scaled on every
+                # ex-dividend date by less than REBASE_TOLERANCE, so an incremental
+                # cache would silently mix scales; splits it does notice and re-fetch.
+                auto_adjust=False,
+                actions=False,
+                group_by="column",
+                progress=False,
+                threads=True,
+                **optional,
+            )
+        finally:
+            yf_log.removeHandler(capture)
+        return Download(pd.DataFrame() if frame is None else frame, capture.errors)
+
+
+@dataclass
+class _Fetched:
+    """One batch's outcome: the symbols that came back, and why the others did not."""
+
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)
+
+
+def _error_name_chain(error: BaseException) -> set[str]:
+    return {kind.__name__ for kind in type(error).__mro__}
+
+
+def _classify(reason: str) -> Literal["rate", "network", "data"]:
+    """Whether a recorded per-ticker error was a rate limit, the network, or the data."""
+    if "YFRateLimitError" in reason or "Too Many Requests" in reason:
+        return "rate"
+    matched = _ERROR_NAME.match(reason)
+    if (matched and matched.group(1) in _NETWORK_ERRORS) or "CURRENTLY DOWN" in reason:
+        return "network"
+    return "data"
+
+
+def _chunks(items: Sequence[str], size: int) -> list[list[str]]:
+    return [list(items[at : at + size]) for at in range(0, len(items), size)]
+
+
+def _names(symbols: Iterable[str]) -> str:
+    return ", ".join(symbols)
+
+
+def _reasons(failures: Mapping[str, str], limit: int = 5) -> str:
+    shown = [f"{symbol}: {reason[:160]}" for symbol, reason in list(failures.items())[:limit]]
+    more = len(failures) - limit
+    return "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
+
+
+def _per_ticker(frame: pd.DataFrame, tickers: Sequence[str], what: str) -> dict[str, pd.DataFrame]:
+    """Split a yf.download frame into one OHLCV frame per ticker (lower-case columns
+    open..volume; rows whose close is NaN dropped; tickers with no rows left out).
+    Handles group_by column or ticker, and the flat columns of a single-ticker download
+    with multi_level_index=False."""
+    if frame.empty:
+        return {}
+    renamed = {"Open": "open", "High": "high", "Low": "low", "Close": "close", "Volume": "volume"}
+    by_upper = {ticker.upper(): ticker for ticker in tickers}
+    if isinstance(frame.columns, pd.MultiIndex):
+        price_level = next(
+            (level for level in range(2) if "Close" in frame.columns.get_level_values(level)),
+            None,
+        )
+        if price_level is None or frame.columns.nlevels != 2:
+            raise DataFormatError(f"yahoo: {what}: no Close column in {list(frame.columns)[:6]}")
+        ticker_level = 1 - price_level
+        names = frame.columns.get_level_values(ticker_level)
+        parts: dict[str, pd.DataFrame] = {
+            str(name): frame.loc[:, names == name].droplevel(ticker_level, axis=1)
+            for name in names.unique()
+        }
+    elif len(tickers) == 1 and "Close" in frame.columns:
+        parts = {tickers[0]: frame}
+    else:
+        raise DataFormatError(f"yahoo: {what}: unexpected columns {list(frame.columns)[:6]}")
+    out: dict[str, pd.DataFrame] = {}
+    for name, part in parts.items():
+        symbol = by_upper.get(name.upper())
+        if symbol is None:
+            continue
+        bars = part.reindex(columns=list(renamed)).rename(columns=renamed).astype("float64")
+        bars = bars[bars["close"].notna()]
+        if not bars.empty:
+            out[symbol] = bars
+    return out
+
+
+def _to_new_york(index: pd.Index) -> pd.DatetimeIndex:
+    """Intraday timestamps in America/New_York (naive ones are taken as New York wall
+    time, which is what yfinance gives when asked to ignore time zones)."""
+    stamps = pd.DatetimeIndex(index)
+    if stamps.tz is None:
+        return stamps.tz_localize(NEW_YORK)
+    return stamps.tz_convert(NEW_YORK)
+
+
+def _session_dates(index: pd.Index) -> pd.DatetimeIndex:
+    """Daily bars' dates as tz-naive session dates. yfinance stamps a daily bar at
+    midnight of its exchange's zone; the session is that wall date (converting it to
+    another zone first could move it to the previous day)."""
+    stamps = pd.DatetimeIndex(index)
+    if stamps.tz is not None:
+        stamps = stamps.tz_localize(None)
+    return stamps.normalize().rename("date")
+
+
+def _daily(bars: pd.DataFrame, symbol: str) -> pd.DataFrame:
+    frame = bars.set_axis(_session_dates(bars.index), axis=0)
+    frame = frame[~frame.index.duplicated(keep="last")].sort_index()
+    return check_bars(frame, f"yahoo: daily bars of {symbol}")
+
+
+def _rebased(stored: pd.Series, fresh: pd.Series) -> bool:
+    """True when Yahoo's closes differ from the stored completed ones by more than the
+    tolerance: the last stored session may hold a partial live bar, so it is skipped."""
+    if len(stored) < 2:
+        return False
+    completed = stored.iloc[:-1]
+    both = completed.index.intersection(fresh.index)
+    if both.empty:
+        return False
+    change = (fresh.loc[both] / completed.loc[both] - 1.0).abs()
+    return bool((change > REBASE_TOLERANCE).any())
+
+
+class YahooSource:
+    """Yahoo Finance through yfinance, cached in and served from a `Store`."""
+
+    kind: SourceKind = "yahoo"
+    simulated: bool = False
+
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock = system_clock,
+        cache_dir: Path | None = None,
+        client: YahooClient | None = None,
+        *,
+        member_tickers: Sequence[str] | None = None,
+        retries: int = 2,
+        backoff: float = 1.0,
+        chunk_size: int = 50,
+        chunk_pause: float = 1.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        """`member_tickers`: the index members' Yahoo symbols (BRK-B, not BRK.B); None
+        means `members()` returns None. A network failure is retried `retries` times,
+        sleeping `backoff` times 1, 2, 4 ... seconds; members are fetched `chunk_size`
+        tickers at a time with `chunk_pause` seconds between requests. yfinance's
+        caches go to `cache_dir` (default: a "yfinance" folder beside the store)."""
+        self._store = store
+        self._clock = clock
+        self._cache_dir = cache_dir if cache_dir is not None else store.path.parent / "yfinance"
+        self._client = client
+        self._member_tickers = None if member_tickers is None else tuple(member_tickers)
+        self._retries = retries
+        self._backoff = backoff
+        self._chunk_size = chunk_size
+        self._chunk_pause = chunk_pause
+        self._sleep = sleep
+
+    def _yahoo(self) -> YahooClient:
+        """The client, creating the real one (and importing yfinance) on first use."""
+        if self._client is None:
+            self._client = YFinanceClient(self._cache_dir)
+        return self._client
+
+    def _today(self) -> date:
+        return self._clock().astimezone(NEW_YORK).date()
+
+    # The Source protocol -----------------------------------------------------------
+
+    def daily_bars(
+        self, symbols: Sequence[str], start: date, end: date
+    ) -> Mapping[str, pd.DataFrame]:
+        """Daily bars from the store, after topping it up from Yahoo. Raises
+        PartialDataError (with the good symbols attached) when some symbols failed,
+        EmptyDataError when all did, RateLimitError or NetworkError when Yahoo could not
+        be used."""
+        wanted = list(dict.fromkeys(symbols))
+        today = self._today()
+        coverage = self._store.coverage(wanted)
+        last = {symbol: self._store.last_session(symbol) for symbol in wanted}
+        plan = self._plan(wanted, coverage, last, start, end)
+        failures: dict[str, str] = {}
+        rebased: list[str] = []
+        for fetch_start, group in plan.items():
+            fetched = self._fetch(
+                group, f"daily bars of {_names(group)}", start=fetch_start, end=end
+            )
+            failures.update(fetched.failures)
+            for symbol, raw in fetched.frames.items():
+                bars = _daily(raw, symbol)
+                stored = self._store.bars(symbol, fetch_start, end)["close"]
+                if _rebased(stored, bars["close"]):
+                    rebased.append(symbol)
+                    continue
+                self._store.upsert_bars(symbol, bars)
+                self._cover({symbol: fetch_start}, end, today)
+        if rebased:
+            log.warning("yahoo: history of %s was re-based; fetching it again", _names(rebased))
+            full_start = min([start, *(coverage[s][0] for s in rebased if s in coverage)])
+            fetched = self._fetch(
+                rebased, f"daily bars of {_names(rebased)}", start=full_start, end=end
+            )
+            failures.update(fetched.failures)
+            for symbol, raw in fetched.frames.items():
+                self._store.upsert_bars(symbol, _daily(raw, symbol), replace=True)
+                self._cover({symbol: full_start}, end, today)
+        if plan:
+            self._store.mark_fetched(DAILY_KIND, self._clock())
+        result: dict[str, pd.DataFrame] = {}
+        for symbol in wanted:
+            if symbol in failures:
+                continue
+            bars = self._store.bars(symbol, start, end)
+            if bars.empty:
+                failures[symbol] = f"no sessions between {start} and {end}"
+            else:
+                result[symbol] = bars
+        if failures:
+            what = f"yahoo: daily bars of {_names(failures)} from {start} to {end}"
+            if not result:
+                raise EmptyDataError(f"{what}: nothing came back ({_reasons(failures)})")
+            raise PartialDataError(
+                f"{what}: missing ({_reasons(failures)})", list(failures), result
+            )
+        return result
+
+    def members(self, start: date, end: date) -> MemberPanel | None:
+        """Members' closes from the store after topping it up from Yahoo in chunks;
+        None when no member list was given. Members Yahoo has nothing for are left out
+        (and logged); EmptyDataError when none has any close in the range."""
+        if self._member_tickers is None:
+            log.info("yahoo: no member list was given, so there are no members' closes")
+            return None
+        tickers = list(dict.fromkeys(self._member_tickers))
+        today = self._today()
+        keys = {_MEMBER_KEY + ticker: ticker for ticker in tickers}
+        coverage = {keys[key]: span for key, span in self._store.coverage(list(keys)).items()}
+        lasts = self._store.member_last_sessions()
+        plan = self._plan(tickers, coverage, {t: lasts.get(t) for t in tickers}, start, end)
+        failures: dict[str, str] = {}
+        rebased: list[str] = []
+        requests = [
+            (fetch_start, chunk)
+            for fetch_start, group in plan.items()
+            for chunk in _chunks(group, self._chunk_size)
+        ]
+        for number, (fetch_start, chunk) in enumerate(requests):
+            if number:
+                self._sleep(self._chunk_pause)
+            closes, chunk_failures = self._fetch_closes(chunk, fetch_start, end)
+            failures.update(chunk_failures)
+            stored = self._store.members(fetch_start, end, list(closes.columns))
+            moved = [
+                ticker
+                for ticker in closes.columns
+                if stored is not None
+                and ticker in stored.columns
+                and _rebased(stored[ticker].dropna(), closes[ticker].dropna())
+            ]
+            rebased.extend(moved)
+            self._store.upsert_members(closes.drop(columns=moved))
+            self._cover(
+                {_MEMBER_KEY + t: fetch_start for t in closes.columns if t not in moved}, end, today
+            )
+        if rebased:
+            log.warning("yahoo: history of members %s was re-based; fetching it again", rebased)
+            full_start = min([start, *(coverage[t][0] for t in rebased if t in coverage)])
+            for chunk in _chunks(rebased, self._chunk_size):
+                self._sleep(self._chunk_pause)
+                closes, chunk_failures = self._fetch_closes(chunk, full_start, end)
+                failures.update(chunk_failures)
+                self._store.upsert_members(closes, replace=True)
+                self._cover({_MEMBER_KEY + t: full_start for t in closes.columns}, end, today)
+        if requests:
+            self._store.mark_fetched(MEMBERS_KIND, self._clock())
+        if failures:
+            log.warning(
+                "yahoo: members' closes of %d ticker(s) did not come back: %s",
+                len(failures),
+                _reasons(failures, limit=10),
+            )
+        panel = self._store.members(start, end, tickers)
+        if panel is None:
+            raise EmptyDataError(
+                f"yahoo: members' closes from {start} to {end}: none of {len(tickers)} "
+                f"tickers has any ({_reasons(failures) or 'nothing stored'})"
+            )
+        info = self._store.member_info()
+        return MemberPanel(closes=panel, info=info[info.index.isin(panel.columns)])
+
+    def quotes(self, symbols: Sequence[str]) -> Mapping[str, Quote]:
+        """The last one-minute bar (pre- and post-market included) of each symbol's latest
+        session, recorded in the store; the quote's time is that bar's start. Symbols
+        without one are absent (and logged); EmptyDataError when none has one."""
+        wanted = list(dict.fromkeys(symbols))
+        fetched = self._fetch(
+            wanted, f"quotes of {_names(wanted)}", period="1d", interval="1m", prepost=True
+        )
+        quotes: dict[str, Quote] = {}
+        for symbol, bars in fetched.frames.items():
+            closes = bars["close"].set_axis(_to_new_york(bars.index)).sort_index()
+            moment = closes.index[-1].to_pydatetime()
+            quotes[symbol] = Quote(symbol, float(closes.iloc[-1]), moment, moment.date())
+        missing = {s: fetched.failures.get(s, "no trades") for s in wanted if s not in quotes}
+        if not quotes:
+            raise EmptyDataError(
+                f"yahoo: quotes of {_names(wanted)}: none came back ({_reasons(missing)})"
+            )
+        if missing:
+            log.warning("yahoo: no quote for %s (%s)", _names(missing), _reasons(missing))
+        self._store.record_quotes(quotes.values())
+        self._store.mark_fetched(QUOTE_KIND, self._clock())
+        return quotes
+
+    # Planning and fetching ---------------------------------------------------------
+
+    def _plan(
+        self,
+        symbols: Sequence[str],
+        coverage: Mapping[str, tuple[date, date]],
+        last: Mapping[str, date | None],
+        start: date,
+        end: date,
+    ) -> dict[date, list[str]]:
+        """Group the symbols that need fetching by the date to fetch them from: nothing
+        when the store already holds [start, end] as fetched and final; from `start` when
+        the store does not reach back that far; else from the last stored session less
+        the overlap. Symbols sharing a start share a request."""
+        plan: dict[date, list[str]] = {}
+        for symbol in symbols:
+            span = coverage.get(symbol)
+            newest = last.get(symbol)
+            if span is not None and span[0] <= start and span[1] >= end:
+                continue
+            if span is None or span[0] > start or newest is None:
+                fetch_start = start
+            else:
+                fetch_start = newest - TOP_UP_OVERLAP
+            plan.setdefault(fetch_start, []).append(symbol)
+        return dict(sorted(plan.items()))
+
+    def _cover(self, starts: Mapping[str, date], end: date, today: date) -> None:
+        """Record what was fetched: up to `end`, but only sessions before today are final."""
+        through = min(end, today - timedelta(days=1))
+        self._store.extend_coverage({key: (first, through) for key, first in starts.items()})
+
+    def _fetch_closes(
+        self, tickers: list[str], start: date, end: date
+    ) -> tuple[pd.DataFrame, dict[str, str]]:
+        """One chunk of members' daily closes, as a wide frame of the tickers that came back."""
+        fetched = self._fetch(
+            tickers, f"members' closes of {_names(tickers)}", start=start, end=end
+        )
+        closes = {t: _daily(raw, t)["close"] for t, raw in fetched.frames.items()}
+        frame = pd.DataFrame(
+            closes, index=pd.DatetimeIndex([], name="date") if not closes else None
+        )
+        return frame.sort_index(), fetched.failures
+
+    def _fetch(
+        self,
+        symbols: Sequence[str],
+        what: str,
+        *,
+        start: date | None = None,
+        end: date | None = None,
+        period: str | None = None,
+        interval: str = "1d",
+        prepost: bool = False,
+    ) -> _Fetched:
+        """Download `symbols` (daily from `start` to `end` inclusive, or a period of
+        intraday bars), retrying those that failed on the network. Raises RateLimitError
+        on a rate limit, NetworkError when nothing came back because of the network,
+        DataFormatError on a frame it cannot read; other failures are returned."""
+        result = _Fetched()
+        pending = list(symbols)
+        for attempt in range(self._retries + 1):
+            download = self._download(
+                pending,
+                what,
+                start=start,
+                end=None if end is None else end + timedelta(days=1),  # yfinance: exclusive
+                period=period,
+                interval=interval,
+                prepost=prepost,
+            )
+            if isinstance(download, BaseException):
+                flaky = {symbol: repr(download) for symbol in pending}
+            else:
+                frames = _per_ticker(download.frame, pending, what)
+                result.frames.update(frames)
+                errors = {s: download.errors.get(s.upper(), "") for s in pending if s not in frames}
+                limited = {s: reason for s, reason in errors.items() if _classify(reason) == "rate"}
+                if limited:
+                    raise RateLimitError(f"yahoo: {what}: rate limited ({_reasons(limited)})")
+                flaky = {s: r for s, r in errors.items() if _classify(r) == "network"}
+                for symbol, reason in errors.items():
+                    if symbol not in flaky:
+                        result.failures[symbol] = reason or "empty or all-NaN data"
+            if not flaky:
+                return result
+            if attempt < self._retries:
+                delay = self._backoff * 2**attempt
+                log.info("yahoo: %s: network error, retrying in %.0fs", what, delay)
+                self._sleep(delay)
+                pending = list(flaky)
+                continue
+            if not result.frames:
+                raise NetworkError(
+                    f"yahoo: {what}: network failure after {attempt + 1} attempts "
+                    f"({_reasons(flaky)})"
+                )
+            result.failures.update(flaky)
+        return result
+
+    def _download(self, symbols: Sequence[str], what: str, **request: Any) -> Download | OSError:
+        """One client call; a network exception is returned (to be retried), a rate limit
+        or any other library error is raised as a SourceError."""
+        try:
+            return self._yahoo().download(symbols, **request)
+        except Exception as error:
+            if "YFRateLimitError" in _error_name_chain(error):
+                raise RateLimitError(f"yahoo: {what}: rate limited ({error})") from error
+            if isinstance(error, OSError):
+                return error
+            raise SourceError(f"yahoo: {what}: {type(error).__name__}: {error}") from error

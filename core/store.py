@@ -1,0 +1,422 @@
+"""The on-disk cache: one SQLite file holding daily bars, the members' daily closes,
+what is known about each member, intraday quotes, when each kind of data was last
+fetched, and which date range of each series has been fetched (so a top-up asks a
+source only for what is missing). One row per symbol and session, written with
+upserts (stdlib sqlite3, WAL, `executemany`); the schema is versioned with
+`PRAGMA user_version`, and a cache of an older version is rebuilt rather than
+migrated. One connection is shared behind a lock, so one writer thread and any number
+of readers may use a `Store`. Sessions are stored as Unix day numbers and members as
+integer ids (reading 500 members x 500 sessions back is then ~3x faster than with
+text keys); times are stored as UTC ISO text."""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from types import TracebackType
+
+import numpy as np
+import pandas as pd
+import platformdirs
+
+from core.clock import NEW_YORK
+from core.config import APP_NAME
+from core.sources.base import BAR_COLUMNS, Quote, check_bars, empty_bars
+
+SCHEMA_VERSION = 1
+
+_TABLES = ("bars", "tickers", "member_closes", "member_info", "quotes", "fetches", "coverage")
+
+# Columns named `session` or `first`/`through` hold Unix day numbers (days since
+# 1970-01-01): `date(session * 86400, 'unixepoch')` shows them in the sqlite3 shell.
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS bars (
+    symbol TEXT NOT NULL, session INTEGER NOT NULL,
+    open REAL, high REAL, low REAL, close REAL NOT NULL, volume REAL,
+    PRIMARY KEY (symbol, session)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS tickers (
+    id INTEGER PRIMARY KEY, ticker TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS member_closes (
+    session INTEGER NOT NULL, ticker_id INTEGER NOT NULL, close REAL NOT NULL,
+    PRIMARY KEY (session, ticker_id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS member_info (
+    ticker TEXT PRIMARY KEY, name TEXT, sector TEXT, weight REAL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS quotes (
+    symbol TEXT NOT NULL, session INTEGER NOT NULL, last REAL NOT NULL, time TEXT NOT NULL,
+    PRIMARY KEY (symbol, session)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS fetches (
+    kind TEXT PRIMARY KEY, fetched_at TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS coverage (
+    key TEXT PRIMARY KEY, first INTEGER NOT NULL, through INTEGER NOT NULL) WITHOUT ROWID;
+"""
+_EPOCH = date(1970, 1, 1).toordinal()
+_NO_DAY_MIN, _NO_DAY_MAX = -(10**9), 10**9
+_MEMBER_ROW = np.dtype([("session", "int64"), ("ticker_id", "int64"), ("close", "float64")])
+
+INFO_COLUMNS = ("name", "sector", "weight")
+
+
+class StoreError(Exception):
+    """The cache file cannot be opened, read or written; the message names the file."""
+
+
+def default_store_path() -> Path:
+    """regime.sqlite in the platform's user cache directory."""
+    return Path(platformdirs.user_cache_dir(APP_NAME)) / "regime.sqlite"
+
+
+def _day(day: date) -> int:
+    """Unix day number of a date."""
+    return day.toordinal() - _EPOCH
+
+
+def _date(day: int) -> date:
+    return date.fromordinal(day + _EPOCH)
+
+
+def _days(index: pd.Index) -> np.ndarray:
+    """Unix day numbers of tz-naive session dates."""
+    return index.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype("int64")
+
+
+def _span(start: date | None, end: date | None) -> tuple[int, int]:
+    return (
+        _NO_DAY_MIN if start is None else _day(start),
+        _NO_DAY_MAX if end is None else _day(end),
+    )
+
+
+def _utc_iso(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError(f"a timezone-aware datetime is required, not {moment!r}")
+    return moment.astimezone(UTC).isoformat()
+
+
+def _float_or_none(value: float) -> float | None:
+    return None if math.isnan(value) else value
+
+
+def _session_index(days: Sequence[int] | np.ndarray) -> pd.DatetimeIndex:
+    return pd.DatetimeIndex(pd.to_datetime(np.asarray(days, dtype="int64"), unit="D"), name="date")
+
+
+class Store:
+    """The SQLite cache at `path` (created with its folders if missing)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._lock = threading.RLock()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._conn = sqlite3.connect(path, check_same_thread=False, timeout=10.0)
+        except (OSError, sqlite3.Error) as error:
+            raise StoreError(f"cache {path}: cannot open ({error})") from None
+        with self._tx() as conn:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self._init_schema(conn)
+
+    def _init_schema(self, conn: sqlite3.Connection) -> None:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"cache {self.path}: written by a newer version of regime (schema "
+                f"{version}, this one reads {SCHEMA_VERSION}); delete it or upgrade"
+            )
+        if 0 < version < SCHEMA_VERSION:
+            # A cache holds nothing that cannot be fetched again: rebuild, don't migrate.
+            for table in _TABLES:
+                conn.execute(f"DROP TABLE IF EXISTS {table}")
+        conn.executescript(_SCHEMA)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        """The connection, locked, inside one transaction; sqlite errors become StoreError."""
+        with self._lock:
+            try:
+                with self._conn:
+                    yield self._conn
+            except sqlite3.Error as error:
+                raise StoreError(f"cache {self.path}: {error}") from None
+
+    def close(self) -> None:
+        """Close the connection; the Store is unusable afterwards."""
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # Daily bars --------------------------------------------------------------------
+
+    def upsert_bars(self, symbol: str, frame: pd.DataFrame, *, replace: bool = False) -> None:
+        """Write `symbol`'s daily bars (standard bar frame), overwriting stored sessions.
+        With `replace`, every stored bar of the symbol is deleted first (a re-based
+        history, e.g. after a split)."""
+        bars = check_bars(frame, f"cache {self.path}: bars of {symbol}")
+        sessions = _days(bars.index).tolist()
+        values = bars.to_numpy(dtype="float64")
+        rows = [
+            (symbol, session, *(_float_or_none(v) for v in row))
+            for session, row in zip(sessions, values.tolist(), strict=True)
+        ]
+        with self._tx() as conn:
+            if replace:
+                conn.execute("DELETE FROM bars WHERE symbol = ?", (symbol,))
+            conn.executemany(
+                "INSERT INTO bars (symbol, session, open, high, low, close, volume) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (symbol, session) DO UPDATE SET "
+                "open = excluded.open, high = excluded.high, low = excluded.low, "
+                "close = excluded.close, volume = excluded.volume",
+                rows,
+            )
+
+    def bars(self, symbol: str, start: date | None = None, end: date | None = None) -> pd.DataFrame:
+        """`symbol`'s stored bars from `start` to `end` inclusive (None: unbounded), as a
+        standard bar frame; empty when nothing is stored."""
+        with self._tx() as conn:
+            rows = conn.execute(
+                "SELECT session, open, high, low, close, volume FROM bars "
+                "WHERE symbol = ? AND session BETWEEN ? AND ? ORDER BY session",
+                (symbol, *_span(start, end)),
+            ).fetchall()
+        if not rows:
+            return empty_bars()
+        sessions, *columns = zip(*rows, strict=True)
+        return pd.DataFrame(
+            {
+                name: np.array(column, dtype="float64")
+                for name, column in zip(BAR_COLUMNS, columns, strict=True)
+            },
+            index=_session_index(sessions),
+        )
+
+    def symbols(self) -> list[str]:
+        """The symbols that have daily bars stored, sorted."""
+        with self._tx() as conn:
+            rows = conn.execute("SELECT DISTINCT symbol FROM bars ORDER BY symbol").fetchall()
+        return [symbol for (symbol,) in rows]
+
+    def last_session(self, symbol: str) -> date | None:
+        """The newest session stored for `symbol`, or None."""
+        with self._tx() as conn:
+            (last,) = conn.execute(
+                "SELECT MAX(session) FROM bars WHERE symbol = ?", (symbol,)
+            ).fetchone()
+        return None if last is None else _date(last)
+
+    # Members -----------------------------------------------------------------------
+
+    def _ticker_ids(self, conn: sqlite3.Connection, tickers: Sequence[str]) -> dict[str, int]:
+        conn.executemany(
+            "INSERT INTO tickers (ticker) VALUES (?) ON CONFLICT (ticker) DO NOTHING",
+            [(ticker,) for ticker in tickers],
+        )
+        wanted = set(tickers)
+        return {t: i for i, t in conn.execute("SELECT id, ticker FROM tickers") if t in wanted}
+
+    def upsert_members(self, closes: pd.DataFrame, *, replace: bool = False) -> None:
+        """Write members' closes (index: session dates, one column per ticker), stored
+        long; NaN cells (not listed yet, or not fetched) are skipped, so they never
+        overwrite a stored close. With `replace`, the stored closes of the frame's
+        tickers are deleted first (a re-based history, e.g. after a split)."""
+        if not isinstance(closes.index, pd.DatetimeIndex) or closes.index.tz is not None:
+            raise ValueError("members' closes must be indexed by tz-naive session dates")
+        tickers = [str(ticker) for ticker in closes.columns]
+        days = _days(closes.index)
+        values = closes.to_numpy(dtype="float64")
+        at_row, at_column = np.nonzero(~np.isnan(values))
+        with self._tx() as conn:
+            ids = self._ticker_ids(conn, tickers)
+            column_ids = np.array([ids[ticker] for ticker in tickers], dtype="int64")
+            if replace:
+                conn.executemany(
+                    "DELETE FROM member_closes WHERE ticker_id = ?",
+                    [(int(i),) for i in column_ids],
+                )
+            conn.executemany(
+                "INSERT INTO member_closes (session, ticker_id, close) VALUES (?, ?, ?) "
+                "ON CONFLICT (session, ticker_id) DO UPDATE SET close = excluded.close",
+                zip(
+                    days[at_row].tolist(),
+                    column_ids[at_column].tolist(),
+                    values[at_row, at_column].tolist(),
+                    strict=True,
+                ),
+            )
+
+    def members(
+        self,
+        start: date | None = None,
+        end: date | None = None,
+        tickers: Sequence[str] | None = None,
+    ) -> pd.DataFrame | None:
+        """Members' closes from `start` to `end` inclusive as a wide frame (index: session
+        dates named "date"; one float column per ticker, sorted; NaN where a ticker has
+        no close), restricted to `tickers` if given; None when nothing is stored."""
+        with self._tx() as conn:
+            names = dict(conn.execute("SELECT id, ticker FROM tickers").fetchall())
+            table = np.fromiter(
+                conn.execute(
+                    "SELECT session, ticker_id, close FROM member_closes "
+                    "WHERE session BETWEEN ? AND ?",
+                    _span(start, end),
+                ),
+                dtype=_MEMBER_ROW,
+            )
+        if not len(table):
+            return None
+        days, ids, values = table["session"], table["ticker_id"], table["close"]
+        if tickers is not None:
+            wanted = set(tickers)
+            keep = np.isin(ids, [i for i, name in names.items() if name in wanted])
+            days, ids, values = days[keep], ids[keep], values[keep]
+            if not len(days):
+                return None
+        session_days, at_row = np.unique(days, return_inverse=True)
+        column_ids, at_column = np.unique(ids, return_inverse=True)
+        grid = np.full((len(session_days), len(column_ids)), np.nan)
+        grid[at_row, at_column] = values
+        frame = pd.DataFrame(
+            grid, index=_session_index(session_days), columns=[names[i] for i in column_ids]
+        )
+        return frame.sort_index(axis=1)
+
+    def member_last_sessions(self) -> dict[str, date]:
+        """The newest stored session of each member ticker."""
+        with self._tx() as conn:
+            rows = conn.execute(
+                "SELECT tickers.ticker, MAX(member_closes.session) FROM member_closes "
+                "JOIN tickers ON tickers.id = member_closes.ticker_id GROUP BY tickers.ticker"
+            ).fetchall()
+        return {ticker: _date(last) for ticker, last in rows}
+
+    def upsert_member_info(self, info: pd.DataFrame) -> None:
+        """Write what is known about members: index ticker; columns name, sector and
+        optionally weight (missing columns and NaN cells are stored as unknown)."""
+        frame = info.reindex(columns=list(INFO_COLUMNS))
+        rows = [
+            (
+                str(ticker),
+                None if pd.isna(name) else str(name),
+                None if pd.isna(sector) else str(sector),
+                None if pd.isna(weight) else float(weight),
+            )
+            for ticker, (name, sector, weight) in zip(
+                frame.index, frame.itertuples(index=False, name=None), strict=True
+            )
+        ]
+        with self._tx() as conn:
+            conn.executemany(
+                "INSERT INTO member_info (ticker, name, sector, weight) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (ticker) DO UPDATE SET name = excluded.name, "
+                "sector = excluded.sector, weight = excluded.weight",
+                rows,
+            )
+
+    def member_info(self) -> pd.DataFrame:
+        """What is known about members: index "ticker"; columns name, sector, weight."""
+        with self._tx() as conn:
+            rows = conn.execute(
+                "SELECT ticker, name, sector, weight FROM member_info ORDER BY ticker"
+            ).fetchall()
+        frame = pd.DataFrame(rows, columns=["ticker", *INFO_COLUMNS]).set_index("ticker")
+        return frame.astype({"name": object, "sector": object, "weight": "float64"})
+
+    # Quotes ------------------------------------------------------------------------
+
+    def record_quote(self, quote: Quote) -> None:
+        """Keep `quote` as its symbol's latest of its session, unless a later one is stored."""
+        self.record_quotes((quote,))
+
+    def record_quotes(self, quotes: Iterable[Quote]) -> None:
+        """`record_quote` for many quotes, in one transaction."""
+        rows = [(q.symbol, _day(q.session), q.last, _utc_iso(q.time)) for q in quotes]
+        with self._tx() as conn:
+            conn.executemany(
+                "INSERT INTO quotes (symbol, session, last, time) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (symbol, session) DO UPDATE SET last = excluded.last, "
+                "time = excluded.time WHERE excluded.time >= quotes.time",
+                rows,
+            )
+
+    def quotes(self, symbols: Sequence[str] | None = None) -> dict[str, Quote]:
+        """The latest stored quote of each symbol (of `symbols`, if given), its time in
+        America/New_York."""
+        with self._tx() as conn:
+            rows = conn.execute(
+                "SELECT symbol, session, last, time FROM quotes AS q WHERE session = "
+                "(SELECT MAX(session) FROM quotes WHERE symbol = q.symbol)"
+            ).fetchall()
+        wanted = None if symbols is None else set(symbols)
+        return {
+            symbol: Quote(
+                symbol=symbol,
+                last=last,
+                time=datetime.fromisoformat(moment).astimezone(NEW_YORK),
+                session=_date(session),
+            )
+            for symbol, session, last, moment in rows
+            if wanted is None or symbol in wanted
+        }
+
+    # Bookkeeping -------------------------------------------------------------------
+
+    def mark_fetched(self, kind: str, when: datetime) -> None:
+        """Record that data of `kind` ("daily", "members", "quotes") was fetched at `when`
+        (timezone-aware)."""
+        with self._tx() as conn:
+            conn.execute(
+                "INSERT INTO fetches (kind, fetched_at) VALUES (?, ?) "
+                "ON CONFLICT (kind) DO UPDATE SET fetched_at = excluded.fetched_at",
+                (kind, _utc_iso(when)),
+            )
+
+    def fetched_at(self, kind: str | None = None) -> datetime | None:
+        """When data of `kind` was last fetched (UTC), or of any kind if None; None if never."""
+        with self._tx() as conn:
+            if kind is None:
+                (moment,) = conn.execute("SELECT MAX(fetched_at) FROM fetches").fetchone()
+            else:
+                row = conn.execute(
+                    "SELECT fetched_at FROM fetches WHERE kind = ?", (kind,)
+                ).fetchone()
+                moment = None if row is None else row[0]
+        return None if moment is None else datetime.fromisoformat(moment)
+
+    def coverage(self, keys: Sequence[str]) -> dict[str, tuple[date, date]]:
+        """For each of `keys` that has one, the (first, through) date range fetched so far."""
+        found: dict[str, tuple[date, date]] = {}
+        with self._tx() as conn:
+            for offset in range(0, len(keys), 500):  # stay under SQLite's variable limit
+                chunk = list(keys[offset : offset + 500])
+                marks = ", ".join("?" * len(chunk))
+                for key, first, through in conn.execute(
+                    f"SELECT key, first, through FROM coverage WHERE key IN ({marks})", chunk
+                ):
+                    found[key] = (_date(first), _date(through))
+        return found
+
+    def extend_coverage(self, spans: Mapping[str, tuple[date, date]]) -> None:
+        """Widen each key's fetched range to include the given (first, through) range."""
+        with self._tx() as conn:
+            conn.executemany(
+                "INSERT INTO coverage (key, first, through) VALUES (?, ?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET first = min(first, excluded.first), "
+                "through = max(through, excluded.through)",
+                [(key, _day(first), _day(through)) for key, (first, through) in spans.items()],
+            )

@@ -1,0 +1,251 @@
+"""A fake Yahoo for tests, shaped after yfinance 1.7.0's own code. `FakeYahoo` holds a
+small market (daily and one-minute bars per symbol, plus scripted failures) and serves
+it as `history`, a stand-in for `Ticker.history` returning what
+`scrapers/history.py::PriceHistory.history` returns: an index stamped in the
+exchange's zone ("Date" at midnight for daily bars, "Datetime" for intraday), columns
+Open, High, Low, Close, Adj Close, Volume (int64), `start` inclusive and `end`
+exclusive, and yfinance's own exceptions on failure (an unknown symbol has no time
+zone: YFTzMissingError; an empty range: YFPricesMissingError). `FakeYahooClient`
+assembles those per-ticker frames the way `multi.py::_download_impl` does: tickers
+upper-cased, a failed ticker's frame replaced by `utils.empty_df()` and its
+`repr(error)` recorded, daily indexes made tz-naive, intraday ones converted to the
+most common exchange zone, every frame reindexed to the union of dates, concatenated
+with keys (Ticker, Price), swapped to (Price, Ticker) and sorted. `test_yahoo.py` checks
+this assembly against the real `yf.download` run over the same `history`."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, time
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from yfinance.exceptions import YFPricesMissingError, YFTzMissingError
+
+from core.sources.yahoo import Download
+
+NEW_YORK = "America/New_York"
+PRICE_COLUMNS = ["Open", "High", "Low", "Close", "Adj Close", "Volume"]
+
+
+def daily_history(
+    sessions: Sequence[str] | pd.DatetimeIndex, closes: Sequence[float] | np.ndarray
+) -> pd.DataFrame:
+    """A symbol's daily history as Yahoo has it (tz-naive session dates here; `history`
+    stamps them in the exchange zone)."""
+    close = np.asarray(closes, dtype="float64")
+    index = pd.DatetimeIndex(list(sessions))
+    return pd.DataFrame(
+        {
+            "Open": close * 0.995,
+            "High": close * 1.01,
+            "Low": close * 0.99,
+            "Close": close,
+            "Adj Close": close * 0.98,
+            "Volume": np.arange(1, len(close) + 1, dtype="int64") * 1000,
+        },
+        index=index,
+    )
+
+
+def minute_history(stamps: Sequence[str], closes: Sequence[float], tz: str = "UTC") -> pd.DataFrame:
+    """A symbol's one-minute bars; `stamps` are wall times in `tz`."""
+    close = np.asarray(closes, dtype="float64")
+    index = pd.DatetimeIndex(list(stamps)).tz_localize(tz)
+    return pd.DataFrame(
+        {
+            "Open": close,
+            "High": close + 0.5,
+            "Low": close - 0.5,
+            "Close": close,
+            "Adj Close": close,
+            "Volume": np.full(len(close), 100, dtype="int64"),
+        },
+        index=index,
+    )
+
+
+def stamps(frame: pd.DataFrame) -> pd.DatetimeIndex:
+    """A frame's index, typed as the DatetimeIndex it is."""
+    return pd.DatetimeIndex(frame.index)
+
+
+def empty_df() -> pd.DataFrame:
+    """yfinance.utils.empty_df(): what download() keeps for a ticker that failed."""
+    empty = pd.DataFrame(
+        index=[],
+        data={
+            "Open": np.nan,
+            "High": np.nan,
+            "Low": np.nan,
+            "Close": np.nan,
+            "Adj Close": np.nan,
+            "Volume": np.nan,
+        },
+    )
+    empty.index.name = "Date"
+    return empty
+
+
+@dataclass
+class FakeYahoo:
+    """The fake market: what Yahoo would answer for each symbol."""
+
+    daily: dict[str, pd.DataFrame] = field(default_factory=dict)
+    minutes: dict[str, pd.DataFrame] = field(default_factory=dict)
+    exchange_tz: dict[str, str] = field(default_factory=dict)
+    """Exchange zone per symbol (default America/New_York)."""
+    failures: dict[str, list[BaseException]] = field(default_factory=dict)
+    """Raised by `history`, one per call, in order; the last one keeps being raised
+    unless `recover` is set for the symbol."""
+    recover: set[str] = field(default_factory=set)
+
+    def fail(self, symbol: str, *errors: BaseException, then_recover: bool = False) -> None:
+        self.failures[symbol.upper()] = list(errors)
+        if then_recover:
+            self.recover.add(symbol.upper())
+
+    def _raise_scripted(self, symbol: str) -> None:
+        errors = self.failures.get(symbol)
+        if not errors:
+            return
+        error = errors[0]
+        if len(errors) > 1 or symbol in self.recover:
+            errors.pop(0)
+        raise error
+
+    def history(
+        self,
+        symbol: str,
+        *,
+        period: Any = None,
+        interval: str = "1d",
+        start: date | str | None = None,
+        end: date | str | None = None,
+        prepost: bool = False,
+        actions: bool = True,
+        auto_adjust: bool = True,
+        **_: Any,
+    ) -> pd.DataFrame:
+        """What PriceHistory.history returns (hide_exceptions=False) for this market."""
+        symbol = symbol.upper()
+        assert not auto_adjust and not actions, "the fake serves auto_adjust=False, actions=False"
+        self._raise_scripted(symbol)
+        tz = self.exchange_tz.get(symbol, NEW_YORK)
+        if interval == "1d":
+            if symbol not in self.daily:
+                raise YFTzMissingError(symbol)
+            bars = self.daily[symbol]
+            sessions = stamps(bars)
+            first = pd.Timestamp(start) if start is not None else sessions.min()
+            stop = pd.Timestamp(end) if end is not None else sessions.max() + pd.Timedelta(days=1)
+            bars = bars[(sessions >= first) & (sessions < stop)].copy()
+            if bars.empty:
+                raise YFPricesMissingError(symbol, f" (1d {start} -> {end})")
+            # history.py: quotes.index = pd.to_datetime(quotes.index.date).tz_localize(tz)
+            bars.index = pd.to_datetime(list(stamps(bars).date)).tz_localize(tz)
+            bars.index.name = "Date"
+            return bars
+        assert interval == "1m" and period == "1d", (interval, period)
+        if symbol not in self.minutes:
+            raise YFTzMissingError(symbol)
+        bars = self.minutes[symbol].copy()
+        bars.index = stamps(bars).tz_convert(tz)  # utils.set_df_tz
+        days = stamps(bars).date
+        bars = bars[days == days[-1]]  # period="1d": the latest day
+        if not prepost:
+            wall = stamps(bars).time
+            bars = bars[(wall >= time(9, 30)) & (wall < time(16, 0))]
+        if bars.empty:
+            raise YFPricesMissingError(symbol, f" (period={period})")
+        bars.index.name = "Datetime"
+        return bars
+
+    def ticker_history(self) -> Any:
+        """A replacement for `yfinance.Ticker.history` serving this market."""
+        market = self
+
+        def history(ticker: Any, *args: Any, **kwargs: Any) -> pd.DataFrame:
+            assert not args, "yf.download passes everything by keyword"
+            return market.history(ticker.ticker, **kwargs)
+
+        return history
+
+
+@dataclass(frozen=True)
+class DownloadCall:
+    tickers: tuple[str, ...]
+    start: date | None
+    end: date | None
+    period: str | None
+    interval: str
+    prepost: bool
+
+
+class FakeYahooClient:
+    """A `YahooClient` over a `FakeYahoo`, recording every call."""
+
+    def __init__(self, market: FakeYahoo):
+        self.market = market
+        self.calls: list[DownloadCall] = []
+        self.raises: list[BaseException] = []
+        """Raised by the next download() calls themselves, one per call."""
+
+    def download(
+        self,
+        tickers: Sequence[str],
+        *,
+        start: date | None = None,
+        end: date | None = None,
+        period: str | None = None,
+        interval: str = "1d",
+        prepost: bool = False,
+    ) -> Download:
+        self.calls.append(DownloadCall(tuple(tickers), start, end, period, interval, prepost))
+        if self.raises:
+            raise self.raises.pop(0)
+        ignore_tz = interval[-1] not in ("m", "h")
+        dfs: dict[str, pd.DataFrame] = {}
+        errors: dict[str, str] = {}
+        for symbol in sorted({ticker.upper() for ticker in tickers}):
+            try:
+                dfs[symbol] = self.market.history(
+                    symbol,
+                    period=period,
+                    interval=interval,
+                    start=start,
+                    end=end,
+                    prepost=prepost,
+                    actions=False,
+                    auto_adjust=False,
+                )
+            except Exception as error:
+                dfs[symbol] = empty_df()
+                errors[symbol] = repr(error).replace(f"${symbol}: ", "")
+        frames = [df for df in dfs.values() if not df.empty]
+        if ignore_tz:
+            for df in frames:
+                df.index = stamps(df).tz_localize(None)
+        elif frames:
+            # multi.reindex_dfs: the most common zone; np.unique sorts, argmax takes the first
+            zones = Counter(str(stamps(df).tz) for df in frames)
+            mode = max(sorted(zones), key=zones.__getitem__)
+            for df in frames:
+                df.index = stamps(df).tz_convert(mode)
+        union = pd.DatetimeIndex([])
+        if frames:
+            union = stamps(frames[0])
+            for df in frames[1:]:
+                union = union.union(stamps(df))
+        data = pd.concat(
+            [df.reindex(union) for df in dfs.values()],
+            axis=1,
+            sort=True,
+            keys=list(dfs),
+            names=["Ticker", "Price"],
+        )
+        data = data.swaplevel(0, 1, axis=1).sort_index(level=0, axis=1)
+        return Download(data, errors)

@@ -1,0 +1,545 @@
+"""The Yahoo source (`core.sources.yahoo`) against a fake yfinance; and the fake itself
+against the real `yf.download`, run offline over the same per-ticker data."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from curl_cffi.requests.exceptions import ConnectionError as CurlConnectionError
+from curl_cffi.requests.exceptions import DNSError
+from fake_yfinance import (
+    DownloadCall,
+    FakeYahoo,
+    FakeYahooClient,
+    daily_history,
+    minute_history,
+)
+from yfinance.exceptions import YFRateLimitError
+
+from core.clock import NEW_YORK
+from core.sources.base import (
+    EmptyDataError,
+    NetworkError,
+    PartialDataError,
+    RateLimitError,
+    Source,
+    check_bars,
+)
+from core.sources.yahoo import (
+    TOP_UP_OVERLAP,
+    Download,
+    YahooSource,
+    YFinanceClient,
+    _per_ticker,
+    _session_dates,
+    _to_new_york,
+)
+from core.store import Store
+
+SPX = "^GSPC"
+DAYS = pd.bdate_range("2024-01-02", "2024-03-29")
+CURL_DOWN = "Failed to perform, curl: (7) Failed to connect to query2.finance.yahoo.com port 443"
+
+
+def ny(moment: str) -> datetime:
+    return datetime.fromisoformat(moment).replace(tzinfo=NEW_YORK)
+
+
+def closes_of(frame: pd.DataFrame, start: str, end: str) -> list[float]:
+    return frame.loc[start:end, "Close"].tolist()
+
+
+@pytest.fixture
+def market() -> FakeYahoo:
+    fake = FakeYahoo()
+    fake.daily[SPX] = daily_history(DAYS, np.linspace(4700.0, 5200.0, len(DAYS)))
+    fake.daily["SPY"] = daily_history(DAYS, np.linspace(470.0, 520.0, len(DAYS)))
+    return fake
+
+
+@dataclass
+class Harness:
+    source: YahooSource
+    client: FakeYahooClient
+    store: Store
+    now: list[datetime]
+    sleeps: list[float] = field(default_factory=list)
+
+    def at(self, moment: str) -> None:
+        self.now[0] = ny(moment)
+
+
+@pytest.fixture
+def make(tmp_path: Path, market: FakeYahoo) -> Callable[..., Harness]:
+    def build(**options: object) -> Harness:
+        store = Store(tmp_path / "regime.sqlite")
+        client = FakeYahooClient(market)
+        now = [ny("2024-01-31 20:00")]
+        sleeps: list[float] = []
+        source = YahooSource(
+            store,
+            lambda: now[0],
+            client=client,
+            sleep=sleeps.append,
+            **options,  # type: ignore[arg-type]
+        )
+        return Harness(source, client, store, now, sleeps)
+
+    return build
+
+
+# Daily bars ------------------------------------------------------------------------
+
+
+def test_is_a_source(make: Callable[..., Harness]) -> None:
+    source = make().source
+    assert isinstance(source, Source)
+    assert (source.kind, source.simulated) == ("yahoo", False)
+
+
+def test_first_fetch_is_one_batched_request_stored_in_the_standard_shape(
+    make: Callable[..., Harness], market: FakeYahoo
+) -> None:
+    h = make()
+    bars = h.source.daily_bars([SPX, "SPY"], date(2024, 1, 2), date(2024, 1, 31))
+
+    # yfinance's end is exclusive: asking for the 31st asks Yahoo up to the 1st.
+    assert h.client.calls == [
+        DownloadCall((SPX, "SPY"), date(2024, 1, 2), date(2024, 2, 1), None, "1d", False)
+    ]
+    assert set(bars) == {SPX, "SPY"}
+    spx = bars[SPX]
+    check_bars(spx, "test")
+    assert isinstance(spx.index, pd.DatetimeIndex) and spx.index.tz is None
+    assert spx.index.name == "date"
+    assert spx.index[0] == pd.Timestamp("2024-01-02") and spx.index[-1] == pd.Timestamp(
+        "2024-01-31"
+    )
+    assert spx["close"].tolist() == closes_of(market.daily[SPX], "2024-01-02", "2024-01-31")
+    assert spx["open"].iloc[0] == market.daily[SPX]["Open"].iloc[0]  # Close, not Adj Close
+    assert spx["volume"].iloc[0] == 1000.0
+    pd.testing.assert_frame_equal(h.store.bars(SPX, date(2024, 1, 2), date(2024, 1, 31)), spx)
+    assert h.store.fetched_at("daily") == ny("2024-01-31 20:00")
+
+
+def test_top_up_asks_only_from_the_last_stored_session_less_the_overlap(
+    make: Callable[..., Harness], market: FakeYahoo
+) -> None:
+    h = make()
+    h.source.daily_bars([SPX], date(2024, 1, 2), date(2024, 1, 31))
+    h.at("2024-02-14 20:00")
+
+    bars = h.source.daily_bars([SPX], date(2024, 1, 2), date(2024, 2, 14))
+
+    assert len(h.client.calls) == 2
+    top_up = h.client.calls[-1]
+    assert (
+        top_up.start == date(2024, 1, 31) - timedelta(days=7) == date(2024, 1, 31) - TOP_UP_OVERLAP
+    )
+    assert top_up.end == date(2024, 2, 15)
+    assert bars[SPX]["close"].tolist() == closes_of(market.daily[SPX], "2024-01-02", "2024-02-14")
+
+
+def test_a_range_already_fetched_and_final_is_served_without_a_request(
+    make: Callable[..., Harness],
+) -> None:
+    h = make()
+    h.source.daily_bars([SPX], date(2024, 1, 2), date(2024, 1, 31))
+    h.at("2024-02-14 20:00")
+    h.source.daily_bars([SPX], date(2024, 1, 10), date(2024, 1, 20))
+    assert len(h.client.calls) == 1
+
+
+def test_the_partial_live_bar_is_overwritten_by_the_next_top_up(
+    make: Callable[..., Harness], market: FakeYahoo
+) -> None:
+    market.daily[SPX] = market.daily[SPX].loc[:"2024-02-14"].copy()
+    market.daily[SPX].loc["2024-02-14", "Close"] = 5000.0  # at noon
+    h = make()
+    h.at("2024-02-14 12:00")
+    assert (
+        h.source.daily_bars([SPX], date(2024, 2, 1), date(2024, 2, 14))[SPX]["close"].iloc[-1]
+        == 5000.0
+    )
+
+    market.daily[SPX].loc["2024-02-14", "Close"] = 5100.0  # the close, 2% higher
+    h.at("2024-02-14 18:00")
+    bars = h.source.daily_bars([SPX], date(2024, 2, 1), date(2024, 2, 14))
+
+    assert h.client.calls[-1].start == date(2024, 2, 7)
+    assert bars[SPX]["close"].iloc[-1] == 5100.0
+    assert len(h.client.calls) == 2  # not mistaken for a re-based history
+
+
+def test_a_history_re_based_by_a_split_is_fetched_again_in_full(
+    make: Callable[..., Harness], market: FakeYahoo
+) -> None:
+    h = make()
+    h.source.daily_bars(["SPY"], date(2024, 1, 2), date(2024, 1, 31))
+    split = market.daily["SPY"].copy()
+    split[["Open", "High", "Low", "Close", "Adj Close"]] /= 2.0
+    market.daily["SPY"] = split
+    h.at("2024-02-14 20:00")
+
+    bars = h.source.daily_bars(["SPY"], date(2024, 1, 2), date(2024, 2, 14))
+
+    assert [call.start for call in h.client.calls] == [
+        date(2024, 1, 2),
+        date(2024, 1, 24),
+        date(2024, 1, 2),
+    ]
+    assert bars["SPY"]["close"].tolist() == closes_of(split, "2024-01-02", "2024-02-14")
+
+
+def test_a_failed_ticker_is_a_partial_error_naming_it_with_the_good_part_attached(
+    make: Callable[..., Harness], market: FakeYahoo
+) -> None:
+    h = make()
+    with pytest.raises(PartialDataError) as caught:
+        h.source.daily_bars([SPX, "NOPE"], date(2024, 1, 2), date(2024, 1, 31))
+    error = caught.value
+    assert error.missing == ("NOPE",)
+    assert list(error.partial) == [SPX]
+    assert len(error.partial[SPX]) == len(pd.bdate_range("2024-01-02", "2024-01-31"))
+    message = str(error)
+    assert message.startswith("yahoo: daily bars of NOPE")
+    assert "no timezone found" in message  # the error yfinance recorded for it
+
+
+def test_an_all_nan_column_is_missing_data(make: Callable[..., Harness], market: FakeYahoo) -> None:
+    # Rows with no prices but a volume survive yfinance's keepna=False cleaning.
+    market.daily["BAD"] = daily_history(DAYS, [np.nan] * len(DAYS))
+    h = make()
+    with pytest.raises(PartialDataError, match=r"BAD: empty or all-NaN data") as caught:
+        h.source.daily_bars([SPX, "BAD"], date(2024, 1, 2), date(2024, 1, 31))
+    assert caught.value.missing == ("BAD",)
+
+
+def test_every_ticker_failing_is_empty_data(make: Callable[..., Harness]) -> None:
+    h = make()
+    with pytest.raises(
+        EmptyDataError, match=r"yahoo: daily bars of NOPE, NADA .*nothing came back"
+    ):
+        h.source.daily_bars(["NOPE", "NADA"], date(2024, 1, 2), date(2024, 1, 31))
+
+
+def test_a_rate_limit_is_a_rate_limit_error_and_is_not_retried(
+    make: Callable[..., Harness], market: FakeYahoo
+) -> None:
+    market.fail(SPX, YFRateLimitError())
+    market.fail("SPY", YFRateLimitError())
+    h = make()
+    with pytest.raises(RateLimitError, match=r"yahoo: daily bars of \^GSPC, SPY: rate limited"):
+        h.source.daily_bars([SPX, "SPY"], date(2024, 1, 2), date(2024, 1, 31))
+    assert len(h.client.calls) == 1 and h.sleeps == []
+
+
+def test_a_rate_limit_raised_by_the_client_is_a_rate_limit_error(
+    make: Callable[..., Harness],
+) -> None:
+    h = make()
+    h.client.raises.append(YFRateLimitError())
+    with pytest.raises(RateLimitError, match="Too Many Requests"):
+        h.source.quotes([SPX])
+
+
+def test_network_failure_is_retried_with_backoff_then_a_network_error(
+    make: Callable[..., Harness], market: FakeYahoo
+) -> None:
+    market.fail(SPX, CurlConnectionError(CURL_DOWN))
+    market.fail("SPY", CurlConnectionError(CURL_DOWN))
+    h = make()
+    with pytest.raises(NetworkError) as caught:
+        h.source.daily_bars([SPX, "SPY"], date(2024, 1, 2), date(2024, 1, 31))
+    assert len(h.client.calls) == 3  # retries=2
+    assert h.sleeps == [1.0, 2.0]  # no real sleeping
+    message = str(caught.value)
+    assert "yahoo: daily bars of ^GSPC, SPY: network failure after 3 attempts" in message
+    assert "Failed to connect" in message
+
+
+def test_a_transient_network_failure_retries_only_the_failed_symbols(
+    make: Callable[..., Harness], market: FakeYahoo
+) -> None:
+    market.fail("SPY", CurlConnectionError(CURL_DOWN), then_recover=True)
+    h = make()
+    bars = h.source.daily_bars([SPX, "SPY"], date(2024, 1, 2), date(2024, 1, 31))
+    assert set(bars) == {SPX, "SPY"}
+    assert [call.tickers for call in h.client.calls] == [(SPX, "SPY"), ("SPY",)]
+    assert h.sleeps == [1.0]
+
+
+def test_a_network_exception_from_the_client_is_retried_then_a_network_error(
+    make: Callable[..., Harness],
+) -> None:
+    h = make(retries=1, backoff=0.5)
+    h.client.raises.extend([DNSError("Could not resolve host"), DNSError("Could not resolve host")])
+    with pytest.raises(NetworkError, match=r"yahoo: quotes of \^GSPC: .*Could not resolve host"):
+        h.source.quotes([SPX])
+    assert len(h.client.calls) == 2 and h.sleeps == [0.5]
+
+
+def test_one_symbol_down_on_the_network_while_others_arrive_is_partial(
+    make: Callable[..., Harness], market: FakeYahoo
+) -> None:
+    market.fail("SPY", CurlConnectionError(CURL_DOWN))
+    h = make()
+    with pytest.raises(PartialDataError, match="SPY: ConnectionError") as caught:
+        h.source.daily_bars([SPX, "SPY"], date(2024, 1, 2), date(2024, 1, 31))
+    assert caught.value.missing == ("SPY",) and list(caught.value.partial) == [SPX]
+
+
+# Shapes of yf.download frames ----------------------------------------------------------
+
+
+def test_per_ticker_reads_every_shape_yf_download_returns(market: FakeYahoo) -> None:
+    client = FakeYahooClient(market)
+    column_grouped = client.download([SPX], start=date(2024, 1, 2), end=date(2024, 1, 6)).frame
+    assert column_grouped.columns.names == ["Price", "Ticker"]
+    ticker_grouped = column_grouped.swaplevel(0, 1, axis=1)  # group_by="ticker"
+    flat = column_grouped.droplevel(1, axis=1)  # multi_level_index=False, one ticker
+
+    for frame in (column_grouped, ticker_grouped, flat):
+        bars = _per_ticker(frame, [SPX.lower()], "test")
+        assert list(bars) == [SPX.lower()]  # yfinance upper-cases; the request's name wins
+        assert list(bars[SPX.lower()].columns) == ["open", "high", "low", "close", "volume"]
+        assert bars[SPX.lower()]["close"].tolist() == closes_of(
+            market.daily[SPX], "2024-01-02", "2024-01-05"
+        )
+
+
+def test_daily_session_dates_keep_the_exchange_wall_date() -> None:
+    london_midnights = pd.DatetimeIndex(["2024-07-01", "2024-07-02"]).tz_localize("Europe/London")
+    assert list(_session_dates(london_midnights)) == [
+        pd.Timestamp("2024-07-01"),
+        pd.Timestamp("2024-07-02"),
+    ]
+
+
+def test_intraday_timestamps_are_converted_to_new_york() -> None:
+    utc = pd.DatetimeIndex(["2024-02-14 14:30", "2024-07-01 13:30"]).tz_localize("UTC")
+    assert [str(t) for t in _to_new_york(utc)] == [
+        "2024-02-14 09:30:00-05:00",
+        "2024-07-01 09:30:00-04:00",
+    ]
+    naive_exchange_time = pd.DatetimeIndex(["2024-02-14 09:30"])  # ignore_tz=True
+    assert str(_to_new_york(naive_exchange_time)[0]) == "2024-02-14 09:30:00-05:00"
+
+
+# Quotes -------------------------------------------------------------------------------
+
+
+def test_quotes_are_the_last_minute_bar_in_new_york_time_and_are_stored(
+    make: Callable[..., Harness], market: FakeYahoo
+) -> None:
+    market.minutes[SPX] = minute_history(
+        ["2024-02-14 14:30", "2024-02-14 20:59"], [5000.0, 5010.0], tz="UTC"
+    )
+    market.minutes["SPY"] = minute_history(
+        ["2024-02-14 09:00", "2024-02-14 16:45"], [500.0, 501.5], tz=NEW_YORK.key
+    )  # the 16:45 bar is post-market
+    h = make()
+
+    quotes = h.source.quotes([SPX, "SPY", "NOPE"])
+
+    assert h.client.calls == [DownloadCall((SPX, "SPY", "NOPE"), None, None, "1d", "1m", True)]
+    assert set(quotes) == {SPX, "SPY"}  # no quote: absent
+    assert quotes[SPX].last == 5010.0
+    assert quotes[SPX].time == ny("2024-02-14 15:59")
+    assert quotes[SPX].time.tzinfo is not None and quotes[SPX].time.utcoffset() == timedelta(
+        hours=-5
+    )
+    assert quotes["SPY"].time == ny("2024-02-14 16:45") and quotes["SPY"].session == date(
+        2024, 2, 14
+    )
+    assert h.store.quotes() == quotes
+    assert h.store.fetched_at("quotes") == h.now[0]
+
+
+def test_quotes_of_a_foreign_exchange_come_back_in_new_york_time(
+    make: Callable[..., Harness], market: FakeYahoo
+) -> None:
+    market.exchange_tz["VOD.L"] = "Europe/London"
+    market.minutes["VOD.L"] = minute_history(
+        ["2024-07-01 08:00", "2024-07-01 16:29"], [70.0, 71.0], tz="Europe/London"
+    )
+    h = make()
+    [quote] = h.source.quotes(["VOD.L"]).values()
+    assert quote.time == ny("2024-07-01 11:29")
+    assert quote.session == date(2024, 7, 1)
+
+
+def test_no_quote_at_all_is_empty_data(make: Callable[..., Harness]) -> None:
+    with pytest.raises(EmptyDataError, match=r"yahoo: quotes of \^GSPC, SPY: none came back"):
+        make().source.quotes([SPX, "SPY"])
+
+
+# Members ------------------------------------------------------------------------------
+
+
+MEMBERS = [f"M{n:03d}" for n in range(120)]
+
+
+@pytest.fixture
+def with_members(market: FakeYahoo) -> FakeYahoo:
+    for n, ticker in enumerate(MEMBERS):
+        market.daily[ticker] = daily_history(DAYS, np.linspace(10.0 + n, 20.0 + n, len(DAYS)))
+    return market
+
+
+def test_members_are_fetched_in_chunks_with_a_pause_and_topped_up(
+    make: Callable[..., Harness], with_members: FakeYahoo
+) -> None:
+    h = make(member_tickers=MEMBERS, chunk_size=50, chunk_pause=0.5)
+    h.store.upsert_member_info(
+        pd.DataFrame({"name": ["First"], "sector": ["Energy"]}, index=["M000"])
+    )
+
+    panel = h.source.members(date(2024, 1, 2), date(2024, 1, 31))
+
+    assert [len(call.tickers) for call in h.client.calls] == [50, 50, 20]
+    assert h.sleeps == [0.5, 0.5]
+    assert {call.start for call in h.client.calls} == {date(2024, 1, 2)}
+    assert panel is not None
+    assert panel.closes.shape == (len(pd.bdate_range("2024-01-02", "2024-01-31")), 120)
+    assert isinstance(panel.closes.index, pd.DatetimeIndex) and panel.closes.index.tz is None
+    assert panel.closes.index.name == "date"
+    assert panel.closes["M007"].tolist() == closes_of(
+        with_members.daily["M007"], "2024-01-02", "2024-01-31"
+    )
+    assert panel.info.loc["M000", "sector"] == "Energy"
+
+    h.at("2024-02-14 20:00")
+    panel = h.source.members(date(2024, 1, 2), date(2024, 2, 14))
+
+    top_ups = h.client.calls[3:]
+    assert [len(call.tickers) for call in top_ups] == [50, 50, 20]
+    assert {call.start for call in top_ups} == {date(2024, 1, 24)}
+    assert panel is not None and panel.closes.index[-1] == pd.Timestamp("2024-02-14")
+
+
+def test_members_without_a_member_list_are_none(
+    make: Callable[..., Harness], caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="core.sources.yahoo"):
+        assert make().source.members(date(2024, 1, 2), date(2024, 1, 31)) is None
+    assert "no member list" in caplog.text
+
+
+def test_a_member_yahoo_lacks_is_left_out_and_logged(
+    make: Callable[..., Harness], with_members: FakeYahoo, caplog: pytest.LogCaptureFixture
+) -> None:
+    h = make(member_tickers=[*MEMBERS[:3], "GONE"])
+    with caplog.at_level(logging.WARNING, logger="core.sources.yahoo"):
+        panel = h.source.members(date(2024, 1, 2), date(2024, 1, 31))
+    assert panel is not None and list(panel.closes.columns) == MEMBERS[:3]
+    assert "GONE: YFTzMissingError" in caplog.text
+
+
+def test_a_rate_limit_mid_way_keeps_the_chunks_already_stored(
+    make: Callable[..., Harness], with_members: FakeYahoo
+) -> None:
+    for ticker in MEMBERS[50:100]:
+        with_members.fail(ticker, YFRateLimitError())
+    h = make(member_tickers=MEMBERS, chunk_size=50)
+    with pytest.raises(RateLimitError, match="members' closes of M050"):
+        h.source.members(date(2024, 1, 2), date(2024, 1, 31))
+    assert len(h.client.calls) == 2
+    stored = h.store.members()
+    assert stored is not None and list(stored.columns) == MEMBERS[:50]
+
+
+def test_no_member_with_any_close_is_empty_data(make: Callable[..., Harness]) -> None:
+    h = make(member_tickers=["GONE", "LOST"])
+    with pytest.raises(EmptyDataError, match="none of 2 tickers"):
+        h.source.members(date(2024, 1, 2), date(2024, 1, 31))
+
+
+# The real client, offline -----------------------------------------------------------
+
+
+def test_importing_the_module_or_building_the_source_does_not_import_yfinance(
+    tmp_path: Path,
+) -> None:
+    script = f"""
+import sys
+from pathlib import Path
+from core.sources.yahoo import YahooSource
+from core.store import Store
+source = YahooSource(Store(Path({str(tmp_path)!r}) / "r.sqlite"))
+assert "yfinance" not in sys.modules, "imported too early"
+source._yahoo()
+assert "yfinance" in sys.modules
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_real_client_keeps_yfinance_caches_in_the_app_cache_and_raises(tmp_path: Path) -> None:
+    import yfinance
+    from yfinance.cache import _TzDBManager
+
+    YFinanceClient(tmp_path / "yf")
+    assert _TzDBManager.get_location() == str(tmp_path / "yf")
+    assert (tmp_path / "yf").is_dir()
+    assert yfinance.config.debug.hide_exceptions is False
+
+
+DOWNLOADS = {
+    "two tickers and one unknown": dict(
+        tickers=[SPX, "SPY", "NOPE"], start=date(2024, 1, 1), end=date(2024, 1, 20)
+    ),
+    "one ticker, lower case": dict(
+        tickers=["^gspc"], start=date(2024, 1, 1), end=date(2024, 1, 20)
+    ),
+    "every ticker failed": dict(
+        tickers=["NOPE", "NADA"], start=date(2024, 1, 1), end=date(2024, 1, 20)
+    ),
+    "an empty range": dict(tickers=[SPX, "SPY"], start=date(2024, 6, 1), end=date(2024, 6, 5)),
+    "intraday": dict(tickers=[SPX, "SPY", "NOPE"], period="1d", interval="1m", prepost=True),
+    "rate limited": dict(tickers=[SPX, "RATE"], start=date(2024, 1, 1), end=date(2024, 1, 20)),
+    "network down": dict(tickers=[SPX, "DOWN"], start=date(2024, 1, 1), end=date(2024, 1, 20)),
+}
+
+
+@pytest.mark.parametrize("request_", DOWNLOADS.values(), ids=list(DOWNLOADS))
+def test_the_fake_download_matches_real_yf_download(
+    request_: dict[str, object],
+    market: FakeYahoo,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The real yf.download (threads, concat, logging of failures) over a Ticker.history
+    serving the fake market, against FakeYahooClient over the same market."""
+    import yfinance
+
+    market.minutes[SPX] = minute_history(["2024-02-14 14:30", "2024-02-14 14:31"], [5000.0, 5001.0])
+    market.minutes["SPY"] = minute_history(["2024-02-14 14:30", "2024-02-14 14:32"], [500.0, 501.0])
+    market.daily["RATE"] = market.daily["DOWN"] = market.daily["SPY"]
+    market.fail("RATE", YFRateLimitError())
+    market.fail("DOWN", CurlConnectionError(CURL_DOWN))
+    monkeypatch.setattr(yfinance.Ticker, "history", market.ticker_history())
+    tickers = request_.pop("tickers")
+    assert isinstance(tickers, list)
+
+    real: Download = YFinanceClient(tmp_path / "yf").download(tickers, **request_)  # type: ignore[arg-type]
+    fake = FakeYahooClient(market).download(tickers, **request_)  # type: ignore[arg-type]
+
+    pd.testing.assert_frame_equal(real.frame, fake.frame)
+    assert real.errors == fake.errors
+    assert real.frame.columns.names == ["Price", "Ticker"]
