@@ -89,9 +89,7 @@ def price_section(settings: Settings, cycle: CycleData) -> PriceSection:
     symbol = settings.symbols.index
     bars = cycle.bars.get(symbol)
     if bars is None or bars.empty:
-        return PriceSection(
-            status=_status(cycle, None, f"no bars for {symbol}"), symbol=symbol
-        )
+        return PriceSection(status=_status(cycle, None, f"no bars for {symbol}"), symbol=symbol)
     close = bars["close"]
     last = float(close.iloc[-1])
     prev_close = float(close.iloc[-2]) if len(close) > 1 else None
@@ -203,7 +201,9 @@ def assemble(
 ) -> Snapshot:
     """The Snapshot of one cycle."""
     index = settings.symbols.index
-    not_yet = PanelStatus(state=cycle.state, detail="checklist rules arrive with the thesis views (#4)")
+    not_yet = PanelStatus(
+        state=cycle.state, detail="checklist rules arrive with the thesis views (#4)"
+    )
     return Snapshot(
         as_of=as_of,
         source=source,

@@ -114,6 +114,9 @@ class Settings(BaseSettings):
     """Seed of the simulated market."""
     history_years: int = Field(3, ge=2, le=30)
     """Years of daily history loaded for the indicators."""
+    members_file: Path | None = None
+    """CSV of the index members for breadth from Yahoo (a Ticker or YahooTicker column,
+    optional Name, Sector, Weight), e.g. a constituents.csv in the files layout."""
     symbols: Symbols = Field(default_factory=Symbols)
     refresh: Refresh = Field(default_factory=Refresh)
     levels: tuple[UserLevel, ...] = ()
@@ -201,9 +204,7 @@ def _env_values() -> dict[str, Any]:
     return dict(EnvSettingsSource(Settings)())
 
 
-def load_settings(
-    path: Path | None = None, overrides: dict[str, Any] | None = None
-) -> Settings:
+def load_settings(path: Path | None = None, overrides: dict[str, Any] | None = None) -> Settings:
     """Build the Settings from the file at `path` (or the default file if it exists),
     the environment, and `overrides` (CLI flags; None values are ignored)."""
     chosen = path if path is not None else default_config_path()

@@ -11,6 +11,7 @@ everything is evaluated as of that session's close and no bar after it is used."
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 from collections.abc import Callable, Mapping
@@ -46,7 +47,9 @@ class SnapshotFeed(Protocol):
         ...
 
 
-def merge_quotes(bars: Mapping[str, pd.DataFrame], quotes: Mapping[str, Quote]) -> dict[str, pd.DataFrame]:
+def merge_quotes(
+    bars: Mapping[str, pd.DataFrame], quotes: Mapping[str, Quote]
+) -> dict[str, pd.DataFrame]:
     """Apply intraday quotes to the daily bars: a quote for the last bar's session
     updates its close (and stretches its high/low); a quote for a later session adds
     that session's bar. Older quotes are ignored."""
@@ -169,7 +172,11 @@ class Engine:
 
     def _source_info(self, source: Source, state: Freshness, as_of: datetime) -> SourceInfo:
         if state == "REPLAY":
-            where = f"files:{getattr(source, 'directory', '')}" if source.kind == "files" else source.kind
+            where = (
+                f"files:{getattr(source, 'directory', '')}"
+                if source.kind == "files"
+                else source.kind
+            )
             label = f"REPLAY {as_of:%Y-%m-%d} · {where}"
         elif state == "OFFLINE":
             label = "OFFLINE"
@@ -246,11 +253,9 @@ class Engine:
         for symbol, frame in self._bars.items():
             if len(frame) and frame.index[-1] > cutoff:
                 self._bars[symbol] = frame.loc[:cutoff]
-        if self._members is not None and len(self._members.closes):
-            if self._members.closes.index[-1] > cutoff:
-                self._members = MemberPanel(
-                    closes=self._members.closes.loc[:cutoff], info=self._members.info
-                )
+        members = self._members
+        if members is not None and len(members.closes) and members.closes.index[-1] > cutoff:
+            self._members = MemberPanel(closes=members.closes.loc[:cutoff], info=members.info)
 
     # -- the loop --------------------------------------------------------------------
 
@@ -269,10 +274,8 @@ class Engine:
         while True:
             publish(await asyncio.to_thread(self.refresh))
             timeout = None if self.as_of is not None else self.cadence()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
-            except TimeoutError:
-                pass
             self._wake.clear()
 
     def _warm_snapshot(self) -> Snapshot:

@@ -74,7 +74,9 @@ def read_bars_csv(path: Path) -> pd.DataFrame:
     columns = {name.strip().lower(): name for name in raw.columns}
     for required in ("date", "close"):
         if required not in columns:
-            raise DataFormatError(f"{path}: no {required.title()} column (has {', '.join(raw.columns)})")
+            raise DataFormatError(
+                f"{path}: no {required.title()} column (has {', '.join(raw.columns)})"
+            )
     frame = pd.DataFrame(index=_parse_dates(raw[columns["date"]], path))
     for column in BAR_COLUMNS:
         if column in columns:
@@ -85,6 +87,29 @@ def read_bars_csv(path: Path) -> pd.DataFrame:
         line = _line_of(frame, frame["close"].isna().reset_index(drop=True))
         raise DataFormatError(f"{path}, line {line}: Close is empty")
     return check_bars(frame, str(path))
+
+
+def read_member_info(path: Path) -> pd.DataFrame:
+    """A member list: a CSV with a YahooTicker or Ticker column and, optionally, Name,
+    Sector and Weight. Returns a frame indexed by ticker with columns name, sector
+    (and weight when given)."""
+    try:
+        raw = pd.read_csv(path, dtype=str)
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as error:
+        raise DataFormatError(f"{path}: cannot read CSV ({error})") from None
+    ticker = next((name for name in ("YahooTicker", "Ticker") if name in raw.columns), None)
+    if ticker is None:
+        raise DataFormatError(f"{path}: no Ticker or YahooTicker column")
+    info = pd.DataFrame(
+        {
+            "name": raw.get("Name", pd.Series(index=raw.index, dtype=str)),
+            "sector": raw.get("Sector", pd.Series(index=raw.index, dtype=str)),
+        }
+    )
+    if "Weight" in raw.columns:
+        info["weight"] = _numeric(raw["Weight"], path, "Weight").to_numpy()
+    info.index = pd.Index(raw[ticker].str.strip(), name="ticker")
+    return info[~info.index.duplicated()]
 
 
 class FilesSource:
@@ -141,29 +166,10 @@ class FilesSource:
             closes = pd.DataFrame(
                 raw.to_numpy(dtype="float64"), index=index, columns=raw.columns.astype(str)
             )
-            self._members = MemberPanel(closes=closes, info=self._member_info(folder))
+            info_path = folder / MEMBER_INFO
+            info = read_member_info(info_path) if info_path.exists() else pd.DataFrame()
+            self._members = MemberPanel(closes=closes, info=info)
         return self._members
-
-    @staticmethod
-    def _member_info(folder: Path) -> pd.DataFrame:
-        path = folder / MEMBER_INFO
-        if not path.exists():
-            return pd.DataFrame(columns=["name", "sector"])
-        try:
-            raw = pd.read_csv(path, dtype=str)
-        except (OSError, pd.errors.ParserError, UnicodeDecodeError) as error:
-            raise DataFormatError(f"{path}: cannot read CSV ({error})") from None
-        ticker = "YahooTicker" if "YahooTicker" in raw.columns else "Ticker"
-        if ticker not in raw.columns:
-            raise DataFormatError(f"{path}: no Ticker column")
-        info = pd.DataFrame(
-            {
-                "name": raw.get("Name", pd.Series(index=raw.index, dtype=str)),
-                "sector": raw.get("Sector", pd.Series(index=raw.index, dtype=str)),
-            }
-        )
-        info.index = pd.Index(raw[ticker], name="ticker")
-        return info[~info.index.duplicated()]
 
     def members(self, start: date, end: date) -> MemberPanel | None:
         """Members' closes from `start` to `end`, or None without a constituents folder."""

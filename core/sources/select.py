@@ -52,7 +52,8 @@ def open_source(
 ) -> OpenedSource:
     """Build the source `settings.source` names (see the module docstring).
 
-    Raises SourceError when a named source cannot be opened (a missing directory)."""
+    Raises SourceError when a named source cannot be opened (a missing directory, a
+    bad members file)."""
     name = settings.source
     if name == "sim":
         return OpenedSource(_sim(settings, clock))
@@ -62,15 +63,16 @@ def open_source(
         return OpenedSource(FilesSource(Path(name.removeprefix("files:")).expanduser()))
 
     from core.sources.cache import CacheSource
+    from core.sources.yahoo import YahooSource
     from core.store import Store, default_store_path
 
+    tickers = member_tickers(settings)
     store = Store(store_path or default_store_path())
-    cache = CacheSource(store)
-    if name == "yahoo":
-        return OpenedSource(_yahoo(store, clock), warm=cache if cache.has_data() else None)
-    problem = probe()
-    if problem is None:
-        return OpenedSource(_yahoo(store, clock), warm=cache if cache.has_data() else None)
+    cache = CacheSource(store, member_tickers=tickers)
+    warm = cache if cache.has_data() else None
+    if name == "yahoo" or (problem := probe()) is None:
+        yahoo = YahooSource(store=store, clock=clock, member_tickers=tickers)
+        return OpenedSource(yahoo, warm=warm)
     if cache.has_data():
         return OpenedSource(cache, detail=f"Yahoo unreachable: {problem}; showing cached data")
     return OpenedSource(
@@ -85,10 +87,13 @@ def _sim(settings: Settings, clock: Clock) -> Source:
     return SimSource(seed=settings.seed, clock=clock)
 
 
-def _yahoo(store: object, clock: Clock) -> Source:
-    from core.sources.yahoo import YahooSource
+def member_tickers(settings: Settings) -> list[str] | None:
+    """The member list for Yahoo breadth, from `members_file`, or None without one."""
+    if settings.members_file is None:
+        return None
+    from core.sources.files import read_member_info
 
-    return YahooSource(store=store, clock=clock)  # type: ignore[arg-type]
+    return [str(ticker) for ticker in read_member_info(settings.members_file.expanduser()).index]
 
 
 __all__ = ["OpenedSource", "SourceError", "open_source", "yahoo_reachable"]
