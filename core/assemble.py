@@ -15,10 +15,11 @@ from typing import TypeVar
 import pandas as pd
 
 from core.config import Settings
-from core.indicators import realized_vol, rsi
+from core.indicators import realized_vol
 from core.signals import breadth as breadth_signal
 from core.signals import context as context_signal
 from core.signals import price as price_signal
+from core.signals import rsi_divergence
 from core.signals import trend as trend_signal
 from core.signals import vix as vix_signal
 from core.snapshot import (
@@ -85,35 +86,25 @@ def _last_date(frame: pd.DataFrame | pd.Series | None) -> pd.Timestamp | None:
 
 
 def price_section(settings: Settings, cycle: CycleData) -> PriceSection:
-    """Last, change, key levels and chart history of the index."""
+    """Last, change, key levels, bands, TD state and chart history of the index."""
     symbol = settings.symbols.index
     bars = cycle.bars.get(symbol)
     if bars is None or bars.empty:
         return PriceSection(status=_status(cycle, None, f"no bars for {symbol}"), symbol=symbol)
-    close = bars["close"]
-    last = float(close.iloc[-1])
-    prev_close = float(close.iloc[-2]) if len(close) > 1 else None
-    return PriceSection(
-        status=_status(cycle, _last_date(bars), None),
-        symbol=symbol,
-        last=last,
-        prev_close=prev_close,
-        change_pct=price_signal.change_pct(last, prev_close),
-        levels=price_signal.key_levels(close, settings.levels),
-        history=price_signal.recent_history(close),
-    )
+    status = _status(cycle, _last_date(bars), None)
+    return price_signal.price_section(bars, symbol, settings.levels, status)
 
 
 def rsi_section(settings: Settings, cycle: CycleData) -> RsiSection:
-    """RSI of the index at the last bar."""
+    """RSI of the index and its regular and hidden divergences."""
     bars = cycle.bars.get(settings.symbols.index)
     if bars is None or len(bars) <= RSI_PERIOD:
         return RsiSection(
             status=_status(cycle, None, f"needs more than {RSI_PERIOD} closes of the index"),
             period=RSI_PERIOD,
         )
-    value = _finite(float(rsi(bars["close"], RSI_PERIOD).iloc[-1]))
-    return RsiSection(status=_status(cycle, _last_date(bars), None), period=RSI_PERIOD, value=value)
+    status = _status(cycle, _last_date(bars), None)
+    return rsi_divergence.rsi_section(bars["close"], status, period=RSI_PERIOD)
 
 
 def breadth_section(settings: Settings, cycle: CycleData) -> BreadthSection:
