@@ -6,7 +6,6 @@ only its own panel ERROR with what went wrong; the rest of the Snapshot still bu
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -15,7 +14,6 @@ from typing import TypeVar
 import pandas as pd
 
 from core.config import Settings
-from core.indicators import realized_vol
 from core.signals import breadth as breadth_signal
 from core.signals import context as context_signal
 from core.signals import price as price_signal
@@ -75,8 +73,12 @@ def _status(cycle: CycleData, last_date: pd.Timestamp | None, missing: str | Non
     )
 
 
-def _finite(value: float) -> float | None:
-    return value if math.isfinite(value) else None
+def _noted(status: PanelStatus, notes: list[str]) -> PanelStatus:
+    """The status with the reasons some readings are unknown appended to its detail."""
+    if not notes:
+        return status
+    detail = "; ".join([status.detail, *notes] if status.detail else notes)
+    return status.model_copy(update={"detail": detail})
 
 
 def _last_date(frame: pd.DataFrame | pd.Series | None) -> pd.Timestamp | None:
@@ -107,45 +109,50 @@ def rsi_section(settings: Settings, cycle: CycleData) -> RsiSection:
     return rsi_divergence.rsi_section(bars["close"], status, period=RSI_PERIOD)
 
 
+def _close(cycle: CycleData, symbol: str) -> pd.Series | None:
+    bars = cycle.bars.get(symbol)
+    return None if bars is None or bars.empty else bars["close"]
+
+
 def breadth_section(settings: Settings, cycle: CycleData) -> BreadthSection:
-    """% of members above their 50- and 200-day averages."""
+    """Participation of the members: % above averages, A/D, new highs, RSP/SPY."""
     panel = cycle.members
     if panel is None or panel.closes.empty:
         return BreadthSection(status=_status(cycle, None, "this source has no member data"))
-    closes = panel.closes
-
-    def last_pct(length: int) -> float | None:
-        series = breadth_signal.pct_above_sma(closes, length)
-        return _finite(float(series.iloc[-1])) if len(series) else None
-
-    return BreadthSection(
-        status=_status(cycle, _last_date(closes), None),
-        members=int(closes.iloc[-1].notna().sum()),
-        pct_above_200dma=last_pct(200),
-        pct_above_50dma=last_pct(50),
+    rsp = _close(cycle, settings.symbols.equal_weight)
+    spy = _close(cycle, settings.symbols.cap_weight)
+    section = breadth_signal.breadth_section(
+        panel, _status(cycle, _last_date(panel.closes), None), rsp=rsp, spy=spy
     )
+    notes = []
+    if section.rsp_spy_ratio is None:
+        if rsp is None or spy is None:
+            notes.append(f"no {settings.symbols.equal_weight}/{settings.symbols.cap_weight} data")
+        else:
+            notes.append(
+                f"{settings.symbols.equal_weight} ends {rsp.index[-1]:%Y-%m-%d},"
+                f" {settings.symbols.cap_weight} {spy.index[-1]:%Y-%m-%d}: RSP/SPY unknown"
+            )
+    if section.top10_concentration_pct is None:
+        notes.append("no member weights: top-10 concentration unknown")
+    return section.model_copy(update={"status": _noted(section.status, notes)})
 
 
 def vix_section(settings: Settings, cycle: CycleData) -> VixSection:
-    """VIX level and rank, and the index's realised volatility."""
-    vix = cycle.bars.get(settings.symbols.vix)
-    index = cycle.bars.get(settings.symbols.index)
-    realized = None
-    if index is not None and len(index) > 20:
-        realized = _finite(float(realized_vol(index["close"], 20).iloc[-1]))
-    if vix is None or vix.empty:
-        return VixSection(
-            status=_status(cycle, None, f"no bars for {settings.symbols.vix}"),
-            realized_vol_20d=realized,
-        )
-    close = vix["close"]
-    return VixSection(
-        status=_status(cycle, _last_date(vix), None),
-        last=float(close.iloc[-1]),
-        iv_rank_1y=vix_signal.iv_rank(close),
-        iv_percentile_1y=vix_signal.iv_percentile(close),
-        realized_vol_20d=realized,
+    """VIX level, rank, term structure and divergence, against realised vol."""
+    symbols = settings.symbols
+    vix = cycle.bars.get(symbols.vix)
+    missing = f"no bars for {symbols.vix}" if vix is None or vix.empty else None
+    section = vix_signal.vix_section(
+        vix,
+        cycle.bars.get(symbols.index),
+        _status(cycle, _last_date(vix), missing),
+        vix9d=cycle.bars.get(symbols.vix9d),
+        vix3m=cycle.bars.get(symbols.vix3m),
     )
+    absent = [symbol for symbol in (symbols.vix9d, symbols.vix3m) if symbol not in cycle.bars]
+    notes = [f"no {'/'.join(absent)} data: term structure unknown"] if absent else []
+    return section.model_copy(update={"status": _noted(section.status, notes)})
 
 
 def trend_section(settings: Settings, cycle: CycleData) -> TrendSection:
