@@ -5,7 +5,7 @@ Times are timezone-aware; `NEW_YORK` is the market's own zone."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -16,7 +16,7 @@ Clock = Callable[[], datetime]
 
 def system_clock() -> datetime:
     """The machine's clock, in UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def fixed_clock(moment: datetime) -> Clock:

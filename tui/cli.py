@@ -96,7 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
     check = config_commands.add_parser(
         "check", help="validate a config file", description="Validate a config file and exit."
     )
-    check.add_argument("path", nargs="?", type=Path, help="file to check (default: the config file)")
+    check.add_argument(
+        "path", nargs="?", type=Path, help="file to check (default: the config file)"
+    )
     config_commands.add_parser("path", help="print where the config file is read from")
     return parser
 
