@@ -73,9 +73,8 @@ def main() -> None:
         timings.append((time.perf_counter() - started) * 1000)
     shape = members.closes.shape if members is not None else (0, 0)
     print(f"source: {name}")
-    print(
-        f"members: {shape[1]} × {shape[0]} sessions; index bars: {len(bars[settings.symbols.index])}"
-    )
+    index_bars = len(bars[settings.symbols.index])
+    print(f"members: {shape[1]} × {shape[0]} sessions; index bars: {index_bars}")
     print(
         f"full signal refresh: median {statistics.median(timings):.1f} ms, "
         f"worst {max(timings):.1f} ms over {args.runs} runs (budget 100 ms)"

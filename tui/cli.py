@@ -7,8 +7,9 @@ scripting commands stay quick."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 if TYPE_CHECKING:
     from core.config import Settings
     from core.engine import Engine
+    from core.thesis import Thesis
 
 EXIT_BAD_INPUT = 2
 
@@ -122,6 +124,29 @@ def load(args: argparse.Namespace) -> Settings:
         fail(str(error))
 
 
+def config_origin(path: Path | None) -> str:
+    """Where the settings' `[theses.*]` tables came from, for error messages: the
+    config file that was read, and/or the REGIME_THESES__* environment."""
+    from core.config import default_config_path
+
+    chosen = path if path is not None else default_config_path()
+    places = [str(chosen)] if path is not None or chosen.exists() else []
+    if any(name.upper().startswith("REGIME_THESES") for name in os.environ):
+        places.append("environment (REGIME_THESES__*)")
+    return " / ".join(places) or "settings"
+
+
+def load_theses(settings: Settings, path: Path | None) -> dict[str, Thesis]:
+    """The built-in theses with the config's changes; a bad one exits with 2."""
+    from core.thesis import ThesisError
+    from core.thesis import load_theses as load
+
+    try:
+        return load(settings.theses, origin=config_origin(path))
+    except ThesisError as error:
+        fail(str(error))
+
+
 def check_inputs(settings: Settings, as_of: date | None) -> None:
     """The cheap checks, done before anything slow starts; bad input exits with 2."""
     if settings.source.startswith("files:"):
@@ -132,7 +157,9 @@ def check_inputs(settings: Settings, as_of: date | None) -> None:
         fail(f"--as-of {as_of} is in the future")
 
 
-def build_engine(settings: Settings, as_of: date | None) -> Engine:
+def build_engine(
+    settings: Settings, as_of: date | None, theses: Mapping[str, Thesis] | None = None
+) -> Engine:
     """Open the configured source and wrap it in an engine; bad input exits with 2."""
     from core.clock import system_clock
     from core.engine import Engine
@@ -164,13 +191,15 @@ def build_engine(settings: Settings, as_of: date | None) -> Engine:
         session=session,
         warm_source=opened.warm,
         source_detail=detail,
+        theses=theses,
     )
 
 
 def run_snapshot(args: argparse.Namespace) -> int:
     """`regime snapshot`: one refresh, printed; exit 2 when the source failed."""
     settings = load(args)
-    engine = build_engine(settings, getattr(args, "as_of", None))
+    theses = load_theses(settings, getattr(args, "config", None))
+    engine = build_engine(settings, getattr(args, "as_of", None), theses)
     snapshot = engine.refresh()
     if args.format == "json":
         print(snapshot.model_dump_json(indent=2))
@@ -197,9 +226,12 @@ def run_config(args: argparse.Namespace) -> int:
         settings = load_settings(path)
     except ConfigError as error:
         fail(str(error))
+    theses = load_theses(settings, path)
+    counts = ", ".join(f"{name} {len(thesis.items)}" for name, thesis in theses.items())
     print(
         f"{path}: ok · source {settings.source} · theme {settings.theme} · "
-        f"{len(settings.levels)} level{'s' if len(settings.levels) != 1 else ''}"
+        f"{len(settings.levels)} level{'s' if len(settings.levels) != 1 else ''} · "
+        f"theses: {counts}"
     )
     return 0
 
@@ -209,9 +241,10 @@ def run_monitor(args: argparse.Namespace) -> int:
     settings = load(args)
     as_of = getattr(args, "as_of", None)
     check_inputs(settings, as_of)
+    theses = load_theses(settings, getattr(args, "config", None))
     from tui.app import RegimeApp
 
-    app = RegimeApp(settings, feed_factory=lambda: build_engine(settings, as_of))
+    app = RegimeApp(settings, feed_factory=lambda: build_engine(settings, as_of, theses))
     app.run()
     return 0
 

@@ -1,0 +1,199 @@
+"""The Regime Textual app. It paints the dashboard shell at once and, once that first
+frame is on screen, builds the engine in a thread (building it imports pandas and the
+trading calendar, which is slow) and runs it in a worker; each Snapshot the engine
+publishes arrives as a `SnapshotReady` message, becomes `RegimeApp.snapshot`, and the
+dashboard hands each panel its section. Engine failures land in one worker-state
+handler: an error line in the status bar and a notification, never a crash. Keys:
+q quit, r refresh now, t switch thesis view, c cycle theme, ? help. Nothing heavy is
+imported at module import time: Snapshot types are for type checking only, and
+plotext loads after the first paint."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import App, CSSPathType, InvalidThemeError
+from textual.binding import Binding, BindingType
+from textual.reactive import reactive
+from textual.worker import Worker, WorkerState
+
+from core.clock import Clock, system_clock
+from themes import APP_CSS, DEFAULT_THEME, next_theme, register_themes
+from tui.commands import RegimeCommands
+from tui.messages import SnapshotReady
+from tui.screens.dashboard import DashboardScreen
+from tui.screens.help import HelpScreen
+
+if TYPE_CHECKING:
+    from core.config import Settings
+    from core.engine import SnapshotFeed
+    from core.snapshot import Snapshot, Thesis
+
+ENGINE_GROUP = "engine"
+"""Worker group of the engine loop (its failures are reported, never raised)."""
+
+
+class RegimeApp(App[None]):
+    """The S&P 500 market-regime monitor."""
+
+    TITLE = "Regime"
+    SUB_TITLE = "S&P 500 market regime"
+    CSS_PATH: ClassVar[CSSPathType | None] = [APP_CSS]
+    COMMANDS = App.COMMANDS | {RegimeCommands}
+    # Textual annotates these `ClassVar[...] | None`, which mypy reads as instance
+    # variables: a ClassVar annotation here would not type-check.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (60, "-medium"), (120, "-wide")]  # noqa: RUF012
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]  # noqa: RUF012
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="quit", tooltip="Quit Regime."),
+        Binding("r", "refresh_now", "Refresh", id="refresh", tooltip="Fetch and recompute now."),
+        Binding(
+            "t",
+            "toggle_thesis",
+            "Bull/Bear",
+            id="thesis",
+            tooltip="Switch the checklist between the bull and the bear thesis.",
+        ),
+        Binding(
+            "c,ctrl+t",
+            "cycle_theme",
+            "Theme",
+            id="theme",
+            tooltip="Cycle the theme: dark, light, ANSI (for SSH and 16 colours).",
+        ),
+        Binding(
+            "question_mark,h",
+            "help",
+            "Help",
+            id="help",
+            key_display="?",
+            tooltip="Keys and what each panel shows.",
+        ),
+    ]
+
+    snapshot: reactive[Snapshot | None] = reactive(None, init=False)
+    """The newest Snapshot the engine published; None until the first one."""
+
+    thesis: reactive[Thesis] = reactive("bull", init=False)
+    """The thesis in view: the checklist shows its items."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        feed_factory: Callable[[], SnapshotFeed],
+        clock: Clock = system_clock,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.clock = clock
+        self._feed_factory = feed_factory
+        self._feed: SnapshotFeed | None = None
+        self._dashboard: DashboardScreen | None = None
+        self.set_reactive(RegimeApp.thesis, settings.thesis)
+
+    def get_default_screen(self) -> DashboardScreen:
+        self._dashboard = DashboardScreen(clock=self.clock, thesis=self.thesis)
+        return self._dashboard
+
+    @property
+    def dashboard(self) -> DashboardScreen:
+        """The dashboard screen (below any overlay)."""
+        assert self._dashboard is not None, "the app is not running"
+        return self._dashboard
+
+    @property
+    def feed(self) -> SnapshotFeed | None:
+        """The running engine, once it has been built."""
+        return self._feed
+
+    def on_mount(self) -> None:
+        register_themes(self)
+        self.apply_theme(self.settings.theme)
+
+    def on_ready(self) -> None:
+        # Start the engine only once the shell is on screen: building it imports
+        # pandas in a thread, which would otherwise compete with the first paint.
+        self.run_engine()
+
+    def apply_theme(self, name: str) -> None:
+        """Use theme `name`; fall back to the default (and say so) if it is unknown."""
+        try:
+            self.theme = name
+        except InvalidThemeError:
+            self.theme = DEFAULT_THEME
+            self.notify(
+                f"Unknown theme {name!r}; using {DEFAULT_THEME}.",
+                title="Theme",
+                severity="warning",
+            )
+
+    @work(exclusive=True, group=ENGINE_GROUP, exit_on_error=False, description="engine")
+    async def run_engine(self) -> None:
+        """Build the engine off the event loop, then run it, posting each Snapshot."""
+        self._feed = await asyncio.to_thread(self._build_feed)
+        await self._feed.run(self.publish)
+
+    def _build_feed(self) -> SnapshotFeed:
+        """Call the feed factory, turning an exit request into an ordinary error (a
+        SystemExit escaping a worker would end the app instead of being reported)."""
+        try:
+            return self._feed_factory()
+        except SystemExit as error:
+            raise RuntimeError(f"the engine could not start (exit status {error.code})") from None
+
+    def publish(self, snapshot: Snapshot) -> None:
+        """Hand a Snapshot to the UI (safe from any thread)."""
+        self.post_message(SnapshotReady(snapshot))
+
+    @on(SnapshotReady)
+    def show_snapshot(self, message: SnapshotReady) -> None:
+        self.snapshot = message.snapshot
+
+    def watch_snapshot(self, snapshot: Snapshot | None) -> None:
+        self.dashboard.snapshot = snapshot
+
+    def watch_thesis(self, thesis: Thesis) -> None:
+        self.dashboard.thesis = thesis
+
+    @on(Worker.StateChanged)
+    def report_worker(self, event: Worker.StateChanged) -> None:
+        """The one place worker failures surface: status bar and a notification."""
+        worker = event.worker
+        if worker.group != ENGINE_GROUP:
+            return
+        if event.state == WorkerState.ERROR:
+            error = worker.error
+            first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+            message = f"engine failed: {type(error).__name__}: {first_line}"
+        elif event.state == WorkerState.SUCCESS:
+            message = "engine stopped: no new data will arrive"
+        else:
+            return
+        self.dashboard.status_line.error = message
+        self.notify(message, title="Engine", severity="error", timeout=10)
+
+    def action_refresh_now(self) -> None:
+        """Ask the engine for a refresh now."""
+        if self._feed is None:
+            self.notify("The engine is still starting.", title="Refresh", timeout=3)
+            return
+        self._feed.refresh_now()
+        self.notify("Refreshing…", title="Refresh", timeout=2)
+
+    def action_toggle_thesis(self) -> None:
+        """Switch between the bull and the bear view."""
+        self.thesis = "bear" if self.thesis == "bull" else "bull"
+
+    def action_cycle_theme(self) -> None:
+        """Move to the next of Regime's themes."""
+        self.theme = next_theme(self.theme)
+
+    def action_help(self) -> None:
+        """Open the help overlay (unless it is open already)."""
+        if not isinstance(self.screen, HelpScreen):
+            bindings = [binding for binding in self.BINDINGS if isinstance(binding, Binding)]
+            self.push_screen(HelpScreen(bindings))

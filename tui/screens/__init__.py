@@ -1,0 +1,1 @@
+"""The app's screens: the dashboard of panels, and the help overlay."""

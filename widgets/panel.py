@@ -1,0 +1,133 @@
+"""The base of every dashboard panel: a bordered box with the panel's name in the top
+border, its freshness (state and as-of time) in the bottom border, a body, and a
+why-line under the body when the Snapshot says what failed or what is missing. The
+freshness state is also a CSS class (`-live`, `-stale`, `-error`...) so themes can
+colour a stale or failed panel. `ReadingsPanel` adds the common body: a two-column
+table of named readings with the value right-aligned, "unknown" when missing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import Static
+
+from widgets import format as fmt
+from widgets.table import Column, Row, ValueTable
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
+
+    from core.snapshot import PanelStatus
+
+
+def value_cell(text: str, style: str = "") -> Content:
+    """A reading's value: muted when it is `unknown`, else in `style`."""
+    if text == fmt.UNKNOWN:
+        return Content.styled(text, "$text-muted italic")
+    return Content.styled(text, style)
+
+
+class Panel(Widget):
+    """A bordered panel that shows one section of a Snapshot and how fresh it is."""
+
+    DEFAULT_CSS = """
+    Panel {
+        layout: vertical;
+        height: auto;
+        padding: 0 1;
+        border: round $border-blurred;
+        border-title-color: $text;
+        border-title-style: bold;
+        border-subtitle-color: $text-muted;
+        & > .panel--waiting { color: $text-muted; }
+        & > .panel--detail {
+            display: none;
+            color: $text-muted;
+        }
+        &.-has-detail > .panel--detail { display: block; }
+        &.-live { border-subtitle-color: $text-success; }
+        &.-delayed, &.-stale, &.-offline { border-subtitle-color: $text-warning; }
+        &.-stale, &.-offline { border: round $warning; }
+        &.-error { border: round $error; border-subtitle-color: $text-error; }
+        &.-error > .panel--detail { color: $text-error; }
+    }
+    """
+
+    PANEL_TITLE: ClassVar[str] = ""
+    """The name in the panel's top border."""
+
+    status: reactive[PanelStatus | None] = reactive(None)
+    """Freshness of the reading on show; None until the first Snapshot arrives."""
+
+    snapshot_time: reactive[datetime | None] = reactive(None)
+    """When the Snapshot holding the reading was built: STALE ages count from it."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(fmt.WAITING, classes="panel--waiting")
+        yield from self.compose_body()
+        yield Static("", classes="panel--detail", markup=False)
+
+    def compose_body(self) -> ComposeResult:
+        """The widgets that show the reading (hidden until the first Snapshot)."""
+        yield from ()
+
+    def on_mount(self) -> None:
+        self.border_title = self.PANEL_TITLE
+        self.border_subtitle = "waiting"
+
+    @property
+    def detail_line(self) -> Static:
+        """The why-line under the body."""
+        return self.query_one(".panel--detail", Static)
+
+    def watch_status(self) -> None:
+        self._show_freshness()
+
+    def watch_snapshot_time(self) -> None:
+        self._show_freshness()
+
+    def _show_freshness(self) -> None:
+        status = self.status
+        if status is None:
+            return
+        self.query(".panel--waiting").remove()
+        self.border_subtitle = fmt.freshness(status, self.snapshot_time)
+        for state, class_name in fmt.STATE_CLASSES.items():
+            self.set_class(state == status.state, class_name)
+        detail = status.detail or ""
+        if status.state == "ERROR" and detail:
+            detail = f"error: {detail}"
+        self.detail_line.update(detail)
+        self.set_class(bool(detail), "-has-detail")
+
+
+class ReadingsPanel(Panel):
+    """A panel whose body is a list of named readings, value right-aligned."""
+
+    DEFAULT_CSS = """
+    ReadingsPanel > .panel--readings { display: none; }
+    ReadingsPanel.-ready > .panel--readings { display: block; }
+    """
+
+    def compose_body(self) -> ComposeResult:
+        yield ValueTable(
+            Column(flex=True),
+            Column(justify="right"),
+            show_header=False,
+            classes="panel--readings",
+        )
+
+    @property
+    def readings(self) -> ValueTable:
+        """The table of named readings."""
+        return self.query_one(".panel--readings", ValueTable)
+
+    def show_readings(self, status: PanelStatus, rows: tuple[Row, ...]) -> None:
+        """Show a section's readings and its freshness."""
+        self.readings.rows = rows
+        self.add_class("-ready")
+        self.status = status
