@@ -1,7 +1,8 @@
 """Builds one Snapshot from a refresh cycle's market data: calls each panel's signal,
 wraps its reading with the panel's freshness status, and turns missing data into
 `None` with a reason instead of a guess. A signal that fails (a bug, odd data) marks
-only its own panel ERROR with what went wrong; the rest of the Snapshot still builds."""
+only its own panel ERROR with what went wrong; the rest of the Snapshot still builds.
+The checklist comes last: each thesis is evaluated on the otherwise complete Snapshot."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ from core.snapshot import (
     VixSection,
 )
 from core.sources.base import MemberPanel
+from core.thesis import Thesis, checklist_section, load_theses
 
 log = logging.getLogger(__name__)
 
@@ -62,15 +64,19 @@ class CycleData:
     """What failed this cycle, shown on every panel it touches."""
     close_time: Callable[[date], datetime]
     """The regular close of a session, to date daily readings."""
+    now: datetime | None = None
+    """The cycle's time when live (None in replay): a reading on a session still in
+    progress is dated now, not at the session's future close."""
 
 
 def _status(cycle: CycleData, last_date: pd.Timestamp | None, missing: str | None) -> PanelStatus:
     if last_date is None:
         reason = missing if cycle.detail is None else f"{missing}; {cycle.detail}"
         return PanelStatus(state="ERROR" if cycle.detail else cycle.state, detail=reason)
-    return PanelStatus(
-        state=cycle.state, as_of=cycle.close_time(last_date.date()), detail=cycle.detail
-    )
+    as_of = cycle.close_time(last_date.date())
+    if cycle.now is not None and cycle.now < as_of:
+        as_of = cycle.now
+    return PanelStatus(state=cycle.state, as_of=as_of, detail=cycle.detail)
 
 
 def _noted(status: PanelStatus, notes: list[str]) -> PanelStatus:
@@ -196,13 +202,13 @@ def assemble(
     as_of: datetime,
     source: SourceInfo,
     market: MarketInfo,
+    theses: Mapping[str, Thesis] | None = None,
 ) -> Snapshot:
-    """The Snapshot of one cycle."""
+    """The Snapshot of one cycle, its checklist scored with `theses` (default: the
+    built-in theses with the settings' changes applied)."""
     index = settings.symbols.index
-    not_yet = PanelStatus(
-        state=cycle.state, detail="checklist rules arrive with the thesis views (#4)"
-    )
-    return Snapshot(
+    pending = PanelStatus(state=cycle.state, as_of=as_of, detail="checklist not evaluated")
+    snapshot = Snapshot(
         as_of=as_of,
         source=source,
         market=market,
@@ -214,5 +220,23 @@ def assemble(
         vix=_guarded(vix_section, settings, cycle, lambda s: VixSection(status=s)),
         trend=_guarded(trend_section, settings, cycle, lambda s: TrendSection(status=s)),
         context=_guarded(context_section, settings, cycle, lambda s: ContextSection(status=s)),
-        checklist=ChecklistSection(status=not_yet),
+        checklist=ChecklistSection(status=pending),
     )
+    return snapshot.model_copy(update={"checklist": checklist(settings, cycle, snapshot, theses)})
+
+
+def checklist(
+    settings: Settings,
+    cycle: CycleData,
+    snapshot: Snapshot,
+    theses: Mapping[str, Thesis] | None,
+) -> ChecklistSection:
+    """Every thesis scored on `snapshot`; a failure here marks the checklist ERROR and
+    leaves the rest of the Snapshot intact."""
+    try:
+        chosen = theses if theses is not None else load_theses(settings.theses)
+        return checklist_section(chosen, snapshot, cycle.state, cycle.detail)
+    except Exception as error:  # a bug must cost the checklist, never the Snapshot
+        log.exception("scoring the theses failed")
+        status = PanelStatus(state="ERROR", detail=f"could not score the theses: {error!r}")
+        return ChecklistSection(status=status)

@@ -26,6 +26,7 @@ from core.config import Settings
 from core.session import MarketSession
 from core.snapshot import Freshness, MarketInfo, Snapshot, SourceInfo
 from core.sources.base import MemberPanel, PartialDataError, Quote, Source, SourceError
+from core.thesis import Thesis, load_theses
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +90,13 @@ class Engine:
         session: MarketSession | None = None,
         warm_source: Source | None = None,
         source_detail: str | None = None,
+        theses: Mapping[str, Thesis] | None = None,
     ) -> None:
         self.settings = settings
+        self.theses: Mapping[str, Thesis] = (
+            theses if theses is not None else load_theses(settings.theses)
+        )
+        """The theses the checklist scores (raises ThesisError here when one is bad)."""
         self.source = source
         self.clock = clock
         self.as_of = as_of
@@ -111,9 +117,13 @@ class Engine:
     # -- the window of data a cycle needs -------------------------------------------
 
     def _end(self, now: datetime) -> date:
+        """The last session a cycle may use: the as-of session in replay; live, the
+        session in progress or, outside it, the next one (whose bar a source may
+        already quote as an indication, as the simulated market does)."""
         if self.as_of is not None:
             return self.as_of
-        return now.astimezone(NEW_YORK).date()
+        state = self.session.state(now)
+        return state.session or state.next_open.astimezone(NEW_YORK).date()
 
     def _start(self, end: date) -> date:
         return end - timedelta(days=round(365.25 * self.settings.history_years) + 10)
@@ -238,6 +248,7 @@ class Engine:
                 state=state,
                 detail=detail,
                 close_time=self.session.session_close,
+                now=None if self.as_of is not None else now,
             )
             return assemble(
                 self.settings,
@@ -245,6 +256,7 @@ class Engine:
                 as_of=as_of,
                 source=self._source_info(chosen, state, as_of),
                 market=market,
+                theses=self.theses,
             )
 
     def _truncate(self, end: date) -> None:

@@ -42,7 +42,7 @@ def test_auto_without_network_or_cache_falls_back_to_the_simulated_market(tmp_pa
         Settings(source="auto"), clock=CLOCK, store_path=tmp_path / "c.db", probe=unreachable
     )
     assert opened.source.kind == "sim" and opened.source.simulated
-    assert opened.detail is not None and "no cached data" in opened.detail
+    assert opened.detail is not None and "nothing cached" in opened.detail
     snapshot = Engine(Settings(), opened.source, clock=CLOCK, source_detail=opened.detail).refresh()
     assert snapshot.source.label == "SIMULATED"
     assert snapshot.price.status.state == "SIMULATED"

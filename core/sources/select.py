@@ -25,13 +25,13 @@ def yahoo_reachable(timeout: float = 2.0) -> str | None:
     """Resolve and connect to Yahoo's API host; None if that works, else why not."""
     try:
         address = socket.getaddrinfo(YAHOO_HOST, 443, type=socket.SOCK_STREAM)[0][4]
-    except (OSError, UnicodeError) as error:
-        return f"cannot resolve {YAHOO_HOST} ({error})"
+    except (OSError, UnicodeError):
+        return f"cannot resolve {YAHOO_HOST}"
     try:
         with socket.create_connection(address[:2], timeout=timeout):
             return None
     except OSError as error:
-        return f"cannot connect to {YAHOO_HOST} ({error})"
+        return f"cannot connect to {YAHOO_HOST} ({error.strerror or error})"
 
 
 @dataclass(frozen=True)
@@ -74,10 +74,10 @@ def open_source(
         yahoo = YahooSource(store=store, clock=clock, member_tickers=tickers)
         return OpenedSource(yahoo, warm=warm)
     if cache.has_data():
-        return OpenedSource(cache, detail=f"Yahoo unreachable: {problem}; showing cached data")
+        return OpenedSource(cache, detail=f"Yahoo unreachable ({problem}): showing cached data")
     return OpenedSource(
         _sim(settings, clock),
-        detail=f"Yahoo unreachable: {problem}; no cached data, showing the simulated market",
+        detail=f"Yahoo unreachable ({problem}), nothing cached: showing the simulated market",
     )
 
 
