@@ -84,6 +84,33 @@ class UserLevel(Section):
         return self
 
 
+class ThesisItemConfig(Section):
+    """One checklist item a user adds, or the fields of a built-in item they replace
+    (matched by id). Rules are parsed and checked by core.thesis, not here."""
+
+    id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    label: str | None = Field(None, min_length=1)
+    rule: str | None = None
+    """An expression over Snapshot fields, e.g. 'price.last > level("6,992 pivot").value'."""
+    show: str | None = None
+    """An expression for the value shown beside the item (default: the rule's first field)."""
+    format: str | None = None
+    """A format spec for a numeric value and an optional unit, e.g. "+.2f%" or ".1f pp"."""
+    why: str | None = None
+    """One line on what the claim means."""
+
+
+class ThesisConfig(Section):
+    """A thesis's table in the config: `[theses.bull]` changes a built-in thesis, any
+    other name (`[theses.soft_landing]`) adds one."""
+
+    title: str | None = None
+    disable: tuple[str, ...] = ()
+    """Ids of items to leave out."""
+    items: tuple[ThesisItemConfig, ...] = ()
+    """Items to add, or to replace built-in items with the same id field by field."""
+
+
 SourceName = str
 """auto | yahoo | sim | files:DIR (validated by `check_source`)."""
 
@@ -120,6 +147,8 @@ class Settings(BaseSettings):
     symbols: Symbols = Field(default_factory=Symbols)
     refresh: Refresh = Field(default_factory=Refresh)
     levels: tuple[UserLevel, ...] = ()
+    theses: dict[str, ThesisConfig] = Field(default_factory=dict)
+    """Changes to the built-in bull/bear theses and new theses (see core.thesis)."""
 
     @model_validator(mode="after")
     def _check_source(self) -> Settings:

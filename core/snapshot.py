@@ -135,13 +135,17 @@ class PriceSection(Frozen):
     bands: BandState = Field(default_factory=BandState)
 
 
+Day = date
+"""A session date (an alias, because PivotPoint has a field named `date`)."""
+
+
 class PivotPoint(Frozen):
     """A confirmed swing pivot of the close, with the RSI on that bar."""
 
-    date: date
+    date: Day
     price: float
     rsi: float
-    confirmed_on: date
+    confirmed_on: Day
     """The bar on which the pivot became known (R bars after it)."""
 
 
@@ -270,6 +274,9 @@ class ContextSection(Frozen):
     """Whether the Nasdaq made a new 52-week high within the 5 sessions up to the S&P
     500's latest new 52-week high (None when the S&P 500 made none in the last 20)."""
     index_last_new_high: date | None = None
+    small_caps_rel_20d_pct: float | None = None
+    """The Russell 2000's 20-session return minus the S&P 500's, in percentage points,
+    over their common sessions ending at the last (negative: small caps lagging)."""
 
 
 class ChecklistItem(Frozen):
@@ -279,6 +286,13 @@ class ChecklistItem(Frozen):
     label: str
     status: ItemStatus
     value: str | None = None
+    """The reading behind the judgement, formatted for display."""
+    rule: str | None = None
+    """The rule's source text, e.g. 'price.last > level("6,992 pivot").value'."""
+    reason: str | None = None
+    """Why the item is unknown (what data is missing); None when it passed or failed."""
+    why: str | None = None
+    """One line on what the claim means."""
 
 
 class ThesisScore(Frozen):
@@ -287,14 +301,18 @@ class ThesisScore(Frozen):
     score: int = 0
     total: int = 0
     items: tuple[ChecklistItem, ...] = ()
+    title: str | None = None
+    """The thesis's title, e.g. "Bull: liquidity regime, momentum"."""
 
 
 class ChecklistSection(Frozen):
-    """Both theses, scored."""
+    """Both theses, scored, and any theses the user added."""
 
     status: PanelStatus
     bull: ThesisScore = Field(default_factory=ThesisScore)
     bear: ThesisScore = Field(default_factory=ThesisScore)
+    extra: dict[str, ThesisScore] = Field(default_factory=dict)
+    """Theses added in the config (`[theses.NAME]`), by name."""
 
 
 class Snapshot(Frozen):

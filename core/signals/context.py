@@ -11,7 +11,10 @@ latest of the index's last 20 sessions (T included) that was a 52-week closing h
 None. nasdaq_confirms, when that date D exists: True if the Nasdaq made its own 52-week
 closing high on any of the 5 index sessions ending at D (D-4 … D, D included), False if
 it made none on those of them where its test is defined, None when it is defined on none
-of them (missing or too short Nasdaq history) or when D does not exist."""
+of them (missing or too short Nasdaq history) or when D does not exist. Small caps'
+relative strength: on the common dates ending at T, the Russell 2000's return over the
+last 20 of them minus the S&P 500's, in percentage points; None without a RUT close on T
+or with fewer than 21 common dates."""
 
 from __future__ import annotations
 
@@ -26,9 +29,11 @@ __all__ = [
     "CONFIRM_WINDOW",
     "HIGH_WINDOW",
     "RECENT_HIGH_WINDOW",
+    "RELATIVE_WINDOW",
     "context_section",
     "new_high_52w",
     "rut_win_streak",
+    "small_caps_relative",
 ]
 
 HIGH_WINDOW = 252
@@ -41,6 +46,8 @@ FLAG_SESSIONS = RECENT_HIGH_WINDOW + CONFIRM_WINDOW - 1
 """Last index sessions on which a 52-week-high flag can be read."""
 STREAK_SESSIONS = 64
 """Recent index sessions searched first for the RUT streak."""
+RELATIVE_WINDOW = 20
+"""Common sessions over which the small caps' return is compared with the index's."""
 
 
 def _closes(frame: pd.DataFrame | None, until: pd.Timestamp | None = None) -> pd.Series:
@@ -79,6 +86,20 @@ def _streak_and_span(index_close: pd.Series, small_close: pd.Series) -> tuple[in
     lost = np.flatnonzero(~beat)
     streak = len(beat) if len(lost) == 0 else len(beat) - 1 - int(lost[-1])
     return streak, len(beat)
+
+
+def small_caps_relative(
+    index_close: pd.Series, small_close: pd.Series, window: int = RELATIVE_WINDOW
+) -> float | None:
+    """The small caps' return minus the index's over the last `window` common sessions,
+    in percentage points; None with fewer than `window` + 1 common sessions."""
+    both = pd.concat({"index": index_close, "small": small_close}, axis=1, join="inner")
+    if len(both) <= window:
+        return None
+    last, first = both.iloc[-1], both.iloc[-1 - window]
+    small = last["small"] / first["small"] - 1.0
+    index = last["index"] / first["index"] - 1.0
+    return float((small - index) * 100.0)
 
 
 def _since(close: pd.Series, first: pd.Timestamp) -> pd.Series:
@@ -125,6 +146,7 @@ def context_section(
 
     small_close = _closes(small_caps, last)
     streak: int | None = None
+    relative: float | None = None
     if small_close.empty:
         reasons.append("no Russell 2000 closes")
     elif last not in small_close.index:
@@ -133,6 +155,9 @@ def context_section(
         streak = _recent_streak(index_close, small_close)
         if streak is None:
             reasons.append("too few Russell 2000 closes for a daily return")
+        relative = small_caps_relative(index_close, small_close)
+        if relative is None:
+            reasons.append(f"small caps' {RELATIVE_WINDOW}-session return needs more closes")
 
     # Flags are needed on the last RECENT + CONFIRM - 1 sessions only: cut the history
     # to those sessions and the year behind them (exact: a rolling max is per window).
@@ -174,6 +199,7 @@ def context_section(
         nasdaq_new_high_52w=nasdaq_new_high,
         nasdaq_confirms=confirms,
         index_last_new_high=last_high_date,
+        small_caps_rel_20d_pct=relative,
     )
 
 

@@ -1,0 +1,376 @@
+"""The bull and bear theses as data: checklists whose items are rules in the language of
+core.rules, judged against a Snapshot. The built-in theses live in core/theses/bull.toml
+and bear.toml (read with importlib.resources, so they work installed); a user's config
+can override a built-in item field by field (same id), add items, disable items, retitle
+a thesis, or add a whole new thesis (`[theses.NAME]`). Everything is parsed and checked
+when loaded: a bad rule, format or id raises ThesisError naming the file, the thesis and
+the item. Evaluation never raises: an item whose data is missing is `unknown` with the
+reason, and a rule that crashes (a bug) is `unknown` with the error, never a `fail`."""
+
+from __future__ import annotations
+
+import logging
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from importlib import resources
+from importlib.resources.abc import Traversable
+from types import MappingProxyType
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from core.config import ThesisConfig
+from core.rules import (
+    Rule,
+    RuleError,
+    compile_reading,
+    compile_rule,
+    format_number,
+    format_spec_ok,
+    reading_of,
+)
+from core.snapshot import (
+    ChecklistItem,
+    ChecklistSection,
+    Freshness,
+    ItemStatus,
+    Level,
+    PanelStatus,
+    Snapshot,
+    ThesisScore,
+)
+
+__all__ = [
+    "BUILTIN",
+    "Thesis",
+    "ThesisError",
+    "ThesisItem",
+    "ValueFormat",
+    "builtin_path",
+    "builtin_theses",
+    "checklist_section",
+    "evaluate",
+    "judge",
+    "load_theses",
+]
+
+log = logging.getLogger(__name__)
+
+BUILTIN = ("bull", "bear")
+"""The built-in theses, shown in the bull and bear views."""
+NAME = re.compile(r"[a-z][a-z0-9_]*")
+ITEM_ID = r"^[A-Za-z0-9_-]+$"
+FIELDS = ("label", "rule", "show", "format", "why")
+"""An item's text fields, as written in a thesis file or the config."""
+MAX_SUFFIX = 16
+_SPEC_PREFIX = re.compile(r"(?:[^{}]?[<>=^])?[-+ ]?#?0?\d{0,2}[,_]?(?:\.\d{1,2})?[deEfFgGn]?")
+
+
+class ThesisError(Exception):
+    """A thesis that cannot be loaded; the message names the file, the thesis and the
+    item, and is fit to print as it is."""
+
+
+@dataclass(frozen=True)
+class ValueFormat:
+    """How an item shows a number: a format spec, then a unit (`+.2f%`, `.1f pp`)."""
+
+    spec: str
+    suffix: str
+
+    @classmethod
+    def parse(cls, text: str) -> ValueFormat:
+        """The format written as `text`: a numeric format spec (fill, sign, width,
+        grouping, precision, one of d e E f F g G n), then up to 16 characters of unit.
+        Raises ValueError saying what is wrong."""
+        match = _SPEC_PREFIX.match(text)
+        spec = match.group(0) if match else ""
+        suffix = text[len(spec) :]
+        if not format_spec_ok(spec):
+            raise ValueError(f"{spec!r} is not a number format such as '+.2f' or ',.0f'")
+        if suffix[:1].isdigit() or suffix[:1] in tuple(".,_#+-<>=^"):
+            raise ValueError(f"{text!r} is not a number format then a unit, e.g. '+.1f pp'")
+        if len(suffix) > MAX_SUFFIX or any(ch in "{}" or not ch.isprintable() for ch in suffix):
+            raise ValueError(f"unit {suffix!r} must be up to {MAX_SUFFIX} plain characters")
+        return cls(spec, suffix)
+
+    def apply(self, value: float | int) -> str:
+        """`value` in this format (an empty spec: the default number display)."""
+        text = format_number(value, self.spec) if self.spec else _number(value)
+        return text + self.suffix
+
+
+@dataclass(frozen=True)
+class ThesisItem:
+    """One claim: its rule, what it shows, and where it was defined."""
+
+    id: str
+    label: str
+    rule: Rule
+    show: Rule | None
+    """The value shown beside the item (None: nothing to show)."""
+    format: ValueFormat | None
+    why: str | None
+    text: Mapping[str, str]
+    """The fields as written (label, rule, show, format, why), for overrides."""
+    origin: str
+    """The file the item (or its last override) came from."""
+
+
+@dataclass(frozen=True)
+class Thesis:
+    """A named checklist of items."""
+
+    name: str
+    title: str
+    items: tuple[ThesisItem, ...]
+    origin: str
+
+    def item(self, item_id: str) -> ThesisItem:
+        """The item with that id (KeyError when there is none)."""
+        for item in self.items:
+            if item.id == item_id:
+                return item
+        raise KeyError(item_id)
+
+
+# -- loading --------------------------------------------------------------------------
+
+
+class _ItemSpec(BaseModel):
+    """An item in a thesis file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(min_length=1, max_length=64, pattern=ITEM_ID)
+    label: str = Field(min_length=1)
+    rule: str
+    show: str | None = None
+    format: str | None = None
+    why: str | None = None
+
+
+class _ThesisFile(BaseModel):
+    """A thesis file: a title and its items."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str = Field(min_length=1)
+    items: tuple[_ItemSpec, ...]
+
+
+def _fail(origin: str, thesis: str, item: str | None, problem: str) -> ThesisError:
+    where = f"{origin}: thesis '{thesis}'" + (f" item '{item}'" if item else "")
+    return ThesisError(f"{where}: {problem}")
+
+
+def build_item(thesis: str, item_id: str, text: Mapping[str, str], origin: str) -> ThesisItem:
+    """Compile one item's rule, show and format; ThesisError naming `origin`, the
+    thesis and the item when any of them is wrong."""
+    label, source = text.get("label"), text.get("rule")
+    if not label or not source:
+        missing = " and ".join(repr(key) for key in ("label", "rule") if not text.get(key))
+        raise _fail(origin, thesis, item_id, f"a new item needs {missing}")
+    try:
+        rule = compile_rule(source, kind="condition")
+    except RuleError as error:
+        raise _fail(origin, thesis, item_id, f"rule {source!r}: {error}") from None
+    show: Rule | None
+    if text.get("show"):
+        try:
+            show = compile_rule(text["show"], kind="value")
+        except RuleError as error:
+            raise _fail(origin, thesis, item_id, f"show {text['show']!r}: {error}") from None
+    else:
+        reading = reading_of(rule.node)
+        show = compile_reading(reading, source) if reading is not None else None
+    value_format: ValueFormat | None = None
+    if text.get("format"):
+        try:
+            value_format = ValueFormat.parse(text["format"])
+        except ValueError as error:
+            raise _fail(origin, thesis, item_id, f"format {text['format']!r}: {error}") from None
+        shown = show.type if show is not None else None
+        if shown is None or not (shown.kind == "number" or shown.model is Level):
+            what = "nothing" if shown is None else shown.describe()
+            raise _fail(
+                origin,
+                thesis,
+                item_id,
+                f"format {text['format']!r} applies to numbers; the item shows {what}",
+            )
+    return ThesisItem(
+        id=item_id,
+        label=label,
+        rule=rule,
+        show=show,
+        format=value_format,
+        why=text.get("why") or None,
+        text=MappingProxyType(dict(text)),
+        origin=origin,
+    )
+
+
+def builtin_path(name: str) -> Traversable:
+    """Where the built-in thesis `name` is stored (inside the installed package)."""
+    return resources.files("core") / "theses" / f"{name}.toml"
+
+
+def read_thesis_file(name: str, path: Traversable) -> Thesis:
+    """A thesis from a TOML file; ThesisError naming the file (and item) when bad."""
+    origin = str(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ThesisError(f"{origin}: cannot read thesis file ({error})") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ThesisError(f"{origin}: not valid TOML: {error}") from None
+    try:
+        spec = _ThesisFile.model_validate(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        key = ".".join(str(part) for part in first["loc"]) or "(top level)"
+        message = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
+        raise ThesisError(f"{origin}: thesis '{name}': key '{key}': {message}") from None
+    items: list[ThesisItem] = []
+    for entry in spec.items:
+        if any(item.id == entry.id for item in items):
+            raise _fail(origin, name, entry.id, "the id is used twice")
+        text = {key: value for key in FIELDS if (value := getattr(entry, key)) is not None}
+        items.append(build_item(name, entry.id, text, origin))
+    return Thesis(name=name, title=spec.title, items=tuple(items), origin=origin)
+
+
+@cache
+def builtin_theses() -> Mapping[str, Thesis]:
+    """The built-in bull and bear theses, read once."""
+    return MappingProxyType({name: read_thesis_file(name, builtin_path(name)) for name in BUILTIN})
+
+
+def _apply(name: str, base: Thesis | None, table: ThesisConfig, origin: str) -> Thesis:
+    """`base` (None for a new thesis) with the config's changes applied."""
+    items: dict[str, ThesisItem] = {item.id: item for item in base.items} if base else {}
+    seen: set[str] = set()
+    for entry in table.items:
+        if entry.id in seen:
+            raise _fail(origin, name, entry.id, "the id is used twice")
+        seen.add(entry.id)
+        given = {key: value for key in FIELDS if (value := getattr(entry, key)) is not None}
+        previous = items.get(entry.id)
+        text = {**previous.text, **given} if previous is not None else given
+        items[entry.id] = build_item(name, entry.id, text, origin)
+    for item_id in table.disable:
+        if item_id not in items:
+            known = ", ".join(items) or "none"
+            raise _fail(origin, name, None, f"disable: no item '{item_id}' (items: {known})")
+        del items[item_id]
+    if base is None and not items:
+        raise _fail(origin, name, None, "a new thesis needs at least one item")
+    title = table.title or (base.title if base is not None else name.replace("_", " ").title())
+    return Thesis(name=name, title=title, items=tuple(items.values()), origin=origin)
+
+
+def load_theses(
+    overrides: Mapping[str, ThesisConfig] | None = None, *, origin: str = "settings"
+) -> dict[str, Thesis]:
+    """The built-in theses with the config's `[theses.*]` tables applied, by name
+    (bull and bear first). `origin` names where the tables came from (the config file)
+    in error messages. Raises ThesisError."""
+    theses = dict(builtin_theses())
+    for name, table in (overrides or {}).items():
+        if NAME.fullmatch(name) is None:
+            raise ThesisError(
+                f"{origin}: thesis name '{name}': use lower-case letters, digits and '_'"
+                " (starting with a letter)"
+            )
+        theses[name] = _apply(name, theses.get(name), table, origin)
+    return theses
+
+
+# -- evaluation -----------------------------------------------------------------------
+
+
+def _number(value: float | int) -> str:
+    return f"{value:,}" if isinstance(value, int) else f"{value:,.2f}"
+
+
+def display(value: Any, value_format: ValueFormat | None) -> str:
+    """A shown value as text: numbers by the item's format (else with two decimals,
+    or none for whole counts), true/false as yes/no, dates as ISO dates."""
+    if isinstance(value, Level):
+        value = value.value
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return value_format.apply(value) if value_format is not None else _number(value)
+    if isinstance(value, datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def judge(item: ThesisItem, snapshot: Snapshot) -> ChecklistItem:
+    """One item judged on `snapshot`: pass, fail, or unknown with the reason."""
+    status: ItemStatus
+    reason: str | None = None
+    try:
+        outcome = item.rule.evaluate(snapshot)
+        if outcome.value is None:
+            status = "unknown"
+            reason = "; ".join(outcome.reasons) or "the rule's result is unknown"
+        else:
+            status = "pass" if outcome.value else "fail"
+    except Exception as error:  # a bug must cost one item, never the Snapshot
+        log.exception("evaluating item %s failed", item.id)
+        status, reason = "unknown", f"could not evaluate: {error!r}"
+    value: str | None = None
+    if item.show is not None:
+        try:
+            shown = item.show.evaluate(snapshot)
+            value = None if shown.value is None else display(shown.value, item.format)
+        except Exception:
+            log.exception("showing item %s failed", item.id)
+    return ChecklistItem(
+        id=item.id,
+        label=item.label,
+        status=status,
+        value=value,
+        rule=item.rule.source,
+        reason=reason,
+        why=item.why,
+    )
+
+
+def evaluate(thesis: Thesis, snapshot: Snapshot) -> ThesisScore:
+    """The thesis's checklist on `snapshot`: score = items passing, total = all items."""
+    items = tuple(judge(item, snapshot) for item in thesis.items)
+    score = sum(1 for item in items if item.status == "pass")
+    return ThesisScore(score=score, total=len(items), items=items, title=thesis.title)
+
+
+def checklist_section(
+    theses: Mapping[str, Thesis], snapshot: Snapshot, state: Freshness, detail: str | None
+) -> ChecklistSection:
+    """Every thesis scored on `snapshot`: bull and bear, the others under `extra`. The
+    status is the cycle's `state` as of the snapshot; its detail is the cycle's failure
+    (`detail`) and any item that could not be evaluated."""
+    scores = {name: evaluate(thesis, snapshot) for name, thesis in theses.items()}
+    broken = [
+        f"{name}.{item.id} {item.reason}"
+        for name, score in scores.items()
+        for item in score.items
+        if item.reason is not None and item.reason.startswith("could not evaluate")
+    ]
+    notes = ([detail] if detail else []) + broken
+    status = PanelStatus(state=state, as_of=snapshot.as_of, detail="; ".join(notes) or None)
+    return ChecklistSection(
+        status=status,
+        bull=scores.pop("bull", ThesisScore()),
+        bear=scores.pop("bear", ThesisScore()),
+        extra=scores,
+    )
