@@ -13,13 +13,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import threading
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Protocol
 
 import pandas as pd
 
+from core import last_snapshot
 from core.assemble import CycleData, assemble
 from core.clock import NEW_YORK, Clock, system_clock
 from core.config import Settings
@@ -31,8 +34,8 @@ from core.thesis import Thesis, load_theses
 log = logging.getLogger(__name__)
 
 Publish = Callable[[Snapshot], None]
-LIVE_QUOTE_AGE = timedelta(minutes=2)
-"""A quote older than this during regular hours is shown DELAYED."""
+SAVE_EVERY = timedelta(minutes=1)
+"""How often the latest Snapshot is written for the next start."""
 
 
 class SnapshotFeed(Protocol):
@@ -65,12 +68,13 @@ def merge_quotes(
             continue
         frame = frame.copy()
         if session == last_session:
-            row = frame.iloc[-1]
-            frame.iloc[-1, frame.columns.get_loc("close")] = quote.last
-            if pd.notna(row["high"]):
-                frame.iloc[-1, frame.columns.get_loc("high")] = max(row["high"], quote.last)
-            if pd.notna(row["low"]):
-                frame.iloc[-1, frame.columns.get_loc("low")] = min(row["low"], quote.last)
+            high = float(frame.at[session, "high"])  # type: ignore[arg-type]
+            low = float(frame.at[session, "low"])  # type: ignore[arg-type]
+            frame.at[session, "close"] = quote.last
+            if not math.isnan(high):
+                frame.at[session, "high"] = max(high, quote.last)
+            if not math.isnan(low):
+                frame.at[session, "low"] = min(low, quote.last)
         else:
             frame.loc[session] = [quote.last, quote.last, quote.last, quote.last, float("nan")]
         merged[symbol] = frame
@@ -90,6 +94,7 @@ class Engine:
         session: MarketSession | None = None,
         warm_source: Source | None = None,
         source_detail: str | None = None,
+        snapshot_path: Path | None = None,
         theses: Mapping[str, Thesis] | None = None,
     ) -> None:
         self.settings = settings
@@ -104,6 +109,9 @@ class Engine:
         self.warm_source = warm_source
         """A fast local source (the cache) shown once before the first real fetch."""
         self.source_detail = source_detail
+        self.snapshot_path = snapshot_path
+        """Where the latest Snapshot is kept for the next start (None: nowhere)."""
+        self._saved_at: datetime | None = None
         self._bars: dict[str, pd.DataFrame] = {}
         self._members: MemberPanel | None = None
         self._members_fetched: datetime | None = None
@@ -284,11 +292,23 @@ class Engine:
         if self.warm_source is not None:
             publish(await asyncio.to_thread(self._warm_snapshot))
         while True:
-            publish(await asyncio.to_thread(self.refresh))
+            snapshot = await asyncio.to_thread(self.refresh)
+            publish(snapshot)
+            await asyncio.to_thread(self._remember, snapshot)
             timeout = None if self.as_of is not None else self.cadence()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
             self._wake.clear()
+
+    def _remember(self, snapshot: Snapshot) -> None:
+        """Keep the Snapshot for the next start, at most once a minute."""
+        if self.snapshot_path is None or self.as_of is not None:
+            return
+        now = self.clock()
+        if self._saved_at is not None and now - self._saved_at < SAVE_EVERY:
+            return
+        last_snapshot.save(self.snapshot_path, snapshot, self.settings.source)
+        self._saved_at = now
 
     def _warm_snapshot(self) -> Snapshot:
         assert self.warm_source is not None

@@ -35,7 +35,7 @@ def ny_time(moment: datetime) -> str:
 
 def status_line(status: PanelStatus) -> str:
     """[STATE · as of … · why]."""
-    parts = [status.state]
+    parts: list[str] = [status.state]
     if status.as_of is not None:
         parts.append(f"as of {ny_time(status.as_of)}")
     if status.detail:

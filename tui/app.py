@@ -86,11 +86,14 @@ class RegimeApp(App[None]):
         settings: Settings,
         feed_factory: Callable[[], SnapshotFeed],
         clock: Clock = system_clock,
+        restore: Callable[[], Snapshot | None] | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
         self.clock = clock
         self._feed_factory = feed_factory
+        self._restore = restore
+        """Returns the last run's Snapshot (already marked as such), or None."""
         self._feed: SnapshotFeed | None = None
         self._dashboard: DashboardScreen | None = None
         self.set_reactive(RegimeApp.thesis, settings.thesis)
@@ -117,7 +120,21 @@ class RegimeApp(App[None]):
     def on_ready(self) -> None:
         # Start the engine only once the shell is on screen: building it imports
         # pandas in a thread, which would otherwise compete with the first paint.
+        if self._restore is not None:
+            self.restore_last()
         self.run_engine()
+
+    @work(thread=True, exclusive=True, group="restore", exit_on_error=False)
+    def restore_last(self) -> None:
+        """Show the last run's readings until the engine's first Snapshot arrives."""
+        assert self._restore is not None
+        saved = self._restore()
+        if saved is not None:
+            self.call_from_thread(self._show_restored, saved)
+
+    def _show_restored(self, saved: Snapshot) -> None:
+        if self.snapshot is None:  # never cover a fresh reading with an old one
+            self.snapshot = saved
 
     def apply_theme(self, name: str) -> None:
         """Use theme `name`; fall back to the default (and say so) if it is unknown."""

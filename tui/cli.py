@@ -17,9 +17,14 @@ from typing import TYPE_CHECKING, Any, NoReturn
 if TYPE_CHECKING:
     from core.config import Settings
     from core.engine import Engine
+    from core.snapshot import Snapshot
     from core.thesis import Thesis
 
 EXIT_BAD_INPUT = 2
+
+
+class BadInput(Exception):
+    """Input the user must fix; its message is printed as it is (exit code 2)."""
 
 
 def _as_of(text: str) -> date:
@@ -148,21 +153,27 @@ def load_theses(settings: Settings, path: Path | None) -> dict[str, Thesis]:
 
 
 def check_inputs(settings: Settings, as_of: date | None) -> None:
-    """The cheap checks, done before anything slow starts; bad input exits with 2."""
+    """The cheap checks, done before anything slow starts; raises BadInput."""
     if settings.source.startswith("files:"):
         directory = Path(settings.source.removeprefix("files:")).expanduser()
         if not directory.is_dir():
-            fail(f"--source {settings.source}: {directory} is not a directory")
+            raise BadInput(f"--source {settings.source}: {directory} is not a directory")
     if as_of is not None and as_of > date.today():
-        fail(f"--as-of {as_of} is in the future")
+        raise BadInput(f"--as-of {as_of} is in the future")
 
 
 def build_engine(
-    settings: Settings, as_of: date | None, theses: Mapping[str, Thesis] | None = None
+    settings: Settings,
+    as_of: date | None,
+    theses: Mapping[str, Thesis] | None = None,
+    *,
+    remember: bool = False,
 ) -> Engine:
-    """Open the configured source and wrap it in an engine; bad input exits with 2."""
+    """Open the configured source and wrap it in an engine; raises BadInput. With
+    `remember`, the engine keeps its latest Snapshot on disk for the next start."""
     from core.clock import system_clock
     from core.engine import Engine
+    from core.last_snapshot import last_snapshot_path
     from core.session import MarketSession
     from core.sources.base import SourceError
     from core.sources.select import open_source
@@ -172,13 +183,13 @@ def build_engine(
     try:
         opened = open_source(settings, clock=system_clock)
     except SourceError as error:
-        fail(str(error))
+        raise BadInput(str(error)) from None
     detail = opened.detail
     if as_of is not None:
         try:
             session_day = session.last_session_on_or_before(as_of)
         except ValueError as error:
-            fail(f"--as-of {as_of}: {error}")
+            raise BadInput(f"--as-of {as_of}: {error}") from None
         if session_day != as_of:
             note = f"{as_of} is not a NYSE session; replaying {session_day}"
             detail = f"{detail}; {note}" if detail else note
@@ -192,6 +203,7 @@ def build_engine(
         warm_source=opened.warm,
         source_detail=detail,
         theses=theses,
+        snapshot_path=last_snapshot_path() if remember else None,
     )
 
 
@@ -242,9 +254,21 @@ def run_monitor(args: argparse.Namespace) -> int:
     as_of = getattr(args, "as_of", None)
     check_inputs(settings, as_of)
     theses = load_theses(settings, getattr(args, "config", None))
+    from core import last_snapshot
     from tui.app import RegimeApp
 
-    app = RegimeApp(settings, feed_factory=lambda: build_engine(settings, as_of, theses))
+    def restore() -> Snapshot | None:
+        # A replay has its own data: it neither shows nor keeps the last live reading.
+        if as_of is not None:
+            return None
+        saved = last_snapshot.load(last_snapshot.last_snapshot_path(), settings.source)
+        return None if saved is None else last_snapshot.restored(saved)
+
+    app = RegimeApp(
+        settings,
+        feed_factory=lambda: build_engine(settings, as_of, theses, remember=as_of is None),
+        restore=restore,
+    )
     app.run()
     return 0
 
@@ -252,11 +276,14 @@ def run_monitor(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `regime` console script."""
     args = build_parser().parse_args(argv)
-    if args.command == "snapshot":
-        return run_snapshot(args)
-    if args.command == "config":
-        return run_config(args)
-    return run_monitor(args)
+    try:
+        if args.command == "snapshot":
+            return run_snapshot(args)
+        if args.command == "config":
+            return run_config(args)
+        return run_monitor(args)
+    except BadInput as error:
+        fail(str(error))
 
 
 if __name__ == "__main__":

@@ -24,11 +24,11 @@ Probe = Callable[[], str | None]
 def yahoo_reachable(timeout: float = 2.0) -> str | None:
     """Resolve and connect to Yahoo's API host; None if that works, else why not."""
     try:
-        address = socket.getaddrinfo(YAHOO_HOST, 443, type=socket.SOCK_STREAM)[0][4]
+        socket.getaddrinfo(YAHOO_HOST, 443, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
         return f"cannot resolve {YAHOO_HOST}"
     try:
-        with socket.create_connection(address[:2], timeout=timeout):
+        with socket.create_connection((YAHOO_HOST, 443), timeout=timeout):
             return None
     except OSError as error:
         return f"cannot connect to {YAHOO_HOST} ({error.strerror or error})"

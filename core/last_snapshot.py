@@ -1,0 +1,89 @@
+"""The last Snapshot, kept on disk so that the next start paints real readings at
+once — before pandas, the calendar and the store are even loaded — and then replaces
+them with the engine's first refresh. The file is keyed by the source setting, so a
+simulated reading is never shown for another source, and replays neither read nor
+write it. A restored Snapshot is never passed off as fresh: panels that were LIVE,
+DELAYED or CLOSED become STALE (their as-of time shows the age) and the source line
+says it is the last run's reading. This module imports only pydantic models."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+
+import platformdirs
+from pydantic import ValidationError
+
+from core.snapshot import Freshness, PanelStatus, Snapshot
+
+log = logging.getLogger(__name__)
+
+FILE_NAME = "last-snapshot.json"
+AGED_STATES: frozenset[Freshness] = frozenset({"LIVE", "DELAYED", "CLOSED"})
+"""States that stop being true once the process that saw them has gone."""
+
+
+def last_snapshot_path() -> Path:
+    """Where the last Snapshot is kept: the platform's user cache directory."""
+    return Path(platformdirs.user_cache_dir("regime")) / FILE_NAME
+
+
+def save(path: Path, snapshot: Snapshot, source: str) -> None:
+    """Write `snapshot` for the `source` setting, atomically; failures are logged, never
+    raised (losing this file only costs the next start its instant paint)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        payload = {"source": source, "snapshot": snapshot.model_dump(mode="json")}
+        temporary.write_text(json.dumps(payload), encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError as error:
+        log.warning("could not save the last snapshot to %s: %s", path, error)
+
+
+def load(path: Path, source: str) -> Snapshot | None:
+    """The Snapshot saved for `source`, or None (absent, unreadable, another source, or
+    written by a version whose Snapshot no longer validates)."""
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(payload, dict) or payload.get("source") != source:
+        return None
+    try:
+        return Snapshot.model_validate(payload.get("snapshot"))
+    except ValidationError:
+        return None
+
+
+def _aged(status: PanelStatus) -> PanelStatus:
+    if status.state not in AGED_STATES:
+        return status
+    return status.model_copy(update={"state": "STALE"})
+
+
+def restored(snapshot: Snapshot) -> Snapshot:
+    """`snapshot` as the last run's reading: aged states become STALE and the source
+    line says where the readings come from."""
+    update: dict[str, object] = {
+        name: section.model_copy(update={"status": _aged(section.status)})
+        for name, section in (
+            ("price", snapshot.price),
+            ("rsi", snapshot.rsi),
+            ("breadth", snapshot.breadth),
+            ("vix", snapshot.vix),
+            ("trend", snapshot.trend),
+            ("context", snapshot.context),
+            ("checklist", snapshot.checklist),
+        )
+    }
+    when = f"{snapshot.as_of:%Y-%m-%d %H:%M}"
+    update["source"] = snapshot.source.model_copy(
+        update={
+            "label": f"{snapshot.source.label} · last run",
+            "detail": f"showing the last run's readings (as of {when}) while the engine starts",
+        }
+    )
+    return snapshot.model_copy(update=update)
