@@ -109,7 +109,11 @@ def user_levels(levels: Sequence[UserLevel], last: float) -> list[Level]:
 def key_levels(close: pd.Series, configured: Sequence[UserLevel]) -> tuple[Level, ...]:
     """Every level the price panel shows, highest first."""
     last = float(close.iloc[-1])
-    levels = milestone_levels(last) + average_levels(close, last) + user_levels(configured, last)
+    mine = user_levels(configured, last)
+    # A user level at a milestone's price replaces it: the user's label says more.
+    taken = {level.value for level in mine if level.kind == "user"}
+    milestones = [level for level in milestone_levels(last) if level.value not in taken]
+    levels = milestones + average_levels(close, last) + mine
     return tuple(sorted(levels, key=lambda level: level.upper or level.value, reverse=True))
 
 
