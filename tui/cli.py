@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from core.engine import Engine
     from core.snapshot import Snapshot
     from core.thesis import Thesis
+    from tui.app import RegimeApp
 
 EXIT_BAD_INPUT = 2
 
@@ -248,12 +249,9 @@ def run_config(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_monitor(args: argparse.Namespace) -> int:
-    """Start the Textual monitor."""
-    settings = load(args)
-    as_of = getattr(args, "as_of", None)
-    check_inputs(settings, as_of)
-    theses = load_theses(settings, getattr(args, "config", None))
+def make_app(settings: Settings, as_of: date | None, theses: Mapping[str, Thesis]) -> RegimeApp:
+    """The monitor for these settings: it restores the last run's readings (not in
+    replay), builds the engine after the first frame, and keeps the latest Snapshot."""
     from core import last_snapshot
     from tui.app import RegimeApp
 
@@ -264,12 +262,19 @@ def run_monitor(args: argparse.Namespace) -> int:
         saved = last_snapshot.load(last_snapshot.last_snapshot_path(), settings.source)
         return None if saved is None else last_snapshot.restored(saved)
 
-    app = RegimeApp(
+    return RegimeApp(
         settings,
         feed_factory=lambda: build_engine(settings, as_of, theses, remember=as_of is None),
         restore=restore,
     )
-    app.run()
+
+
+def run_monitor(args: argparse.Namespace) -> int:
+    """Start the Textual monitor."""
+    settings = load(args)
+    as_of = getattr(args, "as_of", None)
+    check_inputs(settings, as_of)
+    make_app(settings, as_of, load_theses(settings, getattr(args, "config", None))).run()
     return 0
 
 

@@ -48,7 +48,7 @@ def open_source(
     *,
     clock: Clock = system_clock,
     store_path: Path | None = None,
-    probe: Probe = yahoo_reachable,
+    probe: Probe | None = None,
 ) -> OpenedSource:
     """Build the source `settings.source` names (see the module docstring).
 
@@ -70,7 +70,7 @@ def open_source(
     store = Store(store_path or default_store_path())
     cache = CacheSource(store, member_tickers=tickers)
     warm = cache if cache.has_data() else None
-    if name == "yahoo" or (problem := probe()) is None:
+    if name == "yahoo" or (problem := (probe or yahoo_reachable)()) is None:
         yahoo = YahooSource(store=store, clock=clock, member_tickers=tickers)
         return OpenedSource(yahoo, warm=warm)
     if cache.has_data():
