@@ -173,7 +173,7 @@ class RsiSection(Frozen):
     """Hidden divergence, reported separately: bullish = price higher low, RSI lower
     low; bearish = price lower high, RSI higher high."""
     history: Series = Field(default_factory=Series)
-    """RSI over the same sessions as price.history."""
+    """RSI over the same sessions as price.history (a year)."""
 
 
 class BreadthSection(Frozen):
@@ -202,7 +202,8 @@ class BreadthSection(Frozen):
     top10_concentration_pct: float | None = None
     """Weight of the ten largest members in %, where weights are known."""
     history_200dma: Series = Field(default_factory=Series)
-    """% above the 200-day SMA over the last 60 sessions (for the sparkline)."""
+    """% above the 200-day SMA over the last year (the dashboard sparkline shows the
+    last 60 sessions, the detail view all of it)."""
 
 
 class VixSection(Frozen):

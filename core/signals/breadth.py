@@ -44,7 +44,7 @@ YEAR = 252
 """Sessions in the 52-week high/low window."""
 RATIO_SMA = 50
 """Sessions in the average the RSP/SPY ratio is compared with."""
-HISTORY_SESSIONS = 60
+HISTORY_SESSIONS = 260
 """Sessions of % above the 200-day SMA kept for the sparkline."""
 _EPS = float(np.finfo(np.float64).eps)
 

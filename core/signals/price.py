@@ -24,7 +24,8 @@ from core.indicators import bollinger, ema, keltner, sma, td_sequential
 from core.snapshot import BandState, History, Level, PanelStatus, PriceSection, TDState
 
 MILESTONE_STEP = 1000.0
-CHART_SESSIONS = 120
+CHART_SESSIONS = 260
+"""A year of closes: the dashboard draws the recent part, the detail view all of it."""
 AVERAGES: tuple[tuple[str, int], ...] = (("ema", 20), ("ema", 50), ("sma", 50), ("sma", 200))
 STACK_LENGTHS = (20, 50, 200)
 """The EMAs of the stack, fastest first."""

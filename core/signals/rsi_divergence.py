@@ -217,7 +217,7 @@ def rsi_section(
     min_gap: int = 5,
     max_gap: int = 60,
     active_sessions: int = 20,
-    history_sessions: int = 120,
+    history_sessions: int = 260,
 ) -> RsiSection:
     """The RSI panel as of the last bar with a close (oldest first, dated index): the
     last RSI, its recent history and the active regular and hidden divergences (see

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.signals.breadth import (
+    HISTORY_SESSIONS,
     advance_decline,
     breadth_section,
     members_with_history,
@@ -75,10 +76,10 @@ def test_hand_built_panel_every_member_field() -> None:
     # 52 weeks: A (high), B (low), C (neither: 329 > 250 > 108) are eligible.
     assert (section.new_highs_52w, section.new_lows_52w, section.net_new_highs_52w) == (1, 1, 0)
     history = section.history_200dma
-    assert len(history.dates) == len(history.values) == 60
+    assert len(history.dates) == len(history.values) == min(T, HISTORY_SESSIONS)
     assert history.dates[-1] == date(2020, 12, 29)
-    assert history.dates[0] == hand_panel().index[200].date()
-    assert history.values[:-1] == (75.0,) * 59
+    assert history.dates[-60] == hand_panel().index[200].date()
+    assert history.values[-60:-1] == (75.0,) * 59
     assert history.values[-1] == pytest.approx(200 / 3)
     # Neither RSP/SPY nor weights were given.
     assert section.rsp_spy_ratio is None
@@ -297,7 +298,7 @@ def test_no_look_ahead(closes: pd.DataFrame, data: st.DataObject) -> None:
     nh = new_highs_lows(closes)
     assert equal_or_both_nan(section.pct_above_200dma, pct[200].iloc[t])
     assert equal_or_both_nan(section.pct_above_50dma, pct[50].iloc[t])
-    history = pct[200].iloc[max(0, t - 59) : t + 1].to_numpy()
+    history = pct[200].iloc[max(0, t - HISTORY_SESSIONS + 1) : t + 1].to_numpy()
     assert len(section.history_200dma.values) == len(history)
     for ours, full in zip(section.history_200dma.values, history, strict=True):
         assert equal_or_both_nan(ours, full)
