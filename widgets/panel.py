@@ -60,6 +60,22 @@ class Panel(Widget):
     PANEL_TITLE: ClassVar[str] = ""
     """The name in the panel's top border."""
 
+    can_focus = True
+
+    def __init__(
+        self,
+        *,
+        detailed: bool = False,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        """`detailed`: the full-screen version (larger chart, longer history, the
+        numbers behind the reading), shown by the detail screen."""
+        super().__init__(name=name, id=id, classes=classes)
+        self.detailed = detailed
+        self.set_class(detailed, "-detailed")
+
     status: reactive[PanelStatus | None] = reactive(None)
     """Freshness of the reading on show; None until the first Snapshot arrives."""
 
