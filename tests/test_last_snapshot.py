@@ -1,0 +1,99 @@
+"""The last Snapshot on disk: saved by the engine (throttled, keyed by source, never
+in replay), loaded only for the same source, and restored with fresh-sounding states
+turned STALE so an old reading is never passed off as live."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+
+from core import last_snapshot
+from core.clock import NEW_YORK, fixed_clock
+from core.config import Settings
+from core.engine import Engine
+from core.session import MarketSession
+from core.snapshot import Snapshot
+from tests.fake_source import FakeSource, trending_bars
+
+NOW = datetime(2026, 1, 27, 11, 0, tzinfo=NEW_YORK)
+
+
+def live_snapshot(
+    moments: list[datetime] | None = None, **engine_args: object
+) -> tuple[Engine, Snapshot]:
+    sessions = MarketSession().sessions(date(2024, 6, 3), date(2026, 1, 27))
+    index = pd.DatetimeIndex([pd.Timestamp(day) for day in sessions])
+    source = FakeSource({"^GSPC": trending_bars(index), "^VIX": trending_bars(index, 15.0, 0.0)})
+    clock = (lambda: moments[-1]) if moments else fixed_clock(NOW)
+    engine = Engine(Settings(), source, clock=clock, session=MarketSession(), **engine_args)  # type: ignore[arg-type]
+    return engine, engine.refresh()
+
+
+def test_round_trip_for_the_same_source_only(tmp_path: Path) -> None:
+    _, snapshot = live_snapshot()
+    path = tmp_path / "last.json"
+    last_snapshot.save(path, snapshot, "auto")
+    assert last_snapshot.load(path, "auto") == snapshot
+    assert last_snapshot.load(path, "sim") is None
+    assert last_snapshot.load(tmp_path / "absent.json", "auto") is None
+
+
+def test_a_corrupt_or_outdated_file_is_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "last.json"
+    path.write_text("{not json", encoding="utf-8")
+    assert last_snapshot.load(path, "auto") is None
+    path.write_text(json.dumps({"source": "auto", "snapshot": {"as_of": "x"}}), encoding="utf-8")
+    assert last_snapshot.load(path, "auto") is None
+
+
+def test_restored_readings_are_never_passed_off_as_live() -> None:
+    _, snapshot = live_snapshot()
+    assert snapshot.price.status.state == "LIVE"
+    old = last_snapshot.restored(snapshot)
+    assert old.price.status.state == "STALE"
+    assert old.price.status.as_of == snapshot.price.status.as_of
+    assert old.price.last == snapshot.price.last
+    assert old.source.label == "LIVE · last run"
+    assert "last run's readings" in (old.source.detail or "")
+    simulated = snapshot.model_copy(
+        update={
+            "price": snapshot.price.model_copy(
+                update={"status": snapshot.price.status.model_copy(update={"state": "SIMULATED"})}
+            )
+        }
+    )
+    assert last_snapshot.restored(simulated).price.status.state == "SIMULATED"
+
+
+async def test_the_engine_saves_at_most_once_a_minute_and_never_in_replay(tmp_path: Path) -> None:
+    import asyncio
+
+    path = tmp_path / "last.json"
+    moments = [NOW]
+    engine, _ = live_snapshot(moments, snapshot_path=path)
+    published: list[Snapshot] = []
+    task = asyncio.create_task(engine.run(published.append))
+    while not path.exists():
+        await asyncio.sleep(0.01)
+    first = path.read_bytes()
+    moments.append(NOW + timedelta(seconds=20))
+    engine.refresh_now()
+    while len(published) < 2:
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.05)
+    assert path.read_bytes() == first  # 20 s later: not written again
+    moments.append(NOW + timedelta(minutes=2))
+    engine.refresh_now()
+    while path.read_bytes() == first:
+        await asyncio.sleep(0.01)
+    task.cancel()
+
+    replay_path = tmp_path / "replay.json"
+    replay, _ = live_snapshot(snapshot_path=replay_path, as_of=date(2026, 1, 23))
+    replay_task = asyncio.create_task(replay.run(published.append))
+    await asyncio.sleep(0.3)
+    replay_task.cancel()
+    assert not replay_path.exists()
