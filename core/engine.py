@@ -116,6 +116,7 @@ class Engine:
         self._members: MemberPanel | None = None
         self._members_fetched: datetime | None = None
         self._last_success: datetime | None = None
+        self._quote_time: datetime | None = None
         self.failures: list[str] = []
         """What failed in the last cycle (empty when everything was fetched)."""
         self._lock = threading.Lock()
@@ -168,6 +169,9 @@ class Engine:
             try:
                 quotes = source.quotes(self.settings.symbols.all())
                 self._bars = merge_quotes(self._bars, quotes)
+                index_quote = quotes.get(self.settings.symbols.index)
+                if index_quote is not None:
+                    self._quote_time = index_quote.time.astimezone(NEW_YORK)
             except SourceError as error:
                 failures.append(str(error))
         return failures
@@ -218,14 +222,21 @@ class Engine:
         )
 
     def _as_of(self, now: datetime) -> datetime:
+        """The time of the data, not of the cycle: the latest quote when live, else the
+        close of the last bar (never later than now). Unchanged data thus gives an
+        equal Snapshot, which the UI does not repaint."""
         index = self._bars.get(self.settings.symbols.index)
-        if self.as_of is not None or self.source.kind == "files":
-            if index is not None and not index.empty:
-                return self.session.session_close(index.index[-1].date())
-            return self.session.session_close(
+        if index is not None and not index.empty:
+            data_time = self.session.session_close(index.index[-1].date())
+        else:
+            data_time = self.session.session_close(
                 self.session.last_session_on_or_before(self._end(now))
             )
-        return now.astimezone(NEW_YORK)
+        if self.as_of is not None:
+            return data_time
+        if self._quote_time is not None:
+            data_time = self._quote_time
+        return min(data_time, now.astimezone(NEW_YORK))
 
     def refresh(self, source: Source | None = None) -> Snapshot:
         """Run one cycle synchronously and return its Snapshot. Never raises for a

@@ -178,3 +178,21 @@ async def test_a_warm_source_is_published_before_the_first_fetch() -> None:
     # The live fetch failed: the cached readings stay, marked STALE with the reason.
     assert published[1].price.last == published[0].price.last
     assert published[1].price.status.state == "STALE"
+
+
+def test_unchanged_data_gives_an_equal_snapshot_however_late() -> None:
+    moments = [NOW]
+    engine = make_engine(index_source(kind="cache"), clock=lambda: moments[-1])
+    first = engine.refresh()
+    moments.append(NOW + timedelta(minutes=7))
+    assert engine.refresh() == first  # nothing to repaint
+    assert first.as_of == datetime(2026, 1, 27, 11, 0, tzinfo=NEW_YORK)  # capped at now
+
+
+def test_a_live_snapshot_is_dated_by_its_latest_quote() -> None:
+    source = index_source()
+    quote_time = NOW - timedelta(seconds=30)
+    source.quote_map = {"^GSPC": Quote("^GSPC", 7001.0, quote_time, date(2026, 1, 27))}
+    snapshot = make_engine(source).refresh()
+    assert snapshot.as_of == quote_time
+    assert snapshot.price.last == 7001.0
