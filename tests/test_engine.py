@@ -181,12 +181,18 @@ async def test_a_warm_source_is_published_before_the_first_fetch() -> None:
 
 
 def test_unchanged_data_gives_an_equal_snapshot_however_late() -> None:
-    moments = [NOW]
+    evening = datetime(2026, 1, 27, 19, 0, tzinfo=NEW_YORK)
+    moments = [evening]
     engine = make_engine(index_source(kind="cache"), clock=lambda: moments[-1])
     first = engine.refresh()
-    moments.append(NOW + timedelta(minutes=7))
+    moments.append(evening + timedelta(minutes=7))
     assert engine.refresh() == first  # nothing to repaint
-    assert first.as_of == datetime(2026, 1, 27, 11, 0, tzinfo=NEW_YORK)  # capped at now
+    assert first.as_of == datetime(2026, 1, 27, 16, 0, tzinfo=NEW_YORK)  # the close
+
+
+def test_a_session_in_progress_without_quotes_is_dated_now_not_at_its_close() -> None:
+    snapshot = make_engine(index_source(kind="cache")).refresh()
+    assert snapshot.as_of == NOW
 
 
 def test_a_live_snapshot_is_dated_by_its_latest_quote() -> None:
