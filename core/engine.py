@@ -200,17 +200,20 @@ class Engine:
                 else source.kind
             )
             label = f"REPLAY {as_of:%Y-%m-%d} · {where}"
-        elif state == "OFFLINE":
-            label = "OFFLINE"
-            age = getattr(source, "age", None)
-            if callable(age):
-                cache_age = age(self.clock())
-                if cache_age is not None:
-                    label = f"OFFLINE · cache {format_age(cache_age)} old"
         else:
             label = state
-        detail = getattr(source, "detail", None) or self.source_detail
-        return SourceInfo(kind=source.kind, simulated=source.simulated, label=label, detail=detail)
+        fetched_at = None
+        fetched = getattr(source, "fetched_at", None)
+        if state == "OFFLINE" and callable(fetched) and (fetched_at := fetched()) is not None:
+            # A timestamp, not an age: an age would change every cycle and repaint.
+            label = f"OFFLINE · cache of {fetched_at.astimezone(NEW_YORK):%b %d %H:%M}"
+        return SourceInfo(
+            kind=source.kind,
+            simulated=source.simulated,
+            label=label,
+            detail=getattr(source, "detail", None) or self.source_detail,
+            fetched_at=fetched_at,
+        )
 
     def _market(self, at: datetime) -> MarketInfo:
         state = self.session.state(at)
@@ -333,14 +336,3 @@ class Engine:
         if self._loop is not None and self._wake is not None:
             self._loop.call_soon_threadsafe(self._wake.set)
 
-
-def format_age(age: timedelta) -> str:
-    """A short age: 45s, 12m, 3h, 2d."""
-    seconds = max(0, int(age.total_seconds()))
-    if seconds < 60:
-        return f"{seconds}s"
-    if seconds < 3600:
-        return f"{seconds // 60}m"
-    if seconds < 86400:
-        return f"{seconds // 3600}h"
-    return f"{seconds // 86400}d"

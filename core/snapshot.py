@@ -46,6 +46,8 @@ class SourceInfo(Frozen):
     """Short badge: LIVE, OFFLINE · cache 3h old, SIMULATED, REPLAY 2026-01-28."""
     detail: str | None = None
     """Why this source was chosen (e.g. the yahoo failure that made auto fall back)."""
+    fetched_at: datetime | None = None
+    """For cached data: when it was fetched (the status line shows its age)."""
 
 
 class MarketInfo(Frozen):

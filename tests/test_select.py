@@ -56,7 +56,8 @@ def test_auto_without_network_uses_the_cache_labelled_offline_with_its_age(tmp_p
     )
     assert opened.source.kind == "cache"
     snapshot = Engine(Settings(), opened.source, clock=CLOCK, source_detail=opened.detail).refresh()
-    assert snapshot.source.label == "OFFLINE · cache 3h old"
+    assert snapshot.source.label == "OFFLINE · cache of Jan 27 08:00"
+    assert snapshot.source.fetched_at == NOW - timedelta(hours=3)
     assert snapshot.price.status.state == "OFFLINE"
     assert snapshot.price.last is not None
 

@@ -308,15 +308,15 @@ def test_cache_source_serves_the_store(filled: Store) -> None:
     assert list(quotes) == ["^GSPC"] and quotes["^GSPC"].last == 4710.0
 
 
-def test_cache_source_restricts_members_and_tells_its_age(filled: Store) -> None:
+def test_cache_source_restricts_members_and_tells_when_it_was_fetched(filled: Store) -> None:
     source = CacheSource(filled, member_tickers=["AAPL"])
     panel = source.members(date(2024, 1, 1), date(2024, 1, 31))
     assert panel is not None and list(panel.closes.columns) == ["AAPL"]
 
     now = datetime(2024, 1, 4, 18, 0, tzinfo=UTC)
-    assert source.age(now) == timedelta(hours=3)
-    assert source.age(now, "daily") == timedelta(hours=6)
-    assert source.age(now, "members") is None
+    assert source.fetched_at() == now - timedelta(hours=3)
+    assert source.fetched_at("daily") == now - timedelta(hours=6)
+    assert source.fetched_at("members") is None
 
 
 def test_cache_source_raises_empty_when_the_store_has_nothing(store: Store, filled: Store) -> None:
@@ -333,6 +333,6 @@ def test_cache_source_over_an_empty_store(tmp_path: Path) -> None:
     source = CacheSource(Store(tmp_path / "empty.sqlite"))
     assert not source.has_data()
     assert source.members(date(2024, 1, 1), date(2024, 1, 31)) is None
-    assert source.age(datetime(2024, 1, 1, tzinfo=UTC)) is None
+    assert source.fetched_at() is None
     with pytest.raises(EmptyDataError):
         source.daily_bars(["^GSPC"], date(2024, 1, 1), date(2024, 1, 31))

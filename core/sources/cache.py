@@ -7,7 +7,7 @@ nothing at all for raises EmptyDataError naming what was asked."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pandas as pd
 
@@ -32,11 +32,10 @@ class CacheSource:
         """Whether the store holds any daily bars to serve."""
         return bool(self._store.symbols())
 
-    def age(self, now: datetime, kind: str | None = None) -> timedelta | None:
-        """How long before `now` (timezone-aware) the newest fetch of `kind` ("daily",
-        "members", "quotes"; None: any) was written to the cache; None if never."""
-        fetched = self._store.fetched_at(kind)
-        return None if fetched is None else now - fetched
+    def fetched_at(self, kind: str | None = None) -> datetime | None:
+        """When the newest fetch of `kind` ("daily", "members", "quotes"; None: any)
+        was written to the cache; None if never."""
+        return self._store.fetched_at(kind)
 
     def daily_bars(
         self, symbols: Sequence[str], start: date, end: date
