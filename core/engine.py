@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import math
 import threading
 from collections.abc import Callable, Mapping
@@ -30,8 +29,6 @@ from core.session import MarketSession
 from core.snapshot import Freshness, MarketInfo, Snapshot, SourceInfo
 from core.sources.base import MemberPanel, PartialDataError, Quote, Source, SourceError
 from core.thesis import Thesis, load_theses
-
-log = logging.getLogger(__name__)
 
 Publish = Callable[[Snapshot], None]
 SAVE_EVERY = timedelta(minutes=1)
@@ -335,4 +332,3 @@ class Engine:
         """Wake the loop for an immediate refresh; safe from any thread."""
         if self._loop is not None and self._wake is not None:
             self._loop.call_soon_threadsafe(self._wake.set)
-
