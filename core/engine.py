@@ -201,7 +201,11 @@ class Engine:
             label = state
         fetched_at = None
         fetched = getattr(source, "fetched_at", None)
-        if state == "OFFLINE" and callable(fetched) and (fetched_at := fetched()) is not None:
+        if (
+            state == "OFFLINE"
+            and callable(fetched)
+            and (fetched_at := fetched("daily")) is not None
+        ):
             # A timestamp, not an age: an age would change every cycle and repaint.
             label = f"OFFLINE · cache of {fetched_at.astimezone(NEW_YORK):%b %d %H:%M}"
         return SourceInfo(

@@ -11,7 +11,17 @@ upper-cased, a failed ticker's frame replaced by `utils.empty_df()` and its
 `repr(error)` recorded, daily indexes made tz-naive, intraday ones converted to the
 most common exchange zone, every frame reindexed to the union of dates, concatenated
 with keys (Ticker, Price), swapped to (Price, Ticker) and sorted. `test_yahoo.py` checks
-this assembly against the real `yf.download` run over the same `history`."""
+this assembly against the real `yf.download` run over the same `history`.
+
+Funds: `FakeYahoo.funds` holds each fund's quoteSummary answer (what
+`YfData.get_raw_json` returns for the modules quoteType, summaryProfile, topHoldings
+and fundProfile, asked with formatted=false, so weights are plain fractions), and
+`FakeYahooClient.top_holdings` parses it as `scrapers/funds.py::FundsData` does with
+hide_exceptions=False: a frame indexed by "Symbol" with columns "Name" and "Holding
+Percent" (Yahoo's holdingPercent unchanged: 0.07 is 7%), no rows when the answer lists
+no holdings, KeyError when a section or a holding's field is missing, and the HTTP
+client's HTTPError for a symbol Yahoo does not know (404). `test_yahoo.py` checks this
+against the real `Ticker.funds_data.top_holdings` over the same answers."""
 
 from __future__ import annotations
 
@@ -23,6 +33,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from curl_cffi.requests.exceptions import HTTPError
 from yfinance.exceptions import YFPricesMissingError, YFTzMissingError
 
 from core.sources.yahoo import Download
@@ -90,6 +101,39 @@ def empty_df() -> pd.DataFrame:
     return empty
 
 
+def fund_summary(holdings: Sequence[tuple[str, str, float]]) -> dict[str, Any]:
+    """A fund's quoteSummary result (`result[0]`) as Yahoo sends it unformatted, with
+    `holdings` as (symbol, name, fraction of the fund) in Yahoo's order (largest first)."""
+    return {
+        "quoteType": {"symbol": "SPY", "quoteType": "ETF", "exchange": "PCX"},
+        "summaryProfile": {"longBusinessSummary": "The trust seeks to track the S&P 500."},
+        "topHoldings": {
+            "maxAge": 1,
+            "cashPosition": 0.0011,
+            "stockPosition": 0.9989,
+            "bondPosition": 0.0,
+            "otherPosition": 0.0,
+            "preferredPosition": 0.0,
+            "convertiblePosition": 0.0,
+            "holdings": [
+                {"symbol": symbol, "holdingName": name, "holdingPercent": weight}
+                for symbol, name, weight in holdings
+            ],
+            "equityHoldings": {"priceToEarnings": 0.0389, "priceToBook": 0.2093},
+            "bondHoldings": {},
+            "bondRatings": [{"bb": 0.0}, {"aa": 0.0}],
+            "sectorWeightings": [{"technology": 0.3329}, {"healthcare": 0.0912}],
+        },
+        "fundProfile": {
+            "categoryName": "Large Blend",
+            "family": "SPDR State Street Global Advisors",
+            "legalType": "Exchange Traded Fund",
+            "feesExpensesInvestment": {"annualReportExpenseRatio": 0.0009},
+            "feesExpensesInvestmentCat": {"annualReportExpenseRatio": 0.0082},
+        },
+    }
+
+
 @dataclass
 class FakeYahoo:
     """The fake market: what Yahoo would answer for each symbol."""
@@ -102,6 +146,32 @@ class FakeYahoo:
     """Raised by `history`, one per call, in order; the last one keeps being raised
     unless `recover` is set for the symbol."""
     recover: set[str] = field(default_factory=set)
+    funds: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """A fund's quoteSummary `result[0]` (see `fund_summary`)."""
+    fund_errors: dict[str, BaseException] = field(default_factory=dict)
+    """Raised by every `quote_summary` of the fund (a network error, a rate limit)."""
+
+    def quote_summary(self, symbol: str) -> dict[str, Any]:
+        """What YfData.get_raw_json returns for a fund's quoteSummary, or raises:
+        `response.raise_for_status()` fails with HTTP 404 for an unknown symbol."""
+        symbol = symbol.upper()
+        if symbol in self.fund_errors:
+            raise self.fund_errors[symbol]
+        if symbol not in self.funds:
+            raise HTTPError("HTTP Error 404: Not Found")
+        return {"quoteSummary": {"result": [self.funds[symbol]], "error": None}}
+
+    def raw_json(self) -> Any:
+        """A replacement for `yfinance.data.YfData.get_raw_json` serving the funds."""
+        market = self
+
+        def get_raw_json(data: Any, url: str, params: Any = None, timeout: int = 30) -> Any:
+            assert "/v10/finance/quoteSummary/" in url, url
+            assert params["modules"] == "quoteType,summaryProfile,topHoldings,fundProfile"
+            assert params["formatted"] == "false"
+            return market.quote_summary(url.rsplit("/", 1)[-1])
+
+        return get_raw_json
 
     def fail(self, symbol: str, *errors: BaseException, then_recover: bool = False) -> None:
         self.failures[symbol.upper()] = list(errors)
@@ -193,6 +263,7 @@ class FakeYahooClient:
         self.calls: list[DownloadCall] = []
         self.raises: list[BaseException] = []
         """Raised by the next download() calls themselves, one per call."""
+        self.holdings_calls: list[str] = []
 
     def download(
         self,
@@ -249,3 +320,21 @@ class FakeYahooClient:
         )
         data = data.swaplevel(0, 1, axis=1).sort_index(level=0, axis=1)
         return Download(data, errors)
+
+    def top_holdings(self, fund: str) -> pd.DataFrame:
+        """Ticker(fund).funds_data.top_holdings: FundsData._fetch_and_parse with
+        hide_exceptions=False, which re-raises whatever parsing raised."""
+        self.holdings_calls.append(fund)
+        result = self.market.quote_summary(fund)
+        data = result["quoteSummary"]["result"][0]
+        _ = data["quoteType"]["quoteType"]
+        _ = data["summaryProfile"].get("longBusinessSummary", "")
+        symbols, names, weights = [], [], []
+        for item in data["topHoldings"].get("holdings", []):
+            symbols.append(item["symbol"])
+            names.append(item["holdingName"])
+            weights.append(item["holdingPercent"])
+        _ = data["fundProfile"].get("feesExpensesInvestment", {})
+        return pd.DataFrame(
+            {"Symbol": symbols, "Name": names, "Holding Percent": weights}
+        ).set_index("Symbol")

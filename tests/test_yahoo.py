@@ -21,11 +21,14 @@ from fake_yfinance import (
     FakeYahoo,
     FakeYahooClient,
     daily_history,
+    fund_summary,
     minute_history,
 )
 from yfinance.exceptions import YFRateLimitError
 
 from core.clock import NEW_YORK
+from core.signals.breadth import breadth_section, top10_concentration_pct
+from core.snapshot import PanelStatus
 from core.sources.base import (
     EmptyDataError,
     NetworkError,
@@ -34,11 +37,14 @@ from core.sources.base import (
     Source,
     check_bars,
 )
+from core.sources.cache import CacheSource
 from core.sources.yahoo import (
+    HOLDINGS_REFRESH,
     TOP_UP_OVERLAP,
     Download,
     YahooSource,
     YFinanceClient,
+    _holding_weights,
     _per_ticker,
     _session_dates,
     _to_new_york,
@@ -464,6 +470,200 @@ def test_no_member_with_any_close_is_empty_data(make: Callable[..., Harness]) ->
         h.source.members(date(2024, 1, 2), date(2024, 1, 31))
 
 
+# Members' weights: the top holdings of SPY -----------------------------------------------
+
+# SPY's top ten as Yahoo lists them (fractions of the fund), Berkshire with a dot.
+SPY_TOP = [
+    ("NVDA", "NVIDIA Corp", 0.0771),
+    ("MSFT", "Microsoft Corp", 0.0675),
+    ("AAPL", "Apple Inc", 0.0596),
+    ("AMZN", "Amazon.com Inc", 0.0403),
+    ("META", "Meta Platforms Inc Class A", 0.0300),
+    ("AVGO", "Broadcom Inc", 0.0254),
+    ("GOOGL", "Alphabet Inc Class A", 0.0207),
+    ("TSLA", "Tesla Inc", 0.0179),
+    ("BRK.B", "Berkshire Hathaway Inc Class B", 0.0167),
+    ("GOOG", "Alphabet Inc Class C", 0.0167),
+]
+TOP_TICKERS = [symbol.replace(".", "-") for symbol, _, _ in SPY_TOP]
+OTHERS = [f"M{n:03d}" for n in range(5)]
+JAN = (date(2024, 1, 2), date(2024, 1, 31))
+
+
+@pytest.fixture
+def with_spy(market: FakeYahoo) -> FakeYahoo:
+    for n, ticker in enumerate([*TOP_TICKERS, *OTHERS]):
+        market.daily[ticker] = daily_history(DAYS, np.linspace(50.0 + n, 60.0 + n, len(DAYS)))
+    market.funds["SPY"] = fund_summary(SPY_TOP)
+    return market
+
+
+def test_spy_top_holdings_are_the_members_weights_and_give_the_top10_concentration(
+    make: Callable[..., Harness], with_spy: FakeYahoo
+) -> None:
+    h = make(member_tickers=[*OTHERS, *TOP_TICKERS])
+    h.store.upsert_member_info(
+        pd.DataFrame({"name": ["Nvidia"], "sector": ["Technology"]}, index=["NVDA"])
+    )
+
+    panel = h.source.members(*JAN)
+
+    assert h.client.holdings_calls == ["SPY"]
+    assert panel is not None
+    assert list(panel.info.index) == list(panel.closes.columns)
+    weights = panel.info["weight"]
+    assert weights[TOP_TICKERS].tolist() == [weight for _, _, weight in SPY_TOP]
+    assert weights["BRK-B"] == 0.0167  # Yahoo's BRK.B is the member BRK-B
+    assert weights[OTHERS].isna().all()
+    # Stored name and sector are kept; a member without a name takes Yahoo's.
+    assert (panel.info.loc["NVDA", "name"], panel.info.loc["NVDA", "sector"]) == (
+        "Nvidia",
+        "Technology",
+    )
+    assert panel.info.loc["BRK-B", "name"] == "Berkshire Hathaway Inc Class B"
+
+    expected = sum(weight for _, _, weight in SPY_TOP) * 100.0
+    assert top10_concentration_pct(panel.info) == pytest.approx(expected)  # 37.19
+    section = breadth_section(panel, PanelStatus(state="LIVE"))
+    assert section.top10_concentration_pct == pytest.approx(37.19)
+
+    # The weights are in the store: the offline cache serves them too.
+    cached = CacheSource(h.store, member_tickers=[*OTHERS, *TOP_TICKERS]).members(*JAN)
+    assert cached is not None
+    assert top10_concentration_pct(cached.info) == pytest.approx(expected)
+    assert h.store.fetched_at("holdings") == h.now[0]
+
+
+def test_holdings_are_fetched_with_the_members_only_never_with_quotes_or_daily_bars(
+    make: Callable[..., Harness], with_spy: FakeYahoo
+) -> None:
+    with_spy.minutes["SPY"] = minute_history(["2024-01-31 14:30"], [480.0])
+    h = make(member_tickers=TOP_TICKERS)
+    h.source.quotes(["SPY"])
+    h.source.daily_bars([SPX, "SPY"], *JAN)
+    assert h.client.holdings_calls == []
+    h.source.members(*JAN)
+    assert h.client.holdings_calls == ["SPY"]
+
+
+def test_holdings_are_fetched_again_only_once_the_stored_ones_are_old(
+    make: Callable[..., Harness], with_spy: FakeYahoo
+) -> None:
+    h = make(member_tickers=[*OTHERS, *TOP_TICKERS])
+    h.source.members(*JAN)
+    h.at("2024-01-31 21:00")
+    h.source.members(*JAN)
+    assert h.client.holdings_calls == ["SPY"]
+
+    # Later, Yahoo lists M000 instead of GOOG: GOOG's weight becomes unknown.
+    with_spy.funds["SPY"] = fund_summary([*SPY_TOP[:9], ("M000", "Member Zero", 0.0150)])
+    h.now[0] = ny("2024-01-31 20:00") + HOLDINGS_REFRESH
+    panel = h.source.members(*JAN)
+
+    assert h.client.holdings_calls == ["SPY", "SPY"]
+    assert panel is not None
+    assert panel.info.loc["M000", "weight"] == 0.0150
+    assert panel.info["weight"].isna()["GOOG"]
+    assert panel.info["weight"].notna().sum() == 10
+    expected = (sum(weight for _, _, weight in SPY_TOP[:9]) + 0.0150) * 100.0
+    assert top10_concentration_pct(panel.info) == pytest.approx(expected)
+
+
+def empty_holdings(market: FakeYahoo) -> None:
+    del market.funds["SPY"]["topHoldings"]["holdings"]
+
+
+def no_fund_profile(market: FakeYahoo) -> None:
+    del market.funds["SPY"]["fundProfile"]
+
+
+def a_holding_without_a_weight(market: FakeYahoo) -> None:
+    del market.funds["SPY"]["topHoldings"]["holdings"][0]["holdingPercent"]
+
+
+def weights_in_percent(market: FakeYahoo) -> None:
+    market.funds["SPY"] = fund_summary([(s, n, w * 100.0) for s, n, w in SPY_TOP])
+
+
+def unknown_fund(market: FakeYahoo) -> None:
+    del market.funds["SPY"]
+
+
+def network_down(market: FakeYahoo) -> None:
+    market.fund_errors["SPY"] = CurlConnectionError(CURL_DOWN)
+
+
+def rate_limited(market: FakeYahoo) -> None:
+    market.fund_errors["SPY"] = YFRateLimitError()
+
+
+HOLDINGS_FAILURES = {
+    "no holdings listed": (empty_holdings, "EmptyDataError"),
+    "a section missing": (no_fund_profile, "KeyError: 'fundProfile'"),
+    "a holding without a weight": (a_holding_without_a_weight, "KeyError: 'holdingPercent'"),
+    "weights in percent": (weights_in_percent, "not fractions"),
+    "an unknown fund": (unknown_fund, "HTTPError: HTTP Error 404"),
+    "the network down": (network_down, "ConnectionError"),
+    "a rate limit": (rate_limited, "YFRateLimitError"),
+}
+
+
+@pytest.mark.parametrize("spoil, logged", HOLDINGS_FAILURES.values(), ids=list(HOLDINGS_FAILURES))
+def test_a_holdings_failure_leaves_members_working_without_weights(
+    spoil: Callable[[FakeYahoo], None],
+    logged: str,
+    make: Callable[..., Harness],
+    with_spy: FakeYahoo,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    spoil(with_spy)
+    h = make(member_tickers=[*OTHERS, *TOP_TICKERS])
+    with caplog.at_level(logging.WARNING, logger="core.sources.yahoo"):
+        panel = h.source.members(*JAN)
+
+    assert panel is not None and panel.closes.shape[1] == 15
+    assert panel.info["weight"].isna().all()
+    assert top10_concentration_pct(panel.info) is None
+    assert "top holdings of SPY" in caplog.text and logged in caplog.text
+    assert h.store.fetched_at("holdings") is None
+    h.at("2024-01-31 21:00")  # not marked fetched: the next members() asks again
+    h.source.members(*JAN)
+    assert h.client.holdings_calls == ["SPY", "SPY"]
+
+
+def test_a_holdings_failure_keeps_the_weights_stored_before(
+    make: Callable[..., Harness], with_spy: FakeYahoo
+) -> None:
+    h = make(member_tickers=[*OTHERS, *TOP_TICKERS])
+    h.source.members(*JAN)
+    network_down(with_spy)
+    h.now[0] += HOLDINGS_REFRESH
+    panel = h.source.members(*JAN)
+    assert h.client.holdings_calls == ["SPY", "SPY"]
+    assert panel is not None
+    assert top10_concentration_pct(panel.info) == pytest.approx(37.19)
+
+
+def test_a_replay_gets_no_weights_from_its_future(
+    make: Callable[..., Harness], with_spy: FakeYahoo
+) -> None:
+    h = make(member_tickers=[*OTHERS, *TOP_TICKERS])
+    h.source.members(*JAN)
+    h.at("2024-03-29 20:00")
+    panel = h.source.members(date(2024, 1, 2), date(2024, 1, 19))
+    assert h.client.holdings_calls == ["SPY"]
+    assert panel is not None and panel.info["weight"].isna().all()
+
+
+def test_without_a_holdings_fund_nothing_is_fetched(
+    make: Callable[..., Harness], with_spy: FakeYahoo
+) -> None:
+    h = make(member_tickers=TOP_TICKERS, holdings_fund=None)
+    panel = h.source.members(*JAN)
+    assert h.client.holdings_calls == []
+    assert panel is not None and top10_concentration_pct(panel.info) is None
+
+
 # The real client, offline -----------------------------------------------------------
 
 
@@ -543,3 +743,63 @@ def test_the_fake_download_matches_real_yf_download(
     pd.testing.assert_frame_equal(real.frame, fake.frame)
     assert real.errors == fake.errors
     assert real.frame.columns.names == ["Price", "Ticker"]
+
+
+FUNDS = {
+    "SPY's top holdings": lambda market: None,
+    "no holdings listed": empty_holdings,
+    "a section missing": no_fund_profile,
+    "a holding without a weight": a_holding_without_a_weight,
+    "an unknown fund": unknown_fund,
+    "the network down": network_down,
+    "a rate limit": rate_limited,
+}
+
+
+@pytest.mark.parametrize("spoil", FUNDS.values(), ids=list(FUNDS))
+def test_the_fake_top_holdings_match_real_funds_data(
+    spoil: Callable[[FakeYahoo], None],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The real Ticker.funds_data.top_holdings (FundsData's request and parsing, with
+    hide_exceptions=False as YFinanceClient sets it) over a YfData.get_raw_json serving
+    the fake funds, against FakeYahooClient.top_holdings over the same funds."""
+    import yfinance
+
+    market = FakeYahoo(funds={"SPY": fund_summary(SPY_TOP)})
+    spoil(market)
+    monkeypatch.setattr(yfinance.data.YfData, "get_raw_json", market.raw_json())
+    real_client = YFinanceClient(tmp_path / "yf")
+    fake_client = FakeYahooClient(market)
+
+    try:
+        real = real_client.top_holdings("spy")
+    except Exception as error:
+        with pytest.raises(type(error)) as raised:
+            fake_client.top_holdings("spy")
+        assert str(raised.value) == str(error)
+        return
+    fake = fake_client.top_holdings("spy")
+    pd.testing.assert_frame_equal(real, fake)
+    assert real.index.name == "Symbol"
+    assert list(real.columns) == ["Name", "Holding Percent"]
+    if len(real):
+        assert real.loc["BRK.B", "Holding Percent"] == 0.0167  # a fraction, not 1.67
+
+
+def test_yahoo_holdings_read_as_fractions_by_member_symbol() -> None:
+    holdings = pd.DataFrame(
+        {
+            "Symbol": ["brk/b", "BF.B", "AAPL", None, "XOM"],
+            "Name": ["Berkshire", "Brown-Forman", "Apple", "Cash", None],
+            "Holding Percent": [{"raw": 0.0167, "fmt": "1.67%"}, 0.0001, 0.06, 0.01, "n/a"],
+        }
+    ).set_index("Symbol")
+    frame = _holding_weights(holdings, "SPY")
+    assert frame["weight"].to_dict() == {"BRK-B": 0.0167, "BF-B": 0.0001, "AAPL": 0.06}
+    assert frame["name"].to_dict() == {
+        "BRK-B": "Berkshire",
+        "BF-B": "Brown-Forman",
+        "AAPL": "Apple",
+    }

@@ -71,7 +71,12 @@ def open_source(
     cache = CacheSource(store, member_tickers=tickers)
     warm = cache if cache.has_data() else None
     if name == "yahoo" or (problem := (probe or yahoo_reachable)()) is None:
-        yahoo = YahooSource(store=store, clock=clock, member_tickers=tickers)
+        yahoo = YahooSource(
+            store=store,
+            clock=clock,
+            member_tickers=tickers,
+            holdings_fund=settings.symbols.cap_weight,
+        )
         return OpenedSource(yahoo, warm=warm)
     if cache.has_data():
         return OpenedSource(cache, detail=f"Yahoo unreachable ({problem}): showing cached data")

@@ -9,7 +9,10 @@ yfinance is reached through a small `YahooClient` seam (tests pass a fake): its
 yfinance's own "Failed download" log lines, and this module turns them, empty frames
 and all-NaN columns into the typed `SourceError`s of `base`, naming the symbols and
 what failed. Every timestamp leaves this module in America/New_York; daily session
-dates are tz-naive."""
+dates are tz-naive. With the members come their weights: a fund's top holdings (SPY's
+ten largest, as fractions of the fund) are fetched at most every `HOLDINGS_REFRESH`,
+kept in the store's member info, and reported only for a panel ending about now; a
+failure to get them is logged and leaves the weights as they were (unknown at first)."""
 
 from __future__ import annotations
 
@@ -55,6 +58,21 @@ Yahoo re-based the history (a split): the series is fetched again in full. Small
 differences are Yahoo's own corrections and are simply overwritten."""
 
 QUOTE_KIND, DAILY_KIND, MEMBERS_KIND = "quotes", "daily", "members"
+HOLDINGS_KIND = "holdings"
+
+HOLDINGS_FUND = "SPY"
+"""The fund whose top holdings give the members' weights (cap-weighted S&P 500)."""
+
+HOLDINGS_REFRESH = timedelta(hours=12)
+"""Stored top holdings younger than this are not fetched again: Yahoo revises a fund's
+holdings every few weeks, so one request per half day (with the members) is plenty."""
+
+HOLDINGS_CURRENT = timedelta(days=7)
+"""Top holdings are today's: a members panel ending more than this before today (a
+replay) gets no weights rather than weights from its future."""
+
+_WEIGHT_SUM_TOLERANCE = 1e-6
+
 _MEMBER_KEY = "members:"
 """Prefix of members' keys in the store's coverage table (bars use the bare symbol)."""
 
@@ -110,6 +128,13 @@ class YahooClient(Protocol):
         """yf.download of `tickers`; `start` inclusive and `end` exclusive, as yfinance's."""
         ...
 
+    def top_holdings(self, fund: str) -> pd.DataFrame:
+        """yf.Ticker(fund).funds_data.top_holdings: index "Symbol" (Yahoo's symbols),
+        columns "Name" and "Holding Percent" (a fraction of the fund: 0.07 is 7%); no
+        rows when Yahoo lists no holdings. Raises whatever yfinance raises (KeyError
+        when the answer lacks a section, the HTTP client's errors, YFRateLimitError)."""
+        ...
+
 
 class _FailedDownloads(logging.Handler):
     """Collects the per-ticker errors that `yf.download` reports only as log lines
@@ -152,6 +177,7 @@ class YFinanceClient:
         # TUI they would be printed over the screen, and no user can act on them.
         warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"^yfinance")
         self._download: Callable[..., pd.DataFrame | None] = yf.download
+        self._ticker: Callable[[str], Any] = yf.Ticker
 
     def download(
         self,
@@ -194,6 +220,12 @@ class YFinanceClient:
         finally:
             yf_log.removeHandler(capture)
         return Download(pd.DataFrame() if frame is None else frame, capture.errors)
+
+    def top_holdings(self, fund: str) -> pd.DataFrame:
+        """yf.Ticker(fund).funds_data.top_holdings (None, which yfinance returns only
+        when it hides exceptions, becomes an empty frame)."""
+        holdings = self._ticker(fund).funds_data.top_holdings
+        return pd.DataFrame() if holdings is None else holdings
 
 
 @dataclass
@@ -270,6 +302,53 @@ def _per_ticker(frame: pd.DataFrame, tickers: Sequence[str], what: str) -> dict[
     return out
 
 
+def _yahoo_symbol(symbol: str) -> str:
+    """A symbol in Yahoo's form, to match members against holdings: upper case, and a
+    class share's separator a dash ("BRK.B", "BRK/B" and "brk-b" are all "BRK-B")."""
+    return re.sub(r"[./ ]", "-", symbol.strip().upper())
+
+
+def _raw_number(value: object) -> object:
+    """Yahoo's {"raw": 0.07, "fmt": "7.00%"} as 0.07 (yfinance asks for unformatted
+    values, so this is only a guard); anything else unchanged."""
+    return value.get("raw") if isinstance(value, dict) else value
+
+
+def _holding_weights(holdings: pd.DataFrame, fund: str) -> pd.DataFrame:
+    """The fund's holdings as columns weight (fraction of the fund) and name, indexed
+    by symbol in Yahoo's form. Holdings without a symbol or a positive weight are
+    dropped (and logged). EmptyDataError when none is left; DataFormatError when the
+    frame lacks the weights or they cannot be fractions (one above 1, or a sum above 1)."""
+    what = f"yahoo: top holdings of {fund}"
+    if not isinstance(holdings, pd.DataFrame) or holdings.empty:
+        raise EmptyDataError(f"{what}: Yahoo lists none")
+    if "Symbol" in holdings.columns:
+        holdings = holdings.set_index("Symbol")
+    if "Holding Percent" not in holdings.columns:
+        raise DataFormatError(f"{what}: no 'Holding Percent' in {list(holdings.columns)[:6]}")
+    weights = pd.to_numeric(holdings["Holding Percent"].map(_raw_number), errors="coerce")
+    names = holdings["Name"] if "Name" in holdings.columns else pd.Series(None, holdings.index)
+    frame = pd.DataFrame(
+        {
+            "weight": weights.to_numpy(dtype="float64"),
+            "name": [name if isinstance(name, str) and name else None for name in names],
+        },
+        index=[_yahoo_symbol(s) if isinstance(s, str) else "" for s in holdings.index],
+    )
+    usable = (frame.index != "") & (frame["weight"] > 0)
+    if not usable.all():
+        dropped = [f"{s or '?'}: {w}" for s, w in frame.loc[~usable, "weight"].items()]
+        log.warning("%s: without a symbol or a weight: %s", what, "; ".join(dropped))
+    frame = frame[usable]
+    frame = frame[~frame.index.duplicated(keep="first")]
+    if frame.empty:
+        raise EmptyDataError(f"{what}: no holding has a symbol and a weight")
+    total = float(frame["weight"].sum())
+    if (frame["weight"] > 1.0).any() or total > 1.0 + _WEIGHT_SUM_TOLERANCE:
+        raise DataFormatError(f"{what}: weights are not fractions of the fund (sum {total:.4g})")
+    return frame
+
+
 def _to_new_york(index: pd.Index) -> pd.DatetimeIndex:
     """Intraday timestamps in America/New_York (naive ones are taken as New York wall
     time, which is what yfinance gives when asked to ignore time zones)."""
@@ -327,12 +406,15 @@ class YahooSource:
         chunk_size: int = 50,
         chunk_pause: float = 1.0,
         sleep: Callable[[float], None] = time.sleep,
+        holdings_fund: str | None = HOLDINGS_FUND,
     ):
         """`member_tickers`: the index members' Yahoo symbols (BRK-B, not BRK.B); None
         means `members()` returns None. A network failure is retried `retries` times,
         sleeping `backoff` times 1, 2, 4 ... seconds; members are fetched `chunk_size`
         tickers at a time with `chunk_pause` seconds between requests. yfinance's
-        caches go to `cache_dir` (default: a "yfinance" folder beside the store)."""
+        caches go to `cache_dir` (default: a "yfinance" folder beside the store).
+        `holdings_fund`: the fund whose top holdings are the members' weights; None
+        leaves the weights to whatever the store holds."""
         self._store = store
         self._clock = clock
         self._cache_dir = cache_dir if cache_dir is not None else store.path.parent / "yfinance"
@@ -343,6 +425,7 @@ class YahooSource:
         self._chunk_size = chunk_size
         self._chunk_pause = chunk_pause
         self._sleep = sleep
+        self._holdings_fund = holdings_fund
 
     def _yahoo(self) -> YahooClient:
         """The client, creating the real one (and importing yfinance) on first use."""
@@ -415,7 +498,10 @@ class YahooSource:
     def members(self, start: date, end: date) -> MemberPanel | None:
         """Members' closes from the store after topping it up from Yahoo in chunks;
         None when no member list was given. Members Yahoo has nothing for are left out
-        (and logged); EmptyDataError when none has any close in the range."""
+        (and logged); EmptyDataError when none has any close in the range. The info has
+        a row per member in the panel: stored name and sector, and the weight of those
+        among the fund's top holdings (refreshed here, see `_refresh_weights`), NaN for
+        the rest and for every member when `end` is not about now."""
         if self._member_tickers is None:
             log.info("yahoo: no member list was given, so there are no members' closes")
             return None
@@ -473,8 +559,11 @@ class YahooSource:
                 f"yahoo: members' closes from {start} to {end}: none of {len(tickers)} "
                 f"tickers has any ({_reasons(failures) or 'nothing stored'})"
             )
-        info = self._store.member_info()
-        return MemberPanel(closes=panel, info=info[info.index.isin(panel.columns)])
+        self._refresh_weights(tickers, end, today)
+        info = self._store.member_info().reindex(pd.Index(panel.columns, name="ticker"))
+        if not self._weights_current(end, today):
+            info["weight"] = float("nan")
+        return MemberPanel(closes=panel, info=info)
 
     def quotes(self, symbols: Sequence[str]) -> Mapping[str, Quote]:
         """The last one-minute bar (pre- and post-market included) of each symbol's latest
@@ -499,6 +588,49 @@ class YahooSource:
         self._store.record_quotes(quotes.values())
         self._store.mark_fetched(QUOTE_KIND, self._clock())
         return quotes
+
+    # Weights -----------------------------------------------------------------------
+
+    def _weights_current(self, end: date, today: date) -> bool:
+        return end >= today - HOLDINGS_CURRENT
+
+    def _refresh_weights(self, tickers: Sequence[str], end: date, today: date) -> None:
+        """Store the fund's top holdings as the weights of the members they match (a
+        class share matched in Yahoo's form), clearing the weights of members no longer
+        among them; nothing is fetched when the stored holdings are younger than
+        HOLDINGS_REFRESH or `end` is not about now. Any failure is logged and leaves
+        the stored weights as they were: members() never fails because of it."""
+        fund = self._holdings_fund
+        if fund is None or not self._weights_current(end, today):
+            return
+        now = self._clock()
+        fetched = self._store.fetched_at(HOLDINGS_KIND)
+        if fetched is not None and now - fetched < HOLDINGS_REFRESH:
+            return
+        try:
+            weights = _holding_weights(self._yahoo().top_holdings(fund), fund)
+        except Exception as error:
+            log.warning(
+                "yahoo: top holdings of %s: %s: %s; members' weights are left as stored",
+                fund,
+                type(error).__name__,
+                str(error)[:200],
+            )
+            return
+        by_symbol = {_yahoo_symbol(ticker): ticker for ticker in tickers}
+        outside = [s for s in weights.index if s not in by_symbol]
+        if outside:
+            log.warning("yahoo: top holdings of %s not in the member list: %s", fund, outside)
+        weights = weights[weights.index.isin(list(by_symbol))]
+        weights.index = pd.Index([by_symbol[s] for s in weights.index], name="ticker")
+        stored = self._store.member_info()
+        dropped = stored.index[stored["weight"].notna() & ~stored.index.isin(weights.index)]
+        rows = stored.reindex(dropped.union(weights.index))
+        rows["weight"] = weights["weight"].reindex(rows.index)
+        rows["name"] = rows["name"].where(rows["name"].notna(), weights["name"].reindex(rows.index))
+        self._store.upsert_member_info(rows)
+        self._store.mark_fetched(HOLDINGS_KIND, now)
+        log.info("yahoo: weights of %d member(s) from the top holdings of %s", len(weights), fund)
 
     # Planning and fetching ---------------------------------------------------------
 
