@@ -41,7 +41,11 @@ def test_importing_all_of_core_loads_neither_textual_nor_rich() -> None:
 def test_the_network_is_blocked_in_tests() -> None:
     import socket
 
+    import pytest
     import pytest_socket
 
-    with __import__("pytest").raises(pytest_socket.SocketBlockedError):
+    with (
+        pytest.warns(UserWarning, match="tried to use socket"),
+        pytest.raises(pytest_socket.SocketBlockedError),
+    ):
         socket.create_connection(("127.0.0.1", 9), timeout=0.1)
