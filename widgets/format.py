@@ -6,7 +6,7 @@ here (callers pass "now")."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from core.clock import NEW_YORK
@@ -137,3 +137,40 @@ LEVEL_COLORS: dict[str, str] = {
 def level_color(kind: str, thesis: str | None) -> str:
     """The theme colour name (`success`, `primary`...) a level is drawn in."""
     return LEVEL_COLORS.get(thesis or kind, "secondary")
+
+
+def day(value: date | None) -> str:
+    """A session date in ISO form, as flags quote it: `2026-01-22`."""
+    return UNKNOWN if value is None else value.isoformat()
+
+
+def short_day(value: date | None) -> str:
+    """A session date as tables and chart axes show it: `Jan 22`."""
+    return UNKNOWN if value is None else f"{value:%b %d}"
+
+
+def points(value: float | None, decimals: int = 1, unit: str = " pp") -> str:
+    """A signed change with its unit: `+6.1 pp` (percentage points), `+2.0 pts`."""
+    return UNKNOWN if value is None else f"{value:+,.{decimals}f}{unit}"
+
+
+def count(value: int | float | None) -> str:
+    """A whole count with thousands separators: `1,234`, `-18,670`."""
+    return UNKNOWN if value is None else f"{value:,.0f}"
+
+
+def ratio(value: float | None) -> str:
+    """A ratio of two levels: `0.912`."""
+    return UNKNOWN if value is None else f"{value:.3f}"
+
+
+def yes_no(value: bool | None) -> str:
+    """A yes/no reading: `yes`, `no`, or `unknown`."""
+    return UNKNOWN if value is None else "yes" if value else "no"
+
+
+def tone(value: float | None) -> str:
+    """The text style of a signed reading: success when above zero, error below."""
+    if value is None or value == 0:
+        return ""
+    return "$text-success" if value > 0 else "$text-error"

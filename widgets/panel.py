@@ -2,15 +2,20 @@
 border, its freshness (state and as-of time) in the bottom border, a body, and a
 why-line under the body when the Snapshot says what failed or what is missing. The
 freshness state is also a CSS class (`-live`, `-stale`, `-error`...) so themes can
-colour a stale or failed panel. `ReadingsPanel` adds the common body: a two-column
-table of named readings with the value right-aligned, "unknown" when missing."""
+colour a stale or failed panel. Panels take focus (Tab / Shift+Tab); Enter on a focused
+panel posts `Panel.DetailRequested`, and the app opens the panel full screen, built
+again with `detailed=True`. `ReadingsPanel` adds the common body: a two-column table
+of named readings with the value right-aligned, "unknown" when missing."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
+from textual.binding import Binding, BindingType
 from textual.content import Content
+from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Static
@@ -21,7 +26,7 @@ from widgets.table import Column, Row, ValueTable
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
-    from core.snapshot import PanelStatus
+    from core.snapshot import Freshness, PanelStatus
 
 
 def value_cell(text: str, style: str = "") -> Content:
@@ -54,13 +59,31 @@ class Panel(Widget):
         &.-stale, &.-offline { border: round $warning; }
         &.-error { border: round $error; border-subtitle-color: $text-error; }
         &.-error > .panel--detail { color: $text-error; }
+        &:focus { border-title-style: bold reverse; }
     }
     """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "enter",
+            "open_detail",
+            "Detail",
+            id="panel.detail",
+            tooltip="Open this panel full screen: a larger chart, longer history, the numbers.",
+        ),
+    ]
 
     PANEL_TITLE: ClassVar[str] = ""
     """The name in the panel's top border."""
 
     can_focus = True
+
+    @dataclass
+    class DetailRequested(Message):
+        """Enter on a dashboard panel: open it full screen."""
+
+        panel: Panel
+        """The panel whose detail is wanted."""
 
     def __init__(
         self,
@@ -75,11 +98,15 @@ class Panel(Widget):
         super().__init__(name=name, id=id, classes=classes)
         self.detailed = detailed
         self.set_class(detailed, "-detailed")
+        self._freshness_shown: tuple[str, Freshness, str] | None = None
+        """The freshness text, state and why-line on show (to skip repainting them)."""
 
-    status: reactive[PanelStatus | None] = reactive(None)
+    # repaint=False: the watchers change what shows (border subtitle, classes, the
+    # why-line), and only when it differs, so an unchanged reading repaints nothing.
+    status: reactive[PanelStatus | None] = reactive(None, repaint=False)
     """Freshness of the reading on show; None until the first Snapshot arrives."""
 
-    snapshot_time: reactive[datetime | None] = reactive(None)
+    snapshot_time: reactive[datetime | None] = reactive(None, repaint=False)
     """When the Snapshot holding the reading was built: STALE ages count from it."""
 
     def compose(self) -> ComposeResult:
@@ -100,6 +127,16 @@ class Panel(Widget):
         """The why-line under the body."""
         return self.query_one(".panel--detail", Static)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A detail view has no detail of its own: hide Enter there."""
+        if action == "open_detail":
+            return not self.detailed
+        return True
+
+    def action_open_detail(self) -> None:
+        """Ask the app to show this panel full screen."""
+        self.post_message(self.DetailRequested(self))
+
     def watch_status(self) -> None:
         self._show_freshness()
 
@@ -110,13 +147,18 @@ class Panel(Widget):
         status = self.status
         if status is None:
             return
-        self.query(".panel--waiting").remove()
-        self.border_subtitle = fmt.freshness(status, self.snapshot_time)
-        for state, class_name in fmt.STATE_CLASSES.items():
-            self.set_class(state == status.state, class_name)
+        freshness = fmt.freshness(status, self.snapshot_time)
         detail = status.detail or ""
         if status.state == "ERROR" and detail:
             detail = f"error: {detail}"
+        shown = (freshness, status.state, detail)
+        if shown == self._freshness_shown:
+            return  # a new Snapshot with the same freshness repaints nothing
+        self._freshness_shown = shown
+        self.query(".panel--waiting").remove()
+        self.border_subtitle = freshness
+        for state, class_name in fmt.STATE_CLASSES.items():
+            self.set_class(state == status.state, class_name)
         self.detail_line.update(detail)
         self.set_class(bool(detail), "-has-detail")
 

@@ -1,10 +1,12 @@
-"""The price chart: recent daily closes of the index drawn with plotext, every key level
-near the chart's range drawn as a horizontal line in its thesis/kind colour and
-labelled with its name. Levels far outside the range of the closes are left off
-(they would squash the price into a flat line); the price panel's table lists every
-level anyway. The chart follows the app theme: colours come from the theme's
-variables, and ANSI themes use the terminal's own 16 colours. This module imports
-plotext, so the price panel imports it only after the first paint."""
+"""The price chart: the index's daily closes (the last `window` sessions, or the whole
+year the Snapshot carries) drawn with plotext, every key level near the chart's range
+drawn as a horizontal line in its thesis/kind colour and labelled with its name, a
+range level as a band (its two edges, the rows between them tinted), and the two pivots
+of an active RSI divergence marked (●) and joined, as on the RSI chart. Levels far
+outside the range of the closes are left off (they would squash the price into a flat
+line); the price panel's table lists every level anyway. The chart follows the app
+theme and replots only when what it draws changes (see widgets/chart.py). This module
+imports plotext, so the price panel imports it only after the first paint."""
 
 from __future__ import annotations
 
@@ -12,58 +14,51 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual.color import Color, ColorParseError
 from textual.content import Content
 from textual.reactive import reactive
-from textual_plotext import PlotextPlot
 
 from widgets import format as fmt
+from widgets.chart import (
+    Chart,
+    date_ticks,
+    nice_ticks,
+    plotext_color,
+    row_of,
+)
+from widgets.chart_slot import MarkerPoint, last_sessions
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from datetime import date
 
+    from rich.text import Text
     from textual.app import RenderResult
 
-    from core.snapshot import Level, PriceSection
+    from core.snapshot import Divergence, Level, PriceSection
 
-PlotColor = str | tuple[int, int, int]
-"""A colour as plotext takes it: a name of the 16 ANSI colours, "default", or RGB."""
-
-PLOTEXT_ANSI_NAMES = (
-    "black",
-    "red",
-    "green",
-    "orange",
-    "blue",
-    "magenta",
-    "cyan",
-    "gray+",
-    "gray",
-    "red+",
-    "green+",
-    "orange+",
-    "blue+",
-    "magenta+",
-    "cyan+",
-    "white",
-)
-"""plotext's names of ANSI colours 0-15 (plotext calls yellow "orange")."""
+__all__ = [
+    "ChartLine",
+    "Label",
+    "PriceChart",
+    "chart_lines",
+    "date_ticks",
+    "divergence_points",
+    "nice_ticks",
+    "place_labels",
+    "plotext_color",
+    "y_range",
+]
 
 NEAR_RANGE = 0.25
 """Levels within this share of the closes' span beyond the closes are drawn."""
 
 LABEL_GAP = " · "
 
+BAND_TINT = 0.14
+"""How strongly a range level's colour tints the rows of its band."""
 
-def plotext_color(color: Color) -> PlotColor:
-    """A Textual colour as plotext takes it: ANSI colours by name, others as RGB."""
-    if color.ansi is not None:
-        return "default" if color.ansi < 0 else PLOTEXT_ANSI_NAMES[color.ansi % 16]
-    if color.a == 0:
-        return "default"
-    return color.rgb
+FRAME_SIDES = "│├┤┼"
+"""The characters of the chart frame's left and right sides (with tick marks)."""
 
 
 @dataclass(frozen=True)
@@ -105,27 +100,6 @@ def y_range(closes: Sequence[float], lines: Sequence[ChartLine]) -> tuple[float,
     return low - pad, high + pad
 
 
-def nice_ticks(low: float, high: float, count: int) -> list[float]:
-    """About `count` round values (steps of 1, 2 or 5 × 10^k) between low and high."""
-    raw = (high - low) / max(1, count)
-    magnitude = 10.0 ** math.floor(math.log10(raw)) if raw > 0 else 1.0
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
-    first = math.ceil(low / step) * step
-    ticks: list[float] = []
-    value = first
-    while value <= high:
-        ticks.append(value)
-        value += step
-    return ticks
-
-
-def row_of(value: float, low: float, high: float, rows: int) -> int:
-    """The canvas row (0 at the bottom) a value falls on."""
-    if high <= low or rows <= 1:
-        return 0
-    return round((value - low) / (high - low) * (rows - 1))
-
-
 @dataclass(frozen=True)
 class Label:
     """A label placed on the canvas: merged names of the lines that share a row."""
@@ -134,6 +108,25 @@ class Label:
     text: str
     color: str
     left: bool
+
+
+def fit_names(names: Sequence[str], limit: int) -> str:
+    """Names joined with ·, as many whole names as fit in `limit` cells (then …); a
+    single name too long is cut between words, so no number on a label is cut."""
+    text = ""
+    for name in names:
+        joined = f"{text}{LABEL_GAP}{name}" if text else name
+        if len(joined) > limit:
+            break
+        text = joined
+    if text and len(text) < len(LABEL_GAP.join(names)):
+        return text + " …" if len(text) + 2 <= limit else text
+    if text:
+        return text
+    words = names[0].split(" ")
+    while words and len(" ".join(words)) + 2 > limit:
+        words.pop()
+    return " ".join(words) + " …" if words else "…"
 
 
 def place_labels(
@@ -156,10 +149,7 @@ def place_labels(
         # A band's name is already on its other line: it gives way to any other level.
         named = [line for line in shared if line.priority > 0] or shared
         names = list(dict.fromkeys(line.label for line in named))
-        text = LABEL_GAP.join(names)
-        limit = max(4, columns * 2 // 3)
-        if len(text) > limit:
-            text = text[: limit - 1] + "…"
+        text = fit_names(names, max(4, columns * 2 // 3))
         # How many closes under the label's span sit on its row, at each end.
         span = max(1, math.ceil(len(text) / max(1, columns) * count))
         price_rows = [row_of(close, low, high, rows) for close in closes]
@@ -169,61 +159,57 @@ def place_labels(
     return labels
 
 
-def date_ticks(dates: Sequence[date], count: int) -> tuple[list[float], list[str]]:
-    """About `count` evenly spaced x positions and their dates (`Jan 28`)."""
-    if not dates:
-        return [], []
-    last = len(dates) - 1
-    count = max(2, min(count, len(dates)))
-    indices = sorted({round(last * i / (count - 1)) for i in range(count)})
-    return [float(i) for i in indices], [f"{dates[i]:%b %d}" for i in indices]
+def divergence_points(
+    divergence: Divergence | None, *, labels: bool = False
+) -> tuple[MarkerPoint, ...]:
+    """The price pivots of a divergence as chart markers (labelled with the price)."""
+    if divergence is None or divergence.kind is None:
+        return ()
+    return tuple(
+        MarkerPoint(
+            pivot.date, pivot.price, fmt.level_value(round(pivot.price, 2)) if labels else ""
+        )
+        for pivot in divergence.pivots
+    )
 
 
-class PriceChart(PlotextPlot):
-    """Recent closes with the key levels as labelled horizontal lines."""
+def divergence_color(divergence: Divergence | None) -> str:
+    """Theme colour of a divergence's markers: error when bearish, success when bullish."""
+    return "error" if divergence is not None and divergence.kind == "bearish" else "success"
 
-    DEFAULT_CSS = """
-    PriceChart {
-        height: 1fr;
-        width: 1fr;
-        min-height: 6;
-    }
-    """
+
+class PriceChart(Chart):
+    """Closes with the key levels as labelled lines, bands tinted, pivots marked."""
 
     section: reactive[PriceSection | None] = reactive(None)
     """The price section whose history and levels are drawn."""
 
-    def _theme_color(self, name: str, default: Color) -> PlotColor:
-        """A theme variable as a plotext colour (the default when it will not parse)."""
-        value = self.app.theme_variables.get(name)
-        try:
-            color = Color.parse(value) if value else default
-        except ColorParseError:
-            color = default
-        return plotext_color(color)
+    window: reactive[int | None] = reactive(None)
+    """How many of the latest sessions to draw; None draws all the Snapshot carries."""
 
-    def render(self) -> RenderResult:
+    divergence: reactive[Divergence | None] = reactive(None)
+    """The active RSI divergence, whose two price pivots are marked; None for none."""
+
+    label_pivots: reactive[bool] = reactive(False)
+    """Print each pivot's price beside its marker (the detail view)."""
+
+    def plot_key(self) -> tuple[object, ...]:
+        # What is drawn, not the whole section: a new freshness state or last price
+        # with the same closes and levels costs no replot.
         section = self.section
-        closes = section.history.closes if section is not None else ()
-        if section is None or len(closes) < 2:
+        drawn = (
+            None if section is None else (section.history, section.levels, section.status.detail)
+        )
+        return (drawn, self.window, self.divergence, self.label_pivots)
+
+    def draw(self, width: int, height: int) -> RenderResult:
+        section = self.section
+        if section is None or len(section.history.closes) < 2:
             why = fmt.reason(section.status.detail if section else None)
             return Content.styled(f"no price history: {why}", "$text-muted")
-        width, height = self.size
-        plt = self.plt
-        plt.clear_data()
-        plt.plotsize(width, height)
-        # textual-plotext does the same: resizing is unreliable without it.
-        plt._set_size(width, height)
-
-        background = self.background_colors[1]
-        canvas = plotext_color(background)
-        if self.app.current_theme.ansi:
-            canvas = "default"
-        ink = self._theme_color("foreground", Color(128, 128, 128))
-        plt.theme("clear")
-        plt.canvas_color(canvas)
-        plt.axes_color(canvas)
-        plt.ticks_color(ink)
+        closes = list(last_sessions(section.history.closes, self.window))
+        dates = list(last_sessions(section.history.dates, self.window))
+        plt, canvas, ink = self.start_plot(width, height)
 
         lines = chart_lines(section.levels)
         low, high = y_range(closes, lines)
@@ -234,19 +220,14 @@ class PriceChart(PlotextPlot):
         plt.ylim(low, high)
         y_ticks = nice_ticks(low, high, max(2, plot_rows // 3))
         plt.yticks(y_ticks, [fmt.level_value(round(tick)) for tick in y_ticks])
-        positions, names = date_ticks(section.history.dates, max(2, plot_columns // 14))
+        positions, names = date_ticks(dates, max(2, plot_columns // 14))
         plt.xticks(positions, names)
         plt.xlim(0, len(closes) - 1)
 
         for line in lines:
             if low <= line.value <= high:
-                plt.hline(line.value, self._theme_color(line.color, Color(128, 128, 128)))
-        plt.plot(
-            list(range(len(closes))),
-            list(closes),
-            marker="braille",
-            color=ink,
-        )
+                plt.hline(line.value, self.theme_color(line.color))
+        plt.plot(list(range(len(closes))), closes, marker="braille", color=ink)
         # One cell in x units: right-aligned text ending on the last close overhangs.
         cell = (len(closes) - 1) / max(1, plot_columns)
         for label in place_labels(lines, closes, low, high, plot_rows, plot_columns):
@@ -254,8 +235,54 @@ class PriceChart(PlotextPlot):
                 label.text,
                 x=0 if label.left else len(closes) - 1 - cell,
                 y=label.value,
-                color=self._theme_color(label.color, Color(128, 128, 128)),
+                color=self.theme_color(label.color),
                 background=canvas,
                 alignment="left" if label.left else "right",
             )
-        return Text.from_ansi(plt.build())
+        self.mark_points(
+            plt,
+            divergence_points(self.divergence, labels=self.label_pivots),
+            dates,
+            divergence_color(self.divergence),
+            canvas,
+            columns=plot_columns,
+            labels=self.label_pivots,
+        )
+        text = self.built(plt)
+        if not self.app.current_theme.ansi:
+            self._tint_bands(text, section.levels, low, high, plot_rows)
+        return text
+
+    def _tint_bands(
+        self, text: Text, levels: Sequence[Level], low: float, high: float, rows: int
+    ) -> None:
+        """Tint the canvas rows inside each range level, between the frame's two sides
+        (RGB themes only: 16-colour terminals have no faint background, and the band's
+        two edges say it anyway)."""
+        from rich.style import Style
+
+        canvas = self.background_colors[1]
+        lines = text.plain.split("\n")
+        starts = [0]
+        for line in lines:
+            starts.append(starts[-1] + len(line) + 1)
+        for level in levels:
+            if level.upper is None:
+                continue
+            bottom, top = max(level.value, low), min(level.upper, high)
+            name = self.app.theme_variables.get(fmt.level_color(level.kind, level.thesis))
+            if bottom >= top or not name:
+                continue
+            try:
+                tint = canvas.blend(Color.parse(name), BAND_TINT)
+            except ColorParseError:
+                continue
+            style = Style(bgcolor=tint.rich_color)
+            # Line 0 is the frame's top edge; canvas row r (0 at the bottom) is line rows − r.
+            first = rows - row_of(top, low, high, rows)
+            last = rows - row_of(bottom, low, high, rows)
+            for number in range(max(1, first), min(rows, last, len(lines) - 1) + 1):
+                line = lines[number]
+                sides = [i for i, char in enumerate(line) if char in FRAME_SIDES]
+                if len(sides) >= 2:
+                    text.stylize(style, starts[number] + sides[0] + 1, starts[number] + sides[-1])

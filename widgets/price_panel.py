@@ -1,9 +1,14 @@
-"""The price panel: the index's last price and day's change, a chart of recent closes
-with every key level drawn as a labelled line, and a table of the levels (milestones,
+"""The price panel: the index's last price and day's change; a line of badges with the
+TD Sequential count, the EMA stack and the Bollinger/Keltner band state; a chart of the
+closes with every key level drawn as a labelled line (a range as a band) and the two
+pivots of an active RSI divergence marked; and a table of the levels (milestones,
 moving averages, the user's own levels and bands) sorted by value with the price's
-distance from each in percent, the last price slotted in among them. The chart
-(plotext) is imported and mounted only after the first paint, so it costs nothing
-before the shell is on screen."""
+distance from each in percent, the last price slotted in among them. The dashboard
+charts the last 120 sessions; the detail view (`detailed=True`) charts the whole year,
+larger, and adds the numbers behind the badges (TD setup, countdown, perfection and
+TDST levels, band positions, the nearest milestone). The chart (plotext) is imported
+and mounted only after the first paint, so it costs nothing before the shell is on
+screen."""
 
 from __future__ import annotations
 
@@ -15,13 +20,15 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from widgets import format as fmt
+from widgets.chart_slot import ChartSlot, window
+from widgets.fit_line import BadgeLine
 from widgets.panel import Panel, value_cell
 from widgets.table import Column, ValueTable
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
-    from core.snapshot import Level, PriceSection
+    from core.snapshot import BandState, Divergence, Level, PriceSection, TDState
     from widgets.price_chart import PriceChart
     from widgets.table import Row
 
@@ -31,20 +38,58 @@ def headline(section: PriceSection) -> Content:
     move = section.change_pct
     if move is None and section.last is not None and section.prev_close is not None:
         move = (section.last / section.prev_close - 1) * 100
-    tone = "" if move is None or move == 0 else "$text-success" if move > 0 else "$text-error"
+    tone = fmt.tone(move)
     arrow = "" if move is None or move == 0 else "▲ " if move > 0 else "▼ "
-    parts: list[str | tuple[str, str]] = [
+    return Content.assemble(
         (fmt.price(section.last), "bold" if section.last is not None else "$text-muted italic"),
         "  ",
         (arrow + fmt.change(section.last, section.prev_close, section.change_pct), tone),
         "  ",
         (f"prev {fmt.price(section.prev_close)}", "$text-muted"),
-    ]
-    td = section.td
-    if td.setup_direction is not None and td.setup_count is not None:
-        countdown = f" · countdown {td.countdown}" if td.countdown else ""
-        parts += ["  ", (f"TD {td.setup_direction} {td.setup_count}{countdown}", "$text-muted")]
+    )
+
+
+def td_badge(td: TDState) -> Content:
+    """The TD Sequential count: `TD sell 7/9`, `TD buy 9/9 · CD 4/13`; a completed 9
+    or 13 is emphasised (it is the exhaustion signal)."""
+    if td.setup_direction is None or not td.setup_count:
+        if td.setup_count == 0:
+            text = "TD no setup"
+        else:
+            return Content.styled(f"TD {fmt.UNKNOWN}", "$text-muted italic")
+    else:
+        text = f"TD {td.setup_direction} {td.setup_count}/9"
+    if td.countdown:
+        text += f" · CD {td.countdown}/13"
+    done = td.setup_count == 9 or td.countdown == 13
+    return Content.styled(text, "bold reverse $warning" if done else "bold")
+
+
+def stack_badge(stack: str | None) -> Content:
+    """The EMA stack: `EMA stack bullish` (green), `bearish` (red) or `mixed`."""
+    if stack is None:
+        return Content.assemble(("EMA stack ", "$text-muted"), (fmt.UNKNOWN, "$text-muted italic"))
+    tone = {"bullish": "$text-success", "bearish": "$text-error"}.get(stack, "")
+    return Content.assemble(("EMA stack ", "$text-muted"), (stack, tone))
+
+
+def band_badge(bands: BandState) -> Content:
+    """The band state: `%B 55 · widening`, `%B 12 · squeeze`."""
+    parts: list[tuple[str, str]] = [("%B ", "$text-muted")]
+    position = bands.bollinger_position
+    parts.append((fmt.number(position, 0), "" if position is not None else "$text-muted italic"))
+    if bands.squeeze:
+        parts.append((" · squeeze", "bold $text-warning"))
+    elif bands.bollinger_expanding or bands.keltner_expanding:
+        parts.append((" · widening", ""))
+    elif bands.bollinger_expanding is False and bands.keltner_expanding is not True:
+        parts.append((" · narrowing", "$text-muted"))
     return Content.assemble(*parts)
+
+
+def badges(section: PriceSection) -> tuple[Content, ...]:
+    """The badge line's parts, most important first (the last give way first)."""
+    return (td_badge(section.td), stack_badge(section.ema_stack), band_badge(section.bands))
 
 
 def level_rows(section: PriceSection) -> tuple[Row, ...]:
@@ -67,11 +112,10 @@ def level_row(level: Level) -> Row:
     (for a band, its bottom: the name already spans the band)."""
     color = f"$text-{fmt.level_color(level.kind, level.thesis)}"
     distance = level.distance_pct
-    tone = "$text-success" if distance > 0 else "$text-error" if distance < 0 else ""
     return (
         Content.styled(level.name, color),
         fmt.level_value(level.value),
-        value_cell(fmt.signed_pct(distance), tone),
+        value_cell(fmt.signed_pct(distance), fmt.tone(distance)),
     )
 
 
@@ -80,16 +124,57 @@ def last_row(last: float) -> Row:
     return (Content.styled("▶ last", "bold"), Content.styled(fmt.price(last), "bold"), "")
 
 
+def count_of(direction: str | None, count: int | None, of: int) -> str:
+    """A TD count with its direction: `sell 7 of 9`, `none`, `unknown`."""
+    if count is None:
+        return fmt.UNKNOWN
+    if count == 0 or direction is None:
+        return "none"
+    return f"{direction} {count} of {of}"
+
+
+def detail_rows(section: PriceSection) -> tuple[Row, ...]:
+    """The numbers behind the badges, for the detail view."""
+    td, bands = section.td, section.bands
+    milestone = section.nearest_milestone_above
+    return (
+        ("TD setup", value_cell(count_of(td.setup_direction, td.setup_count, 9))),
+        ("TD countdown", value_cell(count_of(td.countdown_direction, td.countdown, 13))),
+        ("Last 9 perfected", value_cell(fmt.yes_no(td.perfected))),
+        ("TDST support", value_cell(fmt.price(td.tdst_support))),
+        ("TDST resistance", value_cell(fmt.price(td.tdst_resistance))),
+        ("EMA stack", value_cell(section.ema_stack or fmt.UNKNOWN)),
+        ("Bollinger %B", value_cell(fmt.number(bands.bollinger_position, 1))),
+        ("Keltner position", value_cell(fmt.number(bands.keltner_position, 1))),
+        ("Bollinger widening", value_cell(fmt.yes_no(bands.bollinger_expanding))),
+        ("Keltner widening", value_cell(fmt.yes_no(bands.keltner_expanding))),
+        ("Squeeze (BB in KC)", value_cell(fmt.yes_no(bands.squeeze))),
+        (
+            "Next milestone above",
+            value_cell(fmt.UNKNOWN if milestone is None else fmt.level_value(milestone)),
+        ),
+        ("Within 1% below it", value_cell(fmt.yes_no(section.within_1pct_below_milestone))),
+    )
+
+
 class PricePanel(Panel):
     """Price of the index against its key levels."""
 
     DEFAULT_CSS = """
     PricePanel {
-        & > .price--headline, & > .price--body { display: none; }
-        &.-ready > .price--headline, &.-ready > .price--body { display: block; }
+        & > .price--headline, & > .price--badges, & > .price--body,
+        & > .price--detail { display: none; }
+        &.-ready > .price--headline, &.-ready > .price--badges, &.-ready > .price--body,
+        &.-ready > .price--detail { display: block; }
+        & > .price--badges { height: 1; }
         & > .price--body { height: auto; }
         & .price--levels { width: auto; }
-        & .price--chart-slot { width: 1fr; height: auto; }
+        &.-detailed {
+            & > .price--chart-full { height: 1fr; min-height: 16; }
+            & > .price--detail { height: auto; margin-top: 1; }
+            & .price--levels { margin-right: 2; }
+            & .price--readings { width: auto; }
+        }
     }
     """
 
@@ -100,16 +185,34 @@ class PricePanel(Panel):
     section: reactive[PriceSection | None] = reactive(None)
     """The price section of the latest Snapshot."""
 
+    divergence: reactive[Divergence | None] = reactive(None)
+    """The active RSI divergence (the RSI section's), whose two price pivots the chart
+    marks; the screen sets it beside `section`."""
+
     def compose_body(self) -> ComposeResult:
         yield Static("", classes="price--headline")
-        with Horizontal(classes="price--body"):
-            yield Static("", classes="price--chart-slot")
-            yield ValueTable(
-                Column("Level", flex=True),
-                Column("Value", justify="right"),
-                Column("Dist", justify="right"),
-                classes="price--levels",
-            )
+        yield BadgeLine(classes="price--badges")
+        levels = ValueTable(
+            Column("Level", flex=True),
+            Column("Value", justify="right"),
+            Column("Dist", justify="right"),
+            classes="price--levels",
+        )
+        if self.detailed:
+            # Full width for the year's chart; the tables side by side under it.
+            yield ChartSlot(classes="price--chart-full")
+            with Horizontal(classes="price--detail"):
+                yield levels
+                yield ValueTable(
+                    Column(flex=True),
+                    Column(justify="right"),
+                    show_header=False,
+                    classes="price--readings",
+                )
+        else:
+            with Horizontal(classes="price--body"):
+                yield ChartSlot(classes="price--chart")
+                yield levels
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -119,10 +222,12 @@ class PricePanel(Panel):
         """Import plotext and put the chart in its slot, once the shell is painted."""
         from widgets.price_chart import PriceChart
 
-        chart = PriceChart(classes="price--chart")
+        chart = PriceChart()
+        chart.window = window(self.detailed)
+        chart.label_pivots = self.detailed
         chart.section = self.section
-        await self.query_one(".price--chart-slot").remove()
-        await self.query_one(".price--body").mount(chart, before=0)
+        chart.divergence = self.divergence
+        await self.query_one(ChartSlot).fill(chart)
         self._chart = chart
 
     @property
@@ -135,14 +240,27 @@ class PricePanel(Panel):
         """The table of levels and distances."""
         return self.query_one(".price--levels", ValueTable)
 
+    @property
+    def badges(self) -> BadgeLine:
+        """The line of TD count, EMA stack and band state."""
+        return self.query_one(BadgeLine)
+
     def watch_section(self, section: PriceSection | None) -> None:
         if section is None:
             return
         self.border_title = f"{self.PANEL_TITLE} · {section.symbol}"
         self.query_one(".price--headline", Static).update(headline(section))
+        self.badges.parts = badges(section)
         self.levels.rows = level_rows(section)
+        if self.detailed:
+            self.query_one(".price--readings", ValueTable).rows = detail_rows(section)
         chart = self.chart
         if chart is not None:
             chart.section = section
         self.add_class("-ready")
         self.status = section.status
+
+    def watch_divergence(self, divergence: Divergence | None) -> None:
+        chart = self.chart
+        if chart is not None:
+            chart.divergence = divergence

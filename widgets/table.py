@@ -1,6 +1,7 @@
 """A small width-aware table for panel readings: one flexible text column that gives
-way (cut with an ellipsis) when space is short, and fixed columns for numbers that are
-never cut mid-number. Lighter than a DataTable (no focus, no cursor, no scrolling) and
+way (cut with an ellipsis) when space is short, fixed columns for numbers that are
+never cut mid-number, and optional columns (a rule's text, a secondary number) shown
+whole or not at all. Lighter than a DataTable (no focus, no cursor, no scrolling) and
 it knows its own height, so panels can size to their content."""
 
 from __future__ import annotations
@@ -25,11 +26,29 @@ class Column:
     header: str = ""
     justify: Literal["left", "right"] = "left"
     flex: bool = False
-    """Take the width the other columns leave, cut with an ellipsis when too narrow."""
+    """Take the width the other columns leave, cut with an ellipsis when too narrow (at
+    a space when there is one, so a number in a name is never cut)."""
+    optional: bool = False
+    """Shown whole or not at all: dropped (the rightmost first) when showing it would
+    squeeze a flex column under its `min_width` or overflow the table."""
+    min_width: int = 10
+    """For a flex column: the width it keeps before optional columns give way."""
 
 
 def _content(cell: Cell) -> Content:
     return cell if isinstance(cell, Content) else Content(cell)
+
+
+def fit(cell: Content, width: int, *, words: bool = False) -> Content:
+    """`cell` cut to `width` cells with an ellipsis; with `words`, cut at the last space
+    that leaves room for the ellipsis, so words and numbers stay whole."""
+    if cell.cell_length <= width:
+        return cell
+    if words and width > 1:
+        space = cell.plain.rfind(" ", 0, width - 1)
+        if space > 0:
+            return cell[:space].rstrip() + Content("…")
+    return cell.truncate(width, ellipsis=True)
 
 
 class ValueTable(Widget):
@@ -73,16 +92,66 @@ class ValueTable(Widget):
                 widths[index] = max(widths[index], cell.cell_length)
         return widths
 
+    def _visible(self, widths: list[int], width: int) -> list[int]:
+        """Indices of the columns that fit in `width` cells: optional columns are
+        dropped, the rightmost first, until the rest fit."""
+        visible = list(range(len(self.columns)))
+
+        def needed(indices: list[int]) -> int:
+            cells = sum(
+                max(self.columns[i].min_width, 1) if self.columns[i].flex else widths[i]
+                for i in indices
+            )
+            return cells + self.column_gap * max(0, len(indices) - 1)
+
+        for index in reversed(range(len(self.columns))):
+            if needed(visible) <= width:
+                break
+            if self.columns[index].optional:
+                visible.remove(index)
+        return visible
+
     def _widths(self, grid: list[tuple[Content, ...]], width: int) -> list[int]:
-        """Column widths for `width` cells: fixed columns at their natural width."""
-        widths = self._natural_widths(grid)
-        flex = [index for index, column in enumerate(self.columns) if column.flex]
-        if flex:
-            fixed = sum(w for i, w in enumerate(widths) if i not in flex)
-            spare = width - fixed - self.column_gap * (len(widths) - 1)
-            share = max(1, spare // len(flex))
-            for index in flex:
-                widths[index] = share
+        """Column widths for `width` cells: fixed columns at their natural width, flex
+        columns sharing what is left, dropped optional columns at 0."""
+        natural = self._natural_widths(grid)
+        visible = self._visible(natural, width)
+        while True:
+            widths = self._fill(natural, visible, width)
+            starved = [
+                index
+                for index in visible
+                if self.columns[index].optional
+                and self.columns[index].flex
+                and widths[index] < self.columns[index].min_width
+            ]
+            if not starved:
+                return widths
+            visible.remove(starved[-1])
+
+    def _fill(self, natural: list[int], visible: list[int], width: int) -> list[int]:
+        """Share the spare width among the visible flex columns: the required ones
+        first (up to their natural width, leaving the other required ones their
+        minimum), then the optional ones; the last served takes whatever remains."""
+        widths = [natural[i] if i in visible else 0 for i in range(len(self.columns))]
+        flex = [i for i in visible if self.columns[i].flex]
+        if not flex:
+            return widths
+        fixed = sum(w for i, w in enumerate(widths) if i not in flex)
+        spare = width - fixed - self.column_gap * (len(visible) - 1)
+        order = sorted(flex, key=lambda i: (self.columns[i].optional, natural[i]))
+        for position, index in enumerate(order):
+            rest = order[position + 1 :]
+            if not rest:
+                widths[index] = max(1, spare)
+                break
+            reserve = sum(
+                min(self.columns[j].min_width, natural[j])
+                for j in rest
+                if not self.columns[j].optional
+            )
+            widths[index] = max(1, min(natural[index], spare - reserve))
+            spare -= widths[index]
         return widths
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
@@ -100,7 +169,9 @@ class ValueTable(Widget):
         for row in grid:
             cells: list[Content] = []
             for cell, column, width in zip(row, self.columns, widths, strict=False):
-                fitted = cell.truncate(width, ellipsis=True)
+                if width == 0 and column.optional:
+                    continue
+                fitted = fit(cell, width, words=column.flex)
                 padding = width - fitted.cell_length
                 cells.append(
                     fitted.pad_left(padding)

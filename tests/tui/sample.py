@@ -1,37 +1,46 @@
 """Hand-built Snapshots and a fake engine for the TUI tests: a realistic reading of the
-S&P 500 a little under its 7,000 milestone after the close (about 120 daily closes,
-the example configuration's levels, some panels filled and some not computed yet, the
-simulated source), a fixed clock the evening after, and `FakeFeed`, a `SnapshotFeed`
-that publishes whatever it is given and counts `refresh_now` calls. Nothing here
-imports pandas or numpy: the closes come from a seeded stdlib random walk."""
+S&P 500 a little under its 7,000 milestone after the close (a year of daily closes
+that cleared 7,000 and slipped back, with a bearish RSI divergence between its two
+highs, the RSI and breadth histories, the example configuration's levels, every panel
+filled except what a young simulated history cannot give yet; the simulated source),
+`complete_snapshot` with every reading known, a fixed clock the evening after, and
+`FakeFeed`, a `SnapshotFeed` that publishes whatever it is given and counts
+`refresh_now` calls. Nothing here imports pandas or numpy: the closes come from a
+seeded stdlib random walk along a few anchors, the RSI from a stdlib Wilder RSI."""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 from datetime import date, datetime, timedelta
 
 from core.clock import NEW_YORK
 from core.engine import Publish
 from core.snapshot import (
+    BandState,
     BreadthSection,
     ChecklistItem,
     ChecklistSection,
     ContextSection,
     Divergence,
     History,
+    ItemStatus,
     Level,
     LevelKind,
     MarketInfo,
     PanelStatus,
+    PivotPoint,
     PriceSection,
     RsiSection,
+    Series,
     Snapshot,
     SourceInfo,
     TDState,
     Thesis,
     ThesisScore,
     TrendSection,
+    TrendSignal,
     VixSection,
 )
 
@@ -56,19 +65,97 @@ def weekdays_until(end: date, count: int) -> tuple[date, ...]:
     return tuple(reversed(days))
 
 
-def sample_closes(count: int = 120, seed: int = 7000) -> tuple[float, ...]:
-    """A seeded random walk that drifts from about 6,450 to the sample's last close."""
-    rng = random.Random(seed)
-    walk = [0.0]
-    for _ in range(count - 1):
-        walk.append(walk[-1] + rng.gauss(0.0, 28.0))
-    start, drift = 6450.0, (LAST - 6450.0)
-    closes = [
-        start + drift * i / (count - 1) + step - walk[-1] * i / (count - 1)
-        for i, step in enumerate(walk)
-    ]
+SESSIONS = 260
+"""A year of sessions: the history the Snapshot carries for the charts."""
+
+PIVOTS = (214, 250)
+"""Sessions (indices into the history) of the bearish divergence's two price highs:
+the first after a steep rise (high RSI), the second, higher, after a slow one."""
+CONFIRM_BARS = 5
+"""A pivot is known this many sessions after it (the divergence is dated then)."""
+
+PRICE_PATH = (
+    (0, 6150.0),
+    (120, 6480.0),
+    (170, 6420.0),
+    (200, 6700.0),
+    (PIVOTS[0], 6985.0),
+    (228, 6870.0),
+    (PIVOTS[1], 7012.0),
+    (253, 6925.0),
+)
+"""Anchors of the sample's closes (index, close): a grind up, a sharp rally to the
+first high, a pullback, a slow climb over 7,000 to a higher high, a slip back under."""
+
+BREADTH_PATH = (
+    (0, 52.0),
+    (60, 44.0),
+    (120, 61.0),
+    (170, 49.0),
+    (PIVOTS[0], 55.0),
+    (239, 53.5),
+    (252, 60.2),
+    (SESSIONS - 1, 58.4),
+)
+"""Anchors of % of members above their 200-day average over the year."""
+
+
+def path(
+    anchors: tuple[tuple[int, float], ...], count: int, rng: random.Random, noise: float
+) -> list[float]:
+    """`count` values through the anchors (linear between them) with seeded noise."""
+    values: list[float] = []
+    for index in range(count):
+        before = max((a for a in anchors if a[0] <= index), key=lambda a: a[0])
+        after = min((a for a in anchors if a[0] >= index), key=lambda a: a[0], default=before)
+        span = after[0] - before[0]
+        share = (index - before[0]) / span if span else 0.0
+        values.append(before[1] + (after[1] - before[1]) * share + rng.gauss(0.0, noise))
+    return values
+
+
+def sample_closes(count: int = SESSIONS, seed: int = 8849) -> tuple[float, ...]:
+    """A year of closes (the last `count`) along PRICE_PATH, ending on the sample's
+    last close; the two divergence pivots are the highest closes around them."""
+    closes = path(PRICE_PATH, SESSIONS, random.Random(seed), 26.0)
+    for pivot in PIVOTS:
+        around = closes[pivot - CONFIRM_BARS : pivot + CONFIRM_BARS + 1]
+        closes[pivot] = max(max(around) + 3.0, dict(PRICE_PATH)[pivot])
+    # A steady climb back from the pullback low into the sample's last two closes.
+    low = PRICE_PATH[-1][0]
+    for index in range(low, SESSIONS - 1):
+        closes[index] = closes[low] + (PREV_CLOSE - closes[low]) * (index - low) / (
+            SESSIONS - 2 - low
+        )
     closes[-2], closes[-1] = PREV_CLOSE, LAST
-    return tuple(round(close, 2) for close in closes)
+    return tuple(round(close, 2) for close in closes[-count:])
+
+
+def wilder_rsi(closes: tuple[float, ...], period: int = 14) -> tuple[float | None, ...]:
+    """Wilder's RSI of the closes, SMA-seeded (None for the first `period` sessions)."""
+    changes = [b - a for a, b in itertools.pairwise(closes)]
+    values: list[float | None] = [None] * min(len(closes), period)
+    if len(changes) < period:
+        return tuple(values)
+    gain = sum(max(c, 0.0) for c in changes[:period]) / period
+    loss = sum(max(-c, 0.0) for c in changes[:period]) / period
+
+    def rsi() -> float:
+        return 100.0 if loss == 0 else round(100 - 100 / (1 + gain / loss), 2)
+
+    values.append(rsi())
+    for change in changes[period:]:
+        gain = (gain * (period - 1) + max(change, 0.0)) / period
+        loss = (loss * (period - 1) + max(-change, 0.0)) / period
+        values.append(rsi())
+    return tuple(values)
+
+
+def sample_breadth(seed: int = 200) -> tuple[float, ...]:
+    """A year of % of members above their 200-day average, ending at 58.4%."""
+    values = path(BREADTH_PATH, SESSIONS, random.Random(seed), 0.9)
+    values[-1] = BREADTH_PATH[-1][1]
+    return tuple(round(min(100.0, max(0.0, value)), 1) for value in values)
 
 
 def level(
@@ -107,11 +194,81 @@ def closed(detail: str | None = None) -> PanelStatus:
     return PanelStatus(state="CLOSED", as_of=SESSION_CLOSE, detail=detail)
 
 
+LOOKBACKS = (21, 63, 126, 252)
+"""The CTA proxy's lookbacks, in sessions."""
+
+TREND_SIGNALS = (0.18, 0.55, 0.62, 0.71)
+"""Each lookback's vol-scaled signal in the sample (all long, the short one barely)."""
+
+
+def sample_trend_signals(closes: tuple[float, ...]) -> tuple[TrendSignal, ...]:
+    """Each lookback's signal, return and flip level, consistent with the closes: the
+    flip level is the close L − 1 sessions before the last."""
+    last = closes[-1]
+    signals: list[TrendSignal] = []
+    for lookback, value in zip(LOOKBACKS, TREND_SIGNALS, strict=True):
+        flip = closes[-lookback]
+        signals.append(
+            TrendSignal(
+                lookback_days=lookback,
+                value=value,
+                return_pct=round((last / closes[-lookback - 1] - 1) * 100, 4),
+                flip_level=flip,
+                flip_distance_pct=round((flip / last - 1) * 100, 4),
+            )
+        )
+    return tuple(signals)
+
+
+def sample_divergence(
+    closes: tuple[float, ...], rsi: tuple[float | None, ...], dates: tuple[date, ...]
+) -> Divergence:
+    """The bearish divergence of the sample: price higher high, RSI lower high."""
+    pivots = tuple(
+        PivotPoint(
+            date=dates[index],
+            price=closes[index],
+            rsi=rsi[index] or 0.0,
+            confirmed_on=dates[index + CONFIRM_BARS],
+        )
+        for index in PIVOTS
+    )
+    confirmed = pivots[-1].confirmed_on
+    return Divergence(
+        kind="bearish",
+        confirmed_on=confirmed,
+        pivots=pivots,
+        sessions_active=len(dates) - 1 - dates.index(confirmed),
+    )
+
+
+def item(
+    id: str,
+    label: str,
+    status: ItemStatus,
+    value: str | None,
+    rule: str,
+    why: str,
+    reason: str | None = None,
+) -> ChecklistItem:
+    """A checklist item as the thesis engine writes one."""
+    return ChecklistItem(
+        id=id, label=label, status=status, value=value, rule=rule, why=why, reason=reason
+    )
+
+
 def sample_snapshot(*, last: float = LAST) -> Snapshot:
-    """The realistic sample: price complete, the other panels partly computed."""
+    """The realistic sample: every panel filled from a year of history, except what
+    a young simulated history cannot give yet (50-day breadth, IV rank and percentile,
+    the CTA proxy's 1-year percentile and crowding), which reads unknown with why."""
     closes = sample_closes()
     if last != LAST:
         closes = (*closes[:-1], last)
+    dates = weekdays_until(SESSION_CLOSE.date(), len(closes))
+    rsi = (*wilder_rsi(closes)[:-1], 61.84)
+    breadth = sample_breadth()
+    signals = sample_trend_signals(closes)
+    flips = [signal.flip_level for signal in signals if signal.flip_level is not None]
     return Snapshot(
         as_of=SESSION_CLOSE,
         source=SourceInfo(kind="sim", simulated=True, label="SIMULATED"),
@@ -123,31 +280,83 @@ def sample_snapshot(*, last: float = LAST) -> Snapshot:
             prev_close=PREV_CLOSE,
             change_pct=round((last / PREV_CLOSE - 1) * 100, 4),
             levels=sample_levels(),
-            td=TDState(setup_direction="sell", setup_count=7),
-            history=History(dates=weekdays_until(SESSION_CLOSE.date(), len(closes)), closes=closes),
+            td=TDState(
+                setup_direction="sell",
+                setup_count=7,
+                countdown=0,
+                perfected=False,
+                countdown_direction=None,
+                tdst_support=6872.35,
+                tdst_resistance=7035.08,
+            ),
+            history=History(dates=dates, closes=closes),
+            nearest_milestone_above=7000.0,
+            within_1pct_below_milestone=True,
+            ema_stack="mixed",
+            bands=BandState(
+                bollinger_position=71.6,
+                keltner_position=64.2,
+                bollinger_expanding=False,
+                keltner_expanding=False,
+                squeeze=False,
+            ),
         ),
         rsi=RsiSection(
             status=closed(),
             value=61.84,
-            divergence=Divergence(kind="bearish", confirmed_on=date(2026, 1, 22)),
+            divergence=sample_divergence(closes, rsi, dates),
+            history=Series(dates=dates, values=rsi),
         ),
         breadth=BreadthSection(
             status=closed("50-day breadth is not computed yet"),
             members=503,
-            pct_above_200dma=58.4,
+            pct_above_200dma=breadth[-1],
             pct_above_50dma=None,
+            pct_above_200dma_change_5d=round(breadth[-1] - breadth[-6], 1),
+            pct_above_200dma_change_20d=round(breadth[-1] - breadth[-21], 1),
+            advances=318,
+            declines=181,
+            ad_line=18_420.0,
+            ad_line_change_20d=462.0,
+            new_highs_52w=41,
+            new_lows_52w=9,
+            net_new_highs_52w=32,
+            rsp_spy_ratio=0.2731,
+            rsp_spy_vs_50d_pct=-1.84,
+            top10_concentration_pct=40.7,
+            history_200dma=Series(dates=dates, values=breadth),
         ),
         vix=VixSection(
             status=PanelStatus(
                 state="DELAYED",
                 as_of=SESSION_CLOSE - timedelta(minutes=15),
-                detail="IV rank and percentile need a year of VIX history; 9 months held",
+                detail="IV rank needs a year of VIX history",
             ),
             last=16.42,
+            change=0.85,
             realized_vol_20d=11.87,
+            vix_minus_realized=4.55,
+            vix9d=15.12,
+            vix3m=18.31,
+            ratio_9d_30d=0.921,
+            ratio_30d_3m=0.897,
+            term_structure="contango",
+            index_change_5d_pct=0.84,
+            vix_change_5d=1.37,
+            index_up_vix_up=True,
         ),
         trend=TrendSection(
-            status=PanelStatus(state="SIMULATED", detail="CTA proxy is not computed yet"),
+            status=PanelStatus(
+                state="SIMULATED",
+                detail="crowding needs a year of exposure",
+            ),
+            exposure_pct=51.5,
+            signals=signals,
+            exposure_change_1w=-4.5,
+            exposure_percentile_1y=None,
+            crowded=None,
+            nearest_flip_above=min((f for f in flips if f > last), default=None),
+            nearest_flip_below=max((f for f in flips if f < last), default=None),
         ),
         context=ContextSection(status=closed(), rut_win_streak=3),
         checklist=ChecklistSection(
@@ -155,82 +364,153 @@ def sample_snapshot(*, last: float = LAST) -> Snapshot:
             bull=ThesisScore(
                 score=3,
                 total=6,
+                title="Bull: liquidity regime, momentum",
                 items=(
-                    ChecklistItem(
-                        id="above_milestone",
-                        label="S&P 500 above the 7,000 milestone",
-                        status="fail",
-                        value="-0.31%",
+                    item(
+                        "above_milestone",
+                        "S&P 500 above the 7,000 milestone",
+                        "fail",
+                        "-0.31%",
+                        'price.last > level("7,000 milestone").value',
+                        "A close above the round number turns it from resistance into support.",
                     ),
-                    ChecklistItem(
-                        id="within_1pct",
-                        label="Within 1% of the milestone",
-                        status="pass",
-                        value="0.31% away",
+                    item(
+                        "within_1pct",
+                        "Within 1% of the milestone",
+                        "pass",
+                        "0.31% away",
+                        "price.within_1pct_below_milestone",
+                        "Closes within 1% of a 1,000-point milestone have historically "
+                        "improved 2-week returns.",
                     ),
-                    ChecklistItem(
-                        id="above_pivot",
-                        label="Holding the 6,992 pivot",
-                        status="fail",
-                        value="-0.20%",
+                    item(
+                        "above_pivot",
+                        "Holding the 6,992 pivot",
+                        "fail",
+                        "-0.20%",
+                        'price.last > level("6,992 pivot").value',
+                        "The pivot is the line bulls must hold; below it the breakout is in doubt.",
                     ),
-                    ChecklistItem(
-                        id="breadth_rising",
-                        label="% above 200-day rising",
-                        status="pass",
-                        value="58.4%",
+                    item(
+                        "breadth_rising",
+                        "% above 200-day rising",
+                        "pass",
+                        "+6.2 pp",
+                        "breadth.pct_above_200dma_change_20d > 0",
+                        "More members above their 200-day average than a month ago: the "
+                        "rally is broadening.",
                     ),
-                    ChecklistItem(
-                        id="low_iv",
-                        label="VIX near realised vol",
-                        status="pass",
-                        value="16.4 vs 11.9",
+                    item(
+                        "low_iv",
+                        "VIX near realised vol",
+                        "pass",
+                        "+4.6 pts",
+                        "abs(vix.vix_minus_realized) <= 5",
+                        "Implied vol close to realised means no fear is being priced in.",
                     ),
-                    ChecklistItem(
-                        id="cta_adding",
-                        label="CTAs adding, not crowded",
-                        status="unknown",
-                        value=None,
+                    item(
+                        "cta_adding",
+                        "CTAs adding, not crowded",
+                        "unknown",
+                        None,
+                        "trend.exposure_change_1w > 0 and not trend.crowded",
+                        "Trend followers still buying with room to add are a source of demand.",
+                        reason="trend.crowded is unknown: needs a year of exposure history",
                     ),
                 ),
             ),
             bear=ThesisScore(
                 score=2,
                 total=5,
+                title="Bear: momentum exhaustion",
                 items=(
-                    ChecklistItem(
-                        id="rsi_divergence",
-                        label="Bearish RSI divergence",
-                        status="pass",
-                        value="confirmed Jan 22",
+                    item(
+                        "rsi_divergence",
+                        "Bearish RSI divergence",
+                        "pass",
+                        "confirmed Jan 22",
+                        'rsi.divergence.kind == "bearish"',
+                        "Price made a higher high while RSI made a lower high: momentum is fading.",
                     ),
-                    ChecklistItem(
-                        id="td_9",
-                        label="TD Sequential sell 9",
-                        status="fail",
-                        value="sell setup 7",
+                    item(
+                        "td_9",
+                        "TD Sequential sell 9",
+                        "fail",
+                        "sell setup 7",
+                        'price.td.setup_direction == "sell" and price.td.setup_count == 9',
+                        "Nine closes each above the close four bars earlier: exhaustion.",
                     ),
-                    ChecklistItem(
-                        id="vix_with_price",
-                        label="VIX rising with price",
-                        status="unknown",
-                        value=None,
+                    item(
+                        "vix_with_price",
+                        "VIX rising with price",
+                        "unknown",
+                        None,
+                        "vix.index_up_vix_up",
+                        "Bullish price, bearish volatility: hedges bid into the highs.",
+                        reason="vix.index_up_vix_up is unknown: VIX quote delayed",
                     ),
-                    ChecklistItem(
-                        id="below_support",
-                        label="Below the 6,824 support",
-                        status="fail",
-                        value="+2.26%",
+                    item(
+                        "below_support",
+                        "Below the 6,824 support",
+                        "fail",
+                        "+2.26%",
+                        'price.last < level("6,824 support").value',
+                        "Losing the support opens the way to the 200-day average.",
                     ),
-                    ChecklistItem(
-                        id="in_range",
-                        label="Inside the 6,700–7,000 range",
-                        status="pass",
-                        value="yes",
+                    item(
+                        "in_range",
+                        "Inside the 6,700–7,000 range",
+                        "pass",
+                        "yes",
+                        'price.last < level("6,700–7,000 range").upper',
+                        "Back inside the range: the breakout above 7,000 failed.",
                     ),
                 ),
             ),
         ),
+    )
+
+
+def complete_snapshot() -> Snapshot:
+    """The sample with every reading known (a year of history everywhere), fresh
+    statuses without a why-line, and a hidden bullish divergence beside the bearish
+    one: what the detail views show in full."""
+    snapshot = sample_snapshot()
+    closes, dates = snapshot.price.history.closes, snapshot.price.history.dates
+    rsi = snapshot.rsi.history.values
+    lows = (231, 252)  # price higher low, RSI lower low
+    hidden = Divergence(
+        kind="bullish",
+        confirmed_on=dates[lows[1] + CONFIRM_BARS],
+        pivots=tuple(
+            PivotPoint(
+                date=dates[index],
+                price=closes[index],
+                rsi=rsi[index] or 0.0,
+                confirmed_on=dates[index + CONFIRM_BARS],
+            )
+            for index in lows
+        ),
+        sessions_active=len(dates) - 1 - (lows[1] + CONFIRM_BARS),
+    )
+    return snapshot.model_copy(
+        update={
+            "rsi": snapshot.rsi.model_copy(update={"hidden_divergence": hidden}),
+            "breadth": snapshot.breadth.model_copy(
+                update={
+                    "status": closed(),
+                    "pct_above_50dma": 61.2,
+                    "pct_above_50dma_change_5d": -3.4,
+                    "pct_above_50dma_change_20d": 8.9,
+                }
+            ),
+            "vix": snapshot.vix.model_copy(
+                update={"status": closed(), "iv_rank_1y": 18.0, "iv_percentile_1y": 24.6}
+            ),
+            "trend": snapshot.trend.model_copy(
+                update={"status": closed(), "exposure_percentile_1y": 71.4, "crowded": False}
+            ),
+        }
     )
 
 

@@ -1,0 +1,66 @@
+"""What panels need of their charts before plotext is loaded: a `ChartSlot` that holds
+the chart's place (same classes, so the layout does not jump) until the panel, after
+the first paint, imports its chart module and calls `fill`; how much of the Snapshot's
+year of history the dashboard shows (`DASHBOARD_SESSIONS` on the price and RSI charts,
+`SPARKLINE_SESSIONS` on the breadth sparkline; the detail view shows all of it); and
+`MarkerPoint`, a point the charts mark (a divergence's pivots)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TypeVar
+
+from textual.widget import Widget
+from textual.widgets import Static
+
+DASHBOARD_SESSIONS = 120
+"""Sessions on the dashboard's price chart, and on the RSI chart beside it."""
+
+SPARKLINE_SESSIONS = 60
+"""Sessions on the breadth sparkline."""
+
+
+Item = TypeVar("Item")
+
+
+@dataclass(frozen=True)
+class MarkerPoint:
+    """A point marked on a chart: a divergence pivot's date and its price or RSI."""
+
+    day: date
+    value: float
+    label: str = ""
+    """Text beside the marker (the detail view prints the pivot's value)."""
+
+
+def last_sessions(items: Sequence[Item], window: int | None) -> Sequence[Item]:
+    """The last `window` items (all of them when window is None)."""
+    return items if window is None or window >= len(items) else items[-window:]
+
+
+def window(detailed: bool, sessions: int = DASHBOARD_SESSIONS) -> int | None:
+    """How many of the latest sessions a chart draws: all of them in the detail view."""
+    return None if detailed else sessions
+
+
+class ChartSlot(Static):
+    """A chart's place in the layout until the chart is mounted."""
+
+    DEFAULT_CSS = """
+    ChartSlot {
+        width: 1fr;
+    }
+    """
+
+    def __init__(self, *, classes: str) -> None:
+        super().__init__("", classes=classes)
+
+    async def fill(self, chart: Widget) -> None:
+        """Put `chart` where the slot is (it takes the slot's classes) and go."""
+        chart.add_class(*self.classes)
+        parent = self.parent
+        assert isinstance(parent, Widget)
+        await parent.mount(chart, after=self)
+        await self.remove()

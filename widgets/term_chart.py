@@ -1,0 +1,75 @@
+"""The VIX term-structure mini chart: one row per tenor (9-day, 30-day, 3-month), each
+with its level and a bar drawn from zero, so the slope of the curve reads at a glance
+(bars lengthening down the rows: contango; shortening: backwardation), and a muted
+reference row under them (the index's realised vol, to read the VIX against). Levels
+are printed whole beside their bars and never cut; a missing tenor reads "unknown"
+with no bar. Pure rendering of the levels the Snapshot holds."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.geometry import Size
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from widgets import format as fmt
+
+Tenor = tuple[str, float | None]
+"""A tenor's name (`9D`) and its level, None when unknown."""
+
+
+class TermChart(Widget):
+    """VIX levels by tenor as horizontal bars from zero."""
+
+    DEFAULT_CSS = """
+    TermChart {
+        height: auto;
+        width: 1fr;
+    }
+    """
+
+    tenors: reactive[tuple[Tenor, ...]] = reactive((), layout=True)
+    """The tenors to draw, shortest first."""
+
+    highlight: reactive[str] = reactive("30D")
+    """The tenor drawn emphasised (the VIX itself)."""
+
+    reference: reactive[str] = reactive("RV20")
+    """The row drawn muted, as a reference rather than a tenor (realised vol)."""
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.tenors)
+
+    def render(self) -> Content:
+        width = self.content_region.width or self.size.width
+        tenors = self.tenors
+        if not tenors:
+            return Content("")
+        names = [name for name, _ in tenors]
+        values = [fmt.number(level) for _, level in tenors]
+        name_width = max(len(name) for name in names)
+        value_width = max(len(value) for value in values)
+        bar_width = max(0, width - name_width - value_width - 2)
+        top = max((level for _, level in tenors if level is not None), default=None)
+        lines: list[Content] = []
+        for (name, level), value in zip(tenors, values, strict=True):
+            strong = name == self.highlight
+            bar_style = "$accent" if strong else "$primary"
+            if name == self.reference:
+                bar_style = "$text-muted"
+            parts: list[tuple[str, str]] = [
+                (name.ljust(name_width), "bold" if strong else "$text-muted"),
+                (" ", ""),
+            ]
+            if level is None or top is None or top <= 0:
+                parts.append((value.rjust(value_width), "$text-muted italic"))
+            else:
+                parts.append((value.rjust(value_width), "bold" if strong else ""))
+                cells = round(max(0.0, level) / top * bar_width)
+                if cells:
+                    parts += [
+                        (" ", ""),
+                        ("━" * cells if name != self.reference else "╌" * cells, bar_style),
+                    ]
+            lines.append(Content.assemble(*parts))
+        return Content("\n").join(lines)
