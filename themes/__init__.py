@@ -3,8 +3,10 @@
 terminal's own 16 ANSI colours so it reads correctly over SSH and in low-colour
 terminals. Widgets and the .tcss files refer to theme variables only (`$success`,
 `$error`, `$text-muted`...), never to colours, so any Textual theme works too.
-`register_themes` makes the three known to an app; `THEME_CYCLE` is the order the
-cycle-theme key walks."""
+Each theme also names the two thesis accents, `$thesis-bull` and `$thesis-bear`,
+the colour of the bull and the bear view (`thesis_variable_defaults` derives them from
+any other theme's success and error colours). `register_themes` makes the three known
+to an app; `THEME_CYCLE` is the order the cycle-theme key walks."""
 
 from __future__ import annotations
 
@@ -37,6 +39,8 @@ REGIME_DARK = Theme(
     panel="#1F2630",
     dark=True,
     variables={
+        "thesis-bull": "#57AB5A",
+        "thesis-bear": "#F47067",
         "border-blurred": "#3D4450",
         "footer-key-foreground": "#58A6FF",
     },
@@ -57,6 +61,8 @@ REGIME_LIGHT = Theme(
     panel="#EAEEF2",
     dark=False,
     variables={
+        "thesis-bull": "#1A7F37",
+        "thesis-bear": "#CF222E",
         "border-blurred": "#C7CED6",
         "footer-key-foreground": "#0969DA",
     },
@@ -79,6 +85,8 @@ REGIME_ANSI = Theme(
     boost="ansi_default",
     dark=True,
     variables={
+        "thesis-bull": "ansi_green",
+        "thesis-bear": "ansi_red",
         # Textual's own widgets style ANSI themes with these two.
         "ansi-background": "ansi_black",
         "ansi-foreground": "ansi_white",
@@ -102,6 +110,13 @@ THEMES: dict[str, Theme] = {theme.name: theme for theme in (REGIME_DARK, REGIME_
 
 THEME_CYCLE: tuple[str, ...] = tuple(THEMES)
 """The order the cycle-theme key walks through."""
+
+
+def thesis_variable_defaults(theme: Theme) -> dict[str, str]:
+    """The thesis accents of a theme that does not name them (any Textual theme picked
+    from the palette): its success colour for bull, its error colour for bear."""
+    colors = theme.to_color_system().generate()
+    return {"thesis-bull": colors["success"], "thesis-bear": colors["error"]}
 
 
 def register_themes(app: App[Any]) -> None:

@@ -2,11 +2,14 @@
 frame is on screen, builds the engine in a thread (building it imports pandas and the
 trading calendar, which is slow) and runs it in a worker; each Snapshot the engine
 publishes arrives as a `SnapshotReady` message, becomes `RegimeApp.snapshot`, and the
-dashboard hands each panel its section. Engine failures land in one worker-state
-handler: an error line in the status bar and a notification, never a crash. Keys:
-q quit, r refresh now, t switch thesis view, c cycle theme, ? help. Nothing heavy is
-imported at module import time: Snapshot types are for type checking only, and
-plotext loads after the first paint."""
+dashboard (and an open detail screen) hands each panel its section. A Snapshot equal
+to the one on show is not applied again: the reactive compares the frozen models by
+value, so an unchanged refresh repaints nothing. Engine failures land in one
+worker-state handler: an error line in the status bar and a notification, never a
+crash. Keys: q quit, r refresh now, t switch thesis view, c cycle theme, ? help,
+1–6 (or Enter on a focused panel) a panel full screen. Nothing heavy is imported at
+module import time: Snapshot types are for type checking only, and plotext loads
+after the first paint."""
 
 from __future__ import annotations
 
@@ -21,11 +24,14 @@ from textual.reactive import reactive
 from textual.worker import Worker, WorkerState
 
 from core.clock import Clock, system_clock
-from themes import APP_CSS, DEFAULT_THEME, next_theme, register_themes
+from themes import APP_CSS, DEFAULT_THEME, next_theme, register_themes, thesis_variable_defaults
 from tui.commands import RegimeCommands
 from tui.messages import SnapshotReady
 from tui.screens.dashboard import DashboardScreen
+from tui.screens.detail import DetailScreen
 from tui.screens.help import HelpScreen
+from tui.screens.panels import PANELS, PANELS_BY_ID, other_thesis
+from widgets.panel import Panel
 
 if TYPE_CHECKING:
     from core.config import Settings
@@ -34,6 +40,12 @@ if TYPE_CHECKING:
 
 ENGINE_GROUP = "engine"
 """Worker group of the engine loop (its failures are reported, never raised)."""
+
+DETAIL_KEYS = Binding.Group("Open a panel full screen", compact=True)
+"""The panel keys 1–6, one group in the help."""
+
+SnapshotScreen = DashboardScreen | DetailScreen
+"""The screens that show a Snapshot and follow the thesis in view."""
 
 
 class RegimeApp(App[None]):
@@ -56,7 +68,8 @@ class RegimeApp(App[None]):
             "toggle_thesis",
             "Bull/Bear",
             id="thesis",
-            tooltip="Switch the checklist between the bull and the bear thesis.",
+            tooltip="Switch between the bull and the bear view: checklist, verdict, "
+            "accent and the panels emphasised.",
         ),
         Binding(
             "c,ctrl+t",
@@ -73,13 +86,29 @@ class RegimeApp(App[None]):
             key_display="?",
             tooltip="Keys and what each panel shows.",
         ),
+        *(
+            Binding(
+                view.key,
+                f"open_detail('{view.id}')",
+                view.title,
+                id=f"detail.{view.id}",
+                show=False,
+                group=DETAIL_KEYS,
+                tooltip=f"Open {view.title} full screen.",
+            )
+            for view in PANELS
+        ),
     ]
 
     snapshot: reactive[Snapshot | None] = reactive(None, init=False)
     """The newest Snapshot the engine published; None until the first one."""
 
     thesis: reactive[Thesis] = reactive("bull", init=False)
-    """The thesis in view: the checklist shows its items."""
+    """The thesis in view: the checklist shows its items, the verdict puts it first,
+    and the panels it rests on carry its accent."""
+
+    engine_error: reactive[str | None] = reactive(None, init=False)
+    """What failed in the engine itself; every status line shows it."""
 
     def __init__(
         self,
@@ -89,6 +118,9 @@ class RegimeApp(App[None]):
         restore: Callable[[], Snapshot | None] | None = None,
     ) -> None:
         super().__init__()
+        # A monitor left open over SSH: every byte counts, and nothing should move
+        # unless a reading did (scrolling to a focused panel jumps, it never glides).
+        self.animation_level = "none"
         self.settings = settings
         self.clock = clock
         self._feed_factory = feed_factory
@@ -112,6 +144,10 @@ class RegimeApp(App[None]):
     def feed(self) -> SnapshotFeed | None:
         """The running engine, once it has been built."""
         return self._feed
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        """The thesis accents for a theme that does not name them (Regime's do)."""
+        return thesis_variable_defaults(self.current_theme)
 
     def on_mount(self) -> None:
         register_themes(self)
@@ -170,11 +206,24 @@ class RegimeApp(App[None]):
     def show_snapshot(self, message: SnapshotReady) -> None:
         self.snapshot = message.snapshot
 
+    def snapshot_screens(self) -> list[SnapshotScreen]:
+        """The screens showing Snapshots: the dashboard and any detail screen."""
+        screens = [screen for screen in self.screen_stack if isinstance(screen, SnapshotScreen)]
+        if self._dashboard is not None and self._dashboard not in screens:
+            screens.append(self._dashboard)
+        return screens
+
     def watch_snapshot(self, snapshot: Snapshot | None) -> None:
-        self.dashboard.snapshot = snapshot
+        for screen in self.snapshot_screens():
+            screen.snapshot = snapshot
 
     def watch_thesis(self, thesis: Thesis) -> None:
-        self.dashboard.thesis = thesis
+        for screen in self.snapshot_screens():
+            screen.thesis = thesis
+
+    def watch_engine_error(self, error: str | None) -> None:
+        for screen in self.snapshot_screens():
+            screen.engine_error = error
 
     @on(Worker.StateChanged)
     def report_worker(self, event: Worker.StateChanged) -> None:
@@ -190,7 +239,7 @@ class RegimeApp(App[None]):
             message = "engine stopped: no new data will arrive"
         else:
             return
-        self.dashboard.status_line.error = message
+        self.engine_error = message
         self.notify(message, title="Engine", severity="error", timeout=10)
 
     def action_refresh_now(self) -> None:
@@ -203,7 +252,38 @@ class RegimeApp(App[None]):
 
     def action_toggle_thesis(self) -> None:
         """Switch between the bull and the bear view."""
-        self.thesis = "bear" if self.thesis == "bull" else "bull"
+        self.thesis = other_thesis(self.thesis)
+
+    def action_set_thesis(self, thesis: str) -> None:
+        """Show the bull or the bear view (the palette's commands); ignore anything else."""
+        if thesis == "bull":
+            self.thesis = "bull"
+        elif thesis == "bear":
+            self.thesis = "bear"
+
+    @on(Panel.DetailRequested)
+    def open_requested_detail(self, message: Panel.DetailRequested) -> None:
+        if message.panel.id is not None:
+            self.action_open_detail(message.panel.id)
+
+    def action_open_detail(self, panel_id: str) -> None:
+        """Show a panel full screen, in place of any other detail or the help."""
+        view = PANELS_BY_ID.get(panel_id)
+        if view is None:
+            return
+        while len(self.screen_stack) > 1 and isinstance(self.screen, (DetailScreen, HelpScreen)):
+            if isinstance(self.screen, DetailScreen) and self.screen.view is view:
+                return  # already on show
+            self.pop_screen()
+        self.push_screen(
+            DetailScreen(
+                view,
+                clock=self.clock,
+                thesis=self.thesis,
+                snapshot=self.snapshot,
+                engine_error=self.engine_error,
+            )
+        )
 
     def action_cycle_theme(self) -> None:
         """Move to the next of Regime's themes."""

@@ -1,6 +1,6 @@
-"""The command palette's Regime commands (ctrl+p): switch the thesis view, cycle the
-theme, refresh now, and show the help. Each runs the same app action as its key, so
-the palette and the keys never disagree."""
+"""The command palette's Regime commands (ctrl+p): switch to the bull or the bear view,
+open any panel full screen, cycle the theme, refresh now, and show the help. Each runs
+the same app action as its key, so the palette and the keys never disagree."""
 
 from __future__ import annotations
 
@@ -8,11 +8,30 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from tui.screens.panels import PANELS
+
 COMMANDS: tuple[tuple[str, str, str], ...] = (
-    ("Switch thesis view", "toggle_thesis", "Show the bull or the bear checklist"),
-    ("Cycle theme", "cycle_theme", "regime-dark → regime-light → regime-ansi"),
-    ("Refresh now", "refresh_now", "Fetch and recompute without waiting for the cadence"),
-    ("Help", "help", "Keys and what each panel shows"),
+    (
+        "Switch to bull view",
+        "set_thesis('bull')",
+        "Bull checklist first; price vs levels, breadth and CTA trend emphasised (t)",
+    ),
+    (
+        "Switch to bear view",
+        "set_thesis('bear')",
+        "Bear checklist first; RSI divergence, VIX and breadth emphasised (t)",
+    ),
+    *(
+        (
+            f"Open {view.name} detail",
+            f"open_detail('{view.id}')",
+            f"The {view.title} panel full screen, with the numbers behind it ({view.key})",
+        )
+        for view in PANELS
+    ),
+    ("Cycle theme", "cycle_theme", "regime-dark → regime-light → regime-ansi (c)"),
+    ("Refresh now", "refresh_now", "Fetch and recompute without waiting for the cadence (r)"),
+    ("Help", "help", "Keys and what each panel's readings mean (?)"),
 )
 """Palette name, app action and help text of each command."""
 

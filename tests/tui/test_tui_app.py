@@ -188,9 +188,22 @@ async def test_help_opens_and_escape_closes(app: RecordingApp) -> None:
         await wait_for_data(pilot)
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        keys = plain(app.screen.query_one(ValueTable))
-        for key in ("q", "r", "t", "c", "?"):
+        keys = [str(key.render()) for key in app.screen.query(".help--key")]
+        for key in ("q", "r", "t", "c / ^t", "? / h", "1–6", "tab / shift+tab", "⏎", "esc", "^p"):
             assert key in keys
+        what = [str(line.render()) for line in app.screen.query(".help--what")]
+        assert "1 Price vs key levels" in what[keys.index("1–6")]
+        panels = "\n".join(str(line.render()) for line in app.screen.query(".help--panel"))
+        for words in (
+            "bearish divergence",
+            "200-day average",
+            "IV rank",
+            "flip level",
+            "? unknown",
+            "Bull  emphasises price, breadth, CTA trend",
+            "Bear  emphasises RSI, breadth, VIX",
+        ):
+            assert words in panels
         await pilot.press("escape")
         assert app.screen is app.dashboard
         await pilot.press("h")
@@ -320,11 +333,25 @@ async def test_palette_commands_run_the_app_actions(app: RecordingApp, feed: Fak
         await wait_for_data(pilot)
         provider = RegimeCommands(app.screen)
         names = [hit.text async for hit in provider.discover()]
-        assert names == ["Switch thesis view", "Cycle theme", "Refresh now", "Help"]
-        hits = [hit async for hit in provider.search("thesis")]
-        assert hits
-        await hits[0].command()
+        assert names == [
+            "Switch to bull view",
+            "Switch to bear view",
+            "Open price detail",
+            "Open RSI detail",
+            "Open breadth detail",
+            "Open VIX detail",
+            "Open CTA trend detail",
+            "Open checklist detail",
+            "Cycle theme",
+            "Refresh now",
+            "Help",
+        ]
+        bear = next(iter([hit async for hit in provider.search("bear view")]))
+        await bear.command()
         assert app.thesis == "bear"
+        bull = next(iter([hit async for hit in provider.search("bull view")]))
+        await bull.command()
+        assert app.thesis == "bull"
         refresh = next(iter([hit async for hit in provider.search("refresh now")]))
         await refresh.command()
         assert feed.refresh_calls == 1
