@@ -72,7 +72,8 @@ def change(last: float | None, prev_close: float | None, change_pct: float | Non
 
 
 def age(delta: timedelta) -> str:
-    """A duration as people say an age: `45s`, `4m 10s`, `4h 15m`, `2d 3h`."""
+    """A duration as people say an age: `45s`, `4m`, `4h 05m`, `2d 3h`. Seconds only
+    under a minute, so an age on screen changes at most once a minute after that."""
     seconds = max(0, int(delta.total_seconds()))
     days, rest = divmod(seconds, 86_400)
     hours, rest = divmod(rest, 3_600)
@@ -82,18 +83,23 @@ def age(delta: timedelta) -> str:
     if hours:
         return f"{hours}h {minutes:02d}m"
     if minutes:
-        return f"{minutes}m {seconds:02d}s"
+        return f"{minutes}m"
     return f"{seconds}s"
 
 
 def countdown(delta: timedelta) -> str:
-    """Time left as a ticking clock: `13:15:30`, or `1d 13:15:30` beyond a day."""
+    """Time left: `1d 02h 00m`, `13h 15m`, and a ticking `14:30` in the last hour,
+    when the seconds matter; coarser before, so the screen is not redrawn every
+    second of a closed night."""
     seconds = max(0, int(delta.total_seconds()))
     days, rest = divmod(seconds, 86_400)
     hours, rest = divmod(rest, 3_600)
     minutes, seconds = divmod(rest, 60)
-    clock = f"{hours:02d}:{minutes:02d}:{seconds:02d}"
-    return f"{days}d {clock}" if days else clock
+    if days:
+        return f"{days}d {hours:02d}h {minutes:02d}m"
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    return f"{minutes:02d}:{seconds:02d}"
 
 
 def as_of(moment: datetime | None) -> str:

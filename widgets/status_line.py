@@ -1,9 +1,10 @@
 """The status line across the top of the dashboard: which source the data comes from
-(LIVE, OFFLINE with the cache's age, SIMULATED...), the NYSE phase with a countdown to
-the next open or close, and the age of the data; under it, why that source was chosen
-when there is a reason to give, and an error line when the engine itself has failed.
-The countdown and the age tick once a second from the injected clock; only the clock
-part of this one widget repaints on a tick."""
+(LIVE, OFFLINE with the cache's date, SIMULATED...), the NYSE phase with a countdown
+to the next open or close, and the age of the data; under it, why that source was
+chosen when there is a reason to give, and an error line when the engine itself has
+failed. The clock part follows the injected clock and wakes only when its text will
+change (each second in the last hour and the first minute, else each minute); only
+that part of this one widget repaints."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from widgets import format as fmt
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
+    from textual.timer import Timer
 
     from core.snapshot import MarketInfo, SourceInfo
 
@@ -45,13 +47,37 @@ def market_text(market: MarketInfo) -> str:
     return f"{text} (early close)" if market.early_close else text
 
 
+def _target(market: MarketInfo) -> tuple[str, datetime | None]:
+    """What the countdown counts to: the close in regular hours, else the open."""
+    if market.phase == "regular":
+        return "closes", market.next_close
+    return "opens", market.next_open
+
+
+def seconds_until_change(market: MarketInfo | None, as_of: datetime | None, now: datetime) -> float:
+    """How long `clock_text` stays the same: under a second while it shows seconds
+    (the last hour of a countdown, the first minute of an age), else until the next
+    minute boundary — so a closed night costs one redraw a minute, not sixty."""
+    waits = [60.0]
+    if market is not None:
+        _, target = _target(market)
+        if target is not None and target > now:
+            left = (target - now).total_seconds()
+            if left <= 3600:
+                waits.append(left % 1 or 1.0)
+            else:
+                waits.extend((left % 60 or 60.0, left - 3600))
+    if as_of is not None:
+        age = max(0.0, (now - as_of).total_seconds())
+        waits.append(1 - age % 1 if age < 60 else 60 - age % 60)
+    return max(0.05, min(waits))
+
+
 def clock_text(market: MarketInfo | None, as_of: datetime | None, now: datetime) -> str:
-    """The ticking part: `opens in 13:15:30 · data 4h 15m old`."""
+    """The ticking part: `opens in 13h 15m · data 4h 15m old`."""
     parts: list[str] = []
     if market is not None:
-        verb, target = ("closes", market.next_close)
-        if market.phase != "regular":
-            verb, target = ("opens", market.next_open)
+        verb, target = _target(market)
         if target is None:
             parts.append(f"next {verb[:-1]} {fmt.UNKNOWN}")
         elif target <= now:
@@ -119,6 +145,7 @@ class StatusLine(Widget):
         super().__init__(name=name, id=id, classes=classes)
         self.clock = clock
         self._clock_text = ""
+        self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("STARTING", classes="status--badge -starting", markup=False)
@@ -128,7 +155,7 @@ class StatusLine(Widget):
         yield Static("", classes="status--error", markup=False)
 
     def on_mount(self) -> None:
-        self.set_interval(1.0, self.tick, name="status-countdown")
+        self.tick()
 
     @property
     def badge(self) -> Static:
@@ -168,10 +195,16 @@ class StatusLine(Widget):
             self.query_one(".status--market", Static).update("the engine did not start")
 
     def tick(self) -> None:
-        """Redraw the countdown and data age for the clock's current time."""
+        """Redraw the countdown and data age for the clock's current time, and wake
+        again when that text will next change."""
         if not self.is_mounted:
             return
-        text = clock_text(self.market, self.as_of, self.clock())
+        now = self.clock()
+        text = clock_text(self.market, self.as_of, now)
         if text != self._clock_text:
             self._clock_text = text
             self.clock_part.update(text, layout=False)
+        if self._timer is not None:
+            self._timer.stop()
+        wait = seconds_until_change(self.market, self.as_of, now) + 0.01
+        self._timer = self.set_timer(wait, self.tick, name="status-clock")

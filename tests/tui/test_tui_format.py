@@ -42,12 +42,13 @@ def test_missing_numbers_read_unknown() -> None:
 
 def test_ages_and_countdowns() -> None:
     assert fmt.age(timedelta(seconds=45)) == "45s"
-    assert fmt.age(timedelta(minutes=4, seconds=10)) == "4m 10s"
+    assert fmt.age(timedelta(minutes=4, seconds=10)) == "4m"
     assert fmt.age(timedelta(hours=4, minutes=5)) == "4h 05m"
     assert fmt.age(timedelta(days=2, hours=3)) == "2d 3h"
     assert fmt.age(timedelta(seconds=-5)) == "0s"
-    assert fmt.countdown(timedelta(hours=13, minutes=15, seconds=30)) == "13:15:30"
-    assert fmt.countdown(timedelta(days=1, hours=2)) == "1d 02:00:00"
+    assert fmt.countdown(timedelta(hours=13, minutes=15, seconds=30)) == "13h 15m"
+    assert fmt.countdown(timedelta(days=1, hours=2)) == "1d 02h 00m"
+    assert fmt.countdown(timedelta(minutes=14, seconds=30)) == "14:30"
 
 
 def test_as_of_is_new_york_time() -> None:
@@ -120,10 +121,29 @@ def test_plotext_colours_keep_ansi_names() -> None:
 
 def test_countdown_text_for_each_phase() -> None:
     closed = MarketInfo(phase="closed", next_open=NEXT_OPEN, next_close=NEXT_CLOSE)
-    assert clock_text(closed, SESSION_CLOSE, EVENING) == "opens in 13:15:30 · data 4h 14m old"
+    assert clock_text(closed, SESSION_CLOSE, EVENING) == "opens in 13h 15m · data 4h 14m old"
     regular = MarketInfo(phase="regular", next_open=None, next_close=NEXT_CLOSE)
     noon = NEXT_CLOSE - timedelta(hours=4)
-    assert clock_text(regular, noon, noon) == "closes in 04:00:00 · data 0s old"
+    assert clock_text(regular, noon, noon) == "closes in 4h 00m · data 0s old"
+    last_hour = NEXT_CLOSE - timedelta(minutes=12, seconds=5)
+    assert clock_text(regular, noon, last_hour).startswith("closes in 12:05 · data 3h")
     assert clock_text(closed, None, NEXT_OPEN + timedelta(minutes=1)) == "opens now"
     unknown = MarketInfo(phase="closed", next_open=None, next_close=None)
     assert clock_text(unknown, None, EVENING) == "next open unknown"
+
+
+def test_the_clock_wakes_only_when_its_text_changes() -> None:
+    from widgets.status_line import seconds_until_change
+
+    closed = MarketInfo(phase="closed", next_open=NEXT_OPEN, next_close=NEXT_CLOSE)
+    # 13h 15m 30s to the open, data 4h 14m old: the next change is a minute boundary.
+    wait = seconds_until_change(closed, SESSION_CLOSE, EVENING)
+    assert 0 < wait <= 60
+    later = EVENING + timedelta(seconds=wait + 0.01)
+    assert clock_text(closed, SESSION_CLOSE, later) != clock_text(closed, SESSION_CLOSE, EVENING)
+    just_before = EVENING + timedelta(seconds=wait - 0.5)
+    assert clock_text(closed, SESSION_CLOSE, just_before) == clock_text(
+        closed, SESSION_CLOSE, EVENING
+    )
+    # In the last hour the seconds show, so it wakes within a second.
+    assert seconds_until_change(closed, None, NEXT_OPEN - timedelta(minutes=20)) <= 1.0
