@@ -214,6 +214,7 @@ class Engine:
             label=label,
             detail=getattr(source, "detail", None) or self.source_detail,
             fetched_at=fetched_at,
+            replay=state == "REPLAY",
         )
 
     def _market(self, at: datetime) -> MarketInfo:

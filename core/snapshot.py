@@ -47,7 +47,10 @@ class SourceInfo(Frozen):
     detail: str | None = None
     """Why this source was chosen (e.g. the yahoo failure that made auto fall back)."""
     fetched_at: datetime | None = None
-    """For cached data: when it was fetched (the status line shows its age)."""
+    """For cached data: when it was fetched."""
+    replay: bool = False
+    """Historical data evaluated as of a past close (--as-of, or a files directory):
+    no countdown or data age against the wall clock applies."""
 
 
 class MarketInfo(Frozen):

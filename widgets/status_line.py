@@ -170,6 +170,7 @@ class StatusLine(Widget):
     def watch_source(self, source: SourceInfo | None) -> None:
         if source is None:
             return
+        self.tick()
         self.badge.update(source.label)
         self.badge.remove_class("-starting", *SOURCE_CLASSES.values())
         self.badge.add_class(SOURCE_CLASSES.get(source.kind, "-files"))
@@ -200,7 +201,12 @@ class StatusLine(Widget):
         if not self.is_mounted:
             return
         now = self.clock()
-        text = clock_text(self.market, self.as_of, now)
+        if self.source is not None and self.source.replay and self.as_of is not None:
+            # A replay stands at a past close: a countdown or an age against today's
+            # clock would be noise.
+            text = f"replaying the close of {fmt.as_of(self.as_of)} ET"
+        else:
+            text = clock_text(self.market, self.as_of, now)
         if text != self._clock_text:
             self._clock_text = text
             self.clock_part.update(text, layout=False)
