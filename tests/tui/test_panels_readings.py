@@ -27,6 +27,7 @@ from core.snapshot import (
 )
 from tests.tui.sample import complete_snapshot, sample_snapshot
 from themes import register_themes
+from tui.screens.panels import show_snapshot
 from widgets.breadth_panel import BreadthPanel, band_word
 from widgets.chart_slot import DASHBOARD_SESSIONS, SPARKLINE_SESSIONS
 from widgets.checklist_panel import ChecklistPanel
@@ -58,24 +59,6 @@ class PanelHost(App[None]):
     def on_mount(self) -> None:
         register_themes(self)
         self.theme = self.theme_name
-
-
-def show(panel: Panel, snapshot: Snapshot) -> None:
-    """Hand the panel its section, as the screens do (tui/screens/panels.py)."""
-    panel.snapshot_time = snapshot.as_of
-    if isinstance(panel, PricePanel):
-        panel.section = snapshot.price
-        panel.divergence = snapshot.rsi.divergence
-    elif isinstance(panel, RsiPanel):
-        panel.section = snapshot.rsi
-    elif isinstance(panel, BreadthPanel):
-        panel.section = snapshot.breadth
-    elif isinstance(panel, VixPanel):
-        panel.section = snapshot.vix
-    elif isinstance(panel, TrendPanel):
-        panel.section = snapshot.trend
-    elif isinstance(panel, ChecklistPanel):
-        panel.section = snapshot.checklist
 
 
 async def settle(pilot: Pilot[Any]) -> None:
@@ -113,7 +96,7 @@ async def test_price_headline_badges_levels_and_recent_chart() -> None:
     snapshot = sample_snapshot()
     panel = PricePanel()
     async with PanelHost(panel).run_test(size=SIZE) as pilot:
-        show(panel, snapshot)
+        show_snapshot(panel, snapshot)
         await settle(pilot)
         assert "6,978.03" in text(panel.query_one(".price--headline"))
         badges = text(panel.query_one(BadgeLine))
@@ -133,7 +116,7 @@ async def test_price_headline_badges_levels_and_recent_chart() -> None:
 async def test_badges_leave_off_whole_readings_when_narrow() -> None:
     panel = PricePanel()
     async with PanelHost(panel).run_test(size=(34, 30)) as pilot:
-        show(panel, sample_snapshot())
+        show_snapshot(panel, sample_snapshot())
         await settle(pilot)
         badges = text(panel.query_one(BadgeLine))
         assert badges.startswith("TD sell 7/9")
@@ -144,7 +127,7 @@ async def test_price_detail_shows_the_year_and_the_numbers_behind_the_badges() -
     snapshot = sample_snapshot()
     panel = PricePanel(detailed=True)
     async with PanelHost(panel).run_test(size=(120, 50)) as pilot:
-        show(panel, snapshot)
+        show_snapshot(panel, snapshot)
         await settle(pilot)
         chart = panel.chart
         assert chart is not None and chart.window is None and chart.label_pivots
@@ -165,7 +148,7 @@ async def test_rsi_flag_row_chart_and_pivots() -> None:
     snapshot = sample_snapshot()
     panel = RsiPanel()
     async with PanelHost(panel).run_test(size=SIZE) as pilot:
-        show(panel, snapshot)
+        show_snapshot(panel, snapshot)
         await settle(pilot)
         assert text(panel.query_one(FitLine)) == "BEARISH DIVERGENCE · confirmed 2026-01-22"
         assert row(panel, "RSI (14)") == "61.84 · neutral"
@@ -185,7 +168,7 @@ async def test_rsi_flag_row_chart_and_pivots() -> None:
 async def test_rsi_flag_drops_a_word_before_it_wraps() -> None:
     panel = RsiPanel()
     async with PanelHost(panel).run_test(size=(38, 30)) as pilot:
-        show(panel, sample_snapshot())
+        show_snapshot(panel, sample_snapshot())
         await settle(pilot)
         assert text(panel.query_one(FitLine)) == "BEARISH DIVERGENCE · 2026-01-22"
 
@@ -211,7 +194,7 @@ async def test_rsi_detail_lists_both_pivots_sessions_and_the_hidden_divergence()
     snapshot = complete_snapshot()
     panel = RsiPanel(detailed=True)
     async with PanelHost(panel).run_test(size=(120, 50)) as pilot:
-        show(panel, snapshot)
+        show_snapshot(panel, snapshot)
         await settle(pilot)
         pivots = table(panel, ".rsi--pivots").splitlines()
         assert pivots[0] == "bearish 1 2025-11-26 6,995.78 75.52 2025-12-03"
@@ -267,7 +250,7 @@ async def test_breadth_detail_charts_the_year_and_the_changes() -> None:
     snapshot = complete_snapshot()
     panel = BreadthPanel(detailed=True)
     async with PanelHost(panel).run_test(size=(120, 50)) as pilot:
-        show(panel, snapshot)
+        show_snapshot(panel, snapshot)
         await settle(pilot)
         chart = panel.chart
         assert chart is not None and chart.series == snapshot.breadth.history_200dma
@@ -291,7 +274,7 @@ async def test_breadth_detail_charts_the_year_and_the_changes() -> None:
 async def test_vix_level_curve_flag_and_realised() -> None:
     panel = VixPanel()
     async with PanelHost(panel).run_test(size=SIZE) as pilot:
-        show(panel, sample_snapshot())
+        show_snapshot(panel, sample_snapshot())
         await settle(pilot)
         assert text(panel.query_one(FitLine)).startswith("INDEX UP · VIX UP")
         assert row(panel, "VIX") == "16.42 ▲+0.85"
@@ -327,7 +310,7 @@ async def test_vix_flag_reads_each_state() -> None:
 async def test_vix_detail_ratios_and_five_session_changes() -> None:
     panel = VixPanel(detailed=True)
     async with PanelHost(panel).run_test(size=(120, 50)) as pilot:
-        show(panel, complete_snapshot())
+        show_snapshot(panel, complete_snapshot())
         await settle(pilot)
         assert row(panel, "IV rank / %ile 1y") == "18 / 25%"
         detail = ".vix--detail"
@@ -348,7 +331,7 @@ async def test_trend_gauge_signals_and_nearest_flips() -> None:
     snapshot = sample_snapshot()
     panel = TrendPanel()
     async with PanelHost(panel).run_test(size=SIZE) as pilot:
-        show(panel, snapshot)
+        show_snapshot(panel, snapshot)
         await settle(pilot)
         gauge = panel.query_one(Gauge)
         assert gauge.value == 51.5
@@ -384,7 +367,7 @@ async def test_trend_flip_above_with_its_distance() -> None:
 async def test_trend_detail_returns_distances_percentile_and_crowding() -> None:
     panel = TrendPanel(detailed=True)
     async with PanelHost(panel).run_test(size=(120, 50)) as pilot:
-        show(panel, complete_snapshot())
+        show_snapshot(panel, complete_snapshot())
         await settle(pilot)
         assert row(panel, "Exposure") == "+52%"
         assert row(panel, "1-year percentile") == "71"
@@ -402,7 +385,7 @@ async def test_checklist_marks_values_rules_and_score() -> None:
     snapshot = sample_snapshot()
     panel = ChecklistPanel()
     async with PanelHost(panel).run_test(size=(160, 30)) as pilot:
-        show(panel, snapshot)
+        show_snapshot(panel, snapshot)
         await settle(pilot)
         assert text(panel.score) == "BULL 3/6  ·  bear 2/5"
         rendered = text(panel.items).splitlines()
@@ -421,7 +404,7 @@ async def test_checklist_marks_values_rules_and_score() -> None:
 async def test_checklist_rule_column_gives_way_whole_when_narrow() -> None:
     panel = ChecklistPanel()
     async with PanelHost(panel).run_test(size=(60, 30)) as pilot:
-        show(panel, sample_snapshot())
+        show_snapshot(panel, sample_snapshot())
         await settle(pilot)
         rendered = text(panel.items)
         assert "price.last" not in rendered and "level(" not in rendered
@@ -431,7 +414,7 @@ async def test_checklist_rule_column_gives_way_whole_when_narrow() -> None:
 async def test_checklist_detail_gives_each_rule_why_and_reason() -> None:
     panel = ChecklistPanel(detailed=True)
     async with PanelHost(panel).run_test(size=(120, 60)) as pilot:
-        show(panel, sample_snapshot())
+        show_snapshot(panel, sample_snapshot())
         await settle(pilot)
         assert text(panel.query_one(".checklist--tally")) == "3 pass  2 fail  1 unknown"
         details = text(panel.query_one(".checklist--details"))
@@ -471,7 +454,7 @@ async def test_missing_readings_read_unknown_never_zero(
 ) -> None:
     panel = panel_class(detailed=detailed)
     async with PanelHost(panel).run_test(size=(120, 50)) as pilot:
-        show(panel, empty_snapshot())
+        show_snapshot(panel, empty_snapshot())
         await settle(pilot)
         shown = "\n".join(
             text(widget)

@@ -16,7 +16,7 @@ from textual.widgets import Footer
 
 from core.clock import Clock, system_clock
 from tui.screens.dashboard import SizedScreen
-from tui.screens.panels import EMPHASIS, show_snapshot
+from tui.screens.panels import EMPHASIS, show_header, show_snapshot
 from widgets.checklist_panel import ChecklistPanel
 from widgets.panel import Panel
 from widgets.status_line import StatusLine
@@ -115,11 +115,7 @@ class DetailScreen(SizedScreen):
     def watch_snapshot(self, snapshot: Snapshot | None) -> None:
         if snapshot is None:
             return
-        status = self.status_line
-        status.source = snapshot.source
-        status.market = snapshot.market
-        status.as_of = snapshot.as_of
-        self.verdict.section = snapshot.checklist
+        show_header(self.status_line, self.verdict, snapshot)
         show_snapshot(self.panel, snapshot)
 
     def action_scroll(self, where: str) -> None:

@@ -13,7 +13,9 @@ from widgets.breadth_panel import BreadthPanel
 from widgets.checklist_panel import ChecklistPanel
 from widgets.price_panel import PricePanel
 from widgets.rsi_panel import RsiPanel
+from widgets.status_line import StatusLine
 from widgets.trend_panel import TrendPanel
+from widgets.verdict import Verdict
 from widgets.vix_panel import VixPanel
 
 if TYPE_CHECKING:
@@ -130,9 +132,8 @@ def show_snapshot(panel: Panel, snapshot: Snapshot) -> None:
     panel.snapshot_time = snapshot.as_of
     if isinstance(panel, PricePanel):
         panel.section = snapshot.price
-        if hasattr(panel, "divergence"):
-            # The price chart marks the RSI divergence's pivots on the closes.
-            panel.divergence = snapshot.rsi.divergence
+        # The price chart marks the RSI divergence's pivots on the closes.
+        panel.divergence = snapshot.rsi.divergence
     elif isinstance(panel, RsiPanel):
         panel.section = snapshot.rsi
     elif isinstance(panel, BreadthPanel):
@@ -143,3 +144,12 @@ def show_snapshot(panel: Panel, snapshot: Snapshot) -> None:
         panel.section = snapshot.trend
     elif isinstance(panel, ChecklistPanel):
         panel.section = snapshot.checklist
+
+
+def show_header(status: StatusLine, verdict: Verdict, snapshot: Snapshot) -> None:
+    """Hand the status line and the verdict their parts of `snapshot` (both screens
+    show them, so freshness and the scores are never hidden)."""
+    status.source = snapshot.source
+    status.market = snapshot.market
+    status.as_of = snapshot.as_of
+    verdict.section = snapshot.checklist
