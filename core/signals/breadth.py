@@ -30,7 +30,6 @@ __all__ = [
     "YEAR",
     "advance_decline",
     "breadth_section",
-    "members_with_history",
     "new_highs_lows",
     "pct_above_sma",
     "pct_above_sma_frame",
@@ -219,14 +218,6 @@ def new_highs_lows(closes: pd.DataFrame, window: int = YEAR) -> pd.DataFrame:
     highs[none] = np.nan
     lows[none] = np.nan
     return pd.DataFrame({"highs": highs, "lows": lows}, index=closes.index)
-
-
-def members_with_history(closes: pd.DataFrame, length: int) -> int:
-    """How many members have a close on the last session and `length` closes to it."""
-    if closes.empty:
-        return 0
-    panel = _Panel(_as_values(closes))
-    return int(np.count_nonzero(panel.present[-1] & (panel.count >= length)))
 
 
 def rsp_spy_ratio(rsp: pd.Series, spy: pd.Series) -> pd.Series:

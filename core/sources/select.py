@@ -13,7 +13,7 @@ from pathlib import Path
 
 from core.clock import Clock, system_clock
 from core.config import Settings
-from core.sources.base import Source, SourceError
+from core.sources.base import Source
 
 YAHOO_HOST = "query1.finance.yahoo.com"
 
@@ -99,6 +99,3 @@ def member_tickers(settings: Settings) -> list[str] | None:
     from core.sources.files import read_member_info
 
     return [str(ticker) for ticker in read_member_info(settings.members_file.expanduser()).index]
-
-
-__all__ = ["OpenedSource", "SourceError", "open_source", "yahoo_reachable"]
