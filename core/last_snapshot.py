@@ -4,7 +4,8 @@ them with the engine's first refresh. The file is keyed by the source setting, s
 simulated reading is never shown for another source, and replays neither read nor
 write it. A restored Snapshot is never passed off as fresh: panels that were LIVE,
 DELAYED or CLOSED become STALE (their as-of time shows the age) and the source line
-says it is the last run's reading. This module imports only pydantic models."""
+says it is the last run's reading. This module imports only pydantic models (the
+sections' declarations)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from pathlib import Path
 import platformdirs
 from pydantic import ValidationError
 
+from core.section import Registry, builtin
 from core.snapshot import Freshness, PanelStatus, Snapshot
 
 log = logging.getLogger(__name__)
@@ -43,9 +45,10 @@ def save(path: Path, snapshot: Snapshot, source: str) -> None:
         log.warning("could not save the last snapshot to %s: %s", path, error)
 
 
-def load(path: Path, source: str) -> Snapshot | None:
-    """The Snapshot saved for `source`, or None (absent, unreadable, another source, or
-    written by a version whose Snapshot no longer validates)."""
+def load(path: Path, source: str, sections: Registry | None = None) -> Snapshot | None:
+    """The Snapshot saved for `source` with `sections` (default: the built-in ones), or
+    None (absent, unreadable, another source, or written by a version whose Snapshot no
+    longer validates)."""
     try:
         payload = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -53,7 +56,8 @@ def load(path: Path, source: str) -> Snapshot | None:
     if not isinstance(payload, dict) or payload.get("source") != source:
         return None
     try:
-        return Snapshot.model_validate(payload.get("snapshot"))
+        model = (sections if sections is not None else builtin()).snapshot_model
+        return model.model_validate(payload.get("snapshot"))
     except ValidationError:
         return None
 
@@ -68,16 +72,8 @@ def restored(snapshot: Snapshot) -> Snapshot:
     """`snapshot` as the last run's reading: aged states become STALE and the source
     line says where the readings come from."""
     update: dict[str, object] = {
-        name: section.model_copy(update={"status": _aged(section.status)})
-        for name, section in (
-            ("price", snapshot.price),
-            ("rsi", snapshot.rsi),
-            ("breadth", snapshot.breadth),
-            ("vix", snapshot.vix),
-            ("trend", snapshot.trend),
-            ("context", snapshot.context),
-            ("checklist", snapshot.checklist),
-        )
+        section.key: reading.model_copy(update={"status": _aged(reading.status)})
+        for section, reading in snapshot.sections()
     }
     when = f"{snapshot.as_of:%Y-%m-%d %H:%M}"
     update["source"] = snapshot.source.model_copy(

@@ -26,7 +26,9 @@ from typing import Any, ClassVar, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from core.snapshot import Level, Snapshot
+from core.section import builtin
+from core.sections.price import Level
+from core.snapshot import Snapshot
 
 __all__ = [
     "FUNCTIONS",
@@ -568,8 +570,9 @@ def format_number(value: float | int, spec: str) -> str:
 class _Checker:
     """Static checks of a tree against the Snapshot schema."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, model: type[Snapshot] | None = None) -> None:
         self.source = source
+        self.model = model if model is not None else builtin().snapshot_model
 
     def error(self, message: str, node: Node, *, at_start: bool = False) -> RuleError:
         position = start_of(node) if at_start else node.pos
@@ -585,7 +588,7 @@ class _Checker:
         if isinstance(node, Null):
             return NULL
         if isinstance(node, Name):
-            return self.field(Snapshot, node.name, node, node.name)
+            return self.field(self.model, node.name, node, node.name)
         if isinstance(node, Attr):
             owner = self.check(node.obj)
             if owner.kind != "model" or owner.model is None:
@@ -987,12 +990,18 @@ class Rule:
         return _Evaluator(snapshot, self.source).run(self.node)
 
 
-def compile_rule(source: str, *, kind: Literal["condition", "value"] = "condition") -> Rule:
-    """Parse and check `source`. A "condition" must be true/false (a checklist rule); a
-    "value" is anything an item can show (a number, text, true/false, a date, a level).
-    Raises RuleError naming the column and what is wrong."""
+def compile_rule(
+    source: str,
+    *,
+    kind: Literal["condition", "value"] = "condition",
+    model: type[Snapshot] | None = None,
+) -> Rule:
+    """Parse and check `source` against the Snapshot `model` (default: the built-in
+    sections'). A "condition" must be true/false (a checklist rule); a "value" is
+    anything an item can show (a number, text, true/false, a date, a level). Raises
+    RuleError naming the column and what is wrong."""
     node = parse(source)
-    checker = _Checker(source)
+    checker = _Checker(source, model)
     found = checker.check(node)
     if kind == "condition":
         if found.kind != "bool":

@@ -33,16 +33,9 @@ from core.rules import (
     format_spec_ok,
     reading_of,
 )
-from core.snapshot import (
-    ChecklistItem,
-    ChecklistSection,
-    Freshness,
-    ItemStatus,
-    Level,
-    PanelStatus,
-    Snapshot,
-    ThesisScore,
-)
+from core.sections.checklist import ChecklistItem, ChecklistSection, ItemStatus, ThesisScore
+from core.sections.price import Level
+from core.snapshot import Freshness, PanelStatus, Snapshot
 
 __all__ = [
     "BUILTIN",

@@ -20,7 +20,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from core.snapshot import BreadthSection, PanelStatus, Series
+from core.sections.breadth import BreadthSection
+from core.snapshot import PanelStatus, Series
 from core.sources.base import MemberPanel
 
 __all__ = [

@@ -23,7 +23,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from core.snapshot import ContextSection, PanelStatus
+from core.sections.context import ContextSection
+from core.snapshot import PanelStatus
 
 __all__ = [
     "CONFIRM_WINDOW",

@@ -21,7 +21,8 @@ import pandas as pd
 
 from core.config import UserLevel
 from core.indicators import bollinger, ema, keltner, sma, td_sequential
-from core.snapshot import BandState, History, Level, PanelStatus, PriceSection, TDState
+from core.sections.price import BandState, Level, PriceSection, TDState
+from core.snapshot import History, PanelStatus
 
 MILESTONE_STEP = 1000.0
 CHART_SESSIONS = 260

@@ -31,7 +31,8 @@ import numpy as np
 import pandas as pd
 
 from core.indicators import rsi, swing_pivots
-from core.snapshot import Divergence, PanelStatus, PivotPoint, RsiSection, Series
+from core.sections.rsi import Divergence, PivotPoint, RsiSection
+from core.snapshot import PanelStatus, Series
 
 __all__ = [
     "TIMELINE_COLUMNS",

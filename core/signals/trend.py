@@ -33,7 +33,8 @@ from numpy.lib.stride_tricks import sliding_window_view
 from core.indicators import realized_vol
 from core.indicators._common import check_length
 from core.indicators.volatility import TRADING_DAYS_PER_YEAR
-from core.snapshot import PanelStatus, TrendSection, TrendSignal
+from core.sections.trend import TrendSection, TrendSignal
+from core.snapshot import PanelStatus
 
 __all__ = [
     "CROWDED_HIGH",

@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 from core.indicators import realized_vol
-from core.snapshot import PanelStatus, VixSection
+from core.sections.vix import VixSection
+from core.snapshot import PanelStatus
 
 __all__ = [
     "BACKWARDATION_ABOVE",

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.sections.breadth import BreadthSection
 from core.signals.breadth import (
     HISTORY_SESSIONS,
     advance_decline,
@@ -24,7 +25,7 @@ from core.signals.breadth import (
     rsp_spy_ratio,
     top10_concentration_pct,
 )
-from core.snapshot import BreadthSection, PanelStatus
+from core.snapshot import PanelStatus
 from core.sources.base import MemberPanel
 
 STATUS = PanelStatus(state="REPLAY", detail="test")

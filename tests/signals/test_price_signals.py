@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 
 from core.config import UserLevel
 from core.indicators import bollinger, ema, keltner, td_sequential
+from core.sections.price import PriceSection
 from core.signals.price import key_levels, price_section, recent_history
-from core.snapshot import PanelStatus, PriceSection
+from core.snapshot import PanelStatus
 from tests.market_data import require_market_data
 
 STATUS = PanelStatus(state="REPLAY")

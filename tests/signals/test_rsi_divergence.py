@@ -20,8 +20,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.indicators import rsi
+from core.sections.rsi import Divergence, RsiSection
 from core.signals.rsi_divergence import divergence_timeline, rsi_section
-from core.snapshot import Divergence, PanelStatus, RsiSection
+from core.snapshot import PanelStatus
 from tests.market_data import require_market_data
 
 STATUS = PanelStatus(state="REPLAY")

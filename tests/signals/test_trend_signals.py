@@ -14,6 +14,7 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
+from core.sections.trend import TrendSection
 from core.signals.trend import (
     LOOKBACKS,
     TARGET_VOL_PCT,
@@ -22,7 +23,7 @@ from core.signals.trend import (
     trend_frame,
     trend_section,
 )
-from core.snapshot import PanelStatus, TrendSection
+from core.snapshot import PanelStatus
 from tests.market_data import require_market_data
 
 STATUS = PanelStatus(state="REPLAY")

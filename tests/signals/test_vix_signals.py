@@ -15,8 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.indicators import realized_vol
+from core.sections.vix import VixSection
 from core.signals.vix import iv_percentile, iv_rank, term_structure, vix_section
-from core.snapshot import PanelStatus, VixSection
+from core.snapshot import PanelStatus
 
 STATUS = PanelStatus(state="REPLAY", detail="test")
 

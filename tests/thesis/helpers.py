@@ -9,20 +9,15 @@ from datetime import datetime
 from typing import Any
 
 from core.clock import NEW_YORK
-from core.snapshot import (
-    BreadthSection,
-    ChecklistSection,
-    ContextSection,
-    Level,
-    MarketInfo,
-    PanelStatus,
-    PriceSection,
-    RsiSection,
-    Snapshot,
-    SourceInfo,
-    TrendSection,
-    VixSection,
-)
+from core.section import builtin
+from core.sections.breadth import BreadthSection
+from core.sections.checklist import ChecklistSection
+from core.sections.context import ContextSection
+from core.sections.price import Level, PriceSection
+from core.sections.rsi import RsiSection
+from core.sections.trend import TrendSection
+from core.sections.vix import VixSection
+from core.snapshot import MarketInfo, PanelStatus, Snapshot, SourceInfo
 
 AS_OF = datetime(2026, 1, 28, 16, 0, tzinfo=NEW_YORK)
 
@@ -30,7 +25,7 @@ AS_OF = datetime(2026, 1, 28, 16, 0, tzinfo=NEW_YORK)
 def blank() -> Snapshot:
     """A Snapshot whose every reading is missing."""
     status = PanelStatus(state="REPLAY", as_of=AS_OF)
-    return Snapshot(
+    return builtin().snapshot_model(
         as_of=AS_OF,
         source=SourceInfo(kind="files", simulated=False, label="REPLAY 2026-01-28"),
         market=MarketInfo(phase="closed", next_open=None, next_close=None),
@@ -56,7 +51,7 @@ def snapshot(base: Snapshot | None = None, /, **fields: Any) -> Snapshot:
     tree = (base or blank()).model_dump()
     for path, value in fields.items():
         _set(tree, path, value.model_dump() if isinstance(value, Level) else value)
-    return Snapshot.model_validate(tree)
+    return builtin().snapshot_model.model_validate(tree)
 
 
 def level(name: str, value: float, last: float, **extra: Any) -> dict[str, Any]:

@@ -12,13 +12,14 @@ import pytest
 from pydantic import BaseModel
 
 from core.rules import RType, RuleError, compile_rule, type_of_annotation
-from core.snapshot import Snapshot
+from core.section import builtin
 
 
 def scalar_paths(
-    model: type[BaseModel] = Snapshot, prefix: str = ""
+    model: type[BaseModel] | None = None, prefix: str = ""
 ) -> Iterator[tuple[str, RType]]:
     """Every dotted path to a scalar field of the Snapshot, with its type."""
+    model = model if model is not None else builtin().snapshot_model
     for name, info in model.model_fields.items():
         kind = type_of_annotation(info.annotation)
         path = f"{prefix}{name}"

@@ -17,32 +17,15 @@ from datetime import date, datetime, timedelta
 
 from core.clock import NEW_YORK
 from core.engine import Publish
-from core.snapshot import (
-    BandState,
-    BreadthSection,
-    ChecklistItem,
-    ChecklistSection,
-    ContextSection,
-    Divergence,
-    History,
-    ItemStatus,
-    Level,
-    LevelKind,
-    MarketInfo,
-    PanelStatus,
-    PivotPoint,
-    PriceSection,
-    RsiSection,
-    Series,
-    Snapshot,
-    SourceInfo,
-    TDState,
-    Thesis,
-    ThesisScore,
-    TrendSection,
-    TrendSignal,
-    VixSection,
-)
+from core.section import builtin
+from core.sections.breadth import BreadthSection
+from core.sections.checklist import ChecklistItem, ChecklistSection, ItemStatus, ThesisScore
+from core.sections.context import ContextSection
+from core.sections.price import BandState, Level, LevelKind, PriceSection, TDState
+from core.sections.rsi import Divergence, PivotPoint, RsiSection
+from core.sections.trend import TrendSection, TrendSignal
+from core.sections.vix import VixSection
+from core.snapshot import History, MarketInfo, PanelStatus, Series, Snapshot, SourceInfo, Thesis
 
 SESSION_CLOSE = datetime(2026, 1, 28, 16, 0, tzinfo=NEW_YORK)
 """The close the sample Snapshot stands on (a Wednesday)."""
@@ -269,7 +252,7 @@ def sample_snapshot(*, last: float = LAST) -> Snapshot:
     breadth = sample_breadth()
     signals = sample_trend_signals(closes)
     flips = [signal.flip_level for signal in signals if signal.flip_level is not None]
-    return Snapshot(
+    return builtin().snapshot_model(
         as_of=SESSION_CLOSE,
         source=SourceInfo(kind="sim", simulated=True, label="SIMULATED"),
         market=MarketInfo(phase="closed", next_open=NEXT_OPEN, next_close=NEXT_CLOSE),

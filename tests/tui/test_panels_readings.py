@@ -14,17 +14,13 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
-from core.snapshot import (
-    BreadthSection,
-    ChecklistSection,
-    Divergence,
-    PanelStatus,
-    PriceSection,
-    RsiSection,
-    Snapshot,
-    TrendSection,
-    VixSection,
-)
+from core.sections.breadth import BreadthSection
+from core.sections.checklist import ChecklistSection
+from core.sections.price import PriceSection
+from core.sections.rsi import Divergence, RsiSection
+from core.sections.trend import TrendSection
+from core.sections.vix import VixSection
+from core.snapshot import PanelStatus, Snapshot
 from tests.tui.sample import complete_snapshot, sample_snapshot
 from themes import register_themes
 from tui.screens.panels import show_snapshot

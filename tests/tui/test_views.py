@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from textual.widget import Widget
 
-from core.snapshot import ChecklistItem, PanelStatus, ThesisScore
+from core.sections.checklist import ChecklistItem, ThesisScore
+from core.snapshot import PanelStatus
 from tests.tui.harness import RecordingApp, make_app, wait_for_data
 from tests.tui.sample import FakeFeed, sample_snapshot
 from tui.app import RegimeApp

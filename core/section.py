@@ -1,0 +1,256 @@
+"""The section, the unit of Regime: one part of the Snapshot (price, rsi, breadth, vix,
+trend, context, checklist, and every later one) declared once, in its own module under
+`core/sections/`, as a `Section`: its JSON key, its pydantic model, how it is computed
+from a cycle's data, what it shows when that fails, its lines in the text report, the
+symbols it reads, and its readings over a whole history (one row per session, columns
+named by their JSON path). `Registry` is the ordered set of sections that the engine's
+`assemble`, the text report, the saved last Snapshot, `regime history` and the
+dashboard iterate; `builtin()` discovers every module of `core.sections` that defines
+`SECTION`, so adding a section names it nowhere else. The Snapshot model itself is
+built from a registry (`Registry.snapshot_model`): the envelope of `core.snapshot`
+plus one field per section. Section modules import only pydantic at module level (the
+last Snapshot is restored before pandas is loaded); their computations import pandas
+when they run."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from functools import cache, cached_property
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from pydantic import create_model
+
+from core.snapshot import Freshness, PanelStatus, SectionModel, Snapshot
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from core.config import Settings
+    from core.sources.base import MemberPanel
+    from core.thesis import Thesis
+
+log = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=SectionModel)
+
+
+@dataclass(frozen=True)
+class CycleData:
+    """What one refresh cycle has to show (the last good data where a fetch failed)."""
+
+    bars: Mapping[str, pd.DataFrame]
+    members: MemberPanel | None
+    state: Freshness
+    """The state every panel with data takes (LIVE, CLOSED, SIMULATED, REPLAY, ...)."""
+    detail: str | None
+    """What failed this cycle, shown on every panel it touches."""
+    close_time: Callable[[date], datetime]
+    """The regular close of a session, to date daily readings."""
+    now: datetime | None = None
+    """The cycle's time when live (None in replay): a reading on a session still in
+    progress is dated now, not at the session's future close."""
+
+    def status(self, last_date: pd.Timestamp | None, missing: str | None = None) -> PanelStatus:
+        """A panel's freshness: dated at the close of `last_date` (never later than now
+        when live), or, with no data (`last_date` None), the reason it is `missing`."""
+        if last_date is None:
+            reason = missing if self.detail is None else f"{missing}; {self.detail}"
+            return PanelStatus(state="ERROR" if self.detail else self.state, detail=reason)
+        as_of = self.close_time(last_date.date())
+        if self.now is not None and self.now < as_of:
+            as_of = self.now
+        return PanelStatus(state=self.state, as_of=as_of, detail=self.detail)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything a section's computation may read in one cycle."""
+
+    settings: Settings
+    cycle: CycleData
+    theses: Mapping[str, Thesis] | None
+    """The theses the checklist scores (None: the built-in ones with the settings' changes)."""
+    earlier: Mapping[str, SectionModel]
+    """The sections computed before this one in the cycle, by key."""
+    registry: Registry
+    envelope: Mapping[str, Any]
+    """The Snapshot's own fields: as_of, source, market."""
+
+    @property
+    def as_of(self) -> datetime:
+        """The Snapshot's time."""
+        as_of: datetime = self.envelope["as_of"]
+        return as_of
+
+    def snapshot(self, missing: str) -> Snapshot:
+        """A Snapshot of the sections computed so far, the others shown as `missing`
+        (for a section, such as the checklist, that reads the rest)."""
+        parts: dict[str, SectionModel] = {}
+        for section in self.registry:
+            if section.key in self.earlier:
+                parts[section.key] = self.earlier[section.key]
+            else:
+                status = PanelStatus(state=self.cycle.state, as_of=self.as_of, detail=missing)
+                parts[section.key] = section.fallback(status, self.settings)
+        return self.registry.snapshot_model(**self.envelope, **parts)
+
+
+def last_date(frame: pd.DataFrame | pd.Series | None) -> pd.Timestamp | None:
+    """The session of the last row of `frame` (None when there is none)."""
+    if frame is None or len(frame) == 0:
+        return None
+    stamp: pd.Timestamp = frame.index[-1]
+    return stamp
+
+
+def noted(status: PanelStatus, notes: list[str]) -> PanelStatus:
+    """`status` with the reasons some readings are unknown appended to its detail."""
+    if not notes:
+        return status
+    detail = "; ".join([status.detail, *notes] if status.detail else notes)
+    return status.model_copy(update={"detail": detail})
+
+
+def _no_symbols(settings: Settings) -> tuple[str, ...]:
+    return ()
+
+
+@dataclass(frozen=True)
+class Section(Generic[M]):
+    """One section, declared once (see the module docstring)."""
+
+    key: str
+    """Its key in the Snapshot and the JSON (`price`), and its column prefix."""
+    model: type[M]
+    order: int
+    """Where it comes in the Snapshot, the report and the history (ascending); a
+    section may read the sections of lower order (the checklist comes last)."""
+    compute: Callable[[Inputs], M]
+    """Its reading in one cycle. May raise: the registry turns that into `fallback`."""
+    fallback: Callable[[PanelStatus, Settings], M]
+    """What it shows when it cannot be computed: every reading unknown, the status
+    saying why."""
+    text: Callable[[M], list[str]]
+    """Its block in `regime snapshot --format text`."""
+    symbols: Callable[[Settings], tuple[str, ...]] = _no_symbols
+    """The daily-bar symbols it reads (the engine fetches the union, nothing else)."""
+    readings: Callable[[Settings, CycleData], pd.DataFrame] | None = None
+    """Its readings for every session of a cycle's data: a frame indexed by session,
+    columns named by JSON path (`price.last`); today's reading is its last row."""
+    needs_members: bool = False
+    """Whether it reads the index members' closes (breadth)."""
+
+    def of(self, snapshot: Snapshot) -> M:
+        """This section of `snapshot` (typed)."""
+        section: M = getattr(snapshot, self.key)
+        return section
+
+    def run(self, inputs: Inputs) -> M:
+        """`compute`, or `fallback` naming the error: a bug or odd data costs this
+        section, never the Snapshot."""
+        try:
+            return self.compute(inputs)
+        except Exception as error:  # a bug or odd data must cost one panel, never the app
+            log.exception("computing %s failed", self.key)
+            status = PanelStatus(state="ERROR", detail=f"could not compute: {error!r}")
+            return self.fallback(status, inputs.settings)
+
+
+@dataclass(frozen=True)
+class Registry:
+    """The sections of a Snapshot, in order (see the module docstring)."""
+
+    sections: tuple[Section[Any], ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        keys = [section.key for section in self.sections]
+        duplicates = sorted({key for key in keys if keys.count(key) > 1})
+        if duplicates:
+            raise ValueError(f"sections declared twice: {', '.join(duplicates)}")
+        ordered = tuple(sorted(self.sections, key=lambda section: section.order))
+        object.__setattr__(self, "sections", ordered)
+
+    def __iter__(self) -> Iterator[Section[Any]]:
+        return iter(self.sections)
+
+    def __len__(self) -> int:
+        return len(self.sections)
+
+    def __contains__(self, key: object) -> bool:
+        return any(section.key == key for section in self.sections)
+
+    def __getitem__(self, key: str) -> Section[Any]:
+        for section in self.sections:
+            if section.key == key:
+                return section
+        raise KeyError(key)
+
+    def __hash__(self) -> int:
+        return hash(tuple(section.key for section in self.sections))
+
+    def keys(self) -> tuple[str, ...]:
+        """The sections' keys, in order."""
+        return tuple(section.key for section in self.sections)
+
+    def with_sections(self, *sections: Section[Any]) -> Registry:
+        """This registry with `sections` added (a key already present is replaced)."""
+        added = {section.key for section in sections}
+        kept = tuple(section for section in self.sections if section.key not in added)
+        return replace(self, sections=kept + sections)
+
+    def symbols(self, settings: Settings) -> tuple[str, ...]:
+        """Every daily-bar symbol some section reads, without repeats, in order."""
+        wanted: dict[str, None] = {}
+        for section in self.sections:
+            wanted.update(dict.fromkeys(section.symbols(settings)))
+        return tuple(wanted)
+
+    def needs_members(self) -> bool:
+        """Whether some section reads the members' closes."""
+        return any(section.needs_members for section in self.sections)
+
+    @cached_property
+    def snapshot_model(self) -> type[Snapshot]:
+        """The Snapshot model of these sections: the envelope plus one field each."""
+        fields: dict[str, Any] = {section.key: (section.model, ...) for section in self}
+        model = create_model(
+            "Snapshot", __base__=Snapshot, __module__=Snapshot.__module__, **fields
+        )
+        model.SECTIONS = self.sections
+        return model
+
+    def assemble(
+        self,
+        settings: Settings,
+        cycle: CycleData,
+        envelope: Mapping[str, Any],
+        theses: Mapping[str, Thesis] | None = None,
+    ) -> Snapshot:
+        """Compute every section in order and build the Snapshot; `envelope` holds the
+        Snapshot's own fields (as_of, source, market)."""
+        computed: dict[str, SectionModel] = {}
+        for section in self.sections:
+            inputs = Inputs(settings, cycle, theses, computed, self, envelope)
+            computed[section.key] = section.run(inputs)
+        return self.snapshot_model(**envelope, **computed)
+
+
+def discover(package: str = "core.sections") -> Iterable[Section[Any]]:
+    """Every `SECTION` declared by a module of `package`."""
+    root = importlib.import_module(package)
+    for module_info in pkgutil.iter_modules(root.__path__):
+        module = importlib.import_module(f"{package}.{module_info.name}")
+        section = getattr(module, "SECTION", None)
+        if isinstance(section, Section):
+            yield section
+
+
+@cache
+def builtin() -> Registry:
+    """The built-in sections (every module of `core.sections`)."""
+    return Registry(tuple(discover()))

@@ -1,0 +1,82 @@
+"""The context section: cross-market readings the theses quote — the Russell 2000's
+win streak over the S&P 500 and its 20-session relative return, and whether the
+Nasdaq confirmed the S&P 500's latest 52-week high. It has no panel of its own (the
+checklist shows it). The computation is `core.signals.context`."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from core import format as fmt
+from core.section import Inputs, Section, last_date
+from core.snapshot import PanelStatus, SectionModel
+
+if TYPE_CHECKING:
+    from core.config import Settings
+
+
+class ContextSection(SectionModel):
+    """Cross-market context the theses quote."""
+
+    rut_win_streak: int | None = None
+    """Consecutive sessions, up to the last, in which the Russell 2000's return beat
+    the S&P 500's (0 when it lagged on the last session)."""
+    index_new_high_52w: bool | None = None
+    """The S&P 500 closed at a new 52-week high on the last session."""
+    nasdaq_new_high_52w: bool | None = None
+    nasdaq_confirms: bool | None = None
+    """Whether the Nasdaq made a new 52-week high within the 5 sessions up to the S&P
+    500's latest new 52-week high (None when the S&P 500 made none in the last 20)."""
+    index_last_new_high: date | None = None
+    small_caps_rel_20d_pct: float | None = None
+    """The Russell 2000's 20-session return minus the S&P 500's, in percentage points,
+    over their common sessions ending at the last (negative: small caps lagging)."""
+
+
+def compute(inputs: Inputs) -> ContextSection:
+    """Russell 2000 win streak and Nasdaq confirmation of S&P 500 highs."""
+    from core.signals import context as context_signal
+
+    symbols = inputs.settings.symbols
+    index = inputs.cycle.bars.get(symbols.index)
+    if index is None or index.empty:
+        missing = f"no bars for {symbols.index}"
+        return fallback(inputs.cycle.status(None, missing), inputs.settings)
+    return context_signal.context_section(
+        index,
+        inputs.cycle.bars.get(symbols.small_caps),
+        inputs.cycle.bars.get(symbols.nasdaq),
+        inputs.cycle.status(last_date(index)),
+    )
+
+
+def fallback(status: PanelStatus, settings: Settings) -> ContextSection:
+    """No readings."""
+    return ContextSection(status=status)
+
+
+def text(c: ContextSection) -> list[str]:
+    """The RUT streak and the Nasdaq's confirmation."""
+    return [
+        f"Context: RUT win streak {fmt.count(c.rut_win_streak)}"
+        f" · S&P 500 at 52w high {fmt.yes_no(c.index_new_high_52w)}"
+        f" · Nasdaq confirms {fmt.yes_no(c.nasdaq_confirms)}  {fmt.status_text(c.status)}"
+    ]
+
+
+def symbols(settings: Settings) -> tuple[str, ...]:
+    """The index, small caps and the Nasdaq."""
+    s = settings.symbols
+    return (s.index, s.small_caps, s.nasdaq)
+
+
+SECTION = Section(
+    key="context",
+    model=ContextSection,
+    order=60,
+    compute=compute,
+    fallback=fallback,
+    text=text,
+    symbols=symbols,
+)

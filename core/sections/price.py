@@ -1,0 +1,143 @@
+"""The price section: the index's last price and change, its key levels (1,000-point
+milestones, EMA 20/50, SMA 50/200, the user's levels and bands) with the distance to
+each, the EMA stack, the Bollinger/Keltner band state and the TD Sequential state, plus
+a year of closes for the chart. The computation is `core.signals.price`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import Field
+
+from core import format as fmt
+from core.section import Inputs, Section, last_date
+from core.snapshot import Frozen, History, PanelStatus, SectionModel, Thesis
+
+if TYPE_CHECKING:
+    from core.config import Settings
+
+LevelKind = Literal["milestone", "ema", "sma", "user", "range"]
+
+
+class Level(Frozen):
+    """A price level and how far the last price stands from it."""
+
+    name: str
+    kind: LevelKind
+    value: float
+    distance_pct: float
+    """(last / value − 1) × 100."""
+    upper: float | None = None
+    """Top of the band when kind is "range" (value is then its bottom)."""
+    thesis: Thesis | None = None
+    """The thesis a user level belongs to, if any."""
+
+
+class TDState(Frozen):
+    """TD Sequential state of the index at the last bar."""
+
+    setup_direction: Literal["buy", "sell"] | None = None
+    setup_count: int | None = None
+    """1–9 within the current setup; 0 when none is under way."""
+    countdown: int | None = None
+    """1–13 within the current countdown; 0 when none is under way."""
+    perfected: bool | None = None
+    """Whether the last completed setup 9 was perfected."""
+    countdown_direction: Literal["buy", "sell"] | None = None
+    tdst_support: float | None = None
+    tdst_resistance: float | None = None
+
+
+class BandState(Frozen):
+    """Where the close sits in its Bollinger (20, 2σ) and Keltner (EMA 20 ± 2 ATR 10)
+    bands, and whether the bands are widening."""
+
+    bollinger_position: float | None = None
+    """%B × 100: 0 at the lower band, 100 at the upper."""
+    keltner_position: float | None = None
+    """Same scale within the Keltner channel."""
+    bollinger_expanding: bool | None = None
+    """Bandwidth above its value 5 sessions earlier."""
+    keltner_expanding: bool | None = None
+    squeeze: bool | None = None
+    """Bollinger bands inside the Keltner channel (volatility compression)."""
+
+
+class PriceSection(SectionModel):
+    """Price of the index against its key levels."""
+
+    symbol: str
+    last: float | None = None
+    prev_close: float | None = None
+    change_pct: float | None = None
+    levels: tuple[Level, ...] = ()
+    td: TDState = Field(default_factory=TDState)
+    history: History = Field(default_factory=History)
+    nearest_milestone_above: float | None = None
+    within_1pct_below_milestone: bool | None = None
+    """Last close in [milestone × 0.99, milestone) for the milestone just above."""
+    ema_stack: Literal["bullish", "bearish", "mixed"] | None = None
+    """Bullish: close > EMA 20 > EMA 50 > EMA 200; bearish: the reverse; else mixed."""
+    bands: BandState = Field(default_factory=BandState)
+
+
+def compute(inputs: Inputs) -> PriceSection:
+    """Last, change, key levels, bands, TD state and chart history of the index."""
+    from core.signals import price as price_signal
+
+    symbol = inputs.settings.symbols.index
+    bars = inputs.cycle.bars.get(symbol)
+    if bars is None or bars.empty:
+        return fallback(inputs.cycle.status(None, f"no bars for {symbol}"), inputs.settings)
+    status = inputs.cycle.status(last_date(bars))
+    return price_signal.price_section(bars, symbol, inputs.settings.levels, status)
+
+
+def fallback(status: PanelStatus, settings: Settings) -> PriceSection:
+    """The index's symbol and no readings."""
+    return PriceSection(status=status, symbol=settings.symbols.index)
+
+
+def text(price: PriceSection) -> list[str]:
+    """Last and change, each level with its distance, bands and TD state."""
+    headline = f"{price.symbol}  {fmt.number(price.last)}  {fmt.signed_pct(price.change_pct)}"
+    lines = [f"{headline}  {fmt.status_text(price.status)}"]
+    for level in price.levels:
+        band = f"–{level.upper:,.2f}" if level.upper is not None else ""
+        name = level.name + (f" ({level.thesis})" if level.thesis else "")
+        lines.append(f"  {name:<28} {level.value:>10,.2f}{band:<10} {level.distance_pct:+7.2f}%")
+    td, bands = price.td, price.bands
+    setup = f"{td.setup_direction} setup {td.setup_count}" if td.setup_direction else "no setup"
+    countdown = (
+        f"{td.countdown_direction} countdown {td.countdown}"
+        if td.countdown_direction
+        else "no countdown"
+    )
+    lines.append(
+        f"  within 1% below milestone: {fmt.yes_no(price.within_1pct_below_milestone)}"
+        f" · EMA stack: {price.ema_stack or fmt.UNKNOWN}"
+    )
+    lines.append(
+        f"  Bollinger %B {fmt.count(bands.bollinger_position)}"
+        f" (expanding {fmt.yes_no(bands.bollinger_expanding)})"
+        f" · Keltner {fmt.count(bands.keltner_position)}"
+        f" (expanding {fmt.yes_no(bands.keltner_expanding)}) · squeeze {fmt.yes_no(bands.squeeze)}"
+    )
+    lines.append(f"  TD Sequential: {setup} · {countdown}")
+    return lines
+
+
+def symbols(settings: Settings) -> tuple[str, ...]:
+    """The index."""
+    return (settings.symbols.index,)
+
+
+SECTION = Section(
+    key="price",
+    model=PriceSection,
+    order=10,
+    compute=compute,
+    fallback=fallback,
+    text=text,
+    symbols=symbols,
+)

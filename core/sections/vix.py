@@ -1,0 +1,95 @@
+"""The VIX section: the VIX and its change, its IV rank and percentile over a year,
+the index's 20-session realised vol and the VIX's premium over it, the 9-day/30-day/
+3-month term structure, and "index up while VIX up" over 5 sessions. The computation
+is `core.signals.vix`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+from core import format as fmt
+from core.section import Inputs, Section, last_date, noted
+from core.snapshot import PanelStatus, SectionModel
+
+if TYPE_CHECKING:
+    from core.config import Settings
+
+
+class VixSection(SectionModel):
+    """Implied volatility against realised volatility."""
+
+    last: float | None = None
+    change: float | None = None
+    """Change from the previous close, in VIX points."""
+    iv_rank_1y: float | None = None
+    iv_percentile_1y: float | None = None
+    realized_vol_20d: float | None = None
+    vix_minus_realized: float | None = None
+    """VIX − 20-session realised vol, in vol points (the variance risk premium)."""
+    vix9d: float | None = None
+    vix3m: float | None = None
+    ratio_9d_30d: float | None = None
+    ratio_30d_3m: float | None = None
+    term_structure: Literal["contango", "backwardation", "flat"] | None = None
+    """From VIX/VIX3M: contango below 0.98, backwardation above 1.02."""
+    index_change_5d_pct: float | None = None
+    vix_change_5d: float | None = None
+    index_up_vix_up: bool | None = None
+    """The index and VIX both up over the last 5 sessions ("bullish price, bearish vol")."""
+
+
+def compute(inputs: Inputs) -> VixSection:
+    """VIX level, rank, term structure and divergence, against realised vol."""
+    from core.signals import vix as vix_signal
+
+    cycle, symbols = inputs.cycle, inputs.settings.symbols
+    vix = cycle.bars.get(symbols.vix)
+    missing = f"no bars for {symbols.vix}" if vix is None or vix.empty else None
+    section = vix_signal.vix_section(
+        vix,
+        cycle.bars.get(symbols.index),
+        cycle.status(last_date(vix), missing),
+        vix9d=cycle.bars.get(symbols.vix9d),
+        vix3m=cycle.bars.get(symbols.vix3m),
+    )
+    absent = [symbol for symbol in (symbols.vix9d, symbols.vix3m) if symbol not in cycle.bars]
+    notes = [f"no {'/'.join(absent)} data: term structure unknown"] if absent else []
+    return section.model_copy(update={"status": noted(section.status, notes)})
+
+
+def fallback(status: PanelStatus, settings: Settings) -> VixSection:
+    """No readings."""
+    return VixSection(status=status)
+
+
+def text(v: VixSection) -> list[str]:
+    """VIX and change, rank and realised vol, term structure, index-up-VIX-up."""
+    return [
+        f"VIX {fmt.number(v.last)} ({fmt.signed_number(v.change, 2)})  {fmt.status_text(v.status)}",
+        f"  IV rank {fmt.count(v.iv_rank_1y)} · IV percentile {fmt.count(v.iv_percentile_1y)}"
+        f" · realised 20d {fmt.pct(v.realized_vol_20d, 1)}"
+        f" · VIX − realised {fmt.signed_number(v.vix_minus_realized, 1)}",
+        f"  9D {fmt.number(v.vix9d)} · 3M {fmt.number(v.vix3m)}"
+        f" · VIX/VIX3M {fmt.number(v.ratio_30d_3m, 3)}"
+        f" ({v.term_structure or fmt.UNKNOWN})",
+        f"  5d: index {fmt.signed_pct(v.index_change_5d_pct)},"
+        f" VIX {fmt.signed_number(v.vix_change_5d, 2)}"
+        f" · index up and VIX up: {fmt.yes_no(v.index_up_vix_up)}",
+    ]
+
+
+def symbols(settings: Settings) -> tuple[str, ...]:
+    """The VIX family, and the index for realised vol."""
+    s = settings.symbols
+    return (s.index, s.vix, s.vix9d, s.vix3m)
+
+
+SECTION = Section(
+    key="vix",
+    model=VixSection,
+    order=40,
+    compute=compute,
+    fallback=fallback,
+    text=text,
+    symbols=symbols,
+)
