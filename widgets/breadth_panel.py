@@ -16,7 +16,8 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from widgets import format as fmt
+from core import format as fmt
+from widgets import look
 from widgets.chart_slot import SPARKLINE_SESSIONS, ChartSlot, last_sessions
 from widgets.gauge import Band, Gauge, band_of
 from widgets.panel import ReadingsPanel, value_cell
@@ -66,7 +67,7 @@ def breadth_rows(section: BreadthSection) -> tuple[Row, ...]:
         ("% above 200-day", value_cell(fmt.pct(section.pct_above_200dma), "bold")),
         ("% above 50-day", value_cell(fmt.pct(section.pct_above_50dma))),
         ("Advancers / decliners", value_cell(advance_decline(section))),
-        ("RSP/SPY vs 50-day", value_cell(fmt.signed_pct(lagging), fmt.tone(lagging))),
+        ("RSP/SPY vs 50-day", value_cell(fmt.signed_pct(lagging), look.tone(lagging))),
         ("Top-10 weight", value_cell(fmt.pct(section.top10_concentration_pct))),
     )
 
@@ -75,7 +76,7 @@ def detail_rows(section: BreadthSection) -> tuple[Row, ...]:
     """The numbers behind the gauge, for the detail view."""
 
     def change(value: float | None) -> Content:
-        return value_cell(fmt.points(value), fmt.tone(value))
+        return value_cell(fmt.signed_pp(value), look.tone(value))
 
     return (
         ("Members covered", value_cell(fmt.count(section.members))),
@@ -87,7 +88,7 @@ def detail_rows(section: BreadthSection) -> tuple[Row, ...]:
         (
             "A/D line, 20-session change",
             value_cell(
-                fmt.points(section.ad_line_change_20d, 0, ""), fmt.tone(section.ad_line_change_20d)
+                fmt.signed_count(section.ad_line_change_20d), look.tone(section.ad_line_change_20d)
             ),
         ),
         ("New 52-week highs", value_cell(fmt.count(section.new_highs_52w))),
@@ -95,7 +96,7 @@ def detail_rows(section: BreadthSection) -> tuple[Row, ...]:
         (
             "Net new highs",
             value_cell(
-                fmt.points(section.net_new_highs_52w, 0, ""), fmt.tone(section.net_new_highs_52w)
+                fmt.signed_count(section.net_new_highs_52w), look.tone(section.net_new_highs_52w)
             ),
         ),
         ("RSP/SPY ratio", value_cell(fmt.ratio(section.rsp_spy_ratio))),
@@ -107,7 +108,7 @@ def sparkline_range(values: tuple[float | None, ...]) -> str:
     known = [value for value in values if value is not None]
     if not known:
         return ""
-    return f"{min(known):.0f}–{max(known):.0f}%"
+    return f"{fmt.number(min(known), 0)}–{fmt.pct(max(known), 0)}"
 
 
 class BreadthPanel(ReadingsPanel):

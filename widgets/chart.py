@@ -18,6 +18,8 @@ from rich.text import Text
 from textual.color import Color, ColorParseError
 from textual_plotext import PlotextPlot
 
+from core import format as fmt
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from datetime import date
@@ -94,7 +96,7 @@ def date_ticks(dates: Sequence[date], count: int) -> tuple[list[float], list[str
     last = len(dates) - 1
     count = max(2, min(count, len(dates)))
     indices = sorted({round(last * i / (count - 1)) for i in range(count)})
-    return [float(i) for i in indices], [f"{dates[i]:%b %d}" for i in indices]
+    return [float(i) for i in indices], [fmt.short_date(dates[i]) for i in indices]
 
 
 def marker_positions(

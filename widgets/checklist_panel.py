@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from widgets import format as fmt
+from core import format as fmt
 from widgets.panel import Panel, value_cell
 from widgets.table import Column, ValueTable
 

@@ -17,7 +17,7 @@ from textual.geometry import Size
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from widgets import format as fmt
+from core import format as fmt
 
 
 @dataclass(frozen=True)
@@ -43,11 +43,6 @@ def band_of(value: float | None, bands: Sequence[Band]) -> Band | None:
         if band.low <= value <= band.high:
             return band
     return bands[0] if value < bands[0].low else bands[-1]
-
-
-def _label_number(value: float) -> str:
-    """A scale number: `0`, `30`, `-100`, `+100` when the scale crosses zero."""
-    return f"{value:.0f}"
 
 
 class Gauge(Widget):
@@ -153,7 +148,7 @@ class Gauge(Widget):
                 place("▲", column, style, gap=0)
         ends = (self.low, self.high)
         for number in (*ends, *(band.low for band in self.bands[1:])):
-            text = _label_number(number)
+            text = fmt.number(number, 0)
             if self.signed_scale and number > 0:
                 text = f"+{text}"
             column = self.column_of(number, width)

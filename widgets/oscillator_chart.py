@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from textual.content import Content
 from textual.reactive import reactive
 
+from core import format as fmt
 from widgets.chart import (
     Chart,
     date_ticks,
@@ -114,7 +115,7 @@ class OscillatorChart(Chart):
         low, high = oscillator_range(values, self.lower, self.upper)
         plt.ylim(low, high)
         ticks = [tick for tick in (self.lower, 50.0, self.upper) if low <= tick <= high]
-        plt.yticks(ticks, [f"{tick:.0f}" for tick in ticks])
+        plt.yticks(ticks, [fmt.number(tick, 0) for tick in ticks])
         if self.compact:
             plt.frame(False)
             plt.xticks([])

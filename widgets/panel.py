@@ -20,7 +20,8 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Static
 
-from widgets import format as fmt
+from core import format as fmt
+from widgets import look
 from widgets.table import Column, Row, ValueTable
 
 if TYPE_CHECKING:
@@ -110,7 +111,7 @@ class Panel(Widget):
     """When the Snapshot holding the reading was built: STALE ages count from it."""
 
     def compose(self) -> ComposeResult:
-        yield Static(fmt.WAITING, classes="panel--waiting")
+        yield Static(look.WAITING, classes="panel--waiting")
         yield from self.compose_body()
         yield Static("", classes="panel--detail", markup=False)
 
@@ -157,7 +158,7 @@ class Panel(Widget):
         self._freshness_shown = shown
         self.query(".panel--waiting").remove()
         self.border_subtitle = freshness
-        for state, class_name in fmt.STATE_CLASSES.items():
+        for state, class_name in look.STATE_CLASSES.items():
             self.set_class(state == status.state, class_name)
         self.detail_line.update(detail)
         self.set_class(bool(detail), "-has-detail")

@@ -18,7 +18,8 @@ from textual.color import Color, ColorParseError
 from textual.content import Content
 from textual.reactive import reactive
 
-from widgets import format as fmt
+from core import format as fmt
+from widgets import look
 from widgets.chart import (
     Chart,
     date_ticks,
@@ -82,7 +83,7 @@ def chart_lines(levels: Sequence[Level]) -> list[ChartLine]:
     order: the most important last, so it wins a shared row."""
     lines: list[ChartLine] = []
     for level in levels:
-        color = fmt.level_color(level.kind, level.thesis)
+        color = look.level_color(level.kind, level.thesis)
         priority = PRIORITY.get(level.kind, 0)
         lines.append(ChartLine(level.value, level.name, color, priority))
         if level.upper is not None:
@@ -167,7 +168,7 @@ def divergence_points(
         return ()
     return tuple(
         MarkerPoint(
-            pivot.date, pivot.price, fmt.level_value(round(pivot.price, 2)) if labels else ""
+            pivot.date, pivot.price, fmt.level_price(round(pivot.price, 2)) if labels else ""
         )
         for pivot in divergence.pivots
     )
@@ -205,7 +206,7 @@ class PriceChart(Chart):
     def draw(self, width: int, height: int) -> RenderResult:
         section = self.section
         if section is None or len(section.history.closes) < 2:
-            why = fmt.reason(section.status.detail if section else None)
+            why = fmt.missing_reason(section.status.detail if section else None)
             return Content.styled(f"no price history: {why}", "$text-muted")
         closes = list(last_sessions(section.history.closes, self.window))
         dates = list(last_sessions(section.history.dates, self.window))
@@ -214,12 +215,12 @@ class PriceChart(Chart):
         lines = chart_lines(section.levels)
         low, high = y_range(closes, lines)
         plot_rows = max(2, height - 3)
-        tick_width = len(fmt.level_value(round(high))) + 1
+        tick_width = len(fmt.level_price(round(high))) + 1
         plot_columns = max(4, width - tick_width - 2)
 
         plt.ylim(low, high)
         y_ticks = nice_ticks(low, high, max(2, plot_rows // 3))
-        plt.yticks(y_ticks, [fmt.level_value(round(tick)) for tick in y_ticks])
+        plt.yticks(y_ticks, [fmt.level_price(round(tick)) for tick in y_ticks])
         positions, names = date_ticks(dates, max(2, plot_columns // 14))
         plt.xticks(positions, names)
         plt.xlim(0, len(closes) - 1)
@@ -270,7 +271,7 @@ class PriceChart(Chart):
             if level.upper is None:
                 continue
             bottom, top = max(level.value, low), min(level.upper, high)
-            name = self.app.theme_variables.get(fmt.level_color(level.kind, level.thesis))
+            name = self.app.theme_variables.get(look.level_color(level.kind, level.thesis))
             if bottom >= top or not name:
                 continue
             try:

@@ -19,7 +19,8 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from widgets import format as fmt
+from core import format as fmt
+from widgets import look
 from widgets.chart_slot import ChartSlot, window
 from widgets.fit_line import BadgeLine
 from widgets.panel import Panel, value_cell
@@ -38,12 +39,12 @@ def headline(section: PriceSection) -> Content:
     move = section.change_pct
     if move is None and section.last is not None and section.prev_close is not None:
         move = (section.last / section.prev_close - 1) * 100
-    tone = fmt.tone(move)
+    tone = look.tone(move)
     arrow = "" if move is None or move == 0 else "▲ " if move > 0 else "▼ "
     return Content.assemble(
         (fmt.price(section.last), "bold" if section.last is not None else "$text-muted italic"),
         "  ",
-        (arrow + fmt.change(section.last, section.prev_close, section.change_pct), tone),
+        (arrow + fmt.day_change(section.last, section.prev_close, section.change_pct), tone),
         "  ",
         (f"prev {fmt.price(section.prev_close)}", "$text-muted"),
     )
@@ -110,12 +111,12 @@ def level_rows(section: PriceSection) -> tuple[Row, ...]:
 def level_row(level: Level) -> Row:
     """A level's name (in its line's colour), value and the price's distance from it
     (for a band, its bottom: the name already spans the band)."""
-    color = f"$text-{fmt.level_color(level.kind, level.thesis)}"
+    color = f"$text-{look.level_color(level.kind, level.thesis)}"
     distance = level.distance_pct
     return (
         Content.styled(level.name, color),
-        fmt.level_value(level.value),
-        value_cell(fmt.signed_pct(distance), fmt.tone(distance)),
+        fmt.level_price(level.value),
+        value_cell(fmt.signed_pct(distance), look.tone(distance)),
     )
 
 
@@ -136,7 +137,6 @@ def count_of(direction: str | None, count: int | None, of: int) -> str:
 def detail_rows(section: PriceSection) -> tuple[Row, ...]:
     """The numbers behind the badges, for the detail view."""
     td, bands = section.td, section.bands
-    milestone = section.nearest_milestone_above
     return (
         ("TD setup", value_cell(count_of(td.setup_direction, td.setup_count, 9))),
         ("TD countdown", value_cell(count_of(td.countdown_direction, td.countdown, 13))),
@@ -149,10 +149,7 @@ def detail_rows(section: PriceSection) -> tuple[Row, ...]:
         ("Bollinger widening", value_cell(fmt.yes_no(bands.bollinger_expanding))),
         ("Keltner widening", value_cell(fmt.yes_no(bands.keltner_expanding))),
         ("Squeeze (BB in KC)", value_cell(fmt.yes_no(bands.squeeze))),
-        (
-            "Next milestone above",
-            value_cell(fmt.UNKNOWN if milestone is None else fmt.level_value(milestone)),
-        ),
+        ("Next milestone above", value_cell(fmt.level_price(section.nearest_milestone_above))),
         ("Within 1% below it", value_cell(fmt.yes_no(section.within_1pct_below_milestone))),
     )
 

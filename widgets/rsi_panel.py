@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from textual.content import Content
 from textual.reactive import reactive
 
-from widgets import format as fmt
+from core import format as fmt
 from widgets.chart_slot import ChartSlot, MarkerPoint, window
 from widgets.fit_line import FitLine
 from widgets.panel import ReadingsPanel, value_cell
@@ -59,7 +59,7 @@ def flag(section: RsiSection) -> tuple[Content, ...]:
         return (Content.styled("no divergence active", "$text-muted"),)
     style = kind_style(divergence.kind)
     name = (f"{divergence.kind.upper()} DIVERGENCE", f"bold {style}")
-    day = fmt.day(divergence.confirmed_on)
+    day = fmt.iso_date(divergence.confirmed_on)
     return (
         Content.assemble(name, (f" · confirmed {day}", style)),
         Content.assemble(name, (f" · {day}", style)),
@@ -79,7 +79,7 @@ def zone(value: float | None) -> str:
 
 def divergence_text(divergence: Divergence) -> str:
     """A divergence in a table cell: `bearish · Jan 22`."""
-    return f"{divergence.kind} · {fmt.short_day(divergence.confirmed_on)}"
+    return f"{divergence.kind} · {fmt.short_date(divergence.confirmed_on)}"
 
 
 def rsi_cell(value: float | None) -> Content:
@@ -124,10 +124,10 @@ def pivot_rows(section: RsiSection) -> tuple[Row, ...]:
                     Content.styled(
                         f"{name}{divergence.kind} {number}", kind_style(divergence.kind)
                     ),
-                    fmt.day(pivot.date),
+                    fmt.iso_date(pivot.date),
                     fmt.price(pivot.price),
                     fmt.number(pivot.rsi),
-                    fmt.day(pivot.confirmed_on),
+                    fmt.iso_date(pivot.confirmed_on),
                 )
             )
     return tuple(rows)
@@ -146,7 +146,7 @@ def detail_rows(section: RsiSection) -> tuple[Row, ...]:
             continue
         rows += [
             (name, value_cell(f"{divergence.kind}: {meaning[divergence.kind]}")),
-            ("  confirmed", value_cell(fmt.day(divergence.confirmed_on))),
+            ("  confirmed", value_cell(fmt.iso_date(divergence.confirmed_on))),
             ("  sessions since", value_cell(fmt.count(divergence.sessions_active))),
         ]
     return tuple(rows)

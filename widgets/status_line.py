@@ -16,8 +16,8 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Static
 
+from core import format as fmt
 from core.clock import Clock, system_clock
-from widgets import format as fmt
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -204,7 +204,7 @@ class StatusLine(Widget):
         if self.source is not None and self.source.replay and self.as_of is not None:
             # A replay stands at a past close: a countdown or an age against today's
             # clock would be noise.
-            text = f"replaying the close of {fmt.as_of(self.as_of)} ET"
+            text = f"replaying the close of {fmt.ny_short_time(self.as_of)} ET"
         else:
             text = clock_text(self.market, self.as_of, now)
         if text != self._clock_text:

@@ -12,7 +12,7 @@ from textual.geometry import Size
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from widgets import format as fmt
+from core import format as fmt
 
 Tenor = tuple[str, float | None]
 """A tenor's name (`9D`) and its level, None when unknown."""

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from textual.content import Content
 from textual.reactive import reactive
 
-from widgets import format as fmt
+from core import format as fmt
+from widgets import look
 from widgets.gauge import Band, Gauge
 from widgets.panel import ReadingsPanel, value_cell
 from widgets.table import Column, ValueTable
@@ -42,7 +43,7 @@ def gauge_label(value: float | None) -> str:
 def exposure_rows(section: TrendSection) -> tuple[Row, ...]:
     """The headline exposure as a table row, coloured by its sign."""
     exposure = section.exposure_pct
-    return (("Exposure", value_cell(fmt.signed_pct(exposure, 0), f"bold {fmt.tone(exposure)}")),)
+    return (("Exposure", value_cell(fmt.signed_pct(exposure, 0), f"bold {look.tone(exposure)}")),)
 
 
 def flip_cell(section: TrendSection, level: float | None) -> Content:
@@ -77,7 +78,7 @@ def trend_rows(section: TrendSection, *, detailed: bool = False) -> tuple[Row, .
         rows += [
             *exposure_rows(section),
             ("1-year percentile", value_cell(fmt.number(section.exposure_percentile_1y, 0))),
-            ("1-week change", value_cell(fmt.points(change), fmt.tone(change))),
+            ("1-week change", value_cell(fmt.signed_pp(change), look.tone(change))),
         ]
     rows += [
         ("Crowded", crowded_cell(section.crowded)),
@@ -92,7 +93,7 @@ def signal_cell(value: float | None) -> Content:
     if value is None:
         return value_cell(fmt.UNKNOWN)
     arrow = "▲ " if value > 0 else "▼ " if value < 0 else ""
-    return Content.styled(f"{arrow}{fmt.signed(value)}", fmt.tone(value))
+    return Content.styled(f"{arrow}{fmt.signed_number(value)}", look.tone(value))
 
 
 def signal_rows(signals: tuple[TrendSignal, ...], *, detailed: bool = False) -> tuple[Row, ...]:
@@ -102,7 +103,7 @@ def signal_rows(signals: tuple[TrendSignal, ...], *, detailed: bool = False) -> 
     for signal in signals:
         row: list[str | Content] = [f"{signal.lookback_days}d"]
         if detailed:
-            row.append(value_cell(fmt.signed_pct(signal.return_pct), fmt.tone(signal.return_pct)))
+            row.append(value_cell(fmt.signed_pct(signal.return_pct), look.tone(signal.return_pct)))
         row += [signal_cell(signal.value), value_cell(fmt.price(signal.flip_level))]
         if detailed:
             row.append(value_cell(fmt.signed_pct(signal.flip_distance_pct)))

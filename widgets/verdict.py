@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from widgets import format as fmt
+from widgets import look
 
 if TYPE_CHECKING:
     from core.snapshot import ChecklistSection, Thesis, ThesisScore
@@ -39,7 +39,7 @@ def score_text(name: str, card: ThesisScore) -> str:
 def verdict_line(section: ChecklistSection | None, thesis: Thesis) -> Content:
     """Both scores, the view in focus emphasised; unknown counts after each."""
     if section is None:
-        return Content.styled(f"Bull ? · Bear ? · {fmt.WAITING}", "$text-muted")
+        return Content.styled(f"Bull ? · Bear ? · {look.WAITING}", "$text-muted")
     parts: list[str | tuple[str, str]] = []
     for name in THESES:
         card: ThesisScore = getattr(section, name)

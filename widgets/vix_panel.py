@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from textual.content import Content
 from textual.reactive import reactive
 
-from widgets import format as fmt
+from core import format as fmt
+from widgets import look
 from widgets.fit_line import FitLine
 from widgets.panel import ReadingsPanel, value_cell
 from widgets.table import Column, ValueTable
@@ -36,7 +37,7 @@ CURVE_STYLES = {
 
 def vol_tone(change: float | None) -> str:
     """Style of a VIX change: rising volatility in the error colour, falling in success."""
-    return fmt.tone(-change if change is not None else None)
+    return look.tone(-change if change is not None else None)
 
 
 def vix_cell(section: VixSection) -> Content:
@@ -46,7 +47,7 @@ def vix_cell(section: VixSection) -> Content:
     parts: list[tuple[str, str]] = [(fmt.number(section.last), "bold")]
     if section.change is not None:
         arrow = "▲" if section.change > 0 else "▼" if section.change < 0 else ""
-        parts.append((f" {arrow}{fmt.signed(section.change)}", vol_tone(section.change)))
+        parts.append((f" {arrow}{fmt.signed_number(section.change)}", vol_tone(section.change)))
     return Content.assemble(*parts)
 
 
@@ -91,7 +92,7 @@ def vix_rows(section: VixSection) -> tuple[Row, ...]:
     return (
         ("VIX", vix_cell(section)),
         ("IV rank / %ile 1y", rank_cell(section)),
-        ("VIX − realised", value_cell(fmt.points(premium, 2, " pts"))),
+        ("VIX − realised", value_cell(fmt.signed_number(premium, 2, " pts"))),
         ("Term structure", curve_cell(section)),
     )
 
@@ -111,7 +112,10 @@ def detail_rows(section: VixSection) -> tuple[Row, ...]:
     """The numbers behind the curve and the flag, for the detail view."""
     index_move, vix_move = section.index_change_5d_pct, section.vix_change_5d
     return (
-        ("VIX change today", value_cell(fmt.signed(section.change), vol_tone(section.change))),
+        (
+            "VIX change today",
+            value_cell(fmt.signed_number(section.change), vol_tone(section.change)),
+        ),
         ("Realised vol 20d (the index)", value_cell(fmt.pct(section.realized_vol_20d, 2))),
         (
             "IV rank 1y (0 = the year's low, 100 = its high)",
@@ -123,8 +127,11 @@ def detail_rows(section: VixSection) -> tuple[Row, ...]:
         ("9D / 30D ratio", value_cell(fmt.ratio(section.ratio_9d_30d))),
         ("30D / 3M ratio", value_cell(fmt.ratio(section.ratio_30d_3m))),
         ("Term structure (30D/3M)", curve_cell(section)),
-        ("S&P 500, 5-session change", value_cell(fmt.signed_pct(index_move), fmt.tone(index_move))),
-        ("VIX, 5-session change", value_cell(fmt.signed(vix_move), vol_tone(vix_move))),
+        (
+            "S&P 500, 5-session change",
+            value_cell(fmt.signed_pct(index_move), look.tone(index_move)),
+        ),
+        ("VIX, 5-session change", value_cell(fmt.signed_number(vix_move), vol_tone(vix_move))),
         ("Index up and VIX up (5 sessions)", value_cell(fmt.yes_no(section.index_up_vix_up))),
     )
 

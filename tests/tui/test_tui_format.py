@@ -1,14 +1,16 @@
-"""Unit tests of what the widgets say, without running the app: number, time and
-freshness formatting, the price panel's level table, the chart's choice of range and
-labels, and the status line's countdown text."""
+"""Unit tests of what the widgets say, without running the app: the tones and colours
+readings are drawn in, the price panel's level table, the chart's choice of range and
+labels, and the status line's countdown text. (The words and numbers themselves come
+from core.format: tests/test_format.py.)"""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+import math
+from datetime import date, timedelta
 
-from core.snapshot import MarketInfo, PanelStatus
+from core.snapshot import MarketInfo
 from tests.tui.sample import EVENING, NEXT_CLOSE, NEXT_OPEN, SESSION_CLOSE, sample_snapshot
-from widgets import format as fmt
+from widgets import look
 from widgets.price_chart import (
     ChartLine,
     chart_lines,
@@ -22,46 +24,17 @@ from widgets.price_panel import level_rows
 from widgets.status_line import clock_text
 
 
-def test_numbers_read_as_traders_write_them() -> None:
-    assert fmt.price(6978.03) == "6,978.03"
-    assert fmt.level_value(7000.0) == "7,000"
-    assert fmt.level_value(6905.41) == "6,905.41"
-    assert fmt.signed_pct(-0.3138) == "-0.31%"
-    assert fmt.signed_pct(4.15) == "+4.15%"
-    assert fmt.pct(58.44) == "58.4%"
-    assert fmt.change(6978.03, 6965.63, 0.178) == "+12.40 (+0.18%)"
+def test_tone_colours_a_sign_and_nothing_else() -> None:
+    assert look.tone(0.5) == "$text-success"
+    assert look.tone(-0.5) == "$text-error"
+    for flat in (0.0, None, math.nan, math.inf):
+        assert look.tone(flat) == ""
 
 
-def test_missing_numbers_read_unknown() -> None:
-    for text in (fmt.price(None), fmt.pct(None), fmt.signed_pct(None), fmt.number(None)):
-        assert text == "unknown"
-    assert fmt.change(None, 6965.63, None) == "unknown"
-    assert fmt.reason(None) == "not computed yet"
-    assert fmt.reason("feed down") == "feed down"
-
-
-def test_ages_and_countdowns() -> None:
-    assert fmt.age(timedelta(seconds=45)) == "45s"
-    assert fmt.age(timedelta(minutes=4, seconds=10)) == "4m"
-    assert fmt.age(timedelta(hours=4, minutes=5)) == "4h 05m"
-    assert fmt.age(timedelta(days=2, hours=3)) == "2d 3h"
-    assert fmt.age(timedelta(seconds=-5)) == "0s"
-    assert fmt.countdown(timedelta(hours=13, minutes=15, seconds=30)) == "13h 15m"
-    assert fmt.countdown(timedelta(days=1, hours=2)) == "1d 02h 00m"
-    assert fmt.countdown(timedelta(minutes=14, seconds=30)) == "14:30"
-
-
-def test_as_of_is_new_york_time() -> None:
-    assert fmt.as_of(datetime(2026, 1, 28, 21, 0, tzinfo=UTC)) == "Jan 28 16:00"
-    assert fmt.as_of(None) == "unknown"
-
-
-def test_freshness_carries_the_age_of_stale_readings() -> None:
-    closed = PanelStatus(state="CLOSED", as_of=SESSION_CLOSE)
-    assert fmt.freshness(closed) == "CLOSED · Jan 28 16:00"
-    stale = PanelStatus(state="STALE", as_of=SESSION_CLOSE - timedelta(minutes=90))
-    assert fmt.freshness(stale, SESSION_CLOSE) == "STALE 1h 30m · Jan 28 14:30"
-    assert fmt.freshness(PanelStatus(state="SIMULATED")) == "SIMULATED"
+def test_level_colours_follow_the_thesis_then_the_kind() -> None:
+    assert look.level_color("user", "bear") == "error"
+    assert look.level_color("ema", None) == "primary"
+    assert look.level_color("elsewhere", None) == "secondary"
 
 
 def test_level_table_runs_high_to_low_with_the_last_price_in_place() -> None:
