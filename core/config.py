@@ -1,27 +1,43 @@
-"""Settings: one pydantic-settings model, built once at start and passed in.
-
-Precedence, lowest first: defaults, the TOML file (`--config PATH`, else
-`config.toml` in the platform's config directory), environment variables prefixed
-`REGIME_` (nested with `__`: `REGIME_REFRESH__REGULAR=30`), then CLI flags. Unknown
-keys and wrong types are errors; `load_settings` turns every failure into one
-`ConfigError` whose message names the file and the key."""
+"""Settings: one pydantic-settings model, built once at start by `load_settings` and
+passed in. Three layers are read through pydantic-settings' own sources, combined in
+`Settings.settings_customise_sources`, lowest precedence first: the TOML file (`--config
+PATH`, else `config.toml` in the platform's config directory when it exists), environment
+variables prefixed `REGIME_` (nested with `__`: `REGIME_REFRESH__REGULAR=30`), and the
+CLI flags as init kwargs; tables merge key by key, lists are replaced whole. Each layer is
+validated alone before the merged result, so every failure is one `ConfigError` line that
+names its layer (the file, the variable or the flag) and the key, and a bad key in the
+file is an error even where a variable or flag overrides it. Unknown keys are errors: in
+the file at any depth, in the environment under a known table (`REGIME_REFRESH__REGULR`;
+a `REGIME_*` name that is no field is not read). `Settings(...)` called directly reads
+only its arguments, which keeps tests and benchmarks free of the user's file and
+environment."""
 
 from __future__ import annotations
 
-import tomllib
+import os
+from collections.abc import Callable, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_settings import (
     BaseSettings,
-    EnvSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
+    TomlConfigSettingsSource,
 )
 
+if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
+    from pydantic_settings.sources.types import Traversable
+
 APP_NAME = "regime"
+ENV_PREFIX = "REGIME_"
+ENV_NESTED_DELIMITER = "__"
 
 
 class ConfigError(Exception):
@@ -35,19 +51,24 @@ class Section(BaseModel):
 
 
 class Symbols(Section):
-    """Yahoo symbols of the instruments the monitor reads."""
+    """Yahoo symbols of the instruments the monitor reads; each is fetched every cycle."""
 
     index: str = "^GSPC"
     """The index the price, RSI, TD and CTA panels follow."""
     vix: str = "^VIX"
+    """30-day implied volatility of the index: VIX level, IV rank and percentile."""
     vix9d: str = "^VIX9D"
+    """9-day implied volatility, the short end of the VIX term structure."""
     vix3m: str = "^VIX3M"
+    """3-month implied volatility, for the VIX/VIX3M term ratio."""
     small_caps: str = "^RUT"
-    """Russell 2000, for the small-cap win streak."""
+    """Russell 2000, for the small-cap relative strength and win streak."""
     nasdaq: str = "^IXIC"
     """Nasdaq Composite, for confirmation of S&P 500 highs."""
     cap_weight: str = "SPY"
+    """Cap-weighted S&P 500 fund: the RSP/SPY ratio and the top-10 concentration."""
     equal_weight: str = "RSP"
+    """Equal-weighted S&P 500 fund, against cap_weight for breadth of leadership."""
     small_cap_etf: str = "IWM"
 
     def all(self) -> tuple[str, ...]:
@@ -59,9 +80,13 @@ class Refresh(Section):
     """Seconds between refreshes in each market phase, and of the slow data."""
 
     regular: float = Field(15.0, gt=0)
+    """Regular session (9:30–16:00 New York)."""
     pre: float = Field(60.0, gt=0)
+    """Pre-market."""
     post: float = Field(60.0, gt=0)
+    """After hours."""
     closed: float = Field(900.0, gt=0)
+    """Nights, weekends and holidays."""
     members: float = Field(3600.0, gt=0)
     """Members' daily bars (for breadth): slow, never on the quote cycle."""
 
@@ -70,10 +95,13 @@ class UserLevel(Section):
     """A fixed price level, or a band, that a thesis argues about."""
 
     label: str = Field(min_length=1)
+    """The name shown on the price panel and used by rules: level("6,992 pivot")."""
     value: float | None = Field(None, gt=0)
+    """The level's price; give either value or range."""
     range: tuple[float, float] | None = None
     """A band as [low, high]; give either value or range."""
     thesis: Literal["bull", "bear"] | None = None
+    """The thesis the level belongs to, or none for a neutral level."""
 
     @model_validator(mode="after")
     def _value_or_range(self) -> UserLevel:
@@ -89,7 +117,9 @@ class ThesisItemConfig(Section):
     (matched by id). Rules are parsed and checked by core.thesis, not here."""
 
     id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    """The item's id: a new id adds an item, a built-in id replaces its fields."""
     label: str | None = Field(None, min_length=1)
+    """The text shown in the checklist."""
     rule: str | None = None
     """An expression over Snapshot fields, e.g. 'price.last > level("6,992 pivot").value'."""
     show: str | None = None
@@ -105,14 +135,11 @@ class ThesisConfig(Section):
     other name (`[theses.soft_landing]`) adds one."""
 
     title: str | None = None
+    """The thesis's title (default: the built-in title, or the table's name)."""
     disable: tuple[str, ...] = ()
     """Ids of items to leave out."""
     items: tuple[ThesisItemConfig, ...] = ()
     """Items to add, or to replace built-in items with the same id field by field."""
-
-
-SourceName = str
-"""auto | yahoo | sim | files:DIR (validated by `check_source`)."""
 
 
 def check_source(value: str) -> str:
@@ -124,14 +151,56 @@ def check_source(value: str) -> str:
     raise ValueError(f"source must be auto, yahoo, sim or files:DIR, not {value!r}")
 
 
+SourceName = Annotated[str, AfterValidator(check_source)]
+"""auto | yahoo | sim | files:DIR."""
+
+
+@dataclass(frozen=True)
+class _Layers:
+    """Which sources a Settings build reads besides its init kwargs."""
+
+    file: Path | None = None
+    """The TOML file, or None for no file."""
+    environment: bool = False
+    """Whether REGIME_* variables are read."""
+
+
+_ARGUMENTS_ONLY = _Layers()
+"""What a direct `Settings(...)` reads: its init kwargs alone."""
+
+# pydantic-settings takes no file path at run time (pydantic/pydantic-settings#259) and a
+# Settings subclass per file would build a new model on every start, so load_settings
+# hands the layers to settings_customise_sources through this (thread- and task-safe)
+# variable.
+_LAYERS: ContextVar[_Layers] = ContextVar("regime_settings_layers", default=_ARGUMENTS_ONLY)
+
+
+class ConfigFileSource(TomlConfigSettingsSource):
+    """pydantic-settings' TOML file source, with a file that cannot be read or parsed
+    turned into a ConfigError naming the file (and, for bad TOML, the line)."""
+
+    def _read_file(self, file_path: Path | Traversable) -> dict[str, Any]:
+        import tomllib  # here, not at module level: only a start with a file needs it
+
+        try:
+            return super()._read_file(file_path)
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigError(f"{file_path}: not valid TOML: {error}") from None
+        except (OSError, UnicodeDecodeError) as error:
+            raise ConfigError(f"{file_path}: cannot read config file ({error})") from None
+
+
 class Settings(BaseSettings):
     """Everything a user can set. Every field has a default, so no file is needed."""
 
     model_config = SettingsConfigDict(
-        env_prefix="REGIME_", env_nested_delimiter="__", extra="forbid", frozen=True
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter=ENV_NESTED_DELIMITER,
+        extra="forbid",
+        frozen=True,
     )
 
-    source: str = "auto"
+    source: SourceName = "auto"
     """Where data comes from: auto (yahoo, else cache, else sim), yahoo, sim, files:DIR."""
     theme: str = "regime-dark"
     """Theme name: regime-dark, regime-light, regime-ansi, or any Textual theme."""
@@ -145,15 +214,13 @@ class Settings(BaseSettings):
     """CSV of the index members for breadth from Yahoo (a Ticker or YahooTicker column,
     optional Name, Sector, Weight), e.g. a constituents.csv in the files layout."""
     symbols: Symbols = Field(default_factory=Symbols)
+    """The instruments read besides the index members."""
     refresh: Refresh = Field(default_factory=Refresh)
+    """Refresh cadences per market phase."""
     levels: tuple[UserLevel, ...] = ()
+    """Your price levels and bands, shown on the price panel and named in rules."""
     theses: dict[str, ThesisConfig] = Field(default_factory=dict)
     """Changes to the built-in bull/bear theses and new theses (see core.thesis)."""
-
-    @model_validator(mode="after")
-    def _check_source(self) -> Settings:
-        check_source(self.source)
-        return self
 
     @classmethod
     def settings_customise_sources(
@@ -164,9 +231,14 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # load_settings reads the file and the environment itself (to name the file and
-        # key of any error) and passes the merged values in; nothing else is read here.
-        return (init_settings,)
+        # Highest precedence first: flags (init kwargs), then REGIME_*, then the file.
+        layers = _LAYERS.get()
+        sources = [init_settings]
+        if layers.environment:
+            sources.append(env_settings)
+        if layers.file is not None:
+            sources.append(ConfigFileSource(settings_cls, toml_file=layers.file))
+        return tuple(sources)
 
 
 def default_config_path() -> Path:
@@ -174,77 +246,79 @@ def default_config_path() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
 
 
-def read_toml(path: Path) -> dict[str, Any]:
-    """Parse a TOML file, raising ConfigError that names the file and the line."""
+def load_settings(path: Path | None = None, flags: Mapping[str, Any] | None = None) -> Settings:
+    """Build the Settings from the file at `path` (else the default file, if it exists),
+    the REGIME_* environment and `flags` (CLI flags; None values are ignored). Raises
+    ConfigError naming the layer and the key of the first problem."""
+    file = _config_file(path)
+    given = {key: value for key, value in (flags or {}).items() if value is not None}
+    # Each layer alone first, so that a failure is blamed on the layer that holds it.
+    if file is not None:
+        _build(_Layers(file=file), {}, lambda loc: str(file))
+    _build(_Layers(environment=True), {}, _variable)
+    if given:
+        _build(_Layers(), given, _flag)
+    # Every layer passed alone; only a rule across layers could still fail here.
+    return _build(_Layers(file=file, environment=True), given, lambda loc: "settings")
+
+
+def _config_file(path: Path | None) -> Path | None:
+    """The file to read: `path`, which must exist, else the default file if there is one."""
+    if path is None:
+        default = default_config_path()
+        return default if default.is_file() else None
+    path = path.expanduser()
+    if not path.is_file():
+        raise ConfigError(f"{path}: config file not found")
+    return path
+
+
+_Where = Callable[[tuple[int | str, ...]], str]
+"""Names the layer, given the location of the bad key in it."""
+
+
+def _build(layers: _Layers, flags: dict[str, Any], where: _Where) -> Settings:
+    """Settings from `layers` and `flags`; any failure becomes a ConfigError from `where`."""
+    token = _LAYERS.set(layers)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: cannot read config file ({error})") from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+        return Settings(**flags)
+    except ValidationError as error:
+        raise ConfigError(_describe(error.errors(), where)) from None
+    except SettingsError as error:  # a REGIME_* value that should be JSON and is not
+        raise ConfigError(f"{where(())}: {error}: {error.__cause__}") from None
+    finally:
+        _LAYERS.reset(token)
 
 
-def _where(
-    error: ValidationError,
-    path: Path | None,
-    file_values: dict[str, Any],
-    env_values: dict[str, Any],
-    flags: dict[str, Any],
-) -> str:
-    """Name the layer the first bad key came from: flags, environment or the file."""
-    loc = error.errors()[0]["loc"]
-    top = str(loc[0]) if loc else ""
-    if top in flags:
-        return "command line"
-    if top in env_values:
-        return f"environment (REGIME_{top.upper()})"
-    if path is not None:
-        return str(path)
-    return "settings"
+def _variable(loc: tuple[int | str, ...]) -> str:
+    """The REGIME_* variable that set the key at `loc` (the deepest one that exists:
+    REGIME_REFRESH__REGULAR, or REGIME_LEVELS for a key inside its JSON)."""
+    names = {name.upper(): name for name in os.environ if name.upper().startswith(ENV_PREFIX)}
+    for depth in range(len(loc), 0, -1):
+        candidate = ENV_PREFIX + ENV_NESTED_DELIMITER.join(str(part) for part in loc[:depth])
+        if candidate.upper() in names:
+            return f"environment ({names[candidate.upper()]})"
+    return f"environment ({ENV_PREFIX}*)"
 
 
-def _describe(error: ValidationError, where: str) -> str:
-    first = error.errors()[0]
-    key = ".".join(str(part) for part in first["loc"]) or "(top level)"
-    message = first["msg"]
+def _flag(loc: tuple[int | str, ...]) -> str:
+    """The command-line flag that set the key at `loc`."""
+    return f"flag --{str(loc[0]).replace('_', '-')}" if loc else "flags"
+
+
+def _describe(errors: list[ErrorDetails], where: _Where) -> str:
+    """One line for the first error: its layer, its key, what is wrong, and how many more."""
+    first = errors[0]
+    loc = first["loc"]
+    key = ".".join(str(part) for part in loc) or "(top level)"
     if first["type"] == "extra_forbidden":
         message = "unknown key"
-    more = len(error.errors()) - 1
+    elif first["type"] == "value_error":  # our own validators' text, without pydantic's prefix
+        message = str(first.get("ctx", {}).get("error", first["msg"]))
+    else:
+        message = first["msg"]
+        if isinstance(first["input"], str | int | float | bool):
+            message = f"{message} (got {first['input']!r})"
+    more = len(errors) - 1
     suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-    return f"{where}: key '{key}': {message}{suffix}"
-
-
-def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in top.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _deep_merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
-
-
-def _env_values() -> dict[str, Any]:
-    """The REGIME_* environment as nested values, parsed as pydantic-settings does."""
-    return dict(EnvSettingsSource(Settings)())
-
-
-def load_settings(path: Path | None = None, overrides: dict[str, Any] | None = None) -> Settings:
-    """Build the Settings from the file at `path` (or the default file if it exists),
-    the environment, and `overrides` (CLI flags; None values are ignored)."""
-    chosen = path if path is not None else default_config_path()
-    file_values: dict[str, Any] = {}
-    if path is not None or chosen.exists():
-        file_values = read_toml(chosen)
-    flags = {key: value for key, value in (overrides or {}).items() if value is not None}
-    try:
-        env_values = _env_values()
-        merged = _deep_merge(_deep_merge(file_values, env_values), flags)
-        return Settings(**merged)
-    except ValidationError as error:
-        where = _where(error, chosen if file_values else None, file_values, env_values, flags)
-        raise ConfigError(_describe(error, where)) from None
+    return f"{where(loc)}: key '{key}': {message}{suffix}"

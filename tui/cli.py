@@ -118,14 +118,13 @@ def fail(message: str) -> NoReturn:
 
 
 def load(args: argparse.Namespace) -> Settings:
-    """Settings from the config file, the environment and the flags."""
+    """Settings from the config file, the REGIME_* environment and the flags, each over
+    the one before; a bad value exits with 2 naming its file and key, variable or flag."""
     from core.config import ConfigError, load_settings
 
-    overrides: dict[str, Any] = {
-        key: getattr(args, key, None) for key in ("source", "theme", "thesis")
-    }
+    flags: dict[str, Any] = {key: getattr(args, key, None) for key in ("source", "theme", "thesis")}
     try:
-        return load_settings(getattr(args, "config", None), overrides)
+        return load_settings(getattr(args, "config", None), flags)
     except ConfigError as error:
         fail(str(error))
 
