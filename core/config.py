@@ -51,7 +51,8 @@ class Section(BaseModel):
 
 
 class Symbols(Section):
-    """Yahoo symbols of the instruments the monitor reads; each is fetched every cycle."""
+    """Yahoo symbols of the instruments the panels read besides the index members; each
+    is read by a panel, so none is fetched for nothing."""
 
     index: str = "^GSPC"
     """The index the price, RSI, TD and CTA panels follow."""
@@ -69,7 +70,6 @@ class Symbols(Section):
     """Cap-weighted S&P 500 fund: the RSP/SPY ratio and the top-10 concentration."""
     equal_weight: str = "RSP"
     """Equal-weighted S&P 500 fund, against cap_weight for breadth of leadership."""
-    small_cap_etf: str = "IWM"
 
     def all(self) -> tuple[str, ...]:
         """Every configured symbol, index first, without repeats."""

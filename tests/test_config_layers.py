@@ -1,7 +1,8 @@
 """Every config error names the layer it came from: the file and the key, the REGIME_*
 variable, or the flag, as one line. Each layer is checked alone, so a bad key in the
 file is the file's fault whatever the environment sets, and stays an error where a
-variable overrides it."""
+variable overrides it. The symbol nothing read (small_cap_etf, IWM) is gone, and a
+config that still sets it is told so."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from core.config import ConfigError, Settings, load_settings
+from core.config import ConfigError, Settings, Symbols, load_settings
 from tui.cli import main
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "seven-k.toml"
@@ -122,6 +123,28 @@ def test_settings_built_directly_read_only_their_arguments(
     monkeypatch.setenv("REGIME_THESIS", "bear")
     assert (Settings().theme, Settings().thesis) == ("regime-dark", "bull")
     assert (load_settings().theme, load_settings().thesis) == ("regime-light", "bear")
+
+
+def test_the_unread_small_cap_etf_is_not_a_symbol() -> None:
+    assert "IWM" not in Symbols().all()
+    assert "small_cap_etf" not in Symbols.model_fields
+
+
+def test_a_config_that_still_sets_small_cap_etf_is_told_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, '[symbols]\nindex = "^GSPC"\nsmall_cap_etf = "IWM"\n')
+    assert error_of(path) == f"{path}: key 'symbols.small_cap_etf': unknown key"
+    with pytest.raises(SystemExit) as raised:
+        main(["config", "check", str(path)])
+    assert raised.value.code == 2
+    assert capsys.readouterr().err == (
+        f"regime: error: {path}: key 'symbols.small_cap_etf': unknown key\n"
+    )
+    monkeypatch.setenv("REGIME_SYMBOLS__SMALL_CAP_ETF", "IWM")
+    assert error_of() == (
+        "environment (REGIME_SYMBOLS__SMALL_CAP_ETF): key 'symbols.small_cap_etf': unknown key"
+    )
 
 
 @pytest.mark.parametrize(
