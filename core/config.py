@@ -51,8 +51,7 @@ class Section(BaseModel):
 
 
 class Symbols(Section):
-    """Yahoo symbols of the instruments the panels read besides the index members; each
-    is read by a panel, so none is fetched for nothing."""
+    """Yahoo symbols of the instruments the panels read besides the index members."""
 
     index: str = "^GSPC"
     """The index the price, RSI, TD and CTA panels follow."""
@@ -80,11 +79,11 @@ class Refresh(Section):
     """Seconds between refreshes in each market phase, and of the slow data."""
 
     regular: float = Field(15.0, gt=0)
-    """Regular session (9:30–16:00 New York)."""
+    """The regular session (09:30 to the close, New York)."""
     pre: float = Field(60.0, gt=0)
-    """Pre-market."""
+    """Pre-market, from 04:00 to the open."""
     post: float = Field(60.0, gt=0)
-    """After hours."""
+    """After hours, four hours from the close."""
     closed: float = Field(900.0, gt=0)
     """Nights, weekends and holidays."""
     members: float = Field(3600.0, gt=0)
@@ -135,7 +134,7 @@ class ThesisConfig(Section):
     other name (`[theses.soft_landing]`) adds one."""
 
     title: str | None = None
-    """The thesis's title (default: the built-in title, or the table's name)."""
+    """The thesis's title (default: the built-in one, else the table's name in title case)."""
     disable: tuple[str, ...] = ()
     """Ids of items to leave out."""
     items: tuple[ThesisItemConfig, ...] = ()
