@@ -78,6 +78,8 @@ class Inputs:
     earlier: Mapping[str, SectionModel]
     """The sections computed before this one in the cycle, by key."""
     registry: Registry
+    frames: Mapping[str, pd.DataFrame]
+    """The readings of the sections computed before this one (a history run)."""
     envelope: Mapping[str, Any]
     """The Snapshot's own fields: as_of, source, market."""
 
@@ -116,6 +118,14 @@ def noted(status: PanelStatus, notes: list[str]) -> PanelStatus:
     return status.model_copy(update={"detail": detail})
 
 
+def latest(frame: pd.DataFrame) -> dict[str, Any]:
+    """The last row of a frame of readings, NaN as None (for `core.columns.unflatten`)."""
+    if frame.empty:
+        return {}
+    row = frame.iloc[-1]
+    return {str(column): (None if value != value else value) for column, value in row.items()}
+
+
 def _no_symbols(settings: Settings) -> tuple[str, ...]:
     return ()
 
@@ -139,9 +149,15 @@ class Section(Generic[M]):
     """Its block in `regime snapshot --format text`."""
     symbols: Callable[[Settings], tuple[str, ...]] = _no_symbols
     """The daily-bar symbols it reads (the engine fetches the union, nothing else)."""
-    readings: Callable[[Settings, CycleData], pd.DataFrame] | None = None
-    """Its readings for every session of a cycle's data: a frame indexed by session,
-    columns named by JSON path (`price.last`); today's reading is its last row."""
+    readings: Callable[[Inputs], pd.DataFrame] | None = None
+    """Its readings for every session of the cycle's data: a frame indexed by session
+    date (ascending), one column per reading named as `core.columns` names them
+    (`price.last`, `price.levels[EMA 50].value`), NaN where unknown. `compute` builds
+    today's reading from its last row (`latest`), so a past session's reading and
+    today's come from the same code."""
+    warmup: int = 0
+    """Sessions of data before the first session its readings are exact for (an EMA
+    200 needs years to forget where it started)."""
     needs_members: bool = False
     """Whether it reads the index members' closes (breadth)."""
 
@@ -235,7 +251,7 @@ class Registry:
         Snapshot's own fields (as_of, source, market)."""
         computed: dict[str, SectionModel] = {}
         for section in self.sections:
-            inputs = Inputs(settings, cycle, theses, computed, self, envelope)
+            inputs = Inputs(settings, cycle, theses, computed, self, {}, envelope)
             computed[section.key] = section.run(inputs)
         return self.snapshot_model(**envelope, **computed)
 

@@ -5,7 +5,7 @@ their rule language are `core.thesis` and `core.rules`."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pydantic import Field
 
@@ -21,6 +21,9 @@ ItemStatus = Literal["pass", "fail", "unknown"]
 
 class ChecklistItem(Frozen):
     """One claim of a thesis, judged against the data."""
+
+    ITEM_KEY: ClassVar[str] = "id"
+    """Items are named in a history by id: `checklist.bull.items[above_7000].status`."""
 
     id: str
     label: str

@@ -5,7 +5,7 @@ a year of closes for the chart. The computation is `core.signals.price`."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pydantic import Field
 
@@ -21,6 +21,9 @@ LevelKind = Literal["milestone", "ema", "sma", "user", "range"]
 
 class Level(Frozen):
     """A price level and how far the last price stands from it."""
+
+    ITEM_KEY: ClassVar[str] = "name"
+    """Levels are named in a history by their name: `price.levels[EMA 50].value`."""
 
     name: str
     kind: LevelKind

@@ -4,7 +4,7 @@ crowded, and each lookback's flip level. The computation is `core.signals.trend`
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from core import format as fmt
 from core.section import Inputs, Section, last_date
@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 
 class TrendSignal(Frozen):
     """One lookback of the CTA proxy."""
+
+    ITEM_KEY: ClassVar[str] = "lookback_days"
+    """Signals are named in a history by lookback: `trend.signals[21].flip_level`."""
 
     lookback_days: int
     value: float | None = None
