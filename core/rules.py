@@ -26,6 +26,7 @@ from typing import Any, ClassVar, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
+from core.format import spec_ok, with_spec
 from core.section import builtin
 from core.sections.price import Level
 from core.snapshot import Snapshot
@@ -49,7 +50,6 @@ __all__ = [
     "Unary",
     "compile_rule",
     "find_level",
-    "format_spec_ok",
     "parse",
     "reading_of",
     "tokenize",
@@ -545,27 +545,6 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     "fmt": FunctionSpec((2, 2), 'fmt(x, "+.1f"): a number as text'),
 }
 
-_SPEC = re.compile(r"(?:[^{}]?[<>=^])?[-+ ]?#?0?\d{0,2}[,_]?(?:\.\d{1,2})?[deEfFgGn]?")
-
-
-def format_spec_ok(spec: str) -> bool:
-    """Whether `spec` is a plain numeric format spec (fill, sign, width ≤ 99, grouping,
-    precision ≤ 99, and one of the types d e E f F g G n)."""
-    if _SPEC.fullmatch(spec) is None:
-        return False
-    try:
-        format(1234.5 if not spec.endswith(("d", "n")) else 1234, spec)
-    except ValueError:
-        return False
-    return True
-
-
-def format_number(value: float | int, spec: str) -> str:
-    """`value` formatted with a spec accepted by `format_spec_ok`."""
-    if spec.endswith("d"):
-        return format(round(value), spec)
-    return format(value, spec)
-
 
 class _Checker:
     """Static checks of a tree against the Snapshot schema."""
@@ -673,7 +652,7 @@ class _Checker:
             return NUMBER
         if node.name == "fmt":
             self.want(self.check(args[0]), NUMBER, args[0], "fmt() formats a number")
-            if not isinstance(args[1], Str) or not format_spec_ok(args[1].value):
+            if not isinstance(args[1], Str) or not spec_ok(args[1].value):
                 raise self.error(
                     'fmt() takes a number format in double quotes, e.g. fmt(x, "+.1f")', args[1]
                 )
@@ -915,7 +894,7 @@ class _Evaluator:
         if name == "max":
             return Outcome(max(args[0].value, args[1].value))
         # fmt
-        return Outcome(format_number(args[0].value, args[1].value))
+        return Outcome(with_spec(args[0].value, args[1].value))
 
     def binary(self, node: Binary) -> Outcome:
         op = node.op

@@ -24,13 +24,12 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from core.config import ThesisConfig
+from core.format import iso_date, ny_time, spec_ok, split_spec, with_spec, yes_no
 from core.rules import (
     Rule,
     RuleError,
     compile_reading,
     compile_rule,
-    format_number,
-    format_spec_ok,
     reading_of,
 )
 from core.sections.checklist import ChecklistItem, ChecklistSection, ItemStatus, ThesisScore
@@ -60,7 +59,6 @@ ITEM_ID = r"^[A-Za-z0-9_-]+$"
 FIELDS = ("label", "rule", "show", "format", "why")
 """An item's text fields, as written in a thesis file or the config."""
 MAX_SUFFIX = 16
-_SPEC_PREFIX = re.compile(r"(?:[^{}]?[<>=^])?[-+ ]?#?0?\d{0,2}[,_]?(?:\.\d{1,2})?[deEfFgGn]?")
 
 
 class ThesisError(Exception):
@@ -80,10 +78,8 @@ class ValueFormat:
         """The format written as `text`: a numeric format spec (fill, sign, width,
         grouping, precision, one of d e E f F g G n), then up to 16 characters of unit.
         Raises ValueError saying what is wrong."""
-        match = _SPEC_PREFIX.match(text)
-        spec = match.group(0) if match else ""
-        suffix = text[len(spec) :]
-        if not format_spec_ok(spec):
+        spec, suffix = split_spec(text)
+        if not spec_ok(spec):
             raise ValueError(f"{spec!r} is not a number format such as '+.2f' or ',.0f'")
         if suffix[:1].isdigit() or suffix[:1] in tuple(".,_#+-<>=^"):
             raise ValueError(f"{text!r} is not a number format then a unit, e.g. '+.1f pp'")
@@ -92,9 +88,9 @@ class ValueFormat:
         return cls(spec, suffix)
 
     def apply(self, value: float | int) -> str:
-        """`value` in this format (an empty spec: the default number display)."""
-        text = format_number(value, self.spec) if self.spec else _number(value)
-        return text + self.suffix
+        """`value` in this format (an empty spec: the default number display);
+        `unknown`, without the unit, when it is not a finite number."""
+        return with_spec(value, self.spec, self.suffix)
 
 
 @dataclass(frozen=True)
@@ -287,23 +283,20 @@ def load_theses(
 # -- evaluation -----------------------------------------------------------------------
 
 
-def _number(value: float | int) -> str:
-    return f"{value:,}" if isinstance(value, int) else f"{value:,.2f}"
-
-
 def display(value: Any, value_format: ValueFormat | None) -> str:
     """A shown value as text: numbers by the item's format (else with two decimals,
-    or none for whole counts), true/false as yes/no, dates as ISO dates."""
+    or none for whole counts), true/false as yes/no, times in New York, dates as ISO
+    dates; a NaN or infinite number as `unknown`."""
     if isinstance(value, Level):
         value = value.value
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return yes_no(value)
     if isinstance(value, int | float):
-        return value_format.apply(value) if value_format is not None else _number(value)
+        return value_format.apply(value) if value_format is not None else with_spec(value, "")
     if isinstance(value, datetime):
-        return f"{value:%Y-%m-%d %H:%M}"
+        return ny_time(value)
     if isinstance(value, date):
-        return value.isoformat()
+        return iso_date(value)
     return str(value)
 
 

@@ -203,3 +203,16 @@ def test_written_formats(text: str, spec: str, unit: str, value: float, shown: s
 @pytest.mark.parametrize("spec", ["{x}", ".999f", "999999d", "s", "x", ",d.1"])
 def test_specs_that_are_not_plain_number_formats(spec: str) -> None:
     assert not fmt.spec_ok(spec)
+
+
+def test_checklist_values_read_through_the_same_rules() -> None:
+    from core.thesis import ValueFormat, display
+
+    assert display(-0.3141, ValueFormat.parse("+.2f%")) == "-0.31%"
+    assert display(math.nan, ValueFormat.parse("+.2f%")) == "unknown"
+    assert display(math.inf, ValueFormat.parse("d sessions")) == "unknown"
+    assert display(-math.inf, None) == "unknown"
+    assert display(12, None) == "12"
+    assert display(True, None) == "yes"
+    assert display(date(2026, 1, 22), None) == "2026-01-22"
+    assert display(datetime(2026, 1, 28, 21, 0, tzinfo=UTC), None) == "2026-01-28 16:00 ET"
