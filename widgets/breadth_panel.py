@@ -27,7 +27,7 @@ from widgets.table import Column, ValueTable
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
-    from core.snapshot import BreadthSection
+    from core.sections.breadth import BreadthSection
     from widgets.oscillator_chart import OscillatorChart
     from widgets.table import Row
 

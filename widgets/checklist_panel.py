@@ -21,7 +21,8 @@ from widgets.table import Column, ValueTable
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
-    from core.snapshot import ChecklistItem, ChecklistSection, ItemStatus, Thesis, ThesisScore
+    from core.sections.checklist import ChecklistItem, ChecklistSection, ItemStatus, ThesisScore
+    from core.snapshot import Thesis
     from widgets.table import Row
 
 MARKS: dict[ItemStatus, tuple[str, str]] = {

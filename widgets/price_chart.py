@@ -35,7 +35,8 @@ if TYPE_CHECKING:
     from rich.text import Text
     from textual.app import RenderResult
 
-    from core.snapshot import Divergence, Level, PriceSection
+    from core.sections.price import Level, PriceSection
+    from core.sections.rsi import Divergence
 
 __all__ = [
     "ChartLine",

@@ -29,7 +29,8 @@ from widgets.table import Column, ValueTable
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
-    from core.snapshot import BandState, Divergence, Level, PriceSection, TDState
+    from core.sections.price import BandState, Level, PriceSection, TDState
+    from core.sections.rsi import Divergence
     from widgets.price_chart import PriceChart
     from widgets.table import Row
 

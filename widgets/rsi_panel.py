@@ -24,7 +24,7 @@ from widgets.table import Column, ValueTable
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
-    from core.snapshot import Divergence, RsiSection
+    from core.sections.rsi import Divergence, RsiSection
     from widgets.oscillator_chart import OscillatorChart
     from widgets.table import Row
 

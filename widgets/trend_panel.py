@@ -22,7 +22,7 @@ from widgets.table import Column, ValueTable
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
-    from core.snapshot import TrendSection, TrendSignal
+    from core.sections.trend import TrendSection, TrendSignal
     from widgets.table import Row
 
 BANDS = (

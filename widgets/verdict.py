@@ -15,7 +15,8 @@ from textual.widget import Widget
 from widgets import look
 
 if TYPE_CHECKING:
-    from core.snapshot import ChecklistSection, Thesis, ThesisScore
+    from core.sections.checklist import ChecklistSection, ThesisScore
+    from core.snapshot import Thesis
 
 ACCENTS: dict[Thesis, str] = {"bull": "$thesis-bull", "bear": "$thesis-bear"}
 """The theme variable of each view's accent colour."""

@@ -23,7 +23,7 @@ from widgets.term_chart import TermChart
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
-    from core.snapshot import VixSection
+    from core.sections.vix import VixSection
     from widgets.table import Row
     from widgets.term_chart import Tenor
 
