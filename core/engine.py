@@ -5,8 +5,11 @@ Fetches never overlap: one loop awaits each refresh before it schedules the next
 after the cadence of the market phase (or at once when `refresh_now` is called). A
 failed fetch never raises out of here: the last good data stays, its panels are
 marked STALE, and the Snapshot says what failed. Members' bars (for breadth) are
-slow data, fetched on their own longer cadence. With `as_of` set the engine replays:
-everything is evaluated as of that session's close and no bar after it is used."""
+slow data, fetched on their own longer cadence. The engine asks a source only for what
+its `capabilities` declare, and takes the state its panels show from what the source
+says its data is (historical, simulated, cached). Given a `Replay` the engine replays:
+everything is evaluated as of that session's close, the window it asks sources for
+ends there, and no bar after it is used."""
 
 from __future__ import annotations
 
@@ -14,7 +17,8 @@ import asyncio
 import contextlib
 import math
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
@@ -33,6 +37,16 @@ from core.thesis import Thesis, load_theses
 Publish = Callable[[Snapshot], None]
 SAVE_EVERY = timedelta(minutes=1)
 """How often the latest Snapshot is written for the next start."""
+
+
+@dataclass(frozen=True)
+class Replay:
+    """Evaluate everything as of `session`'s close: the engine asks sources for no
+    later bar, fetches no quotes, keeps nothing for the next start, and refreshes only
+    on request."""
+
+    session: date
+    """The replayed NYSE session."""
 
 
 class SnapshotFeed(Protocol):
@@ -87,7 +101,7 @@ class Engine:
         source: Source,
         *,
         clock: Clock = system_clock,
-        as_of: date | None = None,
+        replay: Replay | None = None,
         session: MarketSession | None = None,
         warm_source: Source | None = None,
         source_detail: str | None = None,
@@ -101,11 +115,13 @@ class Engine:
         """The theses the checklist scores (raises ThesisError here when one is bad)."""
         self.source = source
         self.clock = clock
-        self.as_of = as_of
+        self.replay = replay
+        """The session replayed, or None when live."""
         self.session = session or MarketSession(clock)
         self.warm_source = warm_source
         """A fast local source (the cache) shown once before the first real fetch."""
         self.source_detail = source_detail
+        """A note from the caller, shown after the source's own detail."""
         self.snapshot_path = snapshot_path
         """Where the latest Snapshot is kept for the next start (None: nowhere)."""
         self._saved_at: datetime | None = None
@@ -122,12 +138,16 @@ class Engine:
 
     # -- the window of data a cycle needs -------------------------------------------
 
+    def _symbols(self) -> Sequence[str]:
+        """The symbols fetched every cycle."""
+        return self.settings.symbols.all()
+
     def _end(self, now: datetime) -> date:
-        """The last session a cycle may use: the as-of session in replay; live, the
+        """The last session a cycle may use: the replayed session in a replay; live, the
         session in progress or, outside it, the next one (whose bar a source may
         already quote as an indication, as the simulated market does)."""
-        if self.as_of is not None:
-            return self.as_of
+        if self.replay is not None:
+            return self.replay.session
         state = self.session.state(now)
         return state.session or state.next_open.astimezone(NEW_YORK).date()
 
@@ -137,7 +157,7 @@ class Engine:
     def _members_due(self, now: datetime) -> bool:
         if self._members_fetched is None:
             return True
-        if self.as_of is not None:
+        if self.replay is not None:
             return False
         return (now - self._members_fetched).total_seconds() >= self.settings.refresh.members
 
@@ -148,23 +168,24 @@ class Engine:
         failures: list[str] = []
         end = self._end(now)
         start = self._start(end)
+        symbols = self._symbols()
         try:
-            self._bars.update(source.daily_bars(self.settings.symbols.all(), start, end))
+            self._bars.update(source.daily_bars(symbols, start, end))
         except PartialDataError as error:
             self._bars.update(error.partial)
             failures.append(str(error))
         except SourceError as error:
             failures.append(str(error))
-        if self._members_due(now):
+        if "members" in source.capabilities and self._members_due(now):
             try:
                 members = source.members(start, end)
                 self._members = members if members is not None else self._members
                 self._members_fetched = now
             except SourceError as error:
                 failures.append(str(error))
-        if self.as_of is None:
+        if self.replay is None and "intraday_quotes" in source.capabilities:
             try:
-                quotes = source.quotes(self.settings.symbols.all())
+                quotes = source.quotes(symbols)
                 self._bars = merge_quotes(self._bars, quotes)
                 index_quote = quotes.get(self.settings.symbols.index)
                 if index_quote is not None:
@@ -174,11 +195,11 @@ class Engine:
         return failures
 
     def _state(self, source: Source, now: datetime, phase: str, failed: bool) -> Freshness:
-        if self.as_of is not None or source.kind == "files":
+        if self.replay is not None or source.historical:
             return "REPLAY"
         if source.simulated:
             return "SIMULATED"
-        if source.kind == "cache":
+        if source.cached:
             return "OFFLINE"
         if failed:
             return "STALE"
@@ -191,28 +212,20 @@ class Engine:
 
     def _source_info(self, source: Source, state: Freshness, as_of: datetime) -> SourceInfo:
         if state == "REPLAY":
-            where = (
-                f"files:{getattr(source, 'directory', '')}"
-                if source.kind == "files"
-                else source.kind
-            )
+            where = source.kind if source.directory is None else f"files:{source.directory}"
             label = f"REPLAY {as_of:%Y-%m-%d} · {where}"
         else:
             label = state
-        fetched_at = None
-        fetched = getattr(source, "fetched_at", None)
-        if (
-            state == "OFFLINE"
-            and callable(fetched)
-            and (fetched_at := fetched("daily")) is not None
-        ):
+        fetched_at = source.fetched_at("daily") if state == "OFFLINE" else None
+        if fetched_at is not None:
             # A timestamp, not an age: an age would change every cycle and repaint.
             label = f"OFFLINE · cache of {fetched_at.astimezone(NEW_YORK):%b %d %H:%M}"
+        notes = [note for note in (source.detail, self.source_detail) if note]
         return SourceInfo(
             kind=source.kind,
             simulated=source.simulated,
             label=label,
-            detail=getattr(source, "detail", None) or self.source_detail,
+            detail="; ".join(notes) or None,
             fetched_at=fetched_at,
             replay=state == "REPLAY",
         )
@@ -237,7 +250,7 @@ class Engine:
             data_time = self.session.session_close(
                 self.session.last_session_on_or_before(self._end(now))
             )
-        if self.as_of is not None:
+        if self.replay is not None:
             return data_time
         if self._quote_time is not None:
             data_time = self._quote_time
@@ -255,8 +268,8 @@ class Engine:
                 self._last_success = now
             self._truncate(self._end(now))
             as_of = self._as_of(now)
-            market_time = as_of if self.as_of is not None else now
-            market = self._market(market_time)
+            live_now = None if self.replay is not None else now
+            market = self._market(as_of if live_now is None else live_now)
             state = self._state(chosen, now, market.phase, bool(failures))
             detail = None
             if failures:
@@ -272,7 +285,7 @@ class Engine:
                 state=state,
                 detail=detail,
                 close_time=self.session.session_close,
-                now=None if self.as_of is not None else now,
+                now=live_now,
             )
             return assemble(
                 self.settings,
@@ -311,14 +324,14 @@ class Engine:
             snapshot = await asyncio.to_thread(self.refresh)
             publish(snapshot)
             await asyncio.to_thread(self._remember, snapshot)
-            timeout = None if self.as_of is not None else self.cadence()
+            timeout = None if self.replay is not None else self.cadence()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
             self._wake.clear()
 
     def _remember(self, snapshot: Snapshot) -> None:
         """Keep the Snapshot for the next start, at most once a minute."""
-        if self.snapshot_path is None or self.as_of is not None:
+        if self.snapshot_path is None or self.replay is not None:
             return
         now = self.clock()
         if self._saved_at is not None and now - self._saved_at < SAVE_EVERY:

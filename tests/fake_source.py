@@ -1,18 +1,20 @@
 """A scriptable in-memory Source for engine tests: bars from a frame per symbol,
-optional members, failures on demand, and counters for what was asked."""
+optional members, failures on demand, what it says it is and can do (`cached`,
+`historical`, `capabilities`, ...) as the test asks, and counters for what was asked."""
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping, Sequence
-from datetime import date
+from collections.abc import Collection, Mapping, Sequence
+from datetime import date, datetime
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from core.snapshot import SourceKind
-from core.sources.base import MemberPanel, Quote, SourceError
+from core.sources.base import Capability, FetchKind, MemberPanel, Quote, SourceError
 
 
 def trending_bars(
@@ -35,7 +37,8 @@ def trending_bars(
 
 
 class FakeSource:
-    """Serves fixed frames; `fail_with` makes the next calls raise."""
+    """Serves fixed frames; `fail_with` makes the next calls raise. By default it serves
+    daily bars and quotes, and members when it is given some."""
 
     def __init__(
         self,
@@ -44,10 +47,25 @@ class FakeSource:
         *,
         kind: SourceKind = "yahoo",
         simulated: bool = False,
+        historical: bool = False,
+        cached: bool = False,
+        capabilities: Collection[Capability] | None = None,
+        directory: Path | None = None,
+        detail: str | None = None,
+        fetched: Mapping[FetchKind, datetime] | None = None,
         delay: float = 0.0,
     ) -> None:
         self.kind = kind
         self.simulated = simulated
+        self.historical = historical
+        self.cached = cached
+        default: set[Capability] = {"daily_bars", "intraday_quotes"}
+        if members is not None:
+            default.add("members")
+        self.capabilities = frozenset(default if capabilities is None else capabilities)
+        self.directory = directory
+        self.detail = detail
+        self.fetched = dict(fetched or {})
         self.bars = dict(bars)
         self.member_panel = members
         self.fail_with: SourceError | None = None
@@ -55,9 +73,15 @@ class FakeSource:
         self.delay = delay
         self.bar_calls = 0
         self.member_calls = 0
+        self.quote_calls = 0
         self.in_flight = 0
         self.max_in_flight = 0
         self._lock = threading.Lock()
+
+    def fetched_at(self, kind: FetchKind | None = None) -> datetime | None:
+        if kind is None:
+            return max(self.fetched.values(), default=None)
+        return self.fetched.get(kind)
 
     def daily_bars(
         self, symbols: Sequence[str], start: date, end: date
@@ -83,4 +107,5 @@ class FakeSource:
         return self.member_panel
 
     def quotes(self, symbols: Sequence[str]) -> Mapping[str, Quote]:
+        self.quote_calls += 1
         return {symbol: quote for symbol, quote in self.quote_map.items() if symbol in symbols}

@@ -1,11 +1,14 @@
 """The engine: one immutable Snapshot per cycle, last good data kept and marked
-STALE when a fetch fails, no bar after the as-of session, fetches that never
-overlap, a wake-up on demand, and members on their own slow cadence."""
+STALE when a fetch fails, no bar after the replayed session, fetches that never
+overlap, a wake-up on demand, members on their own slow cadence, only what a source's
+capabilities declare asked of it, and the state taken from what the source says its
+data is."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,7 +16,7 @@ import pytest
 
 from core.clock import NEW_YORK, fixed_clock
 from core.config import Settings, UserLevel
-from core.engine import Engine, merge_quotes
+from core.engine import Engine, Replay, merge_quotes
 from core.session import MarketSession
 from core.snapshot import Snapshot
 from core.sources.base import MemberPanel, NetworkError, Quote
@@ -101,7 +104,7 @@ def test_a_failure_with_no_data_at_all_is_an_error_not_a_zero() -> None:
 def test_no_bar_after_as_of_is_used() -> None:
     source = index_source()
     as_of = date(2025, 12, 31)
-    snapshot = make_engine(source, as_of=as_of).refresh()
+    snapshot = make_engine(source, replay=Replay(as_of)).refresh()
     expected = source.bars["^GSPC"].loc[:"2025-12-31", "close"].iloc[-1]
     assert snapshot.price.last == expected
     assert snapshot.price.history.dates[-1] == as_of
@@ -164,7 +167,7 @@ async def test_the_loop_never_overlaps_fetches_and_wakes_on_demand() -> None:
 
 
 async def test_a_warm_source_is_published_before_the_first_fetch() -> None:
-    cache = index_source(kind="cache")
+    cache = index_source(kind="cache", cached=True)
     live = index_source()
     live.fail_with = NetworkError("yahoo: offline")
     engine = make_engine(live, warm_source=cache)
@@ -183,7 +186,7 @@ async def test_a_warm_source_is_published_before_the_first_fetch() -> None:
 def test_unchanged_data_gives_an_equal_snapshot_however_late() -> None:
     evening = datetime(2026, 1, 27, 19, 0, tzinfo=NEW_YORK)
     moments = [evening]
-    engine = make_engine(index_source(kind="cache"), clock=lambda: moments[-1])
+    engine = make_engine(index_source(kind="cache", cached=True), clock=lambda: moments[-1])
     first = engine.refresh()
     moments.append(evening + timedelta(minutes=7))
     assert engine.refresh() == first  # nothing to repaint
@@ -191,7 +194,7 @@ def test_unchanged_data_gives_an_equal_snapshot_however_late() -> None:
 
 
 def test_a_session_in_progress_without_quotes_is_dated_now_not_at_its_close() -> None:
-    snapshot = make_engine(index_source(kind="cache")).refresh()
+    snapshot = make_engine(index_source(kind="cache", cached=True)).refresh()
     assert snapshot.as_of == NOW
 
 
@@ -202,3 +205,81 @@ def test_a_live_snapshot_is_dated_by_its_latest_quote() -> None:
     snapshot = make_engine(source).refresh()
     assert snapshot.as_of == quote_time
     assert snapshot.price.last == 7001.0
+
+
+def member_panel() -> MemberPanel:
+    days = sessions()
+    rng = np.random.default_rng(2)
+    closes = 100 * np.exp(np.cumsum(rng.normal(0, 0.01, (len(days), 10)), axis=0))
+    return MemberPanel(closes=pd.DataFrame(closes, index=days))
+
+
+def test_a_source_is_asked_only_for_what_it_declares() -> None:
+    source = index_source(members=member_panel(), capabilities={"daily_bars"})
+    source.quote_map = {"^GSPC": Quote("^GSPC", 7001.0, NOW, date(2026, 1, 27))}
+    snapshot = make_engine(source).refresh()
+    assert (source.bar_calls, source.member_calls, source.quote_calls) == (1, 0, 0)
+    assert snapshot.price.last != 7001.0
+    assert snapshot.breadth.pct_above_200dma is None
+
+    everything = index_source(members=member_panel())
+    make_engine(everything).refresh()
+    assert (everything.bar_calls, everything.member_calls, everything.quote_calls) == (1, 1, 1)
+
+
+def test_a_replay_asks_for_members_once_and_never_for_quotes() -> None:
+    moments = [NOW]
+    source = index_source(members=member_panel())
+    engine = make_engine(source, clock=lambda: moments[-1], replay=Replay(date(2026, 1, 23)))
+    engine.refresh()
+    moments.append(NOW + timedelta(hours=5))
+    engine.refresh()
+    assert (source.member_calls, source.quote_calls) == (1, 0)
+
+
+@pytest.mark.parametrize(
+    "says, state, label",
+    [
+        ({}, "LIVE", "LIVE"),
+        ({"simulated": True, "kind": "sim"}, "SIMULATED", "SIMULATED"),
+        (
+            {"historical": True, "kind": "files", "directory": Path("/data/market")},
+            "REPLAY",
+            "REPLAY 2026-01-27 · files:/data/market",
+        ),
+        (
+            {"cached": True, "kind": "cache", "fetched": {"daily": NOW - timedelta(hours=3)}},
+            "OFFLINE",
+            "OFFLINE · cache of Jan 27 08:00",
+        ),
+    ],
+)
+def test_the_state_comes_from_what_the_source_says_its_data_is(
+    says: dict[str, object], state: str, label: str
+) -> None:
+    source = index_source(**says)
+    source.quote_map = {"^GSPC": Quote("^GSPC", 7001.0, NOW, date(2026, 1, 27))}
+    snapshot = make_engine(source).refresh()
+    assert snapshot.price.status.state == state
+    assert snapshot.source.label == label
+    assert snapshot.source.kind == says.get("kind", "yahoo")
+    assert snapshot.source.simulated == says.get("simulated", False)
+    assert snapshot.source.replay == (state == "REPLAY")
+    cached = state == "OFFLINE"
+    assert snapshot.source.fetched_at == (NOW - timedelta(hours=3) if cached else None)
+
+
+def test_a_replay_of_any_source_is_labelled_with_the_replayed_session() -> None:
+    source = index_source(simulated=True, kind="sim")
+    snapshot = make_engine(source, replay=Replay(date(2026, 1, 23))).refresh()
+    assert snapshot.source.label == "REPLAY 2026-01-23 · sim"
+    assert snapshot.price.status.state == "REPLAY"
+
+
+def test_the_source_detail_comes_first_then_the_callers_note() -> None:
+    source = index_source(detail="Yahoo unreachable (no network): showing cached data")
+    snapshot = make_engine(source, source_detail="2026-01-24 is not a NYSE session").refresh()
+    assert snapshot.source.detail == (
+        "Yahoo unreachable (no network): showing cached data; 2026-01-24 is not a NYSE session"
+    )
+    assert make_engine(index_source()).refresh().source.detail is None

@@ -1,5 +1,6 @@
 """The files:DIR source: the CSV format of DESIGN.md, Close-only files, the members'
-wide closes, and one clear error naming the file and line for a bad CSV."""
+wide closes, one clear error naming the file and line for a bad CSV, and what the
+directory says it can serve."""
 
 from __future__ import annotations
 
@@ -86,13 +87,25 @@ def test_members_wide_closes_and_info(tmp_path: Path) -> None:
     panel = FilesSource(tmp_path).members(date(2026, 1, 1), date(2026, 1, 28))
     assert panel is not None
     assert panel.closes.shape == (2, 2)
-    assert pd.isna(panel.closes.loc["2026-01-27", "BRK-B"])
+    assert panel.closes["BRK-B"].isna().tolist() == [True, False]
     assert panel.info.loc["BRK-B", "sector"] == "Financials"
 
 
 def test_no_constituents_folder_means_no_members(tmp_path: Path) -> None:
     write(tmp_path / "GSPC.csv", OHLCV)
     assert FilesSource(tmp_path).members(date(2026, 1, 1), date(2026, 1, 28)) is None
+
+
+def test_capabilities_follow_what_the_directory_holds(tmp_path: Path) -> None:
+    write(tmp_path / "GSPC.csv", OHLCV)
+    assert FilesSource(tmp_path).capabilities == {"daily_bars"}
+    write(tmp_path / "constituents" / "closes.csv", "Date,AAA\n2026-01-27,1\n")
+    assert FilesSource(tmp_path).capabilities == {"daily_bars", "members"}
+    write(tmp_path / "constituents" / "constituents.csv", "Ticker,Name,Weight\nAAA,Alpha,0.5\n")
+    source = FilesSource(tmp_path)
+    assert source.capabilities == {"daily_bars", "members", "member_weights"}
+    assert (source.historical, source.simulated, source.cached) == (True, False, False)
+    assert source.directory == tmp_path and source.fetched_at() is None
 
 
 def test_bad_member_closes_name_the_file(tmp_path: Path) -> None:

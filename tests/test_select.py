@@ -1,7 +1,7 @@
 """Source selection: `auto` takes yahoo when reachable (with the cache as a warm
 start), else the cache labelled OFFLINE with its age, else the simulated market,
-and the Snapshot says which and why. A second start shows cached data before any
-network call."""
+and the Snapshot says which and why (the chosen source's `detail`). A second start
+shows cached data before any network call. Each source says what it can do."""
 
 from __future__ import annotations
 
@@ -42,8 +42,8 @@ def test_auto_without_network_or_cache_falls_back_to_the_simulated_market(tmp_pa
         Settings(source="auto"), clock=CLOCK, store_path=tmp_path / "c.db", probe=unreachable
     )
     assert opened.source.kind == "sim" and opened.source.simulated
-    assert opened.detail is not None and "nothing cached" in opened.detail
-    snapshot = Engine(Settings(), opened.source, clock=CLOCK, source_detail=opened.detail).refresh()
+    assert opened.source.detail is not None and "nothing cached" in opened.source.detail
+    snapshot = Engine(Settings(), opened.source, clock=CLOCK).refresh()
     assert snapshot.source.label == "SIMULATED"
     assert snapshot.price.status.state == "SIMULATED"
     assert "Yahoo unreachable" in (snapshot.source.detail or "")
@@ -54,12 +54,13 @@ def test_auto_without_network_uses_the_cache_labelled_offline_with_its_age(tmp_p
     opened = open_source(
         Settings(source="auto"), clock=CLOCK, store_path=tmp_path / "c.db", probe=unreachable
     )
-    assert opened.source.kind == "cache"
-    snapshot = Engine(Settings(), opened.source, clock=CLOCK, source_detail=opened.detail).refresh()
+    assert opened.source.kind == "cache" and opened.source.cached
+    snapshot = Engine(Settings(), opened.source, clock=CLOCK).refresh()
     assert snapshot.source.label == "OFFLINE · cache of Jan 27 08:00"
     assert snapshot.source.fetched_at == NOW - timedelta(hours=3)
     assert snapshot.price.status.state == "OFFLINE"
     assert snapshot.price.last is not None
+    assert "Yahoo unreachable" in (snapshot.source.detail or "")
 
 
 def test_reachable_yahoo_gets_the_cache_as_a_warm_start(tmp_path: Path) -> None:
@@ -67,7 +68,7 @@ def test_reachable_yahoo_gets_the_cache_as_a_warm_start(tmp_path: Path) -> None:
     opened = open_source(
         Settings(source="auto"), clock=CLOCK, store_path=tmp_path / "c.db", probe=lambda: None
     )
-    assert opened.source.kind == "yahoo"
+    assert opened.source.kind == "yahoo" and opened.source.detail is None
     assert opened.warm is not None and opened.warm.kind == "cache"
     empty = open_source(
         Settings(source="yahoo"), clock=CLOCK, store_path=tmp_path / "empty.db", probe=unreachable
@@ -91,3 +92,36 @@ def test_members_file_gives_the_yahoo_member_list(tmp_path: Path) -> None:
     members.write_text("Symbol\nAAPL\n")
     with pytest.raises(SourceError, match=r"members.csv: no Ticker or YahooTicker column"):
         open_source(Settings(source="yahoo", members_file=members), store_path=tmp_path / "c.db")
+
+
+def test_every_source_says_what_it_is_and_what_it_can_do(tmp_path: Path) -> None:
+    (tmp_path / "GSPC.csv").write_text("Date,Close\n2026-01-27,1\n", encoding="utf-8")
+    files = open_source(Settings(source=f"files:{tmp_path}"), clock=CLOCK).source
+    sim = open_source(Settings(source="sim"), clock=CLOCK).source
+    fill_store(tmp_path / "c.db")
+    cache = open_source(
+        Settings(source="auto"), clock=CLOCK, store_path=tmp_path / "c.db", probe=unreachable
+    ).source
+    members = tmp_path / "members.csv"
+    members.write_text("Ticker\nAAPL\n")
+    yahoo = open_source(
+        Settings(source="yahoo", members_file=members), store_path=tmp_path / "c.db"
+    ).source
+    bare_yahoo = open_source(Settings(source="yahoo"), store_path=tmp_path / "c.db").source
+
+    facts = {
+        name: (source.historical, source.simulated, source.cached, source.directory)
+        for name, source in [("files", files), ("sim", sim), ("cache", cache), ("yahoo", yahoo)]
+    }
+    assert facts == {
+        "files": (True, False, False, tmp_path),
+        "sim": (False, True, False, None),
+        "cache": (False, False, True, None),
+        "yahoo": (False, False, False, None),
+    }
+    assert files.capabilities == {"daily_bars"}
+    assert sim.capabilities == {"daily_bars", "intraday_quotes", "members", "member_weights"}
+    assert cache.capabilities == sim.capabilities == yahoo.capabilities
+    assert bare_yahoo.capabilities == {"daily_bars", "intraday_quotes"}
+    assert cache.fetched_at("daily") == NOW - timedelta(hours=3)
+    assert files.fetched_at() is None and sim.fetched_at() is None

@@ -172,7 +172,7 @@ def build_engine(
     """Open the configured source and wrap it in an engine; raises BadInput. With
     `remember`, the engine keeps its latest Snapshot on disk for the next start."""
     from core.clock import system_clock
-    from core.engine import Engine
+    from core.engine import Engine, Replay
     from core.last_snapshot import last_snapshot_path
     from core.session import MarketSession
     from core.sources.base import SourceError
@@ -184,24 +184,22 @@ def build_engine(
         opened = open_source(settings, clock=system_clock)
     except SourceError as error:
         raise BadInput(str(error)) from None
-    detail = opened.detail
+    replay, note = None, None
     if as_of is not None:
         try:
-            session_day = session.last_session_on_or_before(as_of)
+            replay = Replay(session.last_session_on_or_before(as_of))
         except ValueError as error:
             raise BadInput(f"--as-of {as_of}: {error}") from None
-        if session_day != as_of:
-            note = f"{as_of} is not a NYSE session; replaying {session_day}"
-            detail = f"{detail}; {note}" if detail else note
-        as_of = session_day
+        if replay.session != as_of:
+            note = f"{as_of} is not a NYSE session; replaying {replay.session}"
     return Engine(
         settings,
         opened.source,
         clock=system_clock,
-        as_of=as_of,
+        replay=replay,
         session=session,
         warm_source=opened.warm,
-        source_detail=detail,
+        source_detail=note,
         theses=theses,
         snapshot_path=last_snapshot_path() if remember else None,
     )

@@ -1,25 +1,41 @@
 """The source protocol and the data it hands the engine.
 
 A source answers three questions: daily bars for a few symbols, the index members'
-daily closes (for breadth), and intraday quotes. Daily bars are a DataFrame indexed by
-session date (a tz-naive, normalised DatetimeIndex named "date", ascending, unique)
-with float columns open, high, low, close, volume; close is never NaN, the others may
-be (close-only history is valid). Nothing a source returns may be dated after the
-`end` it was asked for. Failures are raised as the typed `SourceError`s below, whose
-message says what failed and where, never as a library's own exception."""
+daily closes (for breadth), and intraday quotes. It also says, as typed members, what
+it can do (`capabilities`), what its data is (historical, cached or simulated, which
+decides the state every panel shows), and how fresh it is (`fetched_at`, the
+`directory` it reads, a `detail` line on why it was chosen): the engine asks these and
+never a source's class or kind. Daily bars are a DataFrame indexed by session date (a
+tz-naive, normalised DatetimeIndex named "date", ascending, unique) with float columns
+open, high, low, close, volume; close is never NaN, the others may be (close-only
+history is valid). Nothing a source returns may be dated after the `end` it was asked
+for; in a replay that `end` is the replayed session, so a source needs no replay flag
+of its own. Failures are raised as the typed `SourceError`s below, whose message says
+what failed and where, never as a library's own exception."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Protocol, runtime_checkable
+from pathlib import Path
+from typing import Literal, Protocol, runtime_checkable
 
 import pandas as pd
 
 from core.snapshot import SourceKind
 
 BAR_COLUMNS = ("open", "high", "low", "close", "volume")
+
+Capability = Literal[
+    "daily_bars", "intraday_quotes", "members", "member_weights", "option_chains", "intraday_bars"
+]
+"""What a source can serve: daily bars, intraday quotes, the members' daily closes and
+their index weights; option chains and intraday bars are declared for the panels that
+will need them (no source serves them yet)."""
+
+FetchKind = Literal["daily", "members", "quotes", "holdings"]
+"""A kind of data a source fetches and records when it fetched it."""
 
 
 @dataclass(frozen=True)
@@ -51,7 +67,29 @@ class Source(Protocol):
     """What the engine needs from a market-data source."""
 
     kind: SourceKind
+    """A label for the Snapshot's JSON (`source.kind`); the engine never branches on it."""
     simulated: bool
+    """The data is made up (shown as SIMULATED everywhere)."""
+    historical: bool
+    """The data is a fixed past that does not grow while the app runs (shown as REPLAY)."""
+    cached: bool
+    """The data is a copy kept from an earlier online run, served without the network
+    (shown as OFFLINE, with when it was fetched)."""
+    capabilities: frozenset[Capability]
+    """What this source serves; the engine does not ask for anything else."""
+    detail: str | None
+    """Why this source was chosen (set by whoever chose it, e.g. auto's fallback);
+    None when it was asked for by name."""
+
+    @property
+    def directory(self) -> Path | None:
+        """The directory the source reads its data from, if it reads one."""
+        ...
+
+    def fetched_at(self, kind: FetchKind | None = None) -> datetime | None:
+        """When data of `kind` (None: any kind) was last fetched from the network into
+        the source's store; None if never, or if the source does not fetch."""
+        ...
 
     def daily_bars(
         self, symbols: Sequence[str], start: date, end: date

@@ -1,18 +1,21 @@
 """The offline source: whatever the `Store` holds, served as it is, with no network.
-It is what `auto` falls back to when Yahoo cannot be reached, and it says how old its
-data is (`age`) so the status line can read "OFFLINE · cache 3h old". A symbol the
-store has nothing for is absent, as the protocol asks; a request the store has
-nothing at all for raises EmptyDataError naming what was asked."""
+It is what `auto` falls back to when Yahoo cannot be reached (and the warm start
+before Yahoo's first answer). It is `cached`, and says when each kind of data was
+fetched (`fetched_at`) so the status line can read "OFFLINE · cache of Jan 27 08:00".
+It serves whatever the store holds of daily bars, quotes, members and their weights.
+A symbol the store has nothing for is absent, as the protocol asks; a request the
+store has nothing at all for raises EmptyDataError naming what was asked."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
+from pathlib import Path
 
 import pandas as pd
 
 from core.snapshot import SourceKind
-from core.sources.base import EmptyDataError, MemberPanel, Quote
+from core.sources.base import Capability, EmptyDataError, FetchKind, MemberPanel, Quote
 from core.store import Store
 
 
@@ -21,6 +24,13 @@ class CacheSource:
 
     kind: SourceKind = "cache"
     simulated: bool = False
+    historical: bool = False
+    cached: bool = True
+    capabilities: frozenset[Capability] = frozenset(
+        {"daily_bars", "intraday_quotes", "members", "member_weights"}
+    )
+    directory: Path | None = None
+    detail: str | None = None
 
     def __init__(self, store: Store, member_tickers: Sequence[str] | None = None):
         """`member_tickers`: the current members, if known; otherwise every member the
@@ -32,9 +42,9 @@ class CacheSource:
         """Whether the store holds any daily bars to serve."""
         return bool(self._store.symbols())
 
-    def fetched_at(self, kind: str | None = None) -> datetime | None:
-        """When the newest fetch of `kind` ("daily", "members", "quotes"; None: any)
-        was written to the cache; None if never."""
+    def fetched_at(self, kind: FetchKind | None = None) -> datetime | None:
+        """When the newest fetch of `kind` (None: any) was written to the cache; None if
+        never."""
         return self._store.fetched_at(kind)
 
     def daily_bars(

@@ -4,12 +4,14 @@ Yahoo symbol without a leading caret (`^GSPC` → `GSPC.csv`), with columns
 closes as a wide `constituents/closes.csv` (Date + one column per ticker) and their
 names and sectors in `constituents/constituents.csv`. Each file is parsed once per
 source and checked row by row: a bad file raises DataFormatError naming the file, the
-line and what is wrong. There are no intraday quotes in files."""
+line and what is wrong. The directory is a fixed past (historical: every reading from
+it is a REPLAY); it serves members only when it has the closes file, their weights only
+when the member list has a Weight column, and never any intraday quotes."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +20,9 @@ import pandas as pd
 from core.snapshot import SourceKind
 from core.sources.base import (
     BAR_COLUMNS,
+    Capability,
     DataFormatError,
+    FetchKind,
     MemberPanel,
     Quote,
     SourceError,
@@ -89,6 +93,23 @@ def read_bars_csv(path: Path) -> pd.DataFrame:
     return check_bars(frame, str(path))
 
 
+def _capabilities(directory: Path) -> frozenset[Capability]:
+    """What the directory holds: daily bars always, members when it has their closes, and
+    their weights when the member list has a Weight column (only its header is read)."""
+    found: set[Capability] = {"daily_bars"}
+    folder = directory / MEMBERS_DIR
+    if (folder / MEMBER_CLOSES).exists():
+        found.add("members")
+        try:
+            with (folder / MEMBER_INFO).open(encoding="utf-8") as info:
+                header = info.readline()
+        except (OSError, UnicodeDecodeError):
+            header = ""
+        if "Weight" in (name.strip() for name in header.split(",")):
+            found.add("member_weights")
+    return frozenset(found)
+
+
 def read_member_info(path: Path) -> pd.DataFrame:
     """A member list: a CSV with a YahooTicker or Ticker column and, optionally, Name,
     Sector and Weight. Returns a frame indexed by ticker with columns name, sector
@@ -116,14 +137,22 @@ class FilesSource:
     """Daily history from a directory of CSVs (see the module docstring)."""
 
     kind: SourceKind = "files"
-    simulated = False
+    simulated: bool = False
+    historical: bool = True
+    cached: bool = False
+    detail: str | None = None
 
     def __init__(self, directory: Path) -> None:
         if not directory.is_dir():
             raise SourceError(f"files:{directory}: no such directory")
         self.directory = directory
+        self.capabilities = _capabilities(directory)
         self._bars: dict[str, pd.DataFrame] = {}
         self._members: MemberPanel | None = None
+
+    def fetched_at(self, kind: FetchKind | None = None) -> datetime | None:
+        """Files are never fetched: None."""
+        return None
 
     def _load(self, symbol: str) -> pd.DataFrame | None:
         if symbol not in self._bars:

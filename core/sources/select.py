@@ -1,8 +1,8 @@
 """Turns a `--source` value into a ready source: `sim`, `files:DIR`, `yahoo`, or
 `auto` — yahoo when Yahoo is reachable, otherwise the store's cached data (OFFLINE,
-with its age), otherwise the simulated market — and says which was chosen and why.
-For yahoo the cache is also handed to the engine as a warm start, so a second start
-shows cached data before any network call."""
+with its age), otherwise the simulated market — and says why in the chosen source's
+`detail`. For yahoo the cache is also handed to the engine as a warm start, so a
+second start shows cached data before any network call."""
 
 from __future__ import annotations
 
@@ -36,11 +36,11 @@ def yahoo_reachable(timeout: float = 2.0) -> str | None:
 
 @dataclass(frozen=True)
 class OpenedSource:
-    """The source the engine will use, a warm-start source, and why it was chosen."""
+    """The source the engine will use (its `detail` says why it was chosen when `auto`
+    fell back), and a warm-start source."""
 
     source: Source
     warm: Source | None = None
-    detail: str | None = None
 
 
 def open_source(
@@ -79,11 +79,11 @@ def open_source(
         )
         return OpenedSource(yahoo, warm=warm)
     if cache.has_data():
-        return OpenedSource(cache, detail=f"Yahoo unreachable ({problem}): showing cached data")
-    return OpenedSource(
-        _sim(settings, clock),
-        detail=f"Yahoo unreachable ({problem}), nothing cached: showing the simulated market",
-    )
+        cache.detail = f"Yahoo unreachable ({problem}): showing cached data"
+        return OpenedSource(cache)
+    sim = _sim(settings, clock)
+    sim.detail = f"Yahoo unreachable ({problem}), nothing cached: showing the simulated market"
+    return OpenedSource(sim)
 
 
 def _sim(settings: Settings, clock: Clock) -> Source:

@@ -21,6 +21,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Final
 
 import numpy as np
@@ -29,7 +30,14 @@ import pandas as pd
 from core.clock import NEW_YORK, Clock, system_clock
 from core.session import nyse_calendar
 from core.snapshot import SourceKind
-from core.sources.base import BAR_COLUMNS, MemberPanel, Quote, empty_bars
+from core.sources.base import (
+    BAR_COLUMNS,
+    Capability,
+    FetchKind,
+    MemberPanel,
+    Quote,
+    empty_bars,
+)
 
 EPOCH: Final = date(2016, 1, 4)
 """First simulated session; every random stream is indexed from here."""
@@ -245,6 +253,18 @@ class SimSource:
 
     kind: SourceKind = "sim"
     simulated: bool = True
+    historical: bool = False
+    cached: bool = False
+    capabilities: frozenset[Capability] = frozenset(
+        {"daily_bars", "intraday_quotes", "members", "member_weights"}
+    )
+    directory: Path | None = None
+    detail: str | None = None
+    """Why the simulated market was chosen (auto's last fallback), else None."""
+
+    def fetched_at(self, kind: FetchKind | None = None) -> datetime | None:
+        """The simulation fetches nothing: None."""
+        return None
 
     def __init__(self, seed: int = 7000, clock: Clock = system_clock, members: int = 450) -> None:
         if members < len(SECTORS):

@@ -24,7 +24,7 @@ import time
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -33,8 +33,10 @@ import pandas as pd
 from core.clock import NEW_YORK, Clock, system_clock
 from core.snapshot import SourceKind
 from core.sources.base import (
+    Capability,
     DataFormatError,
     EmptyDataError,
+    FetchKind,
     MemberPanel,
     NetworkError,
     PartialDataError,
@@ -392,6 +394,10 @@ class YahooSource:
 
     kind: SourceKind = "yahoo"
     simulated: bool = False
+    historical: bool = False
+    cached: bool = False
+    directory: Path | None = None
+    detail: str | None = None
 
     def __init__(
         self,
@@ -409,7 +415,7 @@ class YahooSource:
         holdings_fund: str | None = HOLDINGS_FUND,
     ):
         """`member_tickers`: the index members' Yahoo symbols (BRK-B, not BRK.B); None
-        means `members()` returns None. A network failure is retried `retries` times,
+        means the source has no members. A network failure is retried `retries` times,
         sleeping `backoff` times 1, 2, 4 ... seconds; members are fetched `chunk_size`
         tickers at a time with `chunk_pause` seconds between requests. yfinance's
         caches go to `cache_dir` (default: a "yfinance" folder beside the store).
@@ -426,6 +432,12 @@ class YahooSource:
         self._chunk_pause = chunk_pause
         self._sleep = sleep
         self._holdings_fund = holdings_fund
+        capabilities: set[Capability] = {"daily_bars", "intraday_quotes"}
+        if member_tickers is not None:
+            capabilities.add("members")
+            if holdings_fund is not None:
+                capabilities.add("member_weights")
+        self.capabilities = frozenset(capabilities)
 
     def _yahoo(self) -> YahooClient:
         """The client, creating the real one (and importing yfinance) on first use."""
@@ -437,6 +449,10 @@ class YahooSource:
         return self._clock().astimezone(NEW_YORK).date()
 
     # The Source protocol -----------------------------------------------------------
+
+    def fetched_at(self, kind: FetchKind | None = None) -> datetime | None:
+        """When data of `kind` (None: any) was last fetched from Yahoo into the store."""
+        return self._store.fetched_at(kind)
 
     def daily_bars(
         self, symbols: Sequence[str], start: date, end: date
