@@ -5,7 +5,11 @@ it as `history`, a stand-in for `Ticker.history` returning what
 exchange's zone ("Date" at midnight for daily bars, "Datetime" for intraday), columns
 Open, High, Low, Close, Adj Close, Volume (int64), `start` inclusive and `end`
 exclusive, and yfinance's own exceptions on failure (an unknown symbol has no time
-zone: YFTzMissingError; an empty range: YFPricesMissingError). `FakeYahooClient`
+zone: YFTzMissingError; an empty range: YFPricesMissingError). A scripted failure is
+met the way yfinance's `YfData` meets a failed request: one it deems transient
+(`data._is_transient_error`) is tried again up to `config.network.retries` times,
+after 1, 2, 4 ... seconds (recorded in `FakeYahoo.sleeps`, never slept); the last one,
+or any other, is raised. `FakeYahooClient`
 assembles those per-ticker frames the way `multi.py::_download_impl` does: tickers
 upper-cased, a failed ticker's frame replaced by `utils.empty_df()` and its
 `repr(error)` recorded, daily indexes made tz-naive, intraday ones converted to the
@@ -33,10 +37,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import yfinance
 from curl_cffi.requests.exceptions import HTTPError
+from yfinance.data import _is_transient_error
 from yfinance.exceptions import YFPricesMissingError, YFTzMissingError
 
-from core.sources.yahoo import Download
+from core.sources.yahoo import NETWORK_RETRIES, Download
 
 NEW_YORK = "America/New_York"
 PRICE_COLUMNS = ["Open", "High", "Low", "Close", "Adj Close", "Volume"]
@@ -143,9 +149,11 @@ class FakeYahoo:
     exchange_tz: dict[str, str] = field(default_factory=dict)
     """Exchange zone per symbol (default America/New_York)."""
     failures: dict[str, list[BaseException]] = field(default_factory=dict)
-    """Raised by `history`, one per call, in order; the last one keeps being raised
-    unless `recover` is set for the symbol."""
+    """Raised by `history`, one per request to Yahoo (retries included), in order; the
+    last one keeps being raised unless `recover` is set for the symbol."""
     recover: set[str] = field(default_factory=set)
+    sleeps: list[float] = field(default_factory=list)
+    """yfinance's waits before each retry of a transient failure."""
     funds: dict[str, dict[str, Any]] = field(default_factory=dict)
     """A fund's quoteSummary `result[0]` (see `fund_summary`)."""
     fund_errors: dict[str, BaseException] = field(default_factory=dict)
@@ -187,6 +195,17 @@ class FakeYahoo:
             errors.pop(0)
         raise error
 
+    def _request(self, symbol: str, retries: int) -> None:
+        """One request for `symbol`, retried as `YfData._make_request` does."""
+        for attempt in range(retries + 1):
+            try:
+                self._raise_scripted(symbol)
+                return
+            except Exception as error:
+                if not _is_transient_error(error) or attempt == retries:
+                    raise
+                self.sleeps.append(float(2**attempt))
+
     def history(
         self,
         symbol: str,
@@ -198,12 +217,14 @@ class FakeYahoo:
         prepost: bool = False,
         actions: bool = True,
         auto_adjust: bool = True,
+        retries: int = 0,
         **_: Any,
     ) -> pd.DataFrame:
-        """What PriceHistory.history returns (hide_exceptions=False) for this market."""
+        """What PriceHistory.history returns (hide_exceptions=False) for this market,
+        with yfinance's `config.network.retries` set to `retries`."""
         symbol = symbol.upper()
         assert not auto_adjust and not actions, "the fake serves auto_adjust=False, actions=False"
-        self._raise_scripted(symbol)
+        self._request(symbol, retries)
         tz = self.exchange_tz.get(symbol, NEW_YORK)
         if interval == "1d":
             if symbol not in self.daily:
@@ -235,12 +256,14 @@ class FakeYahoo:
         return bars
 
     def ticker_history(self) -> Any:
-        """A replacement for `yfinance.Ticker.history` serving this market."""
+        """A replacement for `yfinance.Ticker.history` serving this market, retrying as
+        yfinance's config says."""
         market = self
 
         def history(ticker: Any, *args: Any, **kwargs: Any) -> pd.DataFrame:
             assert not args, "yf.download passes everything by keyword"
-            return market.history(ticker.ticker, **kwargs)
+            retries = yfinance.config.network.retries
+            return market.history(ticker.ticker, retries=retries, **kwargs)
 
         return history
 
@@ -256,10 +279,12 @@ class DownloadCall:
 
 
 class FakeYahooClient:
-    """A `YahooClient` over a `FakeYahoo`, recording every call."""
+    """A `YahooClient` over a `FakeYahoo`, recording every call; yfinance retries as
+    `YFinanceClient(retries=...)` configures it."""
 
-    def __init__(self, market: FakeYahoo):
+    def __init__(self, market: FakeYahoo, retries: int = NETWORK_RETRIES):
         self.market = market
+        self.retries = retries
         self.calls: list[DownloadCall] = []
         self.raises: list[BaseException] = []
         """Raised by the next download() calls themselves, one per call."""
@@ -292,6 +317,7 @@ class FakeYahooClient:
                     prepost=prepost,
                     actions=False,
                     auto_adjust=False,
+                    retries=self.retries,
                 )
             except Exception as error:
                 dfs[symbol] = empty_df()

@@ -1,11 +1,15 @@
 """The Yahoo source (`core.sources.yahoo`) against a fake yfinance; and the fake itself
-against the real `yf.download`, run offline over the same per-ticker data."""
+against the real `yf.download`, run offline over the same per-ticker data. Daily bars
+are topped up on their own slow cadence (and once after each close), not on every
+quote cycle; network failures are retried by yfinance itself, as the real client
+configures it."""
 
 from __future__ import annotations
 
 import logging
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -39,11 +43,14 @@ from core.sources.base import (
 )
 from core.sources.cache import CacheSource
 from core.sources.yahoo import (
+    DAILY_TOP_UP_EVERY,
     HOLDINGS_REFRESH,
+    NETWORK_RETRIES,
     TOP_UP_OVERLAP,
     Download,
     YahooSource,
     YFinanceClient,
+    _classify,
     _holding_weights,
     _per_ticker,
     _session_dates,
@@ -106,10 +113,23 @@ def make(tmp_path: Path, market: FakeYahoo) -> Callable[..., Harness]:
 # Daily bars ------------------------------------------------------------------------
 
 
-def test_is_a_source(make: Callable[..., Harness]) -> None:
+def test_is_a_source_that_says_what_it_can_do(make: Callable[..., Harness]) -> None:
     source = make().source
     assert isinstance(source, Source)
     assert (source.kind, source.simulated) == ("yahoo", False)
+    assert (source.historical, source.cached, source.directory) == (False, False, None)
+    assert source.capabilities == {"daily_bars", "intraday_quotes"}
+    assert make(member_tickers=["AAPL"]).source.capabilities == {
+        "daily_bars",
+        "intraday_quotes",
+        "members",
+        "member_weights",
+    }
+    with_members = make(member_tickers=["AAPL"], holdings_fund=None).source
+    assert with_members.capabilities == {"daily_bars", "intraday_quotes", "members"}
+    assert source.fetched_at() is None
+    source.daily_bars([SPX], date(2024, 1, 2), date(2024, 1, 31))
+    assert source.fetched_at("daily") == ny("2024-01-31 20:00")
 
 
 def test_first_fetch_is_one_batched_request_stored_in_the_standard_shape(
@@ -246,7 +266,7 @@ def test_a_rate_limit_is_a_rate_limit_error_and_is_not_retried(
     h = make()
     with pytest.raises(RateLimitError, match=r"yahoo: daily bars of \^GSPC, SPY: rate limited"):
         h.source.daily_bars([SPX, "SPY"], date(2024, 1, 2), date(2024, 1, 31))
-    assert len(h.client.calls) == 1 and h.sleeps == []
+    assert len(h.client.calls) == 1 and h.sleeps == [] and market.sleeps == []
 
 
 def test_a_rate_limit_raised_by_the_client_is_a_rate_limit_error(
@@ -258,7 +278,7 @@ def test_a_rate_limit_raised_by_the_client_is_a_rate_limit_error(
         h.source.quotes([SPX])
 
 
-def test_network_failure_is_retried_with_backoff_then_a_network_error(
+def test_a_network_failure_yfinance_retried_in_vain_is_a_network_error(
     make: Callable[..., Harness], market: FakeYahoo
 ) -> None:
     market.fail(SPX, CurlConnectionError(CURL_DOWN))
@@ -266,32 +286,34 @@ def test_network_failure_is_retried_with_backoff_then_a_network_error(
     h = make()
     with pytest.raises(NetworkError) as caught:
         h.source.daily_bars([SPX, "SPY"], date(2024, 1, 2), date(2024, 1, 31))
-    assert len(h.client.calls) == 3  # retries=2
-    assert h.sleeps == [1.0, 2.0]  # no real sleeping
+    assert len(h.client.calls) == 1 and h.sleeps == []  # the source does not retry...
+    assert market.sleeps == [1.0, 2.0, 1.0, 2.0]  # ...yfinance did, twice per ticker
     message = str(caught.value)
-    assert "yahoo: daily bars of ^GSPC, SPY: network failure after 3 attempts" in message
+    assert "yahoo: daily bars of ^GSPC, SPY: network failure" in message
     assert "Failed to connect" in message
 
 
-def test_a_transient_network_failure_retries_only_the_failed_symbols(
+def test_a_transient_network_failure_is_retried_by_yfinance_unseen(
     make: Callable[..., Harness], market: FakeYahoo
 ) -> None:
     market.fail("SPY", CurlConnectionError(CURL_DOWN), then_recover=True)
     h = make()
     bars = h.source.daily_bars([SPX, "SPY"], date(2024, 1, 2), date(2024, 1, 31))
     assert set(bars) == {SPX, "SPY"}
-    assert [call.tickers for call in h.client.calls] == [(SPX, "SPY"), ("SPY",)]
-    assert h.sleeps == [1.0]
+    assert [call.tickers for call in h.client.calls] == [(SPX, "SPY")]
+    assert market.sleeps == [1.0]
 
 
-def test_a_network_exception_from_the_client_is_retried_then_a_network_error(
+def test_a_network_exception_from_the_client_is_a_network_error(
     make: Callable[..., Harness],
 ) -> None:
-    h = make(retries=1, backoff=0.5)
-    h.client.raises.extend([DNSError("Could not resolve host"), DNSError("Could not resolve host")])
-    with pytest.raises(NetworkError, match=r"yahoo: quotes of \^GSPC: .*Could not resolve host"):
+    h = make()
+    h.client.raises.append(DNSError("Could not resolve host"))
+    with pytest.raises(
+        NetworkError, match=r"yahoo: quotes of \^GSPC: network failure \(DNSError: Could not"
+    ):
         h.source.quotes([SPX])
-    assert len(h.client.calls) == 2 and h.sleeps == [0.5]
+    assert len(h.client.calls) == 1 and h.sleeps == []
 
 
 def test_one_symbol_down_on_the_network_while_others_arrive_is_partial(
@@ -302,6 +324,76 @@ def test_one_symbol_down_on_the_network_while_others_arrive_is_partial(
     with pytest.raises(PartialDataError, match="SPY: ConnectionError") as caught:
         h.source.daily_bars([SPX, "SPY"], date(2024, 1, 2), date(2024, 1, 31))
     assert caught.value.missing == ("SPY",) and list(caught.value.partial) == [SPX]
+
+
+# The top-up's cadence ----------------------------------------------------------------
+
+
+def test_daily_bars_are_topped_up_on_their_own_slow_cadence_not_every_quote_cycle(
+    make: Callable[..., Harness], market: FakeYahoo
+) -> None:
+    h = make()
+    opened = ny("2024-02-14 10:00")
+    h.now[0] = opened
+    first = h.source.daily_bars([SPX], date(2024, 1, 2), date(2024, 2, 14))
+    for cycle in range(1, 60):  # a quote cycle every 15 seconds for 15 minutes
+        h.now[0] = opened + timedelta(seconds=15 * cycle)
+        served = h.source.daily_bars([SPX], date(2024, 1, 2), date(2024, 2, 14))
+        pd.testing.assert_frame_equal(served[SPX], first[SPX])  # from the store
+    assert len(h.client.calls) == 1
+    assert h.store.fetched_at("daily") == opened
+
+    h.now[0] = opened + DAILY_TOP_UP_EVERY
+    h.source.daily_bars([SPX], date(2024, 1, 2), date(2024, 2, 14))
+    assert len(h.client.calls) == 2
+    assert h.client.calls[-1].start == date(2024, 2, 14) - TOP_UP_OVERLAP
+
+
+def test_the_cadence_is_a_parameter(make: Callable[..., Harness]) -> None:
+    h = make(top_up_every=timedelta(minutes=1))
+    h.at("2024-02-14 10:00")
+    h.source.daily_bars([SPX], date(2024, 1, 2), date(2024, 2, 14))
+    h.at("2024-02-14 10:01")
+    h.source.daily_bars([SPX], date(2024, 1, 2), date(2024, 2, 14))
+    assert len(h.client.calls) == 2
+
+
+def test_the_first_top_up_after_the_close_comes_at_once_for_the_official_close(
+    make: Callable[..., Harness], market: FakeYahoo
+) -> None:
+    market.daily[SPX] = market.daily[SPX].loc[:"2024-02-14"].copy()
+    market.daily[SPX].loc["2024-02-14", "Close"] = 5000.0  # the live bar at 15:55
+    h = make()
+    h.at("2024-02-14 15:55")
+    h.source.daily_bars([SPX], date(2024, 2, 1), date(2024, 2, 14))
+    market.daily[SPX].loc["2024-02-14", "Close"] = 5100.0  # the official close
+    h.at("2024-02-14 15:59")
+    assert (
+        h.source.daily_bars([SPX], date(2024, 2, 1), date(2024, 2, 14))[SPX]["close"].iloc[-1]
+        == 5000.0
+    )  # not due yet
+
+    h.at("2024-02-14 16:01")
+    bars = h.source.daily_bars([SPX], date(2024, 2, 1), date(2024, 2, 14))
+    assert len(h.client.calls) == 2 and bars[SPX]["close"].iloc[-1] == 5100.0
+
+    h.at("2024-02-14 16:05")  # then the slow cadence again
+    h.source.daily_bars([SPX], date(2024, 2, 1), date(2024, 2, 14))
+    assert len(h.client.calls) == 2
+
+
+def test_a_series_not_stored_yet_is_fetched_at_once_whatever_the_cadence(
+    make: Callable[..., Harness],
+) -> None:
+    h = make()
+    h.source.daily_bars([SPX], date(2024, 1, 2), date(2024, 1, 31))
+    bars = h.source.daily_bars([SPX, "SPY"], date(2024, 1, 2), date(2024, 1, 31))
+    assert set(bars) == {SPX, "SPY"}
+    assert [call.tickers for call in h.client.calls] == [(SPX,), ("SPY",)]
+    h.source.daily_bars([SPX], date(2023, 6, 1), date(2024, 1, 31))  # further back
+    assert h.client.calls[-1] == DownloadCall(
+        (SPX,), date(2023, 6, 1), date(2024, 2, 1), None, "1d", False
+    )
 
 
 # Shapes of yf.download frames ----------------------------------------------------------
@@ -698,6 +790,40 @@ def test_the_real_client_keeps_yfinance_caches_in_the_app_cache_and_raises(tmp_p
     assert _TzDBManager.get_location() == str(tmp_path / "yf")
     assert (tmp_path / "yf").is_dir()
     assert yfinance.config.debug.hide_exceptions is False
+    assert yfinance.config.network.retries == NETWORK_RETRIES
+    YahooSource(Store(tmp_path / "r.sqlite"), retries=3)._yahoo()
+    assert yfinance.config.network.retries == 3
+
+
+def test_the_real_client_has_yfinance_retry_a_network_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """yfinance's own request layer, over an HTTP client that cannot connect."""
+    import curl_cffi.requests
+    import yfinance
+
+    charts: list[str] = []
+
+    def unreachable(session: object, method: str, url: str, *args: object, **kw: object) -> None:
+        if "/v8/finance/chart/" in url:
+            charts.append(url)
+        raise CurlConnectionError(CURL_DOWN)
+
+    backoff: list[float] = []
+    poll = time.sleep  # yf.download polls its threads every 10 ms with the same sleep
+
+    def sleep(seconds: float) -> None:
+        if seconds >= 1:
+            backoff.append(seconds)
+        else:
+            poll(seconds)
+
+    monkeypatch.setattr(curl_cffi.requests.Session, "request", unreachable)
+    monkeypatch.setattr(yfinance.data._time, "sleep", sleep)
+    download = YFinanceClient(tmp_path / "yf", retries=2).download(["SPY"], period="5d")
+
+    assert len(charts) == 3 and backoff == [1, 2]
+    assert _classify(download.errors["SPY"]) == "network"
 
 
 DOWNLOADS = {
@@ -738,10 +864,13 @@ def test_the_fake_download_matches_real_yf_download(
     assert isinstance(tickers, list)
 
     real: Download = YFinanceClient(tmp_path / "yf").download(tickers, **request_)  # type: ignore[arg-type]
+    real_retries = list(market.sleeps)
+    market.sleeps.clear()
     fake = FakeYahooClient(market).download(tickers, **request_)  # type: ignore[arg-type]
 
     pd.testing.assert_frame_equal(real.frame, fake.frame)
     assert real.errors == fake.errors
+    assert real_retries == market.sleeps
     assert real.frame.columns.names == ["Price", "Ticker"]
 
 

@@ -2,10 +2,13 @@
 first request, so importing this module stays cheap). Daily history is fetched once
 and then topped up incrementally into the `Store` from each series' last stored
 session (re-fetching a few sessions to overwrite a partial live bar and to notice a
-history that Yahoo re-based after a split); members' closes are fetched the same way
-in chunks with a pause between them; quotes are the last one-minute bar of the day.
-yfinance is reached through a small `YahooClient` seam (tests pass a fake): its
-`download` swallows per-ticker failures, so the real client recovers them from
+history that Yahoo re-based after a split); a series is topped up at most every
+`DAILY_TOP_UP_EVERY` (and once after each close, for the official close), and served
+from the store in between, so the fast quote cycle costs one request; members' closes
+are fetched the same way in chunks with a pause between them; quotes are the last
+one-minute bar of the day. yfinance is reached through a small `YahooClient` seam
+(tests pass a fake), and retries network failures itself (`config.network.retries`).
+Its `download` swallows per-ticker failures, so the real client recovers them from
 yfinance's own "Failed download" log lines, and this module turns them, empty frames
 and all-NaN columns into the typed `SourceError`s of `base`, naming the symbols and
 what failed. Every timestamp leaves this module in America/New_York; daily session
@@ -22,15 +25,17 @@ import re
 import threading
 import time
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
 import pandas as pd
 
 from core.clock import NEW_YORK, Clock, system_clock
+from core.session import MarketSession
 from core.snapshot import SourceKind
 from core.sources.base import (
     Capability,
@@ -53,6 +58,16 @@ TOP_UP_OVERLAP = timedelta(days=7)
 """A top-up re-fetches from this long before the last stored session: at least four
 sessions even across a holiday weekend, so a partial live bar is overwritten and
 enough completed closes overlap to notice a re-based history."""
+
+DAILY_TOP_UP_EVERY = timedelta(minutes=15)
+"""A series' daily bars are topped up at most this often (and once after each close):
+the quotes move the live bar's close every cycle, so the top-up only has to bring the
+live bar's open, high and low, a new session's bar and the official close, and on the
+15-second quote cycle it would double the requests Yahoo sees."""
+
+NETWORK_RETRIES = 2
+"""How many times yfinance retries a request that failed on the network (it waits 1,
+2, 4 ... seconds between tries)."""
 
 REBASE_TOLERANCE = 0.01
 """A stored completed close that differs from Yahoo's by more than this fraction means
@@ -78,25 +93,6 @@ _WEIGHT_SUM_TOLERANCE = 1e-6
 _MEMBER_KEY = "members:"
 """Prefix of members' keys in the store's coverage table (bars use the bare symbol)."""
 
-_NETWORK_ERRORS = frozenset(
-    {
-        # curl_cffi's request errors (all OSError subclasses), plus the names yfinance's
-        # own retry logic treats as transient (yfinance.data._is_transient_error).
-        "ConnectionError",
-        "ConnectTimeout",
-        "ReadTimeout",
-        "Timeout",
-        "TimeoutError",
-        "DNSError",
-        "SSLError",
-        "ProxyError",
-        "CurlError",
-        "RequestException",
-        "ChunkedEncodingError",
-        "RemoteDisconnected",
-        "OSError",
-    }
-)
 _FAILED_LINE = re.compile(r"^\s*(\[[^\]]*\]):\s(.*)$", re.DOTALL)
 _ERROR_NAME = re.compile(r"^\s*([A-Za-z_]\w*)\(")
 
@@ -165,16 +161,18 @@ class _FailedDownloads(logging.Handler):
 
 
 class YFinanceClient:
-    """The real `YahooClient`: yfinance, with its caches in `cache_dir` and its
-    exceptions raised rather than printed."""
+    """The real `YahooClient`: yfinance, with its caches in `cache_dir`, its exceptions
+    raised rather than printed, and network failures retried `retries` times by
+    yfinance itself (its config is process-wide; this is its only user)."""
 
-    def __init__(self, cache_dir: Path):
+    def __init__(self, cache_dir: Path, retries: int = NETWORK_RETRIES):
         import yfinance as yf
 
         cache_dir.mkdir(parents=True, exist_ok=True)
         # Before any request: yfinance keeps its tz, cookie and ISIN caches here.
         yf.set_tz_cache_location(str(cache_dir))
         yf.config.debug.hide_exceptions = False
+        yf.config.network.retries = retries
         # yfinance 1.7 trips pandas 3 deprecation warnings on every download; under the
         # TUI they would be printed over the screen, and no user can act on them.
         warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"^yfinance")
@@ -242,12 +240,26 @@ def _error_name_chain(error: BaseException) -> set[str]:
     return {kind.__name__ for kind in type(error).__mro__}
 
 
+@cache
+def _network_error_names() -> frozenset[str]:
+    """Names of the exceptions that mean Yahoo could not be reached: the OSErrors of
+    Python and of yfinance's HTTP client (curl_cffi), which yfinance's own retry treats
+    as transient. A per-ticker error logged under one of them is what was left once
+    yfinance had retried. Called only after a download, when yfinance is imported."""
+    import builtins
+
+    from curl_cffi.requests import exceptions
+
+    classes = [*vars(builtins).values(), *vars(exceptions).values()]
+    return frozenset(c.__name__ for c in classes if isinstance(c, type) and issubclass(c, OSError))
+
+
 def _classify(reason: str) -> Literal["rate", "network", "data"]:
     """Whether a recorded per-ticker error was a rate limit, the network, or the data."""
     if "YFRateLimitError" in reason or "Too Many Requests" in reason:
         return "rate"
     matched = _ERROR_NAME.match(reason)
-    if (matched and matched.group(1) in _NETWORK_ERRORS) or "CURRENTLY DOWN" in reason:
+    if (matched and matched.group(1) in _network_error_names()) or "CURRENTLY DOWN" in reason:
         return "network"
     return "data"
 
@@ -407,27 +419,30 @@ class YahooSource:
         client: YahooClient | None = None,
         *,
         member_tickers: Sequence[str] | None = None,
-        retries: int = 2,
-        backoff: float = 1.0,
+        retries: int = NETWORK_RETRIES,
+        top_up_every: timedelta = DAILY_TOP_UP_EVERY,
         chunk_size: int = 50,
         chunk_pause: float = 1.0,
         sleep: Callable[[float], None] = time.sleep,
         holdings_fund: str | None = HOLDINGS_FUND,
     ):
         """`member_tickers`: the index members' Yahoo symbols (BRK-B, not BRK.B); None
-        means the source has no members. A network failure is retried `retries` times,
-        sleeping `backoff` times 1, 2, 4 ... seconds; members are fetched `chunk_size`
-        tickers at a time with `chunk_pause` seconds between requests. yfinance's
-        caches go to `cache_dir` (default: a "yfinance" folder beside the store).
-        `holdings_fund`: the fund whose top holdings are the members' weights; None
-        leaves the weights to whatever the store holds."""
+        means the source has no members. yfinance retries a network failure `retries`
+        times; a series' daily bars are topped up at most every `top_up_every`;
+        members are fetched `chunk_size` tickers at a time with `chunk_pause` seconds
+        between requests. yfinance's caches go to `cache_dir` (default: a "yfinance"
+        folder beside the store). `holdings_fund`: the fund whose top holdings are the
+        members' weights; None leaves the weights to whatever the store holds."""
         self._store = store
         self._clock = clock
+        self._calendar = MarketSession(clock)
         self._cache_dir = cache_dir if cache_dir is not None else store.path.parent / "yfinance"
         self._client = client
         self._member_tickers = None if member_tickers is None else tuple(member_tickers)
         self._retries = retries
-        self._backoff = backoff
+        self._top_up_every = top_up_every
+        self._topped_up: dict[str, datetime] = {}
+        """When each series' daily bars were last asked of Yahoo."""
         self._chunk_size = chunk_size
         self._chunk_pause = chunk_pause
         self._sleep = sleep
@@ -442,7 +457,7 @@ class YahooSource:
     def _yahoo(self) -> YahooClient:
         """The client, creating the real one (and importing yfinance) on first use."""
         if self._client is None:
-            self._client = YFinanceClient(self._cache_dir)
+            self._client = YFinanceClient(self._cache_dir, self._retries)
         return self._client
 
     def _today(self) -> date:
@@ -457,21 +472,23 @@ class YahooSource:
     def daily_bars(
         self, symbols: Sequence[str], start: date, end: date
     ) -> Mapping[str, pd.DataFrame]:
-        """Daily bars from the store, after topping it up from Yahoo. Raises
-        PartialDataError (with the good symbols attached) when some symbols failed,
-        EmptyDataError when all did, RateLimitError or NetworkError when Yahoo could not
-        be used."""
+        """Daily bars from the store, after topping it up from Yahoo where a top-up is
+        due (see `_recently_topped_up`). Raises PartialDataError (with the good symbols
+        attached) when some symbols failed, EmptyDataError when all did, RateLimitError
+        or NetworkError when Yahoo could not be used."""
         wanted = list(dict.fromkeys(symbols))
+        now = self._clock()
         today = self._today()
         coverage = self._store.coverage(wanted)
         last = {symbol: self._store.last_session(symbol) for symbol in wanted}
-        plan = self._plan(wanted, coverage, last, start, end)
+        plan = self._plan(wanted, coverage, last, start, end, self._recently_topped_up(now))
         failures: dict[str, str] = {}
         rebased: list[str] = []
         for fetch_start, group in plan.items():
             fetched = self._fetch(
                 group, f"daily bars of {_names(group)}", start=fetch_start, end=end
             )
+            self._topped_up.update(dict.fromkeys(group, now))
             failures.update(fetched.failures)
             for symbol, raw in fetched.frames.items():
                 bars = _daily(raw, symbol)
@@ -650,6 +667,17 @@ class YahooSource:
 
     # Planning and fetching ---------------------------------------------------------
 
+    def _recently_topped_up(self, now: datetime) -> set[str]:
+        """The series whose daily bars were asked of Yahoo less than `top_up_every` ago
+        and after the latest close: the first top-up after a close must come at once,
+        to replace the live bar with the official close."""
+        last_close = self._calendar.session_close(self._calendar.state(now).last_session)
+        return {
+            symbol
+            for symbol, asked in self._topped_up.items()
+            if now - asked < self._top_up_every and asked >= last_close
+        }
+
     def _plan(
         self,
         symbols: Sequence[str],
@@ -657,11 +685,13 @@ class YahooSource:
         last: Mapping[str, date | None],
         start: date,
         end: date,
+        not_yet: Collection[str] = (),
     ) -> dict[date, list[str]]:
         """Group the symbols that need fetching by the date to fetch them from: nothing
         when the store already holds [start, end] as fetched and final; from `start` when
-        the store does not reach back that far; else from the last stored session less
-        the overlap. Symbols sharing a start share a request."""
+        the store does not reach back that far; else, unless the symbol is in `not_yet`
+        (its top-up is not due), from the last stored session less the overlap. Symbols
+        sharing a start share a request."""
         plan: dict[date, list[str]] = {}
         for symbol in symbols:
             span = coverage.get(symbol)
@@ -670,6 +700,8 @@ class YahooSource:
                 continue
             if span is None or span[0] > start or newest is None:
                 fetch_start = start
+            elif symbol in not_yet:
+                continue
             else:
                 fetch_start = newest - TOP_UP_OVERLAP
             plan.setdefault(fetch_start, []).append(symbol)
@@ -704,59 +736,41 @@ class YahooSource:
         interval: str = "1d",
         prepost: bool = False,
     ) -> _Fetched:
-        """Download `symbols` (daily from `start` to `end` inclusive, or a period of
-        intraday bars), retrying those that failed on the network. Raises RateLimitError
-        on a rate limit, NetworkError when nothing came back because of the network,
-        DataFormatError on a frame it cannot read; other failures are returned."""
-        result = _Fetched()
-        pending = list(symbols)
-        for attempt in range(self._retries + 1):
-            download = self._download(
-                pending,
-                what,
-                start=start,
-                end=None if end is None else end + timedelta(days=1),  # yfinance: exclusive
-                period=period,
-                interval=interval,
-                prepost=prepost,
-            )
-            if isinstance(download, BaseException):
-                flaky = {symbol: repr(download) for symbol in pending}
-            else:
-                frames = _per_ticker(download.frame, pending, what)
-                result.frames.update(frames)
-                errors = {s: download.errors.get(s.upper(), "") for s in pending if s not in frames}
-                limited = {s: reason for s, reason in errors.items() if _classify(reason) == "rate"}
-                if limited:
-                    raise RateLimitError(f"yahoo: {what}: rate limited ({_reasons(limited)})")
-                flaky = {s: r for s, r in errors.items() if _classify(r) == "network"}
-                for symbol, reason in errors.items():
-                    if symbol not in flaky:
-                        result.failures[symbol] = reason or "empty or all-NaN data"
-            if not flaky:
-                return result
-            if attempt < self._retries:
-                delay = self._backoff * 2**attempt
-                log.info("yahoo: %s: network error, retrying in %.0fs", what, delay)
-                self._sleep(delay)
-                pending = list(flaky)
-                continue
-            if not result.frames:
-                raise NetworkError(
-                    f"yahoo: {what}: network failure after {attempt + 1} attempts "
-                    f"({_reasons(flaky)})"
-                )
-            result.failures.update(flaky)
-        return result
+        """Download `symbols` in one request (daily from `start` to `end` inclusive, or a
+        period of intraday bars); yfinance has already retried what failed on the
+        network. Raises RateLimitError on a rate limit, NetworkError when nothing came
+        back because of the network, DataFormatError on a frame it cannot read; other
+        failures (and network failures while other symbols came back) are returned."""
+        download = self._download(
+            symbols,
+            what,
+            start=start,
+            end=None if end is None else end + timedelta(days=1),  # yfinance: exclusive
+            period=period,
+            interval=interval,
+            prepost=prepost,
+        )
+        frames = _per_ticker(download.frame, symbols, what)
+        errors = {s: download.errors.get(s.upper(), "") for s in symbols if s not in frames}
+        limited = {s: reason for s, reason in errors.items() if _classify(reason) == "rate"}
+        if limited:
+            raise RateLimitError(f"yahoo: {what}: rate limited ({_reasons(limited)})")
+        down = {s: reason for s, reason in errors.items() if _classify(reason) == "network"}
+        if down and not frames:
+            raise NetworkError(f"yahoo: {what}: network failure ({_reasons(down)})")
+        failures = {s: reason or "empty or all-NaN data" for s, reason in errors.items()}
+        return _Fetched(frames, failures)
 
-    def _download(self, symbols: Sequence[str], what: str, **request: Any) -> Download | OSError:
-        """One client call; a network exception is returned (to be retried), a rate limit
-        or any other library error is raised as a SourceError."""
+    def _download(self, symbols: Sequence[str], what: str, **request: Any) -> Download:
+        """One client call; its own exceptions are raised as SourceErrors (a rate limit,
+        the network, or anything else the library raised)."""
         try:
             return self._yahoo().download(symbols, **request)
         except Exception as error:
             if "YFRateLimitError" in _error_name_chain(error):
                 raise RateLimitError(f"yahoo: {what}: rate limited ({error})") from error
             if isinstance(error, OSError):
-                return error
+                raise NetworkError(
+                    f"yahoo: {what}: network failure ({type(error).__name__}: {error})"
+                ) from error
             raise SourceError(f"yahoo: {what}: {type(error).__name__}: {error}") from error
