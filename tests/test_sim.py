@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from core.clock import NEW_YORK
+from core.indicators.volatility import realized_vol
 from core.session import nyse_calendar
 from core.sources.base import Source, check_bars
 from core.sources.sim import INDEX_SYMBOLS, SECTORS, SimSource
@@ -280,6 +281,54 @@ def test_term_structure_in_contango_most_days(history: dict[str, pd.DataFrame]) 
     backwardation = thirty > three
     assert 0.01 < backwardation.mean() < 0.3, "it inverts, under stress"
     assert thirty[backwardation].mean() > thirty[~backwardation].mean()
+
+
+def test_vix_tracks_realised_vol(history: dict[str, pd.DataFrame]) -> None:
+    # The VIX panel sets the VIX against this same 20-day realised vol of the index.
+    vix = history["^VIX"]["close"]
+    realised = realized_vol(history["^GSPC"]["close"], 20)
+    both = realised.notna()
+    vix, realised = vix[both], realised[both]
+    assert vix.corr(realised) > 0.6
+    assert (vix > realised).mean() > 0.75, "implied carries a premium over realised"
+    assert 1.1 < (vix / realised).median() < 1.7
+
+
+def test_members_move_with_their_sector(
+    reference: SimSource, history: dict[str, pd.DataFrame]
+) -> None:
+    panel = reference.members(date(2024, 11, 20), date(2026, 11, 20))
+    returns = panel.closes.pct_change().iloc[1:].dropna(axis=1)
+    sector = panel.info.loc[returns.columns, "sector"].to_numpy()
+    market = history["^GSPC"]["close"].pct_change().loc[returns.index]
+    beta = returns.apply(lambda member: member.cov(market)) / market.var()
+    # What the market does not explain, members share with their own sector only.
+    residual = (returns - np.outer(market, beta)).corr().to_numpy()
+    same = sector[:, None] == sector[None, :]
+    others = ~np.eye(len(sector), dtype=bool)
+    assert residual[same & others].mean() > 0.05
+    assert abs(residual[~same].mean()) < 0.02
+    by_sector = beta.groupby(sector).median()
+    defensive = by_sector[["Utilities", "Consumer Staples"]]
+    assert (defensive < 0.75).all() and by_sector["Information Technology"] > 1.0
+
+
+def test_nasdaq_follows_the_tech_like_members(
+    reference: SimSource, history: dict[str, pd.DataFrame]
+) -> None:
+    panel = reference.members(date(2024, 11, 20), date(2026, 11, 20))
+    returns = panel.closes.pct_change().iloc[1:]
+    weight = panel.info["weight"]
+    tech = panel.info["sector"].isin(
+        ["Information Technology", "Communication Services", "Consumer Discretionary"]
+    )
+
+    def composite(members: pd.Series) -> pd.Series:
+        return (returns.loc[:, members] * weight[members]).sum(axis=1) / weight[members].sum()
+
+    nasdaq, spx = (history[s]["close"].pct_change().loc[returns.index] for s in ("^IXIC", "^GSPC"))
+    assert (nasdaq - spx).corr(composite(tech) - composite(~tech)) > 0.9
+    assert nasdaq.corr(composite(tech)) > nasdaq.corr(composite(~tech))
 
 
 # --- the live bar --------------------------------------------------------------------

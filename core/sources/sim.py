@@ -1,18 +1,21 @@
 """The simulated market: a deterministic, seeded stand-in for the S&P 500 and its
 neighbours, the offline default source. One path is generated per instance (lazily, on
-first use, then cached) from a fixed epoch (2016-01-04) through the last NYSE session
-the calendar knows, using only causal recursions and per-session random streams, so a
-date's bars depend on the seed alone, never on the window asked for or on how far the
-calendar reaches. The market is a regime-switching factor model (calm / normal /
-stress volatility with leverage and trends); several hundred synthetic members in the
-11 GICS sectors load on the market, their sector and their own noise; ^GSPC is their
-exact cap-weighted composite, ^IXIC the composite of the tech-like sectors, RSP the
-equal-weight one, and a slow pull towards coarse real-world anchors keeps levels
-realistic (^GSPC near 7,000 in 2026). The VIX family is the forward volatility plus a
-premium, so it falls as the index rises, and its term structure is in contango except
-under stress. While the app runs, the live session (the one in progress, or the next
-one outside regular hours) moves along a Brownian bridge from the previous close to the
-session's own daily close, sampled on a fixed grid, so live and history always agree."""
+first use, then cached) from a fixed epoch (2016-01-04) through the last NYSE session the
+calendar knows, by named stages that `_generate` runs in the market's order: the session
+calendar; the market factor's regime path (calm / normal / stress volatility with
+leverage and trends); several hundred synthetic members in the 11 GICS sectors, loading
+on the market, their sector and their own noise; ^GSPC as their exact cap-weighted
+composite, with a slow pull towards coarse real-world anchors that keeps levels
+realistic (^GSPC near 7,000 in 2026); ^RUT, ^IXIC (the tech-like sectors' composite) and
+RSP (the equal-weight one) as ratios to it, SPY and IWM as fixed multiples; the VIX
+family from the market's forward volatility plus a premium, so it falls as the index
+rises and its term structure is in contango except under stress; and the daily bars,
+read off each session's intraday Brownian bridge. The stages use only causal recursions
+and random streams of their own, drawn a row per session, so a date's bars depend on the
+seed alone, never on the window asked for or on how far the calendar reaches. While the
+app runs, the live session (the one in progress, or the next one outside regular hours)
+is read off the same bridge, from the previous close to the session's own daily close,
+at the clock's time, so live and history always agree."""
 
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Final
+from typing import Final, Literal
 
 import numpy as np
 import pandas as pd
@@ -97,7 +100,9 @@ _NAME_TAILS = (
 )
 
 # Regimes of the market factor: calm, normal, stress.
-_REGIME_VOL = np.log([0.0055, 0.008, 0.02])
+_NORMAL_VOL: Final = 0.008
+"""Daily volatility of the normal regime: sector, own and activity noise scale from it."""
+_REGIME_VOL = np.log([0.0055, _NORMAL_VOL, 0.02])
 """Log daily volatility each regime pulls towards."""
 _REGIME_DRIFT = (0.0006, 0.0002, -0.0022)
 _REGIME_STAY = np.array(
@@ -135,24 +140,36 @@ _RSP_RATIO = (
 _GROWTH = 0.07
 _SPY_PER_INDEX = 0.0998
 _IWM_PER_RUT = 0.0990
+_BASE_VOLUME: Final = {
+    "^GSPC": (3.6e9, 0.03),
+    "^IXIC": (1.9e9, 0.13),
+    "^RUT": (1.0e9, 0.03),
+    "SPY": (9.0e7, -0.03),
+    "RSP": (2.5e6, 0.12),
+    "IWM": (3.2e7, 0.0),
+}
+"""Daily volume at the epoch in a normal market, and its annual log growth."""
 
 
 @dataclass(frozen=True)
 class _BridgeSpec:
     """How a symbol's intraday path loads on the three standard bridges of a session
-    (market, small-cap/style, volatility), and which daily scale it uses."""
+    (market, small-cap/style, volatility), and its daily scale: a multiple of the index's
+    intraday volatility or of the VIX family's."""
 
     loadings: tuple[float, float, float]
+    scale: Literal["index", "vix"]
+    multiple: float
 
 
 _BRIDGES: Final = {
-    "^GSPC": _BridgeSpec((1.0, 0.0, 0.0)),
-    "^IXIC": _BridgeSpec((0.96, -0.28, 0.0)),
-    "^RUT": _BridgeSpec((0.8, 0.6, 0.0)),
-    "RSP": _BridgeSpec((0.97, 0.243, 0.0)),
-    "^VIX": _BridgeSpec((-0.75, 0.0, 0.661)),
-    "^VIX9D": _BridgeSpec((-0.75, 0.0, 0.661)),
-    "^VIX3M": _BridgeSpec((-0.75, 0.0, 0.661)),
+    "^GSPC": _BridgeSpec((1.0, 0.0, 0.0), "index", 1.0),
+    "^IXIC": _BridgeSpec((0.96, -0.28, 0.0), "index", 1.25),
+    "^RUT": _BridgeSpec((0.8, 0.6, 0.0), "index", 1.3),
+    "RSP": _BridgeSpec((0.97, 0.243, 0.0), "index", 0.95),
+    "^VIX": _BridgeSpec((-0.75, 0.0, 0.661), "vix", 1.0),
+    "^VIX9D": _BridgeSpec((-0.75, 0.0, 0.661), "vix", 1.3),
+    "^VIX3M": _BridgeSpec((-0.75, 0.0, 0.661), "vix", 0.55),
 }
 """Symbols with their own bridge; SPY and IWM are fixed multiples of ^GSPC and ^RUT."""
 _SCALED: Final = {"SPY": ("^GSPC", _SPY_PER_INDEX), "IWM": ("^RUT", _IWM_PER_RUT)}
@@ -187,12 +204,16 @@ class _Path:
     """Member ticker -> its column in member_closes."""
 
 
+_Bar = tuple[float, float, float, float, float]
+"""One session's open, high, low, close and volume."""
+
+
 @dataclass(frozen=True)
 class _LiveBar:
     """The live session's bar at one instant, per symbol."""
 
     session: int
-    bars: dict[str, tuple[float, float, float, float, float]]
+    bars: dict[str, _Bar]
 
 
 def _day(value: date) -> pd.Timestamp:
@@ -398,7 +419,8 @@ class SimSource:
         return self._path
 
     def _live_bar(self, path: _Path, now: datetime | None = None) -> _LiveBar | None:
-        """Every index-like symbol's bar of the live session at the clock's time."""
+        """Every index-like symbol's bar of the live session at the clock's time. The bar
+        is kept for its instant, and the intraday paths for the session's block."""
         now = self._clock() if now is None else now
         moment = _ns(now)
         session = int(np.searchsorted(path.close_ns, moment, side="right"))
@@ -409,62 +431,367 @@ class SimSource:
                 return self._live
             block = session // _BLOCK
             if self._block_cache is None or self._block_cache[0] != block:
-                self._block_cache = (block, _block_log_paths(path, block, self.seed))
-            log_paths = self._block_cache[1]
-            row = session - block * _BLOCK
-            opened = path.open_ns[session]
-            before = path.prev_close_ns[session]
-            if moment < opened:
-                tau = OVERNIGHT_SHARE * (moment - before) / max(opened - before, 1)
-            else:
-                tau = OVERNIGHT_SHARE + (1 - OVERNIGHT_SHARE) * (moment - opened) / max(
-                    path.close_ns[session] - opened, 1
-                )
-            tau = min(max(float(tau), 0.0), 1.0)
-            position = tau * GRID_STEPS
-            step = min(int(position), GRID_STEPS - 1)
-            weight = position - step
-            share = max(tau - OVERNIGHT_SHARE, 0.0) / (1 - OVERNIGHT_SHARE)
-            bars: dict[str, tuple[float, float, float, float, float]] = {}
-            for symbol, lines in log_paths.items():
-                # Grid points at either end are the two closes themselves, exactly.
-                left, right = np.exp(lines[row, step : step + 2]).tolist()
-                if step == 0:
-                    left = float(path.closes[symbol][session])
-                if step + 1 == GRID_STEPS:
-                    right = float(path.closes[symbol][session + 1])
-                last = min(
-                    max(left * (1 - weight) + right * weight, min(left, right)), max(left, right)
-                )
-                if step < _OPEN_STEP:
-                    bars[symbol] = (last, last, last, last, 0.0)
-                    continue
-                opens, highs, lows = _extremes(lines, step)
-                bars[symbol] = (
-                    float(opens[row]),
-                    max(float(highs[row]), last),
-                    min(float(lows[row]), last),
-                    last,
-                    float(path.bars[symbol][session, 4] * share),
-                )
-            for symbol, (base, factor) in _SCALED.items():
-                bar_open, high, low, close, _ = bars[base]
-                volume = float(path.bars[symbol][session, 4] * share)
-                bars[symbol] = (
-                    bar_open * factor,
-                    high * factor,
-                    low * factor,
-                    close * factor,
-                    volume,
-                )
-            for symbol in _NO_VOLUME:
-                bars[symbol] = (*bars[symbol][:4], np.nan)
-            self._live = _LiveBar(session, bars)
+                log_paths = _block_log_paths(self.seed, block, path.closes, path.sigma)
+                self._block_cache = (block, log_paths)
+            self._live = _LiveBar(session, _live_bars(path, self._block_cache[1], session, moment))
             self._live_key = (session, moment)
             return self._live
 
 
-# --- generation -------------------------------------------------------------------------
+# --- generation: the stages, in the order `_generate` runs them ---------------------------
+#
+# Each random component draws from its own stream, so one stage's draws never shift
+# another's; inside a stream the order and shape of the draws are part of the market
+# (change them and a seed gives another market, and the snapshots built on it change).
+
+
+@dataclass(frozen=True)
+class _Sessions:
+    """The session calendar: each session's date and times (ns since the epoch, UTC)."""
+
+    dates: pd.DatetimeIndex
+    open_ns: np.ndarray
+    close_ns: np.ndarray
+    prev_close_ns: np.ndarray
+    """Close of the previous session (for the first one, a night before its open)."""
+
+
+@dataclass(frozen=True)
+class _Regime:
+    """The market factor every member loads on, session by session."""
+
+    returns: np.ndarray
+    """Daily log return of the factor."""
+    vol: np.ndarray
+    """Daily volatility each session's return was drawn with."""
+    forward: np.ndarray
+    """n + 1: volatility expected for the next session, after each close (row 0 before
+    the epoch)."""
+    scale: np.ndarray
+    """Each session's volatility against the normal regime's: sector moves, members' own
+    moves and trading activity swell with it."""
+
+
+@dataclass(frozen=True)
+class _Roster:
+    """The members' fixed attributes, one entry per member in ticker order."""
+
+    tickers: list[str]
+    names: list[str]
+    sector: np.ndarray
+    """Position in SECTORS."""
+    big: np.ndarray
+    """The 20 largest by starting cap: calmer own moves that mean-revert."""
+    beta: np.ndarray
+    own_vol: np.ndarray
+    """Daily volatility of the member's own (idiosyncratic) moves in the normal regime."""
+    drift: np.ndarray
+    """Daily drift against the market: the sector's, the member's, and the largest's."""
+    first_price: np.ndarray
+    shares: np.ndarray
+    listing: np.ndarray
+    """Row of the member's first close; 0 for members listed from the epoch."""
+
+
+@dataclass(frozen=True)
+class _Composites:
+    """Daily log returns of the members' composites, before any pull to the anchors."""
+
+    cap_weighted: np.ndarray
+    tech_like: np.ndarray
+    """Cap-weighted over the sectors of `_TECH_LIKE` (the Nasdaq's)."""
+    equal_weight: np.ndarray
+
+
+@dataclass(frozen=True)
+class _IndexNoise:
+    """Noise of the index-level series beyond the market factor. One stream, drawn as six
+    columns at once; each column block has one job."""
+
+    style: np.ndarray
+    """n x 1: the small caps' style factor."""
+    premium: np.ndarray
+    """n x 3: the VIX, VIX9D and VIX3M premia."""
+    activity: np.ndarray
+    """n x 2: trading activity beyond what volatility explains."""
+
+
+@dataclass(frozen=True)
+class _IndexPath:
+    """^GSPC's log closes and what each session added to them."""
+
+    log_level: np.ndarray
+    """n + 1; row 0 is the level before the epoch."""
+    moves: np.ndarray
+    """Each session's log return."""
+    pull: np.ndarray
+    """The part of each session's return that pulls the index towards its anchors."""
+
+
+def _session_calendar() -> _Sessions:
+    """Every NYSE session from EPOCH through the last one the calendar knows."""
+    calendar = nyse_calendar()
+    sessions = calendar.sessions_in_range(pd.Timestamp(EPOCH), calendar.last_session)
+    schedule = calendar.schedule.loc[sessions]
+    open_ns = pd.DatetimeIndex(schedule["open"]).as_unit("ns").asi8.copy()
+    close_ns = pd.DatetimeIndex(schedule["close"]).as_unit("ns").asi8.copy()
+    prev_close_ns = np.empty_like(close_ns)
+    prev_close_ns[1:] = close_ns[:-1]
+    prev_close_ns[0] = open_ns[0] - _PRE_EPOCH_NIGHT // timedelta(microseconds=1) * 1000
+    # Plain session dates: tz-naive, no calendar frequency (slices of it keep none).
+    dates = pd.DatetimeIndex(sessions.tz_localize(None).to_numpy(), name="date")
+    return _Sessions(dates, open_ns, close_ns, prev_close_ns)
+
+
+def _market_regime(seed: int, n: int) -> _Regime:
+    """The market factor's path over `n` sessions: each session first moves between the
+    calm, normal and stress regimes, then draws a return with the regime's drift and the
+    current volatility. Volatility pulls towards the regime's level and rises after a fall
+    (leverage), so the VIX built on it falls as the index rises."""
+    # The third column is never read; it stays drawn because the stream's layout fixes
+    # the first two.
+    draws = _rng(seed, _TAG_MARKET).standard_normal((n, 3))
+    uniforms = _rng(seed, _TAG_MARKET, 1).random(n).tolist()
+    shocks, vol_shocks = draws[:, 0].tolist(), draws[:, 1].tolist()
+    vol = np.empty(n)
+    forward = np.empty(n + 1)
+    returns = np.empty(n)
+    state, log_vol = 1, float(_REGIME_VOL[1])
+    forward[0] = np.exp(log_vol)
+    stay = _REGIME_STAY.tolist()
+    regime_vol = _REGIME_VOL.tolist()
+    # A scalar loop over Python floats: the recursion is sequential, and floats beat
+    # numpy scalars here.
+    for t in range(n):
+        row = stay[state]
+        state = 0 if uniforms[t] < row[0] else 1 if uniforms[t] < row[1] else 2
+        vol[t] = today = math.exp(log_vol)
+        z = shocks[t]
+        returns[t] = _REGIME_DRIFT[state] + today * z
+        # The asymmetric part is centred, so leverage does not lift the average vol.
+        leverage = -0.06 * z - 0.05 * (min(z, 0.0) + 0.3989)
+        log_vol += 0.06 * (regime_vol[state] - log_vol) + leverage
+        forward[t + 1] = math.exp(log_vol)
+        log_vol += 0.045 * vol_shocks[t]
+    return _Regime(returns=returns, vol=vol, forward=forward, scale=vol / _NORMAL_VOL)
+
+
+def _member_roster(seed: int, count: int) -> _Roster:
+    """The members' fixed attributes. Cap follows a power law of a random rank; betas are
+    scaled so the starting cap-weighted beta is 1; a few members outside the top 30 list
+    after the epoch. Every draw comes from one stream per member count, in this order."""
+    static = _rng(seed, _TAG_STATIC, count)
+    ranks = static.permutation(count)
+    sector = _sectors_by_rank(static, count)[ranks]
+    cap0 = (ranks + 1.0) ** -0.7 * np.exp(static.normal(0, 0.2, count))
+    big = ranks < 20
+    beta = np.clip(_SECTOR_BETA[sector] + static.normal(0, 0.15, count), 0.35, 1.9)
+    beta /= (cap0 * beta).sum() / cap0.sum()
+    own_vol = np.exp(static.normal(np.log(0.016), 0.25, count)) * np.where(big, 0.75, 1.0)
+    drift = (_SECTOR_ALPHA[sector] + static.normal(0, 0.03, count) + 0.045 * big) / 252
+    first_price = np.clip(np.exp(static.normal(np.log(70), 0.75, count)), 8, 900)
+    late = (ranks >= 30) & (static.random(count) < 0.08)
+    listing = np.where(late, static.integers(5, 2560, count), 0)
+    heads = static.integers(0, len(_NAME_HEADS), count)
+    tails = static.integers(0, 4, count)
+    return _Roster(
+        tickers=_tickers(count),
+        names=[
+            f"{_NAME_HEADS[h]} {_NAME_TAILS[s][k]}"
+            for h, s, k in zip(heads, sector, tails, strict=True)
+        ],
+        sector=sector,
+        big=big,
+        beta=beta,
+        own_vol=own_vol,
+        drift=drift,
+        first_price=first_price,
+        shares=cap0 / first_price * 1e3,
+        listing=listing,
+    )
+
+
+def _sectors_by_rank(static: np.random.Generator, count: int) -> np.ndarray:
+    """Sector of the member at each cap rank: the ten largest in the sectors of the real
+    index's top ten, the others shuffled in the sectors' shares (one member at least each)."""
+    counts = _allocate(count, _SECTOR_SHARE)
+    sector_of_rank = np.full(count, -1)
+    for rank, top_sector in enumerate(_TOP_SECTORS[: min(10, count)]):
+        if counts[top_sector] > 0:
+            sector_of_rank[rank] = top_sector
+            counts[top_sector] -= 1
+    pool = np.repeat(np.arange(len(SECTORS)), counts)
+    sector_of_rank[sector_of_rank < 0] = static.permutation(pool)
+    return sector_of_rank
+
+
+def _tickers(count: int) -> list[str]:
+    """SIM001, SIM002, ...: zero-padded to at least three digits, so they sort in order."""
+    width = max(3, len(str(count)))
+    return [f"SIM{i + 1:0{width}d}" for i in range(count)]
+
+
+def _sector_returns(seed: int, scale: np.ndarray) -> np.ndarray:
+    """n x sectors: each sector's daily return on top of the market, noise that swells
+    with the market's volatility plus a slow rotation between sectors."""
+    noise = _rng(seed, _TAG_SECTOR).standard_normal((len(scale), 2 * len(SECTORS)))
+    rotation = _ewm(noise[:, len(SECTORS) :], 1 / 40) * 0.0012
+    return noise[:, : len(SECTORS)] * 0.0045 * scale[:, None] + rotation
+
+
+def _own_shocks(seed: int, n: int, big: np.ndarray) -> np.ndarray:
+    """n x members: standard shocks of each member's own moves. The largest members'
+    shocks are the steps of a mean-reverting (Ornstein-Uhlenbeck) level, so top-10
+    concentration follows their drift rather than one name running away."""
+    shocks = _rng(seed, _TAG_MEMBER).standard_normal((n, len(big)))
+    revert = 1 / 250
+    own_level = _ewm(np.vstack([np.zeros((1, int(big.sum()))), shocks[:, big]]), revert)
+    shocks[:, big] = np.diff(own_level, axis=0) / revert
+    return shocks
+
+
+def _member_returns(seed: int, regime: _Regime, roster: _Roster) -> np.ndarray:
+    """n x members daily log returns: beta times the market factor, the sector's return,
+    the member's own move (scaled by the market's volatility) and its drift."""
+    n = len(regime.returns)
+    return (
+        regime.returns[:, None] * roster.beta
+        + _sector_returns(seed, regime.scale)[:, roster.sector]
+        + _own_shocks(seed, n, roster.big) * roster.own_vol * np.sqrt(regime.scale)[:, None]
+        + roster.drift
+    )
+
+
+def _raw_log_prices(returns: np.ndarray, first_price: np.ndarray) -> np.ndarray:
+    """n + 1 x members: log prices compounded from the first price (row 0), before the
+    pull to the anchors."""
+    log_price = np.empty((len(returns) + 1, len(first_price)))
+    log_price[0] = np.log(first_price)
+    np.cumsum(returns, axis=0, out=log_price[1:])
+    log_price[1:] += log_price[0]
+    return log_price
+
+
+def _composite_returns(
+    raw_log_prices: np.ndarray, returns: np.ndarray, roster: _Roster
+) -> _Composites:
+    """The members' cap-weighted, tech-like and equal-weight composite returns. A member
+    counts in a session's return once it has a close before that session."""
+    n = len(returns)
+    counted = roster.listing[None, :] <= np.maximum(np.arange(n) - 1, 0)[:, None]
+    caps = np.exp(raw_log_prices) * roster.shares
+    before, after = np.where(counted, caps[:-1], 0.0), np.where(counted, caps[1:], 0.0)
+    tech = np.isin(roster.sector, _TECH_LIKE)
+    gross = np.where(counted, np.exp(returns), 0.0)
+    return _Composites(
+        cap_weighted=np.log(after.sum(axis=1) / before.sum(axis=1)),
+        tech_like=np.log(after[:, tech].sum(axis=1) / before[:, tech].sum(axis=1)),
+        equal_weight=np.log(gross.sum(axis=1) / counted.sum(axis=1)),
+    )
+
+
+def _index_noise(seed: int, n: int) -> _IndexNoise:
+    """The index-level noise stream, split into its column blocks."""
+    extra = _rng(seed, _TAG_EXTRA).standard_normal((n, 6))
+    return _IndexNoise(style=extra[:, :1], premium=extra[:, 1:4], activity=extra[:, 4:])
+
+
+def _anchored_index(dates: pd.DatetimeIndex, cap_weighted: np.ndarray) -> _IndexPath:
+    """^GSPC: the members' cap-weighted composite plus a pull of 1/90 of the gap to its
+    anchors a session, from the real close of 2015-12-31."""
+    target = _target(dates, _GSPC_ANCHORS, _GROWTH).tolist()
+    composite = cap_weighted.tolist()
+    n = len(composite)
+    level, moves, pull = np.empty(n + 1), np.empty(n), np.empty(n)
+    log_level = level[0] = np.log(2043.9)
+    for t in range(n):
+        pull[t] = push = (target[t] - log_level) / 90
+        moves[t] = move = composite[t] + push
+        log_level += move
+        level[t + 1] = log_level
+    return _IndexPath(log_level=level, moves=moves, pull=pull)
+
+
+def _member_closes(raw_log_prices: np.ndarray, pull: np.ndarray, listing: np.ndarray) -> np.ndarray:
+    """n x members closes, NaN before a member lists. Every member carries the index's
+    pull to its anchors: the same drift for all moves the cap-weighted composite by
+    exactly that much and leaves the weights alone."""
+    closes = np.exp(raw_log_prices[1:] + np.cumsum(pull)[:, None])
+    closes[np.arange(len(closes))[:, None] < listing[None, :]] = np.nan
+    return closes
+
+
+def _ratio_path(start: float, excess: np.ndarray, target: np.ndarray, speed: float) -> np.ndarray:
+    """n + 1 log ratios of a symbol to ^GSPC, from `start`: each session adds the symbol's
+    excess return over the index and 1/speed of the gap to the log target ratio."""
+    out = np.empty(len(excess) + 1)
+    log_ratio = out[0] = np.log(start)
+    steps, goals = excess.tolist(), target.tolist()
+    for t in range(len(steps)):
+        log_ratio += steps[t] + (goals[t] - log_ratio) / speed
+        out[t + 1] = log_ratio
+    return out
+
+
+def _small_cap_style(noise: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """The small caps' own daily return: a slowly wandering drift plus noise that swells
+    with the market's volatility."""
+    return _ewm(noise, 1 / 15)[:, 0] * 0.0025 + noise[:, 0] * 0.004 * scale
+
+
+def _small_caps(dates: pd.DatetimeIndex, index: _IndexPath, style: np.ndarray) -> np.ndarray:
+    """^RUT's log ratio to ^GSPC: small caps move 1.25 times the index plus their own
+    style, pulled towards the anchor ratios."""
+    return _ratio_path(0.56, 0.25 * index.moves + style, _target(dates, _RUT_RATIO, 0.0), 120)
+
+
+def _nasdaq(dates: pd.DatetimeIndex, composites: _Composites) -> np.ndarray:
+    """^IXIC's log ratio to ^GSPC: the tech-like composite's excess over the index, pulled
+    towards the anchor ratios."""
+    excess = composites.tech_like - composites.cap_weighted
+    return _ratio_path(2.46, excess, _target(dates, _IXIC_RATIO, 0.0), 120)
+
+
+def _equal_weight(dates: pd.DatetimeIndex, composites: _Composites) -> np.ndarray:
+    """RSP's log ratio to ^GSPC: the equal-weight composite's excess over the cap-weighted
+    one, pulled slowly towards the anchor ratios."""
+    excess = composites.equal_weight - composites.cap_weighted
+    return _ratio_path(0.0316, excess, _target(dates, _RSP_RATIO, 0.0), 250)
+
+
+def _vix_family(forward: np.ndarray, noise: np.ndarray) -> dict[str, np.ndarray]:
+    """^VIX, ^VIX9D and ^VIX3M (n + 1 closes each): the market's forward volatility,
+    annualised, marked up, times a wandering premium. The term structure is in contango in
+    calm markets and inverts when the VIX is high."""
+    premium = _ewm(noise, 1 / 20) * np.array([0.08, 0.12, 0.06])
+    premium0 = np.vstack([np.zeros((1, 3)), premium])
+    vix = (forward * np.sqrt(252) * 100 * 1.15 + 3.0) * np.exp(premium0[:, 0])
+    stress = np.log(vix / 18.0)
+    return {
+        "^VIX": vix,
+        "^VIX9D": vix * np.exp(-0.08 + 0.30 * stress + premium0[:, 1]),
+        "^VIX3M": vix * np.exp(0.10 - 0.25 * stress + premium0[:, 2]),
+    }
+
+
+def _bridge_scales(vol: np.ndarray, vix: np.ndarray) -> dict[str, np.ndarray]:
+    """Daily scale of each bridged symbol's intraday log path, per session: a multiple of
+    the index's volatility, or for the VIX family of a scale growing with the VIX."""
+    bases = {"index": 0.8 * vol, "vix": 0.055 * np.sqrt(np.clip(vix[1:] / 18.0, 0.5, 4.0))}
+    return {symbol: spec.multiple * bases[spec.scale] for symbol, spec in _BRIDGES.items()}
+
+
+def _volumes(
+    dates: pd.DatetimeIndex, scale: np.ndarray, noise: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Daily volume of each symbol that has one: its base volume growing over the years,
+    times an activity that rises with volatility."""
+    years = (dates - pd.Timestamp(EPOCH)).days.to_numpy() / 365.25
+    activity = scale**0.6 * np.exp(0.2 * noise[:, 0] + 0.1 * noise[:, 1])
+    return {
+        symbol: start * np.exp(growth * years) * activity
+        for symbol, (start, growth) in _BASE_VOLUME.items()
+    }
 
 
 def _standard_bridges(seed: int, block: int) -> np.ndarray:
@@ -478,22 +805,24 @@ def _standard_bridges(seed: int, block: int) -> np.ndarray:
     return walk - tau * walk[:, :, -1:]
 
 
-def _block_log_paths(path: _Path, block: int, seed: int) -> dict[str, np.ndarray]:
+def _block_log_paths(
+    seed: int, block: int, closes: Mapping[str, np.ndarray], sigma: Mapping[str, np.ndarray]
+) -> dict[str, np.ndarray]:
     """Intraday log-price paths of the bridged symbols for the sessions of a block:
     symbol -> (sessions, GRID_STEPS + 1), from the previous close to the close."""
     first = block * _BLOCK
-    stop = min(first + _BLOCK, len(path.dates))
+    stop = min(first + _BLOCK, len(closes["^GSPC"]) - 1)
     bridges = _standard_bridges(seed, block)[: stop - first]
     tau = np.linspace(0.0, 1.0, GRID_STEPS + 1)
     out: dict[str, np.ndarray] = {}
     noises: dict[tuple[float, float, float], np.ndarray] = {}
     for symbol, spec in _BRIDGES.items():
-        log_closes = np.log(path.closes[symbol][first : stop + 1])
+        log_closes = np.log(closes[symbol][first : stop + 1])
         before, after = log_closes[:-1, None], log_closes[1:, None]
         noise = noises.get(spec.loadings)
         if noise is None:
             noise = noises[spec.loadings] = np.einsum("k,skg->sg", np.array(spec.loadings), bridges)
-        line = before + tau * (after - before) + path.sigma[symbol][first:stop, None] * noise
+        line = before + tau * (after - before) + sigma[symbol][first:stop, None] * noise
         line[:, 0], line[:, -1] = before[:, 0], after[:, 0]
         out[symbol] = line
     return out
@@ -506,215 +835,138 @@ def _extremes(log_paths: np.ndarray, upto: int) -> tuple[np.ndarray, np.ndarray,
     return np.exp(regular[:, 0]), np.exp(regular.max(axis=1)), np.exp(regular.min(axis=1))
 
 
-def _generate(seed: int, count: int) -> _Path:
-    """Build the whole simulated path for `seed` and `count` members."""
-    calendar = nyse_calendar()
-    dates = calendar.sessions_in_range(pd.Timestamp(EPOCH), calendar.last_session)
-    schedule = calendar.schedule.loc[dates]
-    open_ns = pd.DatetimeIndex(schedule["open"]).as_unit("ns").asi8.copy()
-    close_ns = pd.DatetimeIndex(schedule["close"]).as_unit("ns").asi8.copy()
-    prev_close_ns = np.empty_like(close_ns)
-    prev_close_ns[1:] = close_ns[:-1]
-    prev_close_ns[0] = open_ns[0] - _PRE_EPOCH_NIGHT // timedelta(microseconds=1) * 1000
-    n = len(dates)
-    # Plain session dates: tz-naive, no calendar frequency (slices of it keep none).
-    dates = pd.DatetimeIndex(dates.tz_localize(None).to_numpy(), name="date")
-
-    # Market factor: regime-switching drift and volatility, with leverage (a fall
-    # raises tomorrow's volatility), so the VIX built on it falls as the index rises.
-    draws = _rng(seed, _TAG_MARKET).standard_normal((n, 3))
-    uniforms = _rng(seed, _TAG_MARKET, 1).random(n).tolist()
-    shocks, vol_shocks = draws[:, 0].tolist(), draws[:, 1].tolist()
-    sigma = np.empty(n)
-    forward = np.empty(n + 1)
-    factor = np.empty(n)
-    state, log_vol = 1, float(_REGIME_VOL[1])
-    forward[0] = np.exp(log_vol)
-    stay = _REGIME_STAY.tolist()
-    regime_vol = _REGIME_VOL.tolist()
-    for t in range(n):
-        row = stay[state]
-        state = 0 if uniforms[t] < row[0] else 1 if uniforms[t] < row[1] else 2
-        sigma[t] = vol = math.exp(log_vol)
-        z = shocks[t]
-        factor[t] = _REGIME_DRIFT[state] + vol * z
-        # The asymmetric part is centred, so leverage does not lift the average vol.
-        leverage = -0.06 * z - 0.05 * (min(z, 0.0) + 0.3989)
-        log_vol += 0.06 * (regime_vol[state] - log_vol) + leverage
-        forward[t + 1] = math.exp(log_vol)
-        log_vol += 0.045 * vol_shocks[t]
-    scale = sigma / 0.008
-
-    # Members: static attributes, then sector + market + idiosyncratic returns.
-    static = _rng(seed, _TAG_STATIC, count)
-    ranks = static.permutation(count)
-    counts = _allocate(count, _SECTOR_SHARE)
-    sector_of_rank = np.full(count, -1)
-    for rank, top_sector in enumerate(_TOP_SECTORS[: min(10, count)]):
-        if counts[top_sector] > 0:
-            sector_of_rank[rank] = top_sector
-            counts[top_sector] -= 1
-    pool = np.repeat(np.arange(len(SECTORS)), counts)
-    sector_of_rank[sector_of_rank < 0] = static.permutation(pool)
-    sector = sector_of_rank[ranks]
-    cap0 = (ranks + 1.0) ** -0.7 * np.exp(static.normal(0, 0.2, count))
-    big = ranks < 20
-    beta = np.clip(_SECTOR_BETA[sector] + static.normal(0, 0.15, count), 0.35, 1.9)
-    beta /= (cap0 * beta).sum() / cap0.sum()
-    idio = np.exp(static.normal(np.log(0.016), 0.25, count)) * np.where(big, 0.75, 1.0)
-    alpha = (_SECTOR_ALPHA[sector] + static.normal(0, 0.03, count) + 0.045 * big) / 252
-    price0 = np.clip(np.exp(static.normal(np.log(70), 0.75, count)), 8, 900)
-    shares = cap0 / price0 * 1e3
-    late = (ranks >= 30) & (static.random(count) < 0.08)
-    listing = np.where(late, static.integers(5, 2560, count), 0)
-    heads = static.integers(0, len(_NAME_HEADS), count)
-    tails = static.integers(0, 4, count)
-    width = max(3, len(str(count)))
-    tickers = [f"SIM{i + 1:0{width}d}" for i in range(count)]
-    names = [
-        f"{_NAME_HEADS[h]} {_NAME_TAILS[s][k]}"
-        for h, s, k in zip(heads, sector, tails, strict=True)
-    ]
-
-    sector_noise = _rng(seed, _TAG_SECTOR).standard_normal((n, 2 * len(SECTORS)))
-    rotation = _ewm(sector_noise[:, len(SECTORS) :], 1 / 40) * 0.0012
-    sector_returns = sector_noise[:, : len(SECTORS)] * 0.0045 * scale[:, None] + rotation
-    member_noise = _rng(seed, _TAG_MEMBER).standard_normal((n, count))
-    # The largest members' own moves mean-revert (an Ornstein-Uhlenbeck level), so top-10
-    # concentration follows their drift rather than one name running away.
-    revert = 1 / 250
-    own_level = _ewm(np.vstack([np.zeros((1, int(big.sum()))), member_noise[:, big]]), revert)
-    member_noise[:, big] = np.diff(own_level, axis=0) / revert
-    returns = (
-        factor[:, None] * beta
-        + sector_returns[:, sector]
-        + member_noise * idio * np.sqrt(scale)[:, None]
-        + alpha
-    )
-    log_price = np.empty((n + 1, count))
-    log_price[0] = np.log(price0)
-    np.cumsum(returns, axis=0, out=log_price[1:])
-    log_price[1:] += log_price[0]
-
-    # Composites of the raw returns: cap-weighted (index), tech-like, equal-weight. A
-    # member counts in a session's return once it has a close before that session.
-    session_index = np.arange(n)
-    counted = listing[None, :] <= np.maximum(session_index - 1, 0)[:, None]
-    caps = np.exp(log_price) * shares
-    before, after = np.where(counted, caps[:-1], 0.0), np.where(counted, caps[1:], 0.0)
-    index_raw = np.log(after.sum(axis=1) / before.sum(axis=1))
-    tech = np.isin(sector, _TECH_LIKE)
-    nasdaq_raw = np.log(after[:, tech].sum(axis=1) / before[:, tech].sum(axis=1))
-    gross = np.where(counted, np.exp(returns), 0.0)
-    equal_raw = np.log(gross.sum(axis=1) / counted.sum(axis=1))
-    del caps, before, after, gross
-
-    # Pull the index towards its anchors (the same drift is added to every member, which
-    # moves the composite by exactly that much and leaves the weights alone), and the
-    # Russell, Nasdaq and RSP towards their ratios to the index.
-    extra = _rng(seed, _TAG_EXTRA).standard_normal((n, 6))
-    small_drift = _ewm(extra[:, :1], 1 / 15)[:, 0] * 0.0025
-    small_caps = (small_drift + extra[:, 0] * 0.004 * scale).tolist()
-    target = _target(dates, _GSPC_ANCHORS, _GROWTH).tolist()
-    rut_target = _target(dates, _RUT_RATIO, 0.0).tolist()
-    ixic_target = _target(dates, _IXIC_RATIO, 0.0).tolist()
-    rsp_target = _target(dates, _RSP_RATIO, 0.0).tolist()
-    index_list, nasdaq_list = index_raw.tolist(), nasdaq_raw.tolist()
-    equal_list = equal_raw.tolist()
-    level = np.empty(n + 1)
-    rut, ixic, rsp = np.empty(n + 1), np.empty(n + 1), np.empty(n + 1)
-    log_level = np.log(2043.9)
-    log_rut, log_ixic, log_rsp = np.log(0.56), np.log(2.46), np.log(0.0316)
-    level[0], rut[0], ixic[0], rsp[0] = log_level, log_rut, log_ixic, log_rsp
-    pull = np.empty(n)
-    for t in range(n):
-        pull[t] = push = (target[t] - log_level) / 90
-        move = index_list[t] + push
-        log_level += move
-        log_rut += 0.25 * move + small_caps[t] + (rut_target[t] - log_rut) / 120
-        log_ixic += nasdaq_list[t] - index_list[t] + (ixic_target[t] - log_ixic) / 120
-        log_rsp += equal_list[t] - index_list[t] + (rsp_target[t] - log_rsp) / 250
-        level[t + 1], rut[t + 1], ixic[t + 1], rsp[t + 1] = log_level, log_rut, log_ixic, log_rsp
-    log_price[1:] += np.cumsum(pull)[:, None]
-    member_closes = np.exp(log_price[1:])
-    member_closes[session_index[:, None] < listing[None, :]] = np.nan
-
-    gspc = np.exp(level)
-    closes = {
-        "^GSPC": gspc,
-        "^RUT": gspc * np.exp(rut),
-        "^IXIC": gspc * np.exp(ixic),
-        "RSP": gspc * np.exp(rsp),
-    }
-
-    # The VIX family: forward volatility, annualised, plus a wandering premium; the
-    # term structure steepens in calm and inverts when the VIX is high.
-    premium = _ewm(extra[:, 1:4], 1 / 20) * np.array([0.08, 0.12, 0.06])
-    premium0 = np.vstack([np.zeros((1, 3)), premium])
-    vix = (forward * np.sqrt(252) * 100 * 1.15 + 3.0) * np.exp(premium0[:, 0])
-    stress = np.log(vix / 18.0)
-    closes["^VIX"] = vix
-    closes["^VIX9D"] = vix * np.exp(-0.08 + 0.30 * stress + premium0[:, 1])
-    closes["^VIX3M"] = vix * np.exp(0.10 - 0.25 * stress + premium0[:, 2])
-
-    intraday = 0.8 * sigma
-    vix_scale = 0.055 * np.sqrt(np.clip(vix[1:] / 18.0, 0.5, 4.0))
-    sigmas = {
-        "^GSPC": intraday,
-        "^IXIC": 1.25 * intraday,
-        "^RUT": 1.3 * intraday,
-        "RSP": 0.95 * intraday,
-        "^VIX": vix_scale,
-        "^VIX9D": 1.3 * vix_scale,
-        "^VIX3M": 0.55 * vix_scale,
-    }
-
-    years = (dates - pd.Timestamp(EPOCH)).days.to_numpy() / 365.25
-    activity = scale**0.6 * np.exp(0.2 * extra[:, 4] + 0.1 * extra[:, 5])
-    base_volume = {
-        "^GSPC": (3.6e9, 0.03),
-        "^IXIC": (1.9e9, 0.13),
-        "^RUT": (1.0e9, 0.03),
-        "SPY": (9.0e7, -0.03),
-        "RSP": (2.5e6, 0.12),
-        "IWM": (3.2e7, 0.0),
-    }
-    volumes = {
-        symbol: start * np.exp(growth * years) * activity
-        for symbol, (start, growth) in base_volume.items()
-    }
-
-    path = _Path(
-        dates=dates,
-        open_ns=open_ns,
-        close_ns=close_ns,
-        prev_close_ns=prev_close_ns,
-        closes=closes,
-        sigma=sigmas,
-        bars={},
-        member_closes=member_closes,
-        member_shares=shares,
-        tickers=tickers,
-        names=names,
-        sectors=[SECTORS[s] for s in sector],
-        column_of={ticker: column for column, ticker in enumerate(tickers)},
-    )
-    for symbol in INDEX_SYMBOLS:
-        path.bars[symbol] = np.empty((n, len(BAR_COLUMNS)))
+def _daily_bars(
+    seed: int,
+    closes: Mapping[str, np.ndarray],
+    sigma: Mapping[str, np.ndarray],
+    volumes: Mapping[str, np.ndarray],
+) -> dict[str, np.ndarray]:
+    """n x 5 daily bars of every index-like symbol: open, high and low from the regular
+    hours of each session's intraday path (the live bar's own, so live and history agree),
+    the daily close, and the volume (NaN for the VIX family). SPY and IWM are fixed
+    multiples of ^GSPC and ^RUT."""
+    n = len(closes["^GSPC"]) - 1
+    bars = {symbol: np.empty((n, len(BAR_COLUMNS))) for symbol in INDEX_SYMBOLS}
     for block in range((n + _BLOCK - 1) // _BLOCK):
         first = block * _BLOCK
-        for symbol, log_paths in _block_log_paths(path, block, seed).items():
-            rows = slice(first, first + len(log_paths))
+        for symbol, log_paths in _block_log_paths(seed, block, closes, sigma).items():
             opens, highs, lows = _extremes(log_paths, GRID_STEPS)
-            closes_now = path.closes[symbol][first + 1 : first + 1 + len(log_paths)]
-            bars = path.bars[symbol][rows]
-            bars[:, 0] = opens
-            bars[:, 1] = np.maximum(highs, closes_now)
-            bars[:, 2] = np.minimum(lows, closes_now)
-            bars[:, 3] = closes_now
+            closes_now = closes[symbol][first + 1 : first + 1 + len(log_paths)]
+            rows = bars[symbol][first : first + len(log_paths)]
+            rows[:, 0] = opens
+            rows[:, 1] = np.maximum(highs, closes_now)
+            rows[:, 2] = np.minimum(lows, closes_now)
+            rows[:, 3] = closes_now
     for symbol, (base, multiple) in _SCALED.items():
-        path.bars[symbol][:, :4] = path.bars[base][:, :4] * multiple
-    for symbol, bars in path.bars.items():
+        bars[symbol][:, :4] = bars[base][:, :4] * multiple
+    for symbol, rows in bars.items():
         volume = volumes.get(symbol)
-        bars[:, 4] = np.nan if volume is None else volume
-    return path
+        rows[:, 4] = np.nan if volume is None else volume
+    return bars
+
+
+def _generate(seed: int, count: int) -> _Path:
+    """Build the whole simulated market for `seed` and `count` members, stage by stage."""
+    sessions = _session_calendar()
+    dates = sessions.dates
+    regime = _market_regime(seed, len(dates))
+    roster = _member_roster(seed, count)
+    returns = _member_returns(seed, regime, roster)
+    raw_log_prices = _raw_log_prices(returns, roster.first_price)
+    composites = _composite_returns(raw_log_prices, returns, roster)
+    noise = _index_noise(seed, len(dates))
+    index = _anchored_index(dates, composites.cap_weighted)
+    member_closes = _member_closes(raw_log_prices, index.pull, roster.listing)
+    style = _small_cap_style(noise.style, regime.scale)
+    gspc = np.exp(index.log_level)
+    closes = {
+        "^GSPC": gspc,
+        "^RUT": gspc * np.exp(_small_caps(dates, index, style)),
+        "^IXIC": gspc * np.exp(_nasdaq(dates, composites)),
+        "RSP": gspc * np.exp(_equal_weight(dates, composites)),
+        **_vix_family(regime.forward, noise.premium),
+    }
+    sigma = _bridge_scales(regime.vol, closes["^VIX"])
+    volumes = _volumes(dates, regime.scale, noise.activity)
+    return _Path(
+        dates=dates,
+        open_ns=sessions.open_ns,
+        close_ns=sessions.close_ns,
+        prev_close_ns=sessions.prev_close_ns,
+        closes=closes,
+        sigma=sigma,
+        bars=_daily_bars(seed, closes, sigma, volumes),
+        member_closes=member_closes,
+        member_shares=roster.shares,
+        tickers=roster.tickers,
+        names=roster.names,
+        sectors=[SECTORS[s] for s in roster.sector],
+        column_of={ticker: column for column, ticker in enumerate(roster.tickers)},
+    )
+
+
+# --- the live bar -----------------------------------------------------------------------
+
+
+def _bridge_time(path: _Path, session: int, moment: int) -> float:
+    """Where `moment` (ns) falls on `session`'s bridge, from 0 at the previous close to 1
+    at its close: OVERNIGHT_SHARE is spent evenly until the open, the rest evenly over
+    regular hours."""
+    opened = path.open_ns[session]
+    before = path.prev_close_ns[session]
+    if moment < opened:
+        tau = OVERNIGHT_SHARE * (moment - before) / max(opened - before, 1)
+    else:
+        tau = OVERNIGHT_SHARE + (1 - OVERNIGHT_SHARE) * (moment - opened) / max(
+            path.close_ns[session] - opened, 1
+        )
+    return min(max(float(tau), 0.0), 1.0)
+
+
+def _price_on_grid(line: np.ndarray, step: int, weight: float, ends: np.ndarray) -> float:
+    """The price `weight` of the way from grid point `step` to the next on one session's
+    log path, kept between the two. `ends` holds the previous close and the close, which
+    stand for the grid's end points exactly (exp of a log close can miss it by a bit)."""
+    left, right = np.exp(line[step : step + 2]).tolist()
+    if step == 0:
+        left = float(ends[0])
+    if step + 1 == GRID_STEPS:
+        right = float(ends[1])
+    return min(max(left * (1 - weight) + right * weight, min(left, right)), max(left, right))
+
+
+def _live_bars(
+    path: _Path, log_paths: Mapping[str, np.ndarray], session: int, moment: int
+) -> dict[str, _Bar]:
+    """Every index-like symbol's bar of `session` at `moment` (ns), read off the intraday
+    log paths of the session's block. Before the open it is an indication (open, high, low
+    and last all the current price, no volume); from the open, the regular hours so far,
+    with the share of the day's volume their time stands for."""
+    tau = _bridge_time(path, session, moment)
+    position = tau * GRID_STEPS
+    step = min(int(position), GRID_STEPS - 1)
+    weight = position - step
+    share = max(tau - OVERNIGHT_SHARE, 0.0) / (1 - OVERNIGHT_SHARE)
+    row = session % _BLOCK
+    bars: dict[str, _Bar] = {}
+    for symbol, lines in log_paths.items():
+        last = _price_on_grid(lines[row], step, weight, path.closes[symbol][session : session + 2])
+        if step < _OPEN_STEP:
+            bars[symbol] = (last, last, last, last, 0.0)
+            continue
+        # The whole block, then the row: the same call as history's, so bits agree.
+        opens, highs, lows = _extremes(lines, step)
+        bars[symbol] = (
+            float(opens[row]),
+            max(float(highs[row]), last),
+            min(float(lows[row]), last),
+            last,
+            float(path.bars[symbol][session, 4] * share),
+        )
+    for symbol, (base, factor) in _SCALED.items():
+        bar_open, high, low, close, _ = bars[base]
+        volume = float(path.bars[symbol][session, 4] * share)
+        bars[symbol] = (bar_open * factor, high * factor, low * factor, close * factor, volume)
+    for symbol in _NO_VOLUME:
+        bars[symbol] = (*bars[symbol][:4], np.nan)
+    return bars
