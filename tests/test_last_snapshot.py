@@ -13,7 +13,7 @@ import pandas as pd
 from core import last_snapshot
 from core.clock import NEW_YORK, fixed_clock
 from core.config import Settings
-from core.engine import Engine
+from core.engine import Engine, Replay
 from core.session import MarketSession
 from core.snapshot import Snapshot
 from tests.fake_source import FakeSource, trending_bars
@@ -92,7 +92,7 @@ async def test_the_engine_saves_at_most_once_a_minute_and_never_in_replay(tmp_pa
     task.cancel()
 
     replay_path = tmp_path / "replay.json"
-    replay, _ = live_snapshot(snapshot_path=replay_path, as_of=date(2026, 1, 23))
+    replay, _ = live_snapshot(snapshot_path=replay_path, replay=Replay(date(2026, 1, 23)))
     replay_task = asyncio.create_task(replay.run(published.append))
     await asyncio.sleep(0.3)
     replay_task.cancel()

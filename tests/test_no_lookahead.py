@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from core.clock import NEW_YORK, fixed_clock
 from core.config import Settings
-from core.engine import Engine
+from core.engine import Engine, Replay
 from core.session import MarketSession
 from core.sources.base import MemberPanel
 from core.sources.sim import SimSource
@@ -35,7 +35,9 @@ def market() -> tuple[dict[str, pd.DataFrame], MemberPanel, list[date]]:
 
 def snapshot_json(bars: dict[str, pd.DataFrame], members: MemberPanel, as_of: date) -> str:
     source = FakeSource(bars, members, kind="sim", simulated=True)
-    engine = Engine(SETTINGS, source, clock=fixed_clock(NOW), as_of=as_of, session=MarketSession())
+    engine = Engine(
+        SETTINGS, source, clock=fixed_clock(NOW), replay=Replay(as_of), session=MarketSession()
+    )
     return engine.refresh().model_dump_json()
 
 

@@ -30,7 +30,7 @@ from tui.messages import SnapshotReady
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.detail import DetailScreen
 from tui.screens.help import HelpScreen
-from tui.screens.panels import PANELS, PANELS_BY_ID, other_thesis
+from tui.screens.panels import other_thesis, panel_view, panels
 from widgets.panel import Panel
 
 if TYPE_CHECKING:
@@ -96,7 +96,8 @@ class RegimeApp(App[None]):
                 group=DETAIL_KEYS,
                 tooltip=f"Open {view.title} full screen.",
             )
-            for view in PANELS
+            for view in panels()
+            if view.key
         ),
     ]
 
@@ -268,11 +269,11 @@ class RegimeApp(App[None]):
 
     def action_open_detail(self, panel_id: str) -> None:
         """Show a panel full screen, in place of any other detail or the help."""
-        view = PANELS_BY_ID.get(panel_id)
+        view = panel_view(panel_id)
         if view is None:
             return
         while len(self.screen_stack) > 1 and isinstance(self.screen, (DetailScreen, HelpScreen)):
-            if isinstance(self.screen, DetailScreen) and self.screen.view is view:
+            if isinstance(self.screen, DetailScreen) and self.screen.view == view:
                 return  # already on show
             self.pop_screen()
         self.push_screen(

@@ -8,7 +8,7 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from tui.screens.panels import PANELS
+from tui.screens.panels import panels
 
 COMMANDS: tuple[tuple[str, str, str], ...] = (
     (
@@ -27,7 +27,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
             f"open_detail('{view.id}')",
             f"The {view.title} panel full screen, with the numbers behind it ({view.key})",
         )
-        for view in PANELS
+        for view in panels()
     ),
     ("Cycle theme", "cycle_theme", "regime-dark → regime-light → regime-ansi (c)"),
     ("Refresh now", "refresh_now", "Fetch and recompute without waiting for the cadence (r)"),

@@ -131,6 +131,15 @@ class BreadthPanel(ReadingsPanel):
     """
 
     PANEL_TITLE = "Breadth"
+    SECTION = "breadth"
+    POSITION = 3
+    PANEL_NAME = "breadth"
+    MEANING = (
+        "% of members above their own 200-day average: above 50% and rising means most stocks "
+        "take part in the advance; falling while the index rises means fewer leaders carry it "
+        "(top-10 concentration, equal weight lagging)."
+    )
+    EMPHASISED_IN = frozenset({"bull", "bear"})
 
     _chart: OscillatorChart | None = None
 

@@ -123,6 +123,15 @@ class ChecklistPanel(Panel):
     """
 
     PANEL_TITLE = "Thesis checklist"
+    SECTION = "checklist"
+    POSITION = 6
+    PANEL_NAME = "checklist"
+    MEANING = (
+        "Each thesis's claims judged against the data: ✓ pass, ✗ fail, ? unknown (the data "
+        "cannot judge it yet; never counted as a fail). The score is passes out of all items."
+    )
+    EMPHASISED_IN = frozenset({"bull", "bear"})
+    FOLLOWS_THESIS = True
 
     section: reactive[ChecklistSection | None] = reactive(None)
     """The checklist section of the latest Snapshot."""

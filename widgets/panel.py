@@ -4,14 +4,18 @@ why-line under the body when the Snapshot says what failed or what is missing. T
 freshness state is also a CSS class (`-live`, `-stale`, `-error`...) so themes can
 colour a stale or failed panel. Panels take focus (Tab / Shift+Tab); Enter on a focused
 panel posts `Panel.DetailRequested`, and the app opens the panel full screen, built
-again with `detailed=True`. `ReadingsPanel` adds the common body: a two-column table
+again with `detailed=True`. A panel class declares the section it shows (`SECTION`,
+the Snapshot's key), its place on the dashboard (`POSITION`), its name and meaning for
+the palette and the help, and the thesis views that emphasise it; declaring `SECTION`
+registers the class in `PANEL_CLASSES`, which the dashboard iterates, so adding a
+panel names it in its own file only. `ReadingsPanel` adds the common body: a two-column table
 of named readings with the value right-aligned, "unknown" when missing."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.content import Content
@@ -27,7 +31,7 @@ from widgets.table import Column, Row, ValueTable
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
-    from core.snapshot import Freshness, PanelStatus
+    from core.snapshot import Freshness, PanelStatus, Snapshot, Thesis
 
 
 def value_cell(text: str, style: str = "") -> Content:
@@ -35,6 +39,10 @@ def value_cell(text: str, style: str = "") -> Content:
     if text == fmt.UNKNOWN:
         return Content.styled(text, "$text-muted italic")
     return Content.styled(text, style)
+
+
+PANEL_CLASSES: dict[str, type[Panel]] = {}
+"""Every panel class by the section it shows (filled as panel classes are defined)."""
 
 
 class Panel(Widget):
@@ -77,6 +85,30 @@ class Panel(Widget):
     PANEL_TITLE: ClassVar[str] = ""
     """The name in the panel's top border."""
 
+    SECTION: ClassVar[str] = ""
+    """The Snapshot section it shows (`price`); empty for an abstract panel."""
+
+    POSITION: ClassVar[int] = 0
+    """Its place on the dashboard, and so its key (1 for the first...)."""
+
+    PANEL_NAME: ClassVar[str] = ""
+    """Its short name, as the palette says it: `Open price detail`."""
+
+    MEANING: ClassVar[str] = ""
+    """One line, in the market's words, on what its readings say (for the help)."""
+
+    EMPHASISED_IN: ClassVar[frozenset[Thesis]] = frozenset()
+    """The thesis views that rest on it and give it their accent."""
+
+    FOLLOWS_THESIS: ClassVar[bool] = False
+    """Whether it shows the thesis in view (it then has a `thesis` reactive that the
+    screen binds to its own)."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "SECTION" in cls.__dict__ and cls.SECTION:
+            PANEL_CLASSES[cls.SECTION] = cls
+
     can_focus = True
 
     @dataclass
@@ -109,6 +141,14 @@ class Panel(Widget):
 
     snapshot_time: reactive[datetime | None] = reactive(None, repaint=False)
     """When the Snapshot holding the reading was built: STALE ages count from it."""
+
+    section: reactive[Any] = reactive(None)
+    """The section on show (each panel narrows its type); None until the first one."""
+
+    def show(self, snapshot: Snapshot) -> None:
+        """Take this panel's section of `snapshot` (an equal section is a no-op)."""
+        self.snapshot_time = snapshot.as_of
+        self.section = getattr(snapshot, self.SECTION, None)
 
     def compose(self) -> ComposeResult:
         yield Static(look.WAITING, classes="panel--waiting")

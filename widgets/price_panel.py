@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
     from core.sections.price import BandState, Level, PriceSection, TDState
     from core.sections.rsi import Divergence
+    from core.snapshot import Snapshot
     from widgets.price_chart import PriceChart
     from widgets.table import Row
 
@@ -177,6 +178,15 @@ class PricePanel(Panel):
     """
 
     PANEL_TITLE = "Price vs key levels"
+    SECTION = "price"
+    POSITION = 1
+    PANEL_NAME = "price"
+    MEANING = (
+        "Last price against milestones (7,000), moving averages and your levels; the distance "
+        "from each in %. Within 1% under a 1,000-point milestone has historically helped the "
+        "next two weeks; the TD count reads 9 at exhaustion."
+    )
+    EMPHASISED_IN = frozenset({"bull"})
 
     _chart: PriceChart | None = None
 
@@ -186,6 +196,12 @@ class PricePanel(Panel):
     divergence: reactive[Divergence | None] = reactive(None)
     """The active RSI divergence (the RSI section's), whose two price pivots the chart
     marks; the screen sets it beside `section`."""
+
+    def show(self, snapshot: Snapshot) -> None:
+        """Take the price section, and the RSI's divergence for the chart's pivots."""
+        super().show(snapshot)
+        rsi = getattr(snapshot, "rsi", None)
+        self.divergence = None if rsi is None else rsi.divergence
 
     def compose_body(self) -> ComposeResult:
         yield Static("", classes="price--headline")

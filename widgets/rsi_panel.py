@@ -187,6 +187,15 @@ class RsiPanel(ReadingsPanel):
     """
 
     PANEL_TITLE = "RSI divergence"
+    SECTION = "rsi"
+    POSITION = 2
+    PANEL_NAME = "RSI"
+    MEANING = (
+        "Wilder's 14-day RSI. A bearish divergence is price making a higher high while RSI "
+        "makes a lower high (momentum fading); it is dated when the second swing is confirmed "
+        "and stays active 20 sessions unless price closes above its pivot."
+    )
+    EMPHASISED_IN = frozenset({"bear"})
 
     _chart: OscillatorChart | None = None
 

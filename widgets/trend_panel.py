@@ -125,6 +125,15 @@ class TrendPanel(ReadingsPanel):
     """
 
     PANEL_TITLE = "CTA trend"
+    SECTION = "trend"
+    POSITION = 5
+    PANEL_NAME = "CTA trend"
+    MEANING = (
+        "A CTA proxy: trend followers' exposure (−100% … +100%) from vol-scaled momentum over "
+        "several lookbacks. A flip level is the close that would turn a lookback's signal at "
+        "the next session: the nearer, the more fragile the trend."
+    )
+    EMPHASISED_IN = frozenset({"bull"})
 
     section: reactive[TrendSection | None] = reactive(None)
     """The trend section of the latest Snapshot."""

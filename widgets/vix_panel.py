@@ -151,6 +151,15 @@ class VixPanel(ReadingsPanel):
     """
 
     PANEL_TITLE = "VIX"
+    SECTION = "vix"
+    POSITION = 4
+    PANEL_NAME = "VIX"
+    MEANING = (
+        "The VIX against 20-day realised vol. IV rank places today's VIX in its one-year "
+        "range (0 = the year's low, 100 = its high); VIX rising while the index makes highs "
+        "is the bear's “bullish price, bearish volatility”."
+    )
+    EMPHASISED_IN = frozenset({"bear"})
 
     section: reactive[VixSection | None] = reactive(None)
     """The VIX section of the latest Snapshot."""

@@ -16,7 +16,7 @@ from tests.tui.sample import sample_snapshot
 from tui.commands import RegimeCommands
 from tui.screens.detail import DetailScreen
 from tui.screens.help import HelpScreen
-from tui.screens.panels import PANELS, PanelView
+from tui.screens.panels import PanelView, panels
 from widgets.checklist_panel import ChecklistPanel
 from widgets.panel import Panel
 from widgets.price_panel import PricePanel
@@ -41,7 +41,7 @@ def assert_shows(app: RecordingApp, view: PanelView) -> None:
     """The detail on top hosts a new detailed instance of `view`'s panel, fed the
     same section as the dashboard's, under a status line and the verdict."""
     screen = detail(app)
-    assert screen.view is view
+    assert screen.view == view
     panel = screen.panel
     on_dashboard = app.dashboard.panel(view.id)
     assert type(panel) is view.widget and panel is not on_dashboard
@@ -55,7 +55,7 @@ def assert_shows(app: RecordingApp, view: PanelView) -> None:
     assert screen.panel.region.height > SIZE[1] // 2  # it takes the screen
 
 
-@pytest.mark.parametrize("view", PANELS, ids=[view.id for view in PANELS])
+@pytest.mark.parametrize("view", panels(), ids=[view.id for view in panels()])
 async def test_number_keys_open_each_detail_and_escape_returns(
     app: RecordingApp, view: PanelView
 ) -> None:
@@ -72,7 +72,7 @@ async def test_enter_opens_the_focused_panel(app: RecordingApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_data(pilot)
         assert isinstance(app.focused, PricePanel)  # the first panel has the focus
-        for index, view in enumerate(PANELS):
+        for index, view in enumerate(panels()):
             if index:
                 await pilot.press("tab")
             assert app.focused is app.dashboard.panel(view.id)
@@ -84,7 +84,7 @@ async def test_enter_opens_the_focused_panel(app: RecordingApp) -> None:
             assert app.screen is app.dashboard
             assert app.focused is app.dashboard.panel(view.id)  # focus comes back
         await pilot.press("shift+tab")
-        assert app.focused is app.dashboard.panel(PANELS[-2].id)
+        assert app.focused is app.dashboard.panel(panels()[-2].id)
 
 
 async def test_a_detail_has_no_detail_of_its_own(app: RecordingApp) -> None:

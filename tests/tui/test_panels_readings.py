@@ -23,7 +23,6 @@ from core.sections.vix import VixSection
 from core.snapshot import PanelStatus, Snapshot
 from tests.tui.sample import complete_snapshot, sample_snapshot
 from themes import register_themes
-from tui.screens.panels import show_snapshot
 from widgets.breadth_panel import BreadthPanel, band_word
 from widgets.chart_slot import DASHBOARD_SESSIONS, SPARKLINE_SESSIONS
 from widgets.checklist_panel import ChecklistPanel
@@ -92,7 +91,7 @@ async def test_price_headline_badges_levels_and_recent_chart() -> None:
     snapshot = sample_snapshot()
     panel = PricePanel()
     async with PanelHost(panel).run_test(size=SIZE) as pilot:
-        show_snapshot(panel, snapshot)
+        panel.show(snapshot)
         await settle(pilot)
         assert "6,978.03" in text(panel.query_one(".price--headline"))
         badges = text(panel.query_one(BadgeLine))
@@ -112,7 +111,7 @@ async def test_price_headline_badges_levels_and_recent_chart() -> None:
 async def test_badges_leave_off_whole_readings_when_narrow() -> None:
     panel = PricePanel()
     async with PanelHost(panel).run_test(size=(34, 30)) as pilot:
-        show_snapshot(panel, sample_snapshot())
+        panel.show(sample_snapshot())
         await settle(pilot)
         badges = text(panel.query_one(BadgeLine))
         assert badges.startswith("TD sell 7/9")
@@ -123,7 +122,7 @@ async def test_price_detail_shows_the_year_and_the_numbers_behind_the_badges() -
     snapshot = sample_snapshot()
     panel = PricePanel(detailed=True)
     async with PanelHost(panel).run_test(size=(120, 50)) as pilot:
-        show_snapshot(panel, snapshot)
+        panel.show(snapshot)
         await settle(pilot)
         chart = panel.chart
         assert chart is not None and chart.window is None and chart.label_pivots
@@ -144,7 +143,7 @@ async def test_rsi_flag_row_chart_and_pivots() -> None:
     snapshot = sample_snapshot()
     panel = RsiPanel()
     async with PanelHost(panel).run_test(size=SIZE) as pilot:
-        show_snapshot(panel, snapshot)
+        panel.show(snapshot)
         await settle(pilot)
         assert text(panel.query_one(FitLine)) == "BEARISH DIVERGENCE · confirmed 2026-01-22"
         assert row(panel, "RSI (14)") == "61.84 · neutral"
@@ -164,7 +163,7 @@ async def test_rsi_flag_row_chart_and_pivots() -> None:
 async def test_rsi_flag_drops_a_word_before_it_wraps() -> None:
     panel = RsiPanel()
     async with PanelHost(panel).run_test(size=(38, 30)) as pilot:
-        show_snapshot(panel, sample_snapshot())
+        panel.show(sample_snapshot())
         await settle(pilot)
         assert text(panel.query_one(FitLine)) == "BEARISH DIVERGENCE · 2026-01-22"
 
@@ -190,7 +189,7 @@ async def test_rsi_detail_lists_both_pivots_sessions_and_the_hidden_divergence()
     snapshot = complete_snapshot()
     panel = RsiPanel(detailed=True)
     async with PanelHost(panel).run_test(size=(120, 50)) as pilot:
-        show_snapshot(panel, snapshot)
+        panel.show(snapshot)
         await settle(pilot)
         pivots = table(panel, ".rsi--pivots").splitlines()
         assert pivots[0] == "bearish 1 2025-11-26 6,995.78 75.52 2025-12-03"
@@ -246,7 +245,7 @@ async def test_breadth_detail_charts_the_year_and_the_changes() -> None:
     snapshot = complete_snapshot()
     panel = BreadthPanel(detailed=True)
     async with PanelHost(panel).run_test(size=(120, 50)) as pilot:
-        show_snapshot(panel, snapshot)
+        panel.show(snapshot)
         await settle(pilot)
         chart = panel.chart
         assert chart is not None and chart.series == snapshot.breadth.history_200dma
@@ -270,7 +269,7 @@ async def test_breadth_detail_charts_the_year_and_the_changes() -> None:
 async def test_vix_level_curve_flag_and_realised() -> None:
     panel = VixPanel()
     async with PanelHost(panel).run_test(size=SIZE) as pilot:
-        show_snapshot(panel, sample_snapshot())
+        panel.show(sample_snapshot())
         await settle(pilot)
         assert text(panel.query_one(FitLine)).startswith("INDEX UP · VIX UP")
         assert row(panel, "VIX") == "16.42 ▲+0.85"
@@ -306,7 +305,7 @@ async def test_vix_flag_reads_each_state() -> None:
 async def test_vix_detail_ratios_and_five_session_changes() -> None:
     panel = VixPanel(detailed=True)
     async with PanelHost(panel).run_test(size=(120, 50)) as pilot:
-        show_snapshot(panel, complete_snapshot())
+        panel.show(complete_snapshot())
         await settle(pilot)
         assert row(panel, "IV rank / %ile 1y") == "18 / 25%"
         detail = ".vix--detail"
@@ -327,7 +326,7 @@ async def test_trend_gauge_signals_and_nearest_flips() -> None:
     snapshot = sample_snapshot()
     panel = TrendPanel()
     async with PanelHost(panel).run_test(size=SIZE) as pilot:
-        show_snapshot(panel, snapshot)
+        panel.show(snapshot)
         await settle(pilot)
         gauge = panel.query_one(Gauge)
         assert gauge.value == 51.5
@@ -363,7 +362,7 @@ async def test_trend_flip_above_with_its_distance() -> None:
 async def test_trend_detail_returns_distances_percentile_and_crowding() -> None:
     panel = TrendPanel(detailed=True)
     async with PanelHost(panel).run_test(size=(120, 50)) as pilot:
-        show_snapshot(panel, complete_snapshot())
+        panel.show(complete_snapshot())
         await settle(pilot)
         assert row(panel, "Exposure") == "+52%"
         assert row(panel, "1-year percentile") == "71"
@@ -381,7 +380,7 @@ async def test_checklist_marks_values_rules_and_score() -> None:
     snapshot = sample_snapshot()
     panel = ChecklistPanel()
     async with PanelHost(panel).run_test(size=(160, 30)) as pilot:
-        show_snapshot(panel, snapshot)
+        panel.show(snapshot)
         await settle(pilot)
         assert text(panel.score) == "BULL 3/6  ·  bear 2/5"
         rendered = text(panel.items).splitlines()
@@ -400,7 +399,7 @@ async def test_checklist_marks_values_rules_and_score() -> None:
 async def test_checklist_rule_column_gives_way_whole_when_narrow() -> None:
     panel = ChecklistPanel()
     async with PanelHost(panel).run_test(size=(60, 30)) as pilot:
-        show_snapshot(panel, sample_snapshot())
+        panel.show(sample_snapshot())
         await settle(pilot)
         rendered = text(panel.items)
         assert "price.last" not in rendered and "level(" not in rendered
@@ -410,7 +409,7 @@ async def test_checklist_rule_column_gives_way_whole_when_narrow() -> None:
 async def test_checklist_detail_gives_each_rule_why_and_reason() -> None:
     panel = ChecklistPanel(detailed=True)
     async with PanelHost(panel).run_test(size=(120, 60)) as pilot:
-        show_snapshot(panel, sample_snapshot())
+        panel.show(sample_snapshot())
         await settle(pilot)
         assert text(panel.query_one(".checklist--tally")) == "3 pass  2 fail  1 unknown"
         details = text(panel.query_one(".checklist--details"))
@@ -450,7 +449,7 @@ async def test_missing_readings_read_unknown_never_zero(
 ) -> None:
     panel = panel_class(detailed=detailed)
     async with PanelHost(panel).run_test(size=(120, 50)) as pilot:
-        show_snapshot(panel, empty_snapshot())
+        panel.show(empty_snapshot())
         await settle(pilot)
         shown = "\n".join(
             text(widget)

@@ -17,7 +17,6 @@ from textual.widget import Widget
 from tests.tui.harness import make_app, wait_for_data
 from tests.tui.sample import complete_snapshot, sample_snapshot
 from tests.tui.test_panels_readings import PanelHost, settle, text
-from tui.screens.panels import show_snapshot
 from widgets.breadth_panel import BANDS as BREADTH_BANDS
 from widgets.breadth_panel import BreadthPanel
 from widgets.breadth_panel import gauge_label as breadth_gauge_label
@@ -59,14 +58,14 @@ def plots(panel: Panel) -> int:
 async def test_an_equal_section_repaints_nothing(panel_class: type[Panel], detailed: bool) -> None:
     panel = panel_class(detailed=detailed)
     async with PanelHost(panel).run_test(size=(120, 50)) as pilot:
-        show_snapshot(panel, sample_snapshot())
+        panel.show(sample_snapshot())
         await settle(pilot)
         before = plots(panel)
         if panel_class in (PricePanel, RsiPanel) or (detailed and panel_class is BreadthPanel):
             assert before >= 1, "the chart was never plotted"
         assert dirty(panel) == []
         # An equal Snapshot (a new object, equal by value) as the engine republishes it.
-        show_snapshot(panel, sample_snapshot().model_copy(deep=True))
+        panel.show(sample_snapshot().model_copy(deep=True))
         assert dirty(panel) == []
         await settle(pilot)
         assert plots(panel) == before
@@ -78,14 +77,14 @@ async def test_a_changed_section_replots_only_its_own_chart() -> None:
     async with app.run_test(size=(120, 50)) as pilot:
         await app.mount(rsi)
         snapshot = sample_snapshot()
-        show_snapshot(price, snapshot)
-        show_snapshot(rsi, snapshot)
+        price.show(snapshot)
+        rsi.show(snapshot)
         await settle(pilot)
         price_plots, rsi_plots = plots(price), plots(rsi)
         # A new last price: the price chart replots, the RSI chart does not.
         newer = sample_snapshot(last=6990.0)
-        show_snapshot(price, newer)
-        show_snapshot(rsi, newer)
+        price.show(newer)
+        rsi.show(newer)
         await settle(pilot)
         assert plots(price) == price_plots + 1
         assert plots(rsi) == rsi_plots
@@ -102,7 +101,7 @@ async def test_a_theme_change_replots_in_the_new_colours() -> None:
     panel = PricePanel()
     app = PanelHost(panel)
     async with app.run_test(size=(120, 40)) as pilot:
-        show_snapshot(panel, sample_snapshot())
+        panel.show(sample_snapshot())
         await settle(pilot)
         before = plots(panel)
         app.theme = "regime-ansi"

@@ -16,7 +16,7 @@ from textual.pilot import Pilot
 from core.snapshot import Thesis
 from tests.tui.harness import make_app, wait_for_data
 from tests.tui.test_tui_app import SilentFeed
-from tui.screens.panels import PANELS, PanelView
+from tui.screens.panels import PanelView, panels
 
 DASHBOARD_SIZES = [(80, 24), (120, 40), (200, 60)]
 
@@ -33,7 +33,7 @@ def test_dashboard(snap_compare: Any, thesis: Thesis, size: tuple[int, int]) -> 
     assert snap_compare(app, terminal_size=size, run_before=settle)
 
 
-@pytest.mark.parametrize("view", PANELS, ids=[view.id for view in PANELS])
+@pytest.mark.parametrize("view", panels(), ids=[view.id for view in panels()])
 def test_detail_120x40(snap_compare: Any, view: PanelView) -> None:
     app = make_app()
     assert snap_compare(app, terminal_size=(120, 40), run_before=settle, press=[view.key])

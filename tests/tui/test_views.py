@@ -18,7 +18,8 @@ from core.snapshot import PanelStatus
 from tests.tui.harness import RecordingApp, make_app, wait_for_data
 from tests.tui.sample import FakeFeed, sample_snapshot
 from tui.app import RegimeApp
-from tui.screens.panels import EMPHASIS, PANELS
+from tui.screens.panels import emphasised as emphasis_of
+from tui.screens.panels import panels
 from widgets.checklist_panel import ChecklistPanel
 from widgets.panel import Panel
 from widgets.price_panel import PricePanel
@@ -26,7 +27,7 @@ from widgets.table import ValueTable
 from widgets.verdict import Verdict, verdict_line
 
 SIZE = (120, 40)
-PANEL_IDS = [view.id for view in PANELS]
+PANEL_IDS = [view.id for view in panels()]
 
 
 def screen_text(app: RegimeApp) -> str:
@@ -53,20 +54,20 @@ async def test_t_switches_everything_the_view_shows(app: RecordingApp) -> None:
         screen = app.dashboard
         checklist = screen.query_one(ChecklistPanel)
         assert screen.has_class("-bull")
-        assert emphasised(app) == EMPHASIS["bull"]
+        assert emphasised(app) == emphasis_of("bull")
         assert verdict_text(app) == " Bull 3/6  (1 unknown)  ·  Bear 2/5 (1 unknown)"
         assert checklist.thesis == "bull"
 
         await pilot.press("t")
         assert app.thesis == "bear"
         assert screen.has_class("-bear") and not screen.has_class("-bull")
-        assert emphasised(app) == EMPHASIS["bear"]
+        assert emphasised(app) == emphasis_of("bear")
         assert verdict_text(app) == "Bull 3/6 (1 unknown)  ·   Bear 2/5  (1 unknown)"
         assert checklist.thesis == "bear"
         assert "Bearish RSI divergence" in "\n".join(str(row) for row in checklist.items.rows)
 
         await pilot.press("t")
-        assert screen.has_class("-bull") and emphasised(app) == EMPHASIS["bull"]
+        assert screen.has_class("-bull") and emphasised(app) == emphasis_of("bull")
 
 
 async def test_each_view_has_its_own_accent(app: RecordingApp) -> None:
@@ -121,7 +122,7 @@ async def test_thesis_bear_at_start() -> None:
         await wait_for_data(pilot)
         assert app.thesis == "bear"
         assert app.dashboard.has_class("-bear")
-        assert emphasised(app) == EMPHASIS["bear"]
+        assert emphasised(app) == emphasis_of("bear")
         assert verdict_text(app).startswith("Bull 3/6 (1 unknown)  ·   Bear 2/5 ")
         assert app.dashboard.query_one(ChecklistPanel).thesis == "bear"
 

@@ -16,8 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from core.clock import Clock, system_clock
-from tui.screens.panels import EMPHASIS, PANELS, show_header, show_snapshot
-from widgets.checklist_panel import ChecklistPanel
+from tui.screens.panels import emphasised, panels, show_header
 from widgets.panel import Panel
 from widgets.status_line import StatusLine
 from widgets.verdict import Verdict
@@ -87,9 +86,9 @@ class DashboardScreen(SizedScreen):
             yield Verdict(id="verdict").data_bind(DashboardScreen.thesis)
         # Focus moves between the panels; the grid scrolls to the focused one.
         with VerticalScroll(id="panels-scroll", can_focus=False), ItemGrid(id="panels"):
-            for view in PANELS:
+            for view in panels():
                 panel = view.build()
-                if isinstance(panel, ChecklistPanel):
+                if panel.FOLLOWS_THESIS:
                     panel.data_bind(DashboardScreen.thesis)
                 yield panel
         yield Footer()
@@ -117,9 +116,9 @@ class DashboardScreen(SizedScreen):
     def _show_thesis(self) -> None:
         self.set_class(self.thesis == "bull", "-bull")
         self.set_class(self.thesis == "bear", "-bear")
-        emphasised = EMPHASIS[self.thesis]
+        emphasis = emphasised(self.thesis)
         for panel in self.query(Panel):
-            panel.set_class(panel.id in emphasised, "-emphasised")
+            panel.set_class(panel.id in emphasis, "-emphasised")
 
     def watch_engine_error(self, error: str | None) -> None:
         self.status_line.error = error
@@ -129,4 +128,4 @@ class DashboardScreen(SizedScreen):
             return
         show_header(self.status_line, self.verdict, snapshot)
         for panel in self.query(Panel):
-            show_snapshot(panel, snapshot)
+            panel.show(snapshot)

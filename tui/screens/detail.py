@@ -16,8 +16,7 @@ from textual.widgets import Footer
 
 from core.clock import Clock, system_clock
 from tui.screens.dashboard import SizedScreen
-from tui.screens.panels import EMPHASIS, show_header, show_snapshot
-from widgets.checklist_panel import ChecklistPanel
+from tui.screens.panels import emphasised, show_header
 from widgets.panel import Panel
 from widgets.status_line import StatusLine
 from widgets.verdict import Verdict
@@ -76,7 +75,7 @@ class DetailScreen(SizedScreen):
             panel = self.view.build(detailed=True)
             # Nothing to move between: the keys scroll the panel (see BINDINGS).
             panel.can_focus = False
-            if isinstance(panel, ChecklistPanel):
+            if panel.FOLLOWS_THESIS:
                 panel.data_bind(DetailScreen.thesis)
             yield panel
         yield Footer()
@@ -107,7 +106,7 @@ class DetailScreen(SizedScreen):
     def _show_thesis(self) -> None:
         self.set_class(self.thesis == "bull", "-bull")
         self.set_class(self.thesis == "bear", "-bear")
-        self.panel.set_class(self.view.id in EMPHASIS[self.thesis], "-emphasised")
+        self.panel.set_class(self.view.id in emphasised(self.thesis), "-emphasised")
 
     def watch_engine_error(self, error: str | None) -> None:
         self.status_line.error = error
@@ -116,7 +115,7 @@ class DetailScreen(SizedScreen):
         if snapshot is None:
             return
         show_header(self.status_line, self.verdict, snapshot)
-        show_snapshot(self.panel, snapshot)
+        self.panel.show(snapshot)
 
     def action_scroll(self, where: str) -> None:
         """Scroll the panel: `up`, `down`, `page_up`, `page_down`, `home`, `end`."""

@@ -15,7 +15,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from tui.screens.panels import EMPHASIS, PANELS
+from tui.screens.panels import emphasised, panels
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -56,9 +56,12 @@ VIEW_ACCENTS: tuple[tuple[Thesis, str], ...] = (("bull", "$thesis-bull"), ("bear
 
 
 def emphasis_line(thesis: Thesis) -> str:
-    """The panels a view emphasises, by name: `price, breadth, CTA trend`."""
+    """The panels a view emphasises, by name: `price, breadth, CTA trend` (the panel
+    that shows the thesis itself goes without saying)."""
     return ", ".join(
-        view.name for view in PANELS if view.id in EMPHASIS[thesis] and view.id != "checklist"
+        view.name
+        for view in panels()
+        if view.id in emphasised(thesis) and not view.widget.FOLLOWS_THESIS
     )
 
 
@@ -132,7 +135,7 @@ class HelpScreen(ModalScreen[None]):
                     classes="help--panel",
                 )
             yield Static("Panels", classes="help--heading")
-            for view in PANELS:
+            for view in panels():
                 yield Static(
                     Content.assemble(
                         (f"{view.key} {view.title}", "bold"),
