@@ -1,22 +1,40 @@
 """The RSI section: Wilder's RSI of the index and its regular and hidden divergences
 (the two pivots compared, when confirmed, how long active), with a year of RSI for the
-chart. The computation is `core.signals.rsi_divergence`."""
+chart. `readings` gives the RSI and each divergence's kind, confirmation date and
+sessions active for every session, from the one timeline of
+`core.signals.rsi_divergence`; `compute` is its last row plus what is not a reading (the
+pivots of the active divergences and the chart, read from the same timeline). Every
+reading is a function of the session's data, so none is left out."""
 
 from __future__ import annotations
 
+import math
 from datetime import date
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
 from core import format as fmt
-from core.section import Inputs, Section, last_date
+from core.columns import unflatten
+from core.section import Inputs, Section, last_date, latest
 from core.snapshot import Frozen, PanelStatus, SectionModel, Series
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from core.config import Settings
 
 RSI_PERIOD = 14
+CHART_SESSIONS = 260
+"""Sessions of RSI on the chart (a year, as price.history)."""
+RSI_CONVERGED = RSI_PERIOD + math.ceil(math.log(1e-10) / math.log(1 - 1 / RSI_PERIOD))
+"""325: the first RSI (bar 14) leans on its seed average, which Wilder's smoothing
+forgets by a factor 13/14 a session, below 1e-10 after 311 more."""
+OLDEST_PIVOT = 84
+"""Sessions from a bar back to the older pivot of a divergence still active on it:
+19 after its confirmation, 5 (right bars) to the later pivot, at most 60 between them."""
+WARMUP = RSI_CONVERGED + OLDEST_PIVOT
+"""409: from then on the RSI on every pivot a reading compares has converged."""
 
 
 Day = date
@@ -59,16 +77,112 @@ class RsiSection(SectionModel):
     """RSI over the same sessions as price.history (a year)."""
 
 
+def rsi_readings(close: pd.Series, *, period: int = RSI_PERIOD, **rules: int) -> pd.DataFrame:
+    """The section's readings on every bar of `close` (dated, oldest first); `rules`
+    are `divergence_timeline`'s (left, right, min_gap, max_gap, active_sessions), its
+    defaults unless given."""
+    return _readings(_timeline(close, period, rules), period)
+
+
+def rsi_section(
+    close: pd.Series,
+    status: PanelStatus,
+    *,
+    period: int = RSI_PERIOD,
+    history_sessions: int = CHART_SESSIONS,
+    **rules: int,
+) -> RsiSection:
+    """The RSI panel as of the last bar of `close` (the last row of `rsi_readings`), with
+    the active divergences' pivots and `history_sessions` of RSI for the chart."""
+    timeline = _timeline(close, period, rules)
+    fields: dict[str, Any] = {"period": period}
+    fields.update(unflatten(RsiSection, "rsi", latest(_readings(timeline, period))))
+    right = rules.get("right", 5)
+    for name, prefix in (("divergence", ""), ("hidden_divergence", "hidden_")):
+        if name in fields:
+            fields[name] = {**fields[name], "pivots": _pivots(close, timeline, prefix, right)}
+    return RsiSection(status=status, history=_chart(close, timeline, history_sessions), **fields)
+
+
+def _timeline(close: pd.Series, period: int, rules: dict[str, int]) -> pd.DataFrame:
+    from core.signals.rsi_divergence import divergence_timeline
+
+    return divergence_timeline(close, period=period, **rules)
+
+
+def _readings(timeline: pd.DataFrame, period: int) -> pd.DataFrame:
+    """The timeline's readings under their column names (`rsi.divergence.kind`)."""
+    import numpy as np
+    import pandas as pd
+
+    columns: dict[str, Any] = {
+        "rsi.period": np.full(len(timeline), period, dtype=np.int64),
+        "rsi.value": timeline["rsi"],
+    }
+    for name, prefix in (("divergence", ""), ("hidden_divergence", "hidden_")):
+        for reading in ("kind", "confirmed_on", "sessions_active"):
+            columns[f"rsi.{name}.{reading}"] = timeline[f"{prefix}{reading}"]
+    return pd.DataFrame(columns, index=timeline.index)
+
+
+def _pivots(
+    close: pd.Series, timeline: pd.DataFrame, prefix: str, right: int
+) -> tuple[PivotPoint, ...]:
+    """The two pivots of the divergence the timeline's last row reports (none: ())."""
+    import pandas as pd
+
+    last = timeline.iloc[-1]
+    positions = [int(last[f"{prefix}first_pos"]), int(last[f"{prefix}second_pos"])]
+    if min(positions) < 0:
+        return ()
+    dates = pd.DatetimeIndex(close.index)
+    return tuple(
+        PivotPoint(
+            date=dates[pos].date(),
+            price=float(close.iloc[pos]),
+            rsi=float(timeline["rsi"].iloc[pos]),
+            confirmed_on=dates[pos + right].date(),
+        )
+        for pos in positions
+    )
+
+
+def _chart(close: pd.Series, timeline: pd.DataFrame, sessions: int) -> Series:
+    """The last `sessions` bars of RSI up to the last bar with a close (None where a
+    bar has no close or the RSI is not yet defined)."""
+    import numpy as np
+    import pandas as pd
+
+    present = np.isfinite(close.to_numpy(dtype=np.float64, na_value=np.nan))
+    shown = np.flatnonzero(present)
+    if sessions <= 0 or len(shown) == 0:
+        return Series()
+    end = int(shown[-1]) + 1
+    start = max(0, end - sessions)
+    values = np.where(present, timeline["rsi"].to_numpy(dtype=np.float64), np.nan)[start:end]
+    return Series(
+        dates=tuple(pd.DatetimeIndex(close.index[start:end]).date),
+        values=tuple(float(v) if np.isfinite(v) else None for v in values),
+    )
+
+
+def readings(inputs: Inputs) -> pd.DataFrame:
+    """The RSI and its divergences on every session of the index."""
+    import pandas as pd
+
+    bars = inputs.cycle.bars.get(inputs.settings.symbols.index)
+    if bars is None:
+        bars = pd.DataFrame({"close": []}, index=pd.DatetimeIndex([]), dtype="float64")
+    return rsi_readings(bars["close"])
+
+
 def compute(inputs: Inputs) -> RsiSection:
     """RSI of the index and its regular and hidden divergences."""
-    from core.signals import rsi_divergence
-
     bars = inputs.cycle.bars.get(inputs.settings.symbols.index)
     if bars is None or len(bars) <= RSI_PERIOD:
         missing = f"needs more than {RSI_PERIOD} closes of the index"
         return fallback(inputs.cycle.status(None, missing), inputs.settings)
-    status = inputs.cycle.status(last_date(bars))
-    return rsi_divergence.rsi_section(bars["close"], status, period=RSI_PERIOD)
+    return rsi_section(bars["close"], inputs.cycle.status(last_date(bars)))
 
 
 def fallback(status: PanelStatus, settings: Settings) -> RsiSection:
@@ -108,4 +222,6 @@ SECTION = Section(
     fallback=fallback,
     text=text,
     symbols=symbols,
+    readings=readings,
+    warmup=WARMUP,
 )

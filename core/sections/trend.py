@@ -1,17 +1,29 @@
 """The trend section: a CTA proxy — trend followers' exposure from vol-scaled momentum
 over 21/63/126/252 sessions, its 1-week change and 1-year percentile, whether it is
-crowded, and each lookback's flip level. The computation is `core.signals.trend`."""
+crowded, and each lookback's flip level. `readings` gives every reading for every
+session, from `core.signals.trend`'s vectorised frame; `compute` is its last row, with
+the reason a reading is unknown for lack of history added to the status. Every reading
+is a function of the session's data, so none is left out."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from core import format as fmt
-from core.section import Inputs, Section, last_date
+from core.columns import unflatten
+from core.section import Inputs, Section, last_date, latest, noted
 from core.snapshot import Frozen, PanelStatus, SectionModel
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from core.config import Settings
+
+WARMUP = 504
+"""Sessions before the first with every reading: the exposure needs 253 closes (the
+longest lookback, 252, plus one) and its 1-year percentile the 252 exposures before it.
+The windows are finite, so each reading is exact from the first session it exists."""
 
 
 class TrendSignal(Frozen):
@@ -47,15 +59,77 @@ class TrendSection(SectionModel):
     nearest_flip_below: float | None = None
 
 
+def trend_readings(close: pd.Series, lookbacks: Sequence[int] | None = None) -> pd.DataFrame:
+    """The section's readings on every session of `close` (dated, oldest first), for
+    `lookbacks` (default: `core.signals.trend.LOOKBACKS`)."""
+    import pandas as pd
+
+    from core.signals.trend import LOOKBACKS, trend_by_session
+
+    lookbacks = LOOKBACKS if lookbacks is None else lookbacks
+    frame = trend_by_session(close, lookbacks)
+    columns: dict[str, pd.Series] = {"trend.exposure_pct": frame["exposure"]}
+    for lookback in lookbacks:
+        signal = f"trend.signals[{lookback}]"
+        columns[f"{signal}.value"] = frame[f"signal_{lookback}"]
+        columns[f"{signal}.return_pct"] = frame[f"return_pct_{lookback}"]
+        columns[f"{signal}.flip_level"] = frame[f"flip_{lookback}"]
+        columns[f"{signal}.flip_distance_pct"] = frame[f"flip_distance_pct_{lookback}"]
+    for reading in (
+        "exposure_change_1w",
+        "exposure_percentile_1y",
+        "crowded",
+        "nearest_flip_above",
+        "nearest_flip_below",
+    ):
+        columns[f"trend.{reading}"] = frame[reading]
+    return pd.DataFrame(columns, index=close.index)
+
+
+def trend_section(
+    index: pd.DataFrame, status: PanelStatus, *, lookbacks: Sequence[int] | None = None
+) -> TrendSection:
+    """The CTA proxy as of the last session of `index` (the index's daily bars, a `close`
+    column on a DatetimeIndex): the last row of `trend_readings`, with the reason a
+    reading is None for lack of history appended to `status`'s detail."""
+    from core.signals.trend import LOOKBACKS, VOL_WINDOW, YEAR, valid_closes
+
+    lookbacks = LOOKBACKS if lookbacks is None else lookbacks
+    frame = trend_readings(index["close"], lookbacks)
+    fields: dict[str, Any] = {
+        "signals": tuple(TrendSignal(lookback_days=lookback) for lookback in lookbacks),
+        **unflatten(TrendSection, "trend", latest(frame)),
+    }
+    closes = len(valid_closes(index["close"]))
+    first_exposure = max(*lookbacks, VOL_WINDOW) + 1
+    reasons = []
+    if closes == 0:
+        reasons.append("no closes of the index")
+    elif fields.get("exposure_pct") is None:
+        reasons.append(f"exposure needs {first_exposure} closes of the index, has {closes}")
+    elif fields.get("exposure_percentile_1y") is None:
+        needed = first_exposure + YEAR
+        reasons.append(f"1-year exposure percentile needs {needed} closes, has {closes}")
+    return TrendSection(status=noted(status, reasons), **fields)
+
+
+def readings(inputs: Inputs) -> pd.DataFrame:
+    """The CTA proxy on every session of the index."""
+    import pandas as pd
+
+    bars = inputs.cycle.bars.get(inputs.settings.symbols.index)
+    if bars is None:
+        bars = pd.DataFrame({"close": []}, index=pd.DatetimeIndex([]), dtype="float64")
+    return trend_readings(bars["close"])
+
+
 def compute(inputs: Inputs) -> TrendSection:
     """CTA-proxy exposure of the index and each lookback's flip level."""
-    from core.signals import trend as trend_signal
-
     symbol = inputs.settings.symbols.index
     bars = inputs.cycle.bars.get(symbol)
     if bars is None or bars.empty:
         return fallback(inputs.cycle.status(None, f"no bars for {symbol}"), inputs.settings)
-    return trend_signal.trend_section(bars, inputs.cycle.status(last_date(bars)))
+    return trend_section(bars, inputs.cycle.status(last_date(bars)))
 
 
 def fallback(status: PanelStatus, settings: Settings) -> TrendSection:
@@ -92,4 +166,6 @@ SECTION = Section(
     fallback=fallback,
     text=text,
     symbols=symbols,
+    readings=readings,
+    warmup=WARMUP,
 )

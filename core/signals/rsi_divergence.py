@@ -1,26 +1,26 @@
-"""RSI of the index and its divergences, with these exact rules. RSI is Wilder's
-(`core.indicators.rsi`, default 14). Pivots are the swing pivots of the close
-(`core.indicators.swing_pivots`, `left`/`right` bars, default 5/5); a pivot exists from
-its confirmation bar, `right` bars after the extreme. Each time a pivot is confirmed it
-is compared with the pivot of the same type (high with high, low with low) just before
-it, provided the two extremes are `min_gap`..`max_gap` sessions apart (inclusive,
-default 5..60) and the RSI is known on both: two pivot highs give a regular bearish
-divergence when the later close is strictly higher and its RSI strictly lower, a hidden
-bearish one when the later close is strictly lower and its RSI strictly higher; two
-pivot lows give a regular bullish divergence when the later close is strictly lower and
-its RSI strictly higher, a hidden bullish one when the later close is strictly higher
-and its RSI strictly lower (ties are no divergence). A divergence is dated at the later
-pivot's confirmation bar and is active on that bar and the `active_sessions` - 1 bars
-after it (sessions_active 0..active_sessions - 1, default 20 bars), unless a close
-invalidates it first: a bearish one (regular or hidden) by a close strictly above its
-later pivot's close, a bullish one by a close strictly below its later pivot's close;
-from the invalidating bar on it is gone for good. As of a bar, only the most recently
-confirmed divergence of each kind counts (regular bearish, regular bullish, hidden
-bearish, hidden bullish); `divergence` reports whichever of the two regular ones is
-active, the more recently confirmed if both are (bearish on a tie), `hidden_divergence`
-likewise for the hidden ones, and kind is None when none is active. Every reading at
-bar t uses only bars up to t: `rsi_section` on a prefix equals `divergence_timeline` of
-the whole history read at the prefix's last bar."""
+"""RSI of the index and its divergences on every session, vectorised over the whole
+history, with these exact rules. RSI is Wilder's (`core.indicators.rsi`, default 14).
+Pivots are the swing pivots of the close (`core.indicators.swing_pivots`, `left`/`right`
+bars, default 5/5); a pivot exists from its confirmation bar, `right` bars after the
+extreme. Each time a pivot is confirmed it is compared with the pivot of the same type
+(high with high, low with low) just before it, provided the two extremes are
+`min_gap`..`max_gap` sessions apart (inclusive, default 5..60) and the RSI is known on
+both: two pivot highs give a regular bearish divergence when the later close is strictly
+higher and its RSI strictly lower, a hidden bearish one when the later close is strictly
+lower and its RSI strictly higher; two pivot lows give a regular bullish divergence when
+the later close is strictly lower and its RSI strictly higher, a hidden bullish one when
+the later close is strictly higher and its RSI strictly lower (ties are no divergence). A
+divergence is dated at the later pivot's confirmation bar and is active on that bar and
+the `active_sessions` - 1 bars after it (sessions_active 0..active_sessions - 1, default
+20 bars), unless a close invalidates it first: a bearish one (regular or hidden) by a
+close strictly above its later pivot's close, a bullish one by a close strictly below its
+later pivot's close; from the invalidating bar on it is gone for good. As of a bar, only
+the most recently confirmed divergence of each kind counts (regular bearish, regular
+bullish, hidden bearish, hidden bullish); the regular reading is whichever of the two
+regular ones is active, the more recently confirmed if both are (bearish on a tie), the
+hidden reading likewise for the hidden ones, and kind is None when none is active. A bar
+without a close reads as the last bar with one (a partial last row). `divergence_timeline`
+gives all of it for every bar at once; row t uses only bars up to t."""
 
 from __future__ import annotations
 
@@ -31,30 +31,37 @@ import numpy as np
 import pandas as pd
 
 from core.indicators import rsi, swing_pivots
-from core.sections.rsi import Divergence, PivotPoint, RsiSection
-from core.snapshot import PanelStatus, Series
 
 __all__ = [
     "TIMELINE_COLUMNS",
     "DivergenceEvent",
     "divergence_events",
     "divergence_timeline",
-    "rsi_section",
 ]
 
 DivergenceKind = Literal["bearish", "bullish"]
 
 TIMELINE_COLUMNS = (
+    "rsi",
     "kind",
+    "confirmed_on",
+    "sessions_active",
     "first_pos",
     "second_pos",
     "confirmed_pos",
     "hidden_kind",
+    "hidden_confirmed_on",
+    "hidden_sessions_active",
     "hidden_first_pos",
     "hidden_second_pos",
     "hidden_confirmed_pos",
 )
-"""Columns of `divergence_timeline` (positions are -1 and kinds None when inactive)."""
+"""Columns of `divergence_timeline`. `rsi` is the RSI as of the bar; for the regular
+and (prefixed `hidden_`) the hidden divergence reported: its `kind` ("bearish",
+"bullish" or None), the session it was `confirmed_on` (a date, or None),
+`sessions_active` (float, NaN when none is active), and the positions of its older and
+later pivot and of its confirmation (`first_pos`, `second_pos`, `confirmed_pos`; -1 when
+none is active)."""
 
 
 @dataclass(frozen=True)
@@ -158,112 +165,20 @@ def divergence_events(
     return events
 
 
-def _latest_active(events: list[DivergenceEvent], hidden: bool, at: int) -> DivergenceEvent | None:
-    """The divergence reported at bar `at` among the regular (or hidden) ones."""
-    candidates = []
-    for kind in ("bearish", "bullish"):
-        of_kind = [e for e in events if e.hidden == hidden and e.kind == kind]
-        confirmed = [e for e in of_kind if e.confirmed_pos <= at]
-        if confirmed and at < confirmed[-1].end_pos:
-            candidates.append(confirmed[-1])
-    if not candidates:
-        return None
-    return max(candidates, key=lambda e: (e.confirmed_pos, e.kind == "bearish"))
-
-
-def _date(label: object) -> pd.Timestamp:
-    return pd.Timestamp(label)  # type: ignore[arg-type]
-
-
-def _divergence(
-    event: DivergenceEvent | None,
-    index: pd.Index,
-    close: np.ndarray,
-    rsi_values: np.ndarray,
-    right: int,
-    at: int,
-) -> Divergence:
-    if event is None:
-        return Divergence()
-    pivots = tuple(
-        PivotPoint(
-            date=_date(index[pos]).date(),
-            price=float(close[pos]),
-            rsi=float(rsi_values[pos]),
-            confirmed_on=_date(index[pos + right]).date(),
-        )
-        for pos in (event.first_pos, event.second_pos)
-    )
-    return Divergence(
-        kind=event.kind,
-        confirmed_on=_date(index[event.confirmed_pos]).date(),
-        pivots=pivots,
-        sessions_active=at - event.confirmed_pos,
-    )
-
-
-def _trim(close: pd.Series) -> pd.Series:
-    """`close` without its trailing missing values (a partial last row)."""
-    present = np.flatnonzero(close.notna().to_numpy())
-    return close.iloc[: int(present[-1]) + 1] if len(present) else close.iloc[:0]
-
-
-def rsi_section(
-    close: pd.Series,
-    status: PanelStatus,
-    *,
-    period: int = 14,
-    left: int = 5,
-    right: int = 5,
-    min_gap: int = 5,
-    max_gap: int = 60,
-    active_sessions: int = 20,
-    history_sessions: int = 260,
-) -> RsiSection:
-    """The RSI panel as of the last bar with a close (oldest first, dated index): the
-    last RSI, its recent history and the active regular and hidden divergences (see
-    the module docstring for the exact rules). Nothing uses a bar after the last."""
-    close = _trim(close.astype(np.float64))
-    if close.empty:
-        return RsiSection(status=status, period=period)
-    strength = rsi(close, period)
-    values = close.to_numpy(dtype=np.float64)
-    rsi_values = strength.to_numpy(dtype=np.float64)
-    at = len(close) - 1
-    events = divergence_events(
-        close,
-        strength,
-        left=left,
-        right=right,
-        min_gap=min_gap,
-        max_gap=max_gap,
-        active_sessions=active_sessions,
-    )
-    tail = strength.iloc[-history_sessions:] if history_sessions > 0 else strength.iloc[:0]
-    last_rsi = float(rsi_values[at])
-    return RsiSection(
-        status=status,
-        period=period,
-        value=last_rsi if np.isfinite(last_rsi) else None,
-        divergence=_divergence(
-            _latest_active(events, False, at), close.index, values, rsi_values, right, at
-        ),
-        hidden_divergence=_divergence(
-            _latest_active(events, True, at), close.index, values, rsi_values, right, at
-        ),
-        history=Series(
-            dates=tuple(_date(label).date() for label in tail.index),
-            values=tuple(float(v) if np.isfinite(v) else None for v in tail.to_numpy()),
-        ),
-    )
+def _as_of_bars(close: pd.Series) -> np.ndarray:
+    """For each bar, the position of the last bar up to it with a close (-1 before the
+    first): the bar whose reading it shows."""
+    present = np.isfinite(close.to_numpy(dtype=np.float64, na_value=np.nan))
+    return np.maximum.accumulate(np.where(present, np.arange(len(close)), -1))
 
 
 def _timeline_of(
-    events: list[DivergenceEvent], hidden: bool, n: int
+    events: list[DivergenceEvent], hidden: bool, at: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per bar: kind code (0 none, 1 bearish, 2 bullish), first, second and confirmed
-    positions of the reported divergence among the regular (or hidden) ones."""
-    bars = np.arange(n)
+    """Per bar, read as of bar `at` (-1: no bar yet): kind code (0 none, 1 bearish,
+    2 bullish), first, second and confirmed positions of the reported divergence among
+    the regular (or hidden) ones."""
+    n = len(at)
     best_conf = np.full(n, -1, dtype=np.int64)
     best_first = np.full(n, -1, dtype=np.int64)
     best_second = np.full(n, -1, dtype=np.int64)
@@ -277,15 +192,24 @@ def _timeline_of(
         end = np.array([e.end_pos for e in of_kind], dtype=np.int64)
         first = np.array([e.first_pos for e in of_kind], dtype=np.int64)
         second = np.array([e.second_pos for e in of_kind], dtype=np.int64)
-        latest = np.searchsorted(conf, bars, side="right") - 1
+        latest = np.searchsorted(conf, at, side="right") - 1  # the kind's latest by `at`
         safe = np.maximum(latest, 0)
-        active = (latest >= 0) & (bars < end[safe])
+        active = (at >= 0) & (latest >= 0) & (at < end[safe])
         better = active & (conf[safe] >= best_conf)
         best_conf = np.where(better, conf[safe], best_conf)
         best_first = np.where(better, first[safe], best_first)
         best_second = np.where(better, second[safe], best_second)
         best_code = np.where(better, code, best_code)
     return best_code, best_first, best_second, best_conf
+
+
+def _sessions(index: pd.Index, positions: np.ndarray) -> np.ndarray:
+    """The session date at each position (None at -1), as an object array."""
+    dates = np.full(len(positions), None, dtype=object)
+    known = positions >= 0
+    if known.any():
+        dates[known] = pd.DatetimeIndex(index[positions[known]]).date
+    return dates
 
 
 def divergence_timeline(
@@ -298,9 +222,9 @@ def divergence_timeline(
     max_gap: int = 60,
     active_sessions: int = 20,
 ) -> pd.DataFrame:
-    """The reported divergences on every bar of `close` (columns TIMELINE_COLUMNS),
-    computed once over the whole history; row t is what `rsi_section` reports on the
-    history up to bar t."""
+    """The RSI and the reported divergences on every bar of `close` (a dated index,
+    oldest first; columns TIMELINE_COLUMNS), computed once over the whole history: row
+    t is the reading on the history up to bar t (see the module docstring)."""
     strength = rsi(close, period)
     events = divergence_events(
         close,
@@ -311,11 +235,18 @@ def divergence_timeline(
         max_gap=max_gap,
         active_sessions=active_sessions,
     )
+    at = _as_of_bars(close)
+    rsi_values = np.append(strength.to_numpy(dtype=np.float64), np.nan)
     labels = np.array([None, "bearish", "bullish"], dtype=object)
-    columns: dict[str, object] = {}
+    columns: dict[str, object] = {"rsi": rsi_values[at]}  # at -1: the NaN appended
     for hidden, prefix in ((False, ""), (True, "hidden_")):
-        code, first, second, conf = _timeline_of(events, hidden, len(close))
+        code, first, second, conf = _timeline_of(events, hidden, at)
+        # object columns: None where unknown (pandas would infer strings with NaN)
         columns[f"{prefix}kind"] = pd.Series(labels[code], index=close.index, dtype=object)
+        columns[f"{prefix}confirmed_on"] = pd.Series(
+            _sessions(close.index, conf), index=close.index, dtype=object
+        )
+        columns[f"{prefix}sessions_active"] = np.where(conf >= 0, at - conf, np.nan)
         columns[f"{prefix}first_pos"] = first
         columns[f"{prefix}second_pos"] = second
         columns[f"{prefix}confirmed_pos"] = conf

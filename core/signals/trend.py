@@ -18,8 +18,13 @@ exposure from a subset of lookbacks would be a different model, so it is None). 
 (percentile ≥ 90 and exposure ≥ +50) or (percentile ≤ 10 and exposure ≤ -50), an extreme
 of its own year that is also a large position in the same direction. The flip level of L
 is C_{t-(L-1)}, `close.iloc[-L]`: tomorrow's L-session return C_{t+1}/C_{t+1-L} - 1 is zero
-exactly when C_{t+1} equals it, so a close beyond it flips that signal's sign. Every value
-at t uses closes up to t only (finite windows, no look-ahead); missing closes are skipped."""
+exactly when C_{t+1} equals it, so a close beyond it flips that signal's sign; its
+distance is (flip / C_t - 1) × 100, and the nearest flips above and below are the lowest
+flip level strictly above C_t and the highest strictly below. `trend_frame` gives all of
+it for every valid close at once, `trend_by_session` for every session (one without a
+valid close reads as the last with one). Every value at t uses closes up to t only
+(finite windows, so it is exact from the first session it is defined; no look-ahead);
+missing closes are skipped."""
 
 from __future__ import annotations
 
@@ -33,8 +38,6 @@ from numpy.lib.stride_tricks import sliding_window_view
 from core.indicators import realized_vol
 from core.indicators._common import check_length
 from core.indicators.volatility import TRADING_DAYS_PER_YEAR
-from core.sections.trend import TrendSection, TrendSignal
-from core.snapshot import PanelStatus
 
 __all__ = [
     "CROWDED_HIGH",
@@ -46,10 +49,12 @@ __all__ = [
     "VOL_WINDOW",
     "WEEK",
     "YEAR",
-    "is_crowded",
+    "crowded",
+    "history_needed",
     "rolling_percentile",
+    "trend_by_session",
     "trend_frame",
-    "trend_section",
+    "valid_closes",
 ]
 
 LOOKBACKS: tuple[int, ...] = (21, 63, 126, 252)
@@ -81,7 +86,7 @@ def _check_lookbacks(lookbacks: Sequence[int]) -> tuple[int, ...]:
     return tuple(int(lookback) for lookback in result)
 
 
-def _valid_closes(close: pd.Series) -> pd.Series:
+def valid_closes(close: pd.Series) -> pd.Series:
     """The finite, positive closes as float64 (other bars are skipped, never filled)."""
     values = pd.to_numeric(close, errors="coerce").astype(np.float64)
     return values[np.isfinite(values.to_numpy()) & (values.to_numpy() > 0)]
@@ -103,30 +108,44 @@ def rolling_percentile(values: np.ndarray, window: int = YEAR) -> np.ndarray:
     return out
 
 
-def is_crowded(exposure: float | None, percentile: float | None) -> bool | None:
-    """An extreme of the year in percentile that is also a large same-direction position."""
-    if exposure is None or percentile is None:
-        return None
-    long_extreme = percentile >= CROWDED_HIGH and exposure >= CROWDED_MIN_EXPOSURE
-    short_extreme = percentile <= CROWDED_LOW and exposure <= -CROWDED_MIN_EXPOSURE
-    return long_extreme or short_extreme
+def crowded(exposure: np.ndarray, percentile: np.ndarray) -> np.ndarray:
+    """Per session: True where the exposure is an extreme of its year in percentile and
+    a large position on that side, False where it is not, None where either is NaN (an
+    object array)."""
+    with np.errstate(invalid="ignore"):
+        long_extreme = (percentile >= CROWDED_HIGH) & (exposure >= CROWDED_MIN_EXPOSURE)
+        short_extreme = (percentile <= CROWDED_LOW) & (exposure <= -CROWDED_MIN_EXPOSURE)
+    out = (long_extreme | short_extreme).astype(object)
+    out[np.isnan(exposure) | np.isnan(percentile)] = None
+    return out
+
+
+def _nearest_flips(flips: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per session (rows of `flips`, one column per lookback): the lowest flip level
+    strictly above the close and the highest strictly below (NaN where there is none)."""
+    with np.errstate(invalid="ignore"):
+        above = np.where(flips > last[:, None], flips, np.inf).min(axis=1, initial=np.inf)
+        below = np.where(flips < last[:, None], flips, -np.inf).max(axis=1, initial=-np.inf)
+    return np.where(np.isfinite(above), above, np.nan), np.where(np.isfinite(below), below, np.nan)
 
 
 def trend_frame(close: pd.Series, lookbacks: Sequence[int] = LOOKBACKS) -> pd.DataFrame:
     """The CTA proxy at every session, vectorised, on the valid closes' index.
 
-    Columns: `return_pct_{L}` (simple L-session return in %), `signal_{L}`, `flip_{L}`
-    for each lookback; `vol_pct` (vol_ann), `scale` (min(1, target / vol_ann)),
-    `exposure`, `exposure_change_1w`, `exposure_percentile_1y`. NaN where undefined.
+    Columns: `return_pct_{L}` (simple L-session return in %), `signal_{L}`, `flip_{L}`,
+    `flip_distance_pct_{L}` for each lookback; `vol_pct` (vol_ann), `scale` (min(1,
+    target / vol_ann)), `exposure`, `exposure_change_1w`, `exposure_percentile_1y`,
+    `crowded` (True/False/None, an object column), `nearest_flip_above`,
+    `nearest_flip_below`. NaN where undefined.
     """
     lookbacks = _check_lookbacks(lookbacks)
-    closes = _valid_closes(close)
+    closes = valid_closes(close)
     values = closes.to_numpy()
     log_close = np.log(values)
     vol_pct = realized_vol(closes, VOL_WINDOW).to_numpy(dtype=np.float64)
     daily_sigma = vol_pct / (100.0 * math.sqrt(TRADING_DAYS_PER_YEAR))
-    columns: dict[str, np.ndarray] = {}
-    signals = []
+    columns: dict[str, np.ndarray | pd.Series] = {}
+    signals, flips = [], []
     n = len(values)
     for lookback in lookbacks:
         log_return = np.full(n, np.nan)
@@ -140,9 +159,11 @@ def trend_frame(close: pd.Series, lookbacks: Sequence[int] = LOOKBACKS) -> pd.Da
             z = np.where(log_return == 0.0, 0.0, log_return / (daily_sigma * math.sqrt(lookback)))
         signal = np.tanh(z / SIGNAL_SCALE)
         signals.append(signal)
+        flips.append(flip)
         columns[f"return_pct_{lookback}"] = simple_return
         columns[f"signal_{lookback}"] = signal
         columns[f"flip_{lookback}"] = flip
+        columns[f"flip_distance_pct_{lookback}"] = (flip / values - 1.0) * 100.0
     with np.errstate(divide="ignore"):
         scale = np.minimum(1.0, TARGET_VOL_PCT / vol_pct)
     mean_signal = np.mean(np.vstack(signals), axis=0)  # NaN unless every lookback is defined
@@ -153,78 +174,27 @@ def trend_frame(close: pd.Series, lookbacks: Sequence[int] = LOOKBACKS) -> pd.Da
     columns["scale"] = scale
     columns["exposure"] = exposure
     columns["exposure_change_1w"] = change
-    columns["exposure_percentile_1y"] = rolling_percentile(exposure, YEAR)
+    percentile = rolling_percentile(exposure, YEAR)
+    columns["exposure_percentile_1y"] = percentile
+    columns["crowded"] = pd.Series(crowded(exposure, percentile), index=closes.index, dtype=object)
+    above, below = _nearest_flips(np.column_stack(flips), values)
+    columns["nearest_flip_above"] = above
+    columns["nearest_flip_below"] = below
     return pd.DataFrame(columns, index=closes.index)
 
 
-def _history_needed(lookbacks: Sequence[int]) -> int:
-    """Closes behind the last row's every column: exposure at t - YEAR needs its own
-    max(L, VOL_WINDOW) + 1 closes (the week's change lies inside that year)."""
-    return max(*lookbacks, VOL_WINDOW) + 1 + YEAR
-
-
-def _finite(value: float) -> float | None:
-    return float(value) if math.isfinite(value) else None
-
-
-def _with_detail(status: PanelStatus, reasons: list[str]) -> PanelStatus:
-    if not reasons:
-        return status
-    detail = "; ".join(([status.detail] if status.detail else []) + reasons)
-    return status.model_copy(update={"detail": detail})
-
-
-def trend_section(
-    index: pd.DataFrame, status: PanelStatus, *, lookbacks: Sequence[int] = LOOKBACKS
-) -> TrendSection:
-    """The CTA proxy as of the frame's last valid close (see the module docstring).
-
-    `index` is the index's daily bars (a `close` column on a DatetimeIndex); `status` is
-    the panel's freshness, returned with the reason appended to its detail when a reading
-    is None for lack of history.
-    """
-    lookbacks = _check_lookbacks(lookbacks)
-    closes = _valid_closes(index["close"])
-    closes = closes.iloc[-_history_needed(lookbacks) :]  # exact: every column is windowed
-    n = len(closes)
-    if n == 0:
-        return TrendSection(
-            status=_with_detail(status, ["no closes of the index"]),
-            signals=tuple(TrendSignal(lookback_days=lookback) for lookback in lookbacks),
-        )
-    frame = trend_frame(closes, lookbacks)
-    last_row = frame.iloc[-1]
-    last = float(closes.iloc[-1])
-    signals = []
-    for lookback in lookbacks:
-        flip = _finite(last_row[f"flip_{lookback}"])
-        signals.append(
-            TrendSignal(
-                lookback_days=lookback,
-                value=_finite(last_row[f"signal_{lookback}"]),
-                return_pct=_finite(last_row[f"return_pct_{lookback}"]),
-                flip_level=flip,
-                flip_distance_pct=None if flip is None else (flip / last - 1.0) * 100.0,
-            )
-        )
-    flips = [s.flip_level for s in signals if s.flip_level is not None]
-    above = [flip for flip in flips if flip > last]
-    below = [flip for flip in flips if flip < last]
-    exposure = _finite(last_row["exposure"])
-    percentile = _finite(last_row["exposure_percentile_1y"])
-    reasons = []
-    first_exposure = max(*lookbacks, VOL_WINDOW) + 1
-    if exposure is None:
-        reasons.append(f"exposure needs {first_exposure} closes of the index, has {n}")
-    elif percentile is None:
-        reasons.append(f"1-year exposure percentile needs {first_exposure + YEAR} closes, has {n}")
-    return TrendSection(
-        status=_with_detail(status, reasons),
-        exposure_pct=exposure,
-        signals=tuple(signals),
-        exposure_change_1w=_finite(last_row["exposure_change_1w"]),
-        exposure_percentile_1y=percentile,
-        crowded=is_crowded(exposure, percentile),
-        nearest_flip_above=min(above) if above else None,
-        nearest_flip_below=max(below) if below else None,
+def trend_by_session(close: pd.Series, lookbacks: Sequence[int] = LOOKBACKS) -> pd.DataFrame:
+    """`trend_frame` on every session of `close`: a session without a valid close reads
+    as the last session with one (all NaN, `crowded` None, before the first)."""
+    frame = trend_frame(close, lookbacks)
+    by_session = frame.reindex(close.index, method="ffill")  # NaN readings stay NaN
+    by_session["crowded"] = (
+        by_session["crowded"].astype(object).where(by_session["crowded"].notna(), None)
     )
+    return by_session
+
+
+def history_needed(lookbacks: Sequence[int] = LOOKBACKS) -> int:
+    """Valid closes behind a session's every reading: the exposure at t - YEAR needs its
+    own max(L, VOL_WINDOW) + 1 closes (the week's change lies inside that year)."""
+    return max(*lookbacks, VOL_WINDOW) + 1 + YEAR

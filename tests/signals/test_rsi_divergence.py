@@ -20,8 +20,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.indicators import rsi
-from core.sections.rsi import Divergence, RsiSection
-from core.signals.rsi_divergence import divergence_timeline, rsi_section
+from core.sections.rsi import Divergence, RsiSection, rsi_section
+from core.signals.rsi_divergence import divergence_timeline
 from core.snapshot import PanelStatus
 from tests.market_data import require_market_data
 

@@ -14,14 +14,13 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from core.sections.trend import TrendSection
+from core.sections.trend import TrendSection, trend_section
 from core.signals.trend import (
     LOOKBACKS,
     TARGET_VOL_PCT,
-    is_crowded,
+    crowded,
     rolling_percentile,
     trend_frame,
-    trend_section,
 )
 from core.snapshot import PanelStatus
 from tests.market_data import require_market_data
@@ -152,7 +151,7 @@ def test_rolling_percentile_counts_the_previous_window_strictly_below() -> None:
 
 
 @pytest.mark.parametrize(
-    ("exposure", "percentile", "crowded"),
+    ("exposure", "percentile", "is_crowded"),
     [
         (60.0, 95.0, True),
         (50.0, 90.0, True),
@@ -168,9 +167,12 @@ def test_rolling_percentile_counts_the_previous_window_strictly_below() -> None:
     ],
 )
 def test_crowded_needs_an_extreme_and_a_large_same_side_position(
-    exposure: float | None, percentile: float | None, crowded: bool | None
+    exposure: float | None, percentile: float | None, is_crowded: bool | None
 ) -> None:
-    assert is_crowded(exposure, percentile) is crowded
+    def one(value: float | None) -> np.ndarray:
+        return np.array([np.nan if value is None else value])
+
+    assert crowded(one(exposure), one(percentile))[0] is is_crowded
 
 
 def test_a_trend_after_a_flat_year_is_crowded() -> None:
