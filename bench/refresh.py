@@ -18,8 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from core.assemble import CycleData, assemble  # noqa: E402
 from core.config import Settings  # noqa: E402
+from core.section import CycleData, builtin, sessions_before  # noqa: E402
 from core.session import MarketSession  # noqa: E402
 from core.snapshot import MarketInfo, SourceInfo  # noqa: E402
 from core.sources.base import Source  # noqa: E402
@@ -49,10 +49,12 @@ def main() -> None:
     settings = Settings()
     session = MarketSession()
     source, name = open_source(args.as_of)
-    # Indicators need warm-up beyond the two years shown (a 200-day SMA, a 252-day
-    # percentile), so load the engine's usual window and report the members' size.
+    # The engine's window: members over `history_years` (or --years), daily bars
+    # back as far as the sections' warm-up needs.
+    sections = builtin()
     start = args.as_of - timedelta(days=round(365.25 * max(args.years, settings.history_years)))
-    bars = dict(source.daily_bars(settings.symbols.all(), start, args.as_of))
+    bars_start = min(start, sessions_before(args.as_of, sections.warmup()))
+    bars = dict(source.daily_bars(sections.symbols(settings), bars_start, args.as_of))
     members = source.members(start, args.as_of)
     cycle = CycleData(
         bars=bars,
@@ -61,15 +63,16 @@ def main() -> None:
         detail=None,
         close_time=session.session_close,
     )
-    info = SourceInfo(kind=source.kind, simulated=source.simulated, label="BENCH")
-    market = MarketInfo(phase="closed", next_open=None, next_close=None)
-    as_of = session.session_close(args.as_of)
-
-    assemble(settings, cycle, as_of=as_of, source=info, market=market)  # warm caches
+    envelope = {
+        "as_of": session.session_close(args.as_of),
+        "source": SourceInfo(kind=source.kind, simulated=source.simulated, label="BENCH"),
+        "market": MarketInfo(phase="closed", next_open=None, next_close=None),
+    }
+    sections.assemble(settings, cycle, envelope)  # warm caches
     timings = []
     for _ in range(args.runs):
         started = time.perf_counter()
-        assemble(settings, cycle, as_of=as_of, source=info, market=market)
+        sections.assemble(settings, cycle, envelope)
         timings.append((time.perf_counter() - started) * 1000)
     shape = members.closes.shape if members is not None else (0, 0)
     print(f"source: {name}")

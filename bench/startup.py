@@ -28,10 +28,12 @@ MARKET_DATA = ROOT.parent / "shared" / "market-data"
 
 
 def fill_store(cache_home: Path) -> str:
-    """Write three years of bars and members into the store under `cache_home`."""
+    """Write into the store under `cache_home` what the engine loads: three years of
+    members' closes and daily bars as far back as the sections' warm-up needs."""
     os.environ["XDG_CACHE_HOME"] = str(cache_home)
     sys.path.insert(0, str(ROOT))
     from core.config import Settings
+    from core.section import builtin, sessions_before
     from core.store import Store, default_store_path
 
     settings = Settings()
@@ -45,8 +47,11 @@ def fill_store(cache_home: Path) -> str:
 
         source, end, name = SimSource(), date.today(), "simulated market"
     start = end - timedelta(days=3 * 366)
+    sections = builtin()
+    bars_start = min(start, sessions_before(end, sections.warmup()))
+    symbols = sections.symbols(settings)
     with Store(default_store_path()) as store:
-        for symbol, bars in source.daily_bars(settings.symbols.all(), start, end).items():  # type: ignore[attr-defined]
+        for symbol, bars in source.daily_bars(symbols, bars_start, end).items():  # type: ignore[attr-defined]
             store.upsert_bars(symbol, bars)
         members = source.members(start, end)  # type: ignore[attr-defined]
         if members is not None:

@@ -70,10 +70,6 @@ class Symbols(Section):
     equal_weight: str = "RSP"
     """Equal-weighted S&P 500 fund, against cap_weight for breadth of leadership."""
 
-    def all(self) -> tuple[str, ...]:
-        """Every configured symbol, index first, without repeats."""
-        return tuple(dict.fromkeys(self.model_dump().values()))
-
 
 class Refresh(Section):
     """Seconds between refreshes in each market phase, and of the slow data."""
@@ -88,6 +84,9 @@ class Refresh(Section):
     """Nights, weekends and holidays."""
     members: float = Field(3600.0, gt=0)
     """Members' daily bars (for breadth): slow, never on the quote cycle."""
+    daily: float = Field(900.0, gt=0)
+    """Top-ups of the daily bars from Yahoo (the quotes move the last bar in between);
+    the first refresh after the close always tops up, to take the official close."""
 
 
 class UserLevel(Section):

@@ -18,7 +18,6 @@ import contextlib
 import math
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
@@ -26,9 +25,10 @@ from typing import Protocol
 import pandas as pd
 
 from core import last_snapshot
-from core.assemble import CycleData, assemble
 from core.clock import NEW_YORK, Clock, system_clock
 from core.config import Settings
+from core.replay import Replay
+from core.section import CycleData, Registry, builtin, sessions_before
 from core.session import MarketSession
 from core.snapshot import Freshness, MarketInfo, Snapshot, SourceInfo
 from core.sources.base import MemberPanel, PartialDataError, Quote, Source, SourceError
@@ -37,16 +37,6 @@ from core.thesis import Thesis, load_theses
 Publish = Callable[[Snapshot], None]
 SAVE_EVERY = timedelta(minutes=1)
 """How often the latest Snapshot is written for the next start."""
-
-
-@dataclass(frozen=True)
-class Replay:
-    """Evaluate everything as of `session`'s close: the engine asks sources for no
-    later bar, fetches no quotes, keeps nothing for the next start, and refreshes only
-    on request."""
-
-    session: date
-    """The replayed NYSE session."""
 
 
 class SnapshotFeed(Protocol):
@@ -107,12 +97,15 @@ class Engine:
         source_detail: str | None = None,
         snapshot_path: Path | None = None,
         theses: Mapping[str, Thesis] | None = None,
+        sections: Registry | None = None,
     ) -> None:
         self.settings = settings
         self.theses: Mapping[str, Thesis] = (
             theses if theses is not None else load_theses(settings.theses)
         )
         """The theses the checklist scores (raises ThesisError here when one is bad)."""
+        self.sections = sections if sections is not None else builtin()
+        """The sections each Snapshot holds (they say which data to fetch)."""
         self.source = source
         self.clock = clock
         self.replay = replay
@@ -139,8 +132,8 @@ class Engine:
     # -- the window of data a cycle needs -------------------------------------------
 
     def _symbols(self) -> Sequence[str]:
-        """The symbols fetched every cycle."""
-        return self.settings.symbols.all()
+        """The symbols fetched every cycle: those some section reads."""
+        return self.sections.symbols(self.settings)
 
     def _end(self, now: datetime) -> date:
         """The last session a cycle may use: the replayed session in a replay; live, the
@@ -152,7 +145,14 @@ class Engine:
         return state.session or state.next_open.astimezone(NEW_YORK).date()
 
     def _start(self, end: date) -> date:
+        """The first session of members' closes a cycle loads (`history_years`)."""
         return end - timedelta(days=round(365.25 * self.settings.history_years) + 10)
+
+    def _bars_start(self, end: date) -> date:
+        """The first session of daily bars a cycle loads: `history_years`, or more
+        where a section's readings need a longer warm-up to be exact (today's reading
+        then equals the same session's in a history)."""
+        return min(self._start(end), sessions_before(end, self.sections.warmup()))
 
     def _members_due(self, now: datetime) -> bool:
         if self._members_fetched is None:
@@ -170,13 +170,14 @@ class Engine:
         start = self._start(end)
         symbols = self._symbols()
         try:
-            self._bars.update(source.daily_bars(symbols, start, end))
+            self._bars.update(source.daily_bars(symbols, self._bars_start(end), end))
         except PartialDataError as error:
             self._bars.update(error.partial)
             failures.append(str(error))
         except SourceError as error:
             failures.append(str(error))
-        if "members" in source.capabilities and self._members_due(now):
+        wants_members = "members" in source.capabilities and self.sections.needs_members()
+        if wants_members and self._members_due(now):
             try:
                 members = source.members(start, end)
                 self._members = members if members is not None else self._members
@@ -287,14 +288,12 @@ class Engine:
                 close_time=self.session.session_close,
                 now=live_now,
             )
-            return assemble(
-                self.settings,
-                cycle,
-                as_of=as_of,
-                source=self._source_info(chosen, state, as_of),
-                market=market,
-                theses=self.theses,
-            )
+            envelope = {
+                "as_of": as_of,
+                "source": self._source_info(chosen, state, as_of),
+                "market": market,
+            }
+            return self.sections.assemble(self.settings, cycle, envelope, self.theses)
 
     def _truncate(self, end: date) -> None:
         """No reading may use a bar after the as-of session (defence in depth)."""

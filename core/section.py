@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import importlib
 import logging
+import math
 import pkgutil
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -118,6 +119,15 @@ def noted(status: PanelStatus, notes: list[str]) -> PanelStatus:
     return status.model_copy(update={"detail": detail})
 
 
+CALENDAR_DAYS_PER_SESSION = 7 / 5 * 365.25 / 362
+"""Calendar days per NYSE session, with room for holidays (about 1.41)."""
+
+
+def sessions_before(day: date, sessions: int) -> date:
+    """A calendar date at least `sessions` NYSE sessions before `day`."""
+    return day - timedelta(days=math.ceil(sessions * CALENDAR_DAYS_PER_SESSION) + 10)
+
+
 def latest(frame: pd.DataFrame) -> dict[str, Any]:
     """The last row of a frame of readings, NaN as None (for `core.columns.unflatten`)."""
     if frame.empty:
@@ -160,6 +170,9 @@ class Section(Generic[M]):
     200 needs years to forget where it started)."""
     needs_members: bool = False
     """Whether it reads the index members' closes (breadth)."""
+    reads_sections: bool = False
+    """Whether it reads the other sections (the checklist): it is computed after all
+    of them, from their readings."""
 
     def of(self, snapshot: Snapshot) -> M:
         """This section of `snapshot` (typed)."""
@@ -229,6 +242,10 @@ class Registry:
     def needs_members(self) -> bool:
         """Whether some section reads the members' closes."""
         return any(section.needs_members for section in self.sections)
+
+    def warmup(self) -> int:
+        """The most sessions of warm-up any section needs."""
+        return max((section.warmup for section in self.sections), default=0)
 
     @cached_property
     def snapshot_model(self) -> type[Snapshot]:

@@ -16,7 +16,8 @@ import pytest
 
 from core.clock import NEW_YORK, fixed_clock
 from core.config import Settings, UserLevel
-from core.engine import Engine, Replay, merge_quotes
+from core.engine import Engine, merge_quotes
+from core.replay import Replay
 from core.session import MarketSession
 from core.snapshot import Snapshot
 from core.sources.base import MemberPanel, NetworkError, Quote

@@ -13,7 +13,8 @@ import pandas as pd
 from core import last_snapshot
 from core.clock import NEW_YORK, fixed_clock
 from core.config import Settings
-from core.engine import Engine, Replay
+from core.engine import Engine
+from core.replay import Replay
 from core.session import MarketSession
 from core.snapshot import Snapshot
 from tests.fake_source import FakeSource, trending_bars

@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 
 from core.clock import NEW_YORK, fixed_clock
 from core.config import Settings
-from core.engine import Engine, Replay
+from core.engine import Engine
+from core.replay import Replay
+from core.section import builtin
 from core.session import MarketSession
 from core.sources.base import MemberPanel
 from core.sources.sim import SimSource
@@ -27,7 +29,7 @@ SETTINGS = Settings()
 def market() -> tuple[dict[str, pd.DataFrame], MemberPanel, list[date]]:
     source = SimSource(seed=11, clock=fixed_clock(NOW), members=120)
     start, end = date(2023, 1, 3), date(2026, 2, 27)
-    bars = dict(source.daily_bars(SETTINGS.symbols.all(), start, end))
+    bars = dict(source.daily_bars(builtin().symbols(SETTINGS), start, end))
     members = source.members(start, end)
     sessions = [ts.date() for ts in bars[SETTINGS.symbols.index].index[-200:]]
     return bars, members, sessions

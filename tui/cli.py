@@ -1,7 +1,8 @@
 """The `regime` command: starts the monitor, prints one Snapshot (`regime snapshot`),
-or checks a config file (`regime config check`). Flags are parsed with argparse and
-turned into Settings overrides; every bad input ends in one line on stderr and exit
-code 2, never a traceback. Textual is imported only when the monitor starts, so the
+prints the readings of every session of a span (`regime history`), or checks a config
+file (`regime config check`). Flags are parsed with argparse and become the flags
+layer of the Settings; `--as-of` becomes one `Replay` value. Every bad input ends in
+one line on stderr and exit code 2, never a traceback. Textual is imported only when the monitor starts, so the
 scripting commands stay quick."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 if TYPE_CHECKING:
     from core.config import Settings
     from core.engine import Engine
+    from core.replay import Replay
     from core.snapshot import Snapshot
     from core.thesis import Thesis
     from tui.app import RegimeApp
@@ -28,11 +30,25 @@ class BadInput(Exception):
     """Input the user must fix; its message is printed as it is (exit code 2)."""
 
 
-def _as_of(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--as-of {text!r} is not a date as YYYY-MM-DD") from None
+def _day(flag: str) -> Callable[[str], date]:
+    """A parser of `flag`'s YYYY-MM-DD value."""
+
+    def parse(text: str) -> date:
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{flag} {text!r} is not a date as YYYY-MM-DD"
+            ) from None
+
+    return parse
+
+
+def _keys(text: str) -> list[str]:
+    keys = [key.strip() for key in text.split(",") if key.strip()]
+    if not keys:
+        raise argparse.ArgumentTypeError("--sections needs at least one section name")
+    return keys
 
 
 def _source(text: str) -> str:
@@ -44,9 +60,8 @@ def _source(text: str) -> str:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
-def _shared_flags(parser: argparse.ArgumentParser) -> None:
+def _data_flags(group: argparse._ArgumentGroup) -> None:
     # SUPPRESS keeps a flag given before the subcommand from being reset by it.
-    group = parser.add_argument_group("data and view")
     group.add_argument(
         "--source",
         type=_source,
@@ -55,18 +70,23 @@ def _shared_flags(parser: argparse.ArgumentParser) -> None:
         help="where data comes from (default: auto = yahoo, else the cache, else sim)",
     )
     group.add_argument(
-        "--as-of",
-        type=_as_of,
-        default=argparse.SUPPRESS,
-        metavar="YYYY-MM-DD",
-        help="evaluate everything as of that session's close (replay); no later bar is used",
-    )
-    group.add_argument(
         "--config",
         type=Path,
         default=argparse.SUPPRESS,
         metavar="PATH",
         help="config file (default: config.toml in the platform config directory)",
+    )
+
+
+def _shared_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("data and view")
+    _data_flags(group)
+    group.add_argument(
+        "--as-of",
+        type=_day("--as-of"),
+        default=argparse.SUPPRESS,
+        metavar="YYYY-MM-DD",
+        help="evaluate everything as of that session's close (replay); no later bar is used",
     )
     group.add_argument(
         "--theme", default=argparse.SUPPRESS, help="regime-dark, regime-light or regime-ansi"
@@ -99,6 +119,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     snapshot.add_argument("--format", choices=("json", "text"), default="text")
     _shared_flags(snapshot)
+    history = commands.add_parser(
+        "history",
+        help="print every section's readings for each session of a span",
+        description=(
+            "Print one row per session from --from to --to: the session, then each "
+            "section's readings, named by their JSON path (price.last, rsi.value, "
+            "checklist.bull.score, ...), computed by the same code as today's."
+        ),
+    )
+    history.add_argument(
+        "--from", dest="start", type=_day("--from"), required=True, metavar="YYYY-MM-DD"
+    )
+    history.add_argument("--to", dest="end", type=_day("--to"), required=True, metavar="YYYY-MM-DD")
+    history.add_argument(
+        "--sections",
+        type=_keys,
+        default=None,
+        metavar="A,B",
+        help="only these sections (default: all), e.g. price,rsi,checklist",
+    )
+    history.add_argument("--format", choices=("csv", "json"), default="csv")
+    _data_flags(history.add_argument_group("data"))
     config = commands.add_parser("config", help="work with the config file")
     config_commands = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     check = config_commands.add_parser(
@@ -152,19 +194,27 @@ def load_theses(settings: Settings, path: Path | None) -> dict[str, Thesis]:
         fail(str(error))
 
 
-def check_inputs(settings: Settings, as_of: date | None) -> None:
+def check_inputs(settings: Settings, replay: Replay | None) -> None:
     """The cheap checks, done before anything slow starts; raises BadInput."""
     if settings.source.startswith("files:"):
         directory = Path(settings.source.removeprefix("files:")).expanduser()
         if not directory.is_dir():
             raise BadInput(f"--source {settings.source}: {directory} is not a directory")
-    if as_of is not None and as_of > date.today():
-        raise BadInput(f"--as-of {as_of} is in the future")
+    if replay is not None and replay.session > date.today():
+        raise BadInput(f"--as-of {replay.session} is in the future")
+
+
+def replay_of(args: argparse.Namespace) -> Replay | None:
+    """The replay `--as-of` asks for, or None when live."""
+    from core.replay import Replay
+
+    as_of: date | None = getattr(args, "as_of", None)
+    return None if as_of is None else Replay(as_of)
 
 
 def build_engine(
     settings: Settings,
-    as_of: date | None,
+    replay: Replay | None,
     theses: Mapping[str, Thesis] | None = None,
     *,
     remember: bool = False,
@@ -172,26 +222,24 @@ def build_engine(
     """Open the configured source and wrap it in an engine; raises BadInput. With
     `remember`, the engine keeps its latest Snapshot on disk for the next start."""
     from core.clock import system_clock
-    from core.engine import Engine, Replay
+    from core.engine import Engine
     from core.last_snapshot import last_snapshot_path
     from core.session import MarketSession
     from core.sources.base import SourceError
     from core.sources.select import open_source
 
-    check_inputs(settings, as_of)
+    check_inputs(settings, replay)
     session = MarketSession(system_clock)
     try:
         opened = open_source(settings, clock=system_clock)
     except SourceError as error:
         raise BadInput(str(error)) from None
-    replay, note = None, None
-    if as_of is not None:
+    note = None
+    if replay is not None:
         try:
-            replay = Replay(session.last_session_on_or_before(as_of))
+            replay, note = replay.on_sessions(session)
         except ValueError as error:
-            raise BadInput(f"--as-of {as_of}: {error}") from None
-        if replay.session != as_of:
-            note = f"{as_of} is not a NYSE session; replaying {replay.session}"
+            raise BadInput(f"--as-of {replay.session}: {error}") from None
     return Engine(
         settings,
         opened.source,
@@ -209,7 +257,7 @@ def run_snapshot(args: argparse.Namespace) -> int:
     """`regime snapshot`: one refresh, printed; exit 2 when the source failed."""
     settings = load(args)
     theses = load_theses(settings, getattr(args, "config", None))
-    engine = build_engine(settings, getattr(args, "as_of", None), theses)
+    engine = build_engine(settings, replay_of(args), theses)
     snapshot = engine.refresh()
     if args.format == "json":
         print(snapshot.model_dump_json(indent=2))
@@ -246,7 +294,7 @@ def run_config(args: argparse.Namespace) -> int:
     return 0
 
 
-def make_app(settings: Settings, as_of: date | None, theses: Mapping[str, Thesis]) -> RegimeApp:
+def make_app(settings: Settings, replay: Replay | None, theses: Mapping[str, Thesis]) -> RegimeApp:
     """The monitor for these settings: it restores the last run's readings (not in
     replay), builds the engine after the first frame, and keeps the latest Snapshot."""
     from core import last_snapshot
@@ -254,14 +302,14 @@ def make_app(settings: Settings, as_of: date | None, theses: Mapping[str, Thesis
 
     def restore() -> Snapshot | None:
         # A replay has its own data: it neither shows nor keeps the last live reading.
-        if as_of is not None:
+        if replay is not None:
             return None
         saved = last_snapshot.load(last_snapshot.last_snapshot_path(), settings.source)
         return None if saved is None else last_snapshot.restored(saved)
 
     return RegimeApp(
         settings,
-        feed_factory=lambda: build_engine(settings, as_of, theses, remember=as_of is None),
+        feed_factory=lambda: build_engine(settings, replay, theses, remember=replay is None),
         restore=restore,
     )
 
@@ -269,9 +317,31 @@ def make_app(settings: Settings, as_of: date | None, theses: Mapping[str, Thesis
 def run_monitor(args: argparse.Namespace) -> int:
     """Start the Textual monitor."""
     settings = load(args)
-    as_of = getattr(args, "as_of", None)
-    check_inputs(settings, as_of)
-    make_app(settings, as_of, load_theses(settings, getattr(args, "config", None))).run()
+    replay = replay_of(args)
+    check_inputs(settings, replay)
+    make_app(settings, replay, load_theses(settings, getattr(args, "config", None))).run()
+    return 0
+
+
+def run_history(args: argparse.Namespace) -> int:
+    """`regime history`: every section's readings, one row per session, as CSV or JSON."""
+    from core.history import HistoryError, readings_history, to_csv, to_json
+    from core.sources.base import SourceError
+    from core.sources.select import open_source
+
+    settings = load(args)
+    theses = load_theses(settings, getattr(args, "config", None))
+    check_inputs(settings, None)
+    if args.start > date.today():
+        raise BadInput(f"--from {args.start} is in the future")
+    try:
+        source = open_source(settings).source
+        table = readings_history(
+            settings, source, args.start, args.end, keys=args.sections, theses=theses
+        )
+    except (HistoryError, SourceError) as error:
+        raise BadInput(str(error)) from None
+    sys.stdout.write(to_csv(table) if args.format == "csv" else to_json(table) + "\n")
     return 0
 
 
@@ -283,6 +353,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_snapshot(args)
         if args.command == "config":
             return run_config(args)
+        if args.command == "history":
+            return run_history(args)
         return run_monitor(args)
     except BadInput as error:
         fail(str(error))

@@ -94,4 +94,5 @@ SECTION = Section(
     compute=compute,
     fallback=fallback,
     text=text,
+    reads_sections=True,
 )

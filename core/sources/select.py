@@ -9,6 +9,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from core.clock import Clock, system_clock
@@ -76,6 +77,7 @@ def open_source(
             clock=clock,
             member_tickers=tickers,
             holdings_fund=settings.symbols.cap_weight,
+            top_up_every=timedelta(seconds=settings.refresh.daily),
         )
         return OpenedSource(yahoo, warm=warm)
     if cache.has_data():

@@ -1,0 +1,162 @@
+"""Readings as history: every section's readings for every session of a span, one row
+per session, computed by each section's own `readings` (the code that also gives
+today's reading, see `core.section`) over the span plus the warm-up its indicators
+need. `regime history` writes it as CSV or JSON; the historical-edge studies and
+replay stepping read it. Rows are the index's sessions in the span; a section whose
+input has no bar on a session (a VIX holiday, members not loaded yet) is unknown
+there, never carried forward."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from core.section import CycleData, Inputs, Registry, Section, builtin, sessions_before
+
+if TYPE_CHECKING:
+    from core.config import Settings
+    from core.sources.base import Source
+    from core.thesis import Thesis
+
+SESSION = "session"
+"""The first column: the session's date."""
+
+
+class HistoryError(ValueError):
+    """A history that cannot be computed as asked; the message says why."""
+
+
+def chosen(registry: Registry, keys: Sequence[str] | None) -> tuple[Section[Any], ...]:
+    """The sections `keys` names (all with readings when None), in registry order.
+    Raises HistoryError naming an unknown key or one without readings."""
+    with_readings = [section for section in registry if section.readings is not None]
+    if keys is None:
+        return tuple(with_readings)
+    unknown = [key for key in keys if key not in registry]
+    if unknown:
+        known = ", ".join(section.key for section in with_readings)
+        raise HistoryError(f"no section named {', '.join(unknown)} (sections: {known})")
+    flat = [key for key in keys if registry[key].readings is None]
+    if flat:
+        raise HistoryError(f"section {', '.join(flat)} has no readings as history")
+    return tuple(section for section in with_readings if section.key in keys)
+
+
+def needed(registry: Registry, wanted: Sequence[Section[Any]]) -> tuple[Section[Any], ...]:
+    """`wanted` and every section one of them reads (a section that reads the others,
+    like the checklist, needs all of them), in registry order."""
+    if any(section.reads_sections for section in wanted):
+        return tuple(section for section in registry if section.readings is not None)
+    return tuple(wanted)
+
+
+def readings_history(
+    settings: Settings,
+    source: Source,
+    start: date,
+    end: date,
+    *,
+    keys: Sequence[str] | None = None,
+    sections: Registry | None = None,
+    theses: Mapping[str, Thesis] | None = None,
+) -> pd.DataFrame:
+    """One row per session of the index from `start` to `end`, the first column
+    `session`, then the readings of the sections `keys` names (default: all). Raises
+    HistoryError when the span or a key is wrong, SourceError when the data is."""
+    if end < start:
+        raise HistoryError(f"--to {end} is before --from {start}")
+    registry = sections if sections is not None else builtin()
+    wanted = chosen(registry, keys)
+    computed = needed(registry, wanted)
+    frames = compute_frames(settings, source, start, end, registry, computed, theses)
+    index_frame = frames.get("sessions")
+    assert index_frame is not None
+    sessions = index_frame.index[(index_frame.index >= pd.Timestamp(start))]
+    parts = [frames[section.key].reindex(sessions) for section in wanted]
+    table = pd.concat(parts, axis=1) if parts else pd.DataFrame(index=sessions)
+    table.index.name = SESSION
+    return table
+
+
+def compute_frames(
+    settings: Settings,
+    source: Source,
+    start: date,
+    end: date,
+    registry: Registry,
+    computed: Sequence[Section[Any]],
+    theses: Mapping[str, Thesis] | None,
+) -> dict[str, pd.DataFrame]:
+    """Each of `computed`'s readings over [start, end] with its warm-up, by key, plus
+    the index's sessions up to `end` under "sessions"."""
+    needed_here = Registry(tuple(computed))
+    first = sessions_before(start, needed_here.warmup())
+    symbols = needed_here.symbols(settings)
+    index = settings.symbols.index
+    bars = dict(source.daily_bars(tuple(dict.fromkeys((index, *symbols))), first, end))
+    if index not in bars or bars[index].empty:
+        raise HistoryError(f"no bars for {index} from {first} to {end}")
+    bars = {symbol: frame.loc[: pd.Timestamp(end)] for symbol, frame in bars.items()}
+    members = None
+    if any(section.needs_members for section in computed):
+        members = source.members(first, end)
+    cycle = CycleData(
+        bars=bars,
+        members=members,
+        state="REPLAY",
+        detail=None,
+        close_time=_close_time,
+        now=None,
+    )
+    frames: dict[str, pd.DataFrame] = {"sessions": bars[index].loc[:, []]}
+    for section in computed:
+        assert section.readings is not None
+        inputs = Inputs(settings, cycle, theses, {}, registry, dict(frames), {})
+        frames[section.key] = section.readings(inputs)
+    return frames
+
+
+def _close_time(session: date) -> datetime:
+    """Readings do not date themselves; only a live Snapshot's status does."""
+    raise HistoryError("readings as history have no freshness status")
+
+
+def _plain(value: Any) -> Any:
+    """A cell as JSON has it: NaN as null, dates in ISO form, numpy scalars as Python."""
+    if value is None:
+        return None
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, datetime | date | pd.Timestamp):
+        return value.isoformat()[:10] if not isinstance(value, datetime) else value.isoformat()
+    return value
+
+
+def to_csv(table: pd.DataFrame) -> str:
+    """The table as CSV: `session` first (YYYY-MM-DD), empty cells where unknown,
+    floats in full precision (they read back exactly)."""
+    out = table.copy()
+    out.index = [stamp.date().isoformat() for stamp in pd.DatetimeIndex(out.index)]
+    out.index.name = SESSION
+    text: str = out.to_csv(lineterminator="\n")
+    return text
+
+
+def to_json(table: pd.DataFrame) -> str:
+    """The table as JSON: a list of rows, each `{"session": "YYYY-MM-DD", "price.last":
+    6978.03, ...}`, null where unknown."""
+    rows = []
+    columns = [str(column) for column in table.columns]
+    sessions = pd.DatetimeIndex(table.index)
+    for stamp, values in zip(sessions, table.itertuples(index=False), strict=True):
+        row: dict[str, Any] = {SESSION: stamp.date().isoformat()}
+        row.update((column, _plain(value)) for column, value in zip(columns, values, strict=True))
+        rows.append(row)
+    return json.dumps(rows, indent=1)
