@@ -1,18 +1,26 @@
 """The VIX section: the VIX and its change, its IV rank and percentile over a year,
 the index's 20-session realised vol and the VIX's premium over it, the 9-day/30-day/
-3-month term structure, and "index up while VIX up" over 5 sessions. The computation
-is `core.signals.vix`."""
+3-month term structure, and "index up while VIX up" over 5 sessions. Its readings
+(`core.signals.vix`) are one row per session of its inputs (the VIX's, the index's,
+VIX9D's and VIX3M's), each series read at its own last close on or before the session
+(what a replay as of that session sees); today's reading is the last row. Every
+reading of the model is a column."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
 from core import format as fmt
-from core.section import Inputs, Section, last_date, noted
+from core.columns import unflatten
+from core.section import Inputs, Section, last_date, latest, noted
 from core.snapshot import PanelStatus, SectionModel
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from core.config import Settings
+
+KEY = "vix"
 
 
 class VixSection(SectionModel):
@@ -38,14 +46,49 @@ class VixSection(SectionModel):
     """The index and VIX both up over the last 5 sessions ("bullish price, bearish vol")."""
 
 
-def compute(inputs: Inputs) -> VixSection:
-    """VIX level, rank, term structure and divergence, against realised vol."""
+def vix_section(
+    vix: pd.DataFrame | None,
+    index: pd.DataFrame | None,
+    status: PanelStatus,
+    *,
+    vix9d: pd.DataFrame | None = None,
+    vix3m: pd.DataFrame | None = None,
+) -> VixSection:
+    """The VIX panel as of the last session of its inputs: the last row of its
+    readings, with `status` unchanged."""
+    row = latest(_readings_of(vix, index, vix9d, vix3m))
+    return VixSection(status=status, **unflatten(VixSection, KEY, row))
+
+
+def _readings_of(
+    vix: pd.DataFrame | None,
+    index: pd.DataFrame | None,
+    vix9d: pd.DataFrame | None,
+    vix3m: pd.DataFrame | None,
+) -> pd.DataFrame:
     from core.signals import vix as vix_signal
 
+    frame = vix_signal.vix_readings(vix, index, vix9d=vix9d, vix3m=vix3m)
+    return frame.add_prefix(f"{KEY}.")
+
+
+def readings(inputs: Inputs) -> pd.DataFrame:
+    """Every reading on every session of the VIX, the index, VIX9D and VIX3M."""
+    bars, symbols = inputs.cycle.bars, inputs.settings.symbols
+    return _readings_of(
+        bars.get(symbols.vix),
+        bars.get(symbols.index),
+        bars.get(symbols.vix9d),
+        bars.get(symbols.vix3m),
+    )
+
+
+def compute(inputs: Inputs) -> VixSection:
+    """VIX level, rank, term structure and divergence, against realised vol."""
     cycle, symbols = inputs.cycle, inputs.settings.symbols
     vix = cycle.bars.get(symbols.vix)
     missing = f"no bars for {symbols.vix}" if vix is None or vix.empty else None
-    section = vix_signal.vix_section(
+    section = vix_section(
         vix,
         cycle.bars.get(symbols.index),
         cycle.status(last_date(vix), missing),
@@ -85,11 +128,13 @@ def symbols(settings: Settings) -> tuple[str, ...]:
 
 
 SECTION = Section(
-    key="vix",
+    key=KEY,
     model=VixSection,
     order=40,
     compute=compute,
     fallback=fallback,
     text=text,
     symbols=symbols,
+    readings=readings,
+    warmup=252,  # a year of VIX closes for the IV rank and percentile (signals.vix.YEAR)
 )

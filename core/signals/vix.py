@@ -1,26 +1,27 @@
-"""Implied against realised volatility, as one `VixSection` per refresh: the VIX's
-level and change, where it sits in its last year (IV rank and IV percentile over 252
-sessions), the index's own 20-session realised volatility and the gap between the two,
-the VIX term structure (VIX9D/VIX and VIX/VIX3M, contango below 0.98 and backwardation
-above 1.02) and the "bullish price, bearish vol" flag (index and VIX both up over five
+"""Implied against realised volatility, one row per session: the VIX's level and
+change, where it sits in its last year (IV rank and IV percentile over 252 sessions),
+the index's own 20-session realised volatility and the gap between the two, the VIX
+term structure (VIX9D/VIX and VIX/VIX3M, contango below 0.98 and backwardation above
+1.02) and the "bullish price, bearish vol" flag (index and VIX both up over five
 sessions). Inputs are daily-bar frames with a `close` column indexed by session date;
-every value reads only the last bar and the bars before it. Readings from two series
-are only combined on one date: a VIX9D or VIX3M that does not end on the VIX's last
-session is None rather than mixed in, and so is the VIX-minus-realised gap when the
-index and the VIX end on different sessions. A value that cannot be computed is None,
-never 0."""
+a close that is missing, not finite or not positive is no close. The rows are the
+sessions of the inputs (the VIX's, the index's, and VIX9D's and VIX3M's, in practice
+all the same calendar); on each, every series is read at its own last close on or
+before it (what a replay as of that session sees), so a session one of them lacks
+carries that one's last reading. Readings from two series are only
+combined on one date: VIX9D and VIX3M only when their last close is on the VIX's last
+session, the VIX-minus-realised gap only when the index and the VIX both close on the
+session, and "index up while VIX up" over the dates they have in common. Every row
+reads only its session and the sessions before it. A value that cannot be computed is
+NaN (None in the object columns), never 0."""
 
 from __future__ import annotations
 
-import math
-from typing import Literal
-
 import numpy as np
 import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
 
 from core.indicators import realized_vol
-from core.sections.vix import VixSection
-from core.snapshot import PanelStatus
 
 __all__ = [
     "BACKWARDATION_ABOVE",
@@ -29,7 +30,7 @@ __all__ = [
     "iv_percentile",
     "iv_rank",
     "term_structure",
-    "vix_section",
+    "vix_readings",
 ]
 
 YEAR = 252
@@ -39,146 +40,167 @@ CHANGE_SESSIONS = 5
 CONTANGO_BELOW = 0.98
 BACKWARDATION_ABOVE = 1.02
 
-TermStructure = Literal["contango", "backwardation", "flat"]
+FloatArray = np.ndarray
+Positions = np.ndarray
+"""For each session, the position of a series' last value on or before it (-1: none)."""
 
 
-def iv_rank(vix_close: pd.Series, window: int = YEAR) -> float | None:
-    """IV rank of the last close over the last `window` closes (the last included):
-    (last - min) / (max - min) * 100, in [0, 100]. None with fewer than `window`
-    closes, or when the window is flat (max == min)."""
-    tail = vix_close.iloc[-window:]
-    if window < 2 or len(tail) < window:
-        return None
-    low, high, last = float(tail.min()), float(tail.max()), float(tail.iloc[-1])
-    if not (math.isfinite(low) and math.isfinite(high)) or high <= low:
-        return None
-    return (last - low) / (high - low) * 100.0
+def iv_rank(vix_close: pd.Series, window: int = YEAR) -> pd.Series:
+    """IV rank of each close over the `window` closes ending at it (it included):
+    (close - min) / (max - min) * 100, in [0, 100]. NaN before `window` closes and
+    where the window is flat (max == min). `vix_close` has no gaps (NaN)."""
+    values = vix_close.to_numpy(dtype=np.float64)
+    out = np.full(len(values), np.nan)
+    if 2 <= window <= len(values):
+        windows = sliding_window_view(values, window)
+        low, high = windows.min(axis=1), windows.max(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rank = (values[window - 1 :] - low) / (high - low) * 100.0
+        ranged = np.isfinite(low) & np.isfinite(high) & (high > low)
+        out[window - 1 :] = np.where(ranged, rank, np.nan)
+    return pd.Series(out, index=vix_close.index)
 
 
-def iv_percentile(vix_close: pd.Series, window: int = YEAR) -> float | None:
-    """IV percentile of the last close: the % of the `window` - 1 closes before it
-    (sessions -window+1 .. -1 of the last `window`, the last excluded) that are
-    strictly below the last close, in [0, 100]. With window 252 that is the count of
-    the previous 251 closes below the last, / 251 * 100. None with fewer than `window`
-    closes."""
-    tail = vix_close.iloc[-window:]
-    if window < 2 or len(tail) < window:
-        return None
-    last = float(tail.iloc[-1])
-    earlier = tail.iloc[:-1].to_numpy(dtype="float64")
-    return float((earlier < last).sum()) / len(earlier) * 100.0
+def iv_percentile(vix_close: pd.Series, window: int = YEAR) -> pd.Series:
+    """IV percentile of each close: the % of the `window` - 1 closes before it that
+    are strictly below it, in [0, 100]. With window 252 that is the count of the
+    previous 251 closes below the close, / 251 * 100. NaN before `window` closes."""
+    values = vix_close.to_numpy(dtype=np.float64)
+    out = np.full(len(values), np.nan)
+    if 2 <= window <= len(values):
+        windows = sliding_window_view(values, window)
+        below = (windows[:, :-1] < windows[:, -1:]).sum(axis=1)
+        out[window - 1 :] = below.astype(np.float64) / (window - 1) * 100.0
+    return pd.Series(out, index=vix_close.index)
 
 
-def term_structure(ratio_30d_3m: float | None) -> TermStructure | None:
-    """Contango when VIX/VIX3M < 0.98, backwardation when > 1.02, flat in between."""
-    if ratio_30d_3m is None:
-        return None
-    if ratio_30d_3m < CONTANGO_BELOW:
-        return "contango"
-    if ratio_30d_3m > BACKWARDATION_ABOVE:
-        return "backwardation"
-    return "flat"
+def term_structure(ratio_30d_3m: pd.Series) -> pd.Series:
+    """Contango where VIX/VIX3M < 0.98, backwardation where > 1.02, flat in between;
+    None where the ratio is unknown (object Series)."""
+    ratio = ratio_30d_3m.to_numpy(dtype=np.float64)
+    shape = np.full(len(ratio), None, dtype=object)
+    known = np.isfinite(ratio)
+    shape[known] = "flat"
+    shape[known & (ratio < CONTANGO_BELOW)] = "contango"
+    shape[known & (ratio > BACKWARDATION_ABOVE)] = "backwardation"
+    return pd.Series(shape, index=ratio_30d_3m.index, dtype=object)
 
 
-def _finite(value: float) -> float | None:
-    return value if math.isfinite(value) else None
-
-
-def _closes(frame: pd.DataFrame | None) -> pd.Series | None:
-    """The frame's positive, finite closes in date order; None when there are none."""
+def _closes(frame: pd.DataFrame | None) -> pd.Series:
+    """The frame's positive, finite closes in date order (empty when there are none)."""
     if frame is None or "close" not in frame.columns or frame.empty:
-        return None
+        return pd.Series([], index=pd.DatetimeIndex([]), dtype=np.float64)
     close = pd.to_numeric(frame["close"], errors="coerce").astype("float64")
     values = close.to_numpy(dtype="float64", na_value=np.nan)
     with np.errstate(invalid="ignore"):
         keep = np.isfinite(values) & (values > 0)
     close = close[keep]
-    if not close.index.is_monotonic_increasing:
-        close = close.sort_index()
-    return close if len(close) else None
+    return close if close.index.is_monotonic_increasing else close.sort_index()
 
 
-def _change(close: pd.Series, sessions: int) -> float | None:
-    """last - close `sessions` sessions earlier."""
-    if len(close) <= sessions:
-        return None
-    return _finite(float(close.iloc[-1]) - float(close.iloc[-1 - sessions]))
+def _sessions(*frames: pd.DataFrame | None) -> pd.DatetimeIndex:
+    """Every date of the frames that have closes, ascending, once each."""
+    sessions: pd.Index | None = None
+    for frame in frames:
+        if frame is not None and "close" in frame.columns:
+            sessions = frame.index if sessions is None else sessions.union(frame.index)
+    if sessions is None:
+        return pd.DatetimeIndex([], name="date")
+    dates = sessions.unique().sort_values()
+    return pd.DatetimeIndex(dates.to_numpy(), name=dates.name)  # no freq: sessions skip days
 
 
-def _on_date(close: pd.Series | None, when: pd.Timestamp) -> float | None:
-    """The series' last close if it is dated `when`, else None (never mixes dates)."""
-    if close is None or close.index[-1] != when:
-        return None
-    return _finite(float(close.iloc[-1]))
+def _last_on_or_before(close: pd.Series, sessions: pd.DatetimeIndex) -> Positions:
+    positions: Positions = close.index.searchsorted(sessions, side="right") - 1
+    return positions
 
 
-def _ratio(numerator: float | None, denominator: float | None) -> float | None:
-    if numerator is None or denominator is None or denominator == 0:
-        return None
-    return _finite(numerator / denominator)
+def _as_of(values: pd.Series, sessions: pd.DatetimeIndex) -> FloatArray:
+    """`values` read at their last date on or before each session (NaN before the
+    first; infinities as NaN)."""
+    positions = _last_on_or_before(values, sessions)
+    if len(values) == 0:
+        return np.full(len(sessions), np.nan)
+    read = values.to_numpy(dtype=np.float64)[np.maximum(positions, 0)]
+    return np.where((positions >= 0) & np.isfinite(read), read, np.nan)
 
 
-def vix_section(
+def _same_last_date(first: pd.Series, second: pd.Series, sessions: pd.DatetimeIndex) -> np.ndarray:
+    """Where both series' last closes on or before each session fall on one date."""
+    at_first = _last_on_or_before(first, sessions)
+    at_second = _last_on_or_before(second, sessions)
+    both = (at_first >= 0) & (at_second >= 0)
+    if not both.any():
+        return both
+    first_dates = first.index.to_numpy()[np.maximum(at_first, 0)]
+    second_dates = second.index.to_numpy()[np.maximum(at_second, 0)]
+    same: np.ndarray = both & (first_dates == second_dates)
+    return same
+
+
+def _on_vix_date(close: pd.Series, vix_close: pd.Series, sessions: pd.DatetimeIndex) -> FloatArray:
+    """`close` where its last close is on the VIX's last session, else NaN."""
+    on_date = _same_last_date(close, vix_close, sessions)
+    return np.where(on_date, _as_of(close, sessions), np.nan)
+
+
+def _flags(values: FloatArray, sessions: pd.DatetimeIndex) -> pd.Series:
+    """1.0/0.0/NaN as True/False/None (an object Series)."""
+    flags = np.full(len(values), None, dtype=object)
+    known = ~np.isnan(values)
+    flags[known] = values[known] == 1.0  # stored as Python bools
+    return pd.Series(flags, sessions, object)
+
+
+def index_up_vix_up(index_close: pd.Series, vix_close: pd.Series) -> pd.Series:
+    """On the dates both have a close: 1.0 where the index and the VIX are both
+    strictly up over the last 5 of those dates, 0.0 where not, NaN before 6."""
+    common = pd.concat([index_close, vix_close], axis=1, join="inner").sort_index()
+    moved = common.diff(CHANGE_SESSIONS).to_numpy()
+    both_up = (moved > 0).all(axis=1).astype(np.float64)
+    return pd.Series(np.where(np.isnan(moved[:, 0]), np.nan, both_up), index=common.index)
+
+
+def vix_readings(
     vix: pd.DataFrame | None,
     index: pd.DataFrame | None,
-    status: PanelStatus,
     *,
     vix9d: pd.DataFrame | None = None,
     vix3m: pd.DataFrame | None = None,
-) -> VixSection:
-    """The VIX panel as of the VIX's last bar (the index's for its own readings).
+) -> pd.DataFrame:
+    """The VIX readings on every session of the four inputs (see the module
+    docstring), one column per reading named as `VixSection`'s fields.
 
     `index_change_5d_pct` and `vix_change_5d` each use their own last 6 closes;
     `index_up_vix_up` compares both over the last 6 dates they have in common (both
-    changes strictly positive). `status` is returned unchanged."""
-    vix_close = _closes(vix)
-    index_close = _closes(index)
+    changes strictly positive)."""
+    sessions = _sessions(vix, index, vix9d, vix3m)
+    vix_close, index_close = _closes(vix), _closes(index)
+    last = _as_of(vix_close, sessions)
+    realized = _as_of(realized_vol(index_close, REALIZED_WINDOW), sessions)
+    nine_day = _on_vix_date(_closes(vix9d), vix_close, sessions)
+    three_month = _on_vix_date(_closes(vix3m), vix_close, sessions)
+    one_session = _same_last_date(index_close, vix_close, sessions)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio_9d_30d, ratio_30d_3m = nine_day / last, last / three_month
+    ratio_30d_3m = np.where(np.isfinite(ratio_30d_3m), ratio_30d_3m, np.nan)
 
-    realized = None
-    index_change = None
-    if index_close is not None:
-        if len(index_close) > REALIZED_WINDOW:
-            realized = _finite(float(realized_vol(index_close, REALIZED_WINDOW).iloc[-1]))
-        if len(index_close) > CHANGE_SESSIONS:
-            before = float(index_close.iloc[-1 - CHANGE_SESSIONS])
-            index_change = _finite((float(index_close.iloc[-1]) / before - 1.0) * 100.0)
-
-    if vix_close is None:
-        return VixSection(
-            status=status, realized_vol_20d=realized, index_change_5d_pct=index_change
-        )
-
-    when = pd.Timestamp(vix_close.index[-1])
-    last = float(vix_close.iloc[-1])
-    nine_day = _on_date(_closes(vix9d), when)
-    three_month = _on_date(_closes(vix3m), when)
-    ratio_30d_3m = _ratio(last, three_month)
-
-    gap = None
-    if realized is not None and index_close is not None and index_close.index[-1] == when:
-        gap = _finite(last - realized)
-
-    both_up = None
-    if index_close is not None:
-        common = pd.concat([index_close, vix_close], axis=1, join="inner").sort_index()
-        if len(common) > CHANGE_SESSIONS:
-            moved = common.iloc[-1] - common.iloc[-1 - CHANGE_SESSIONS]
-            both_up = bool(moved.iloc[0] > 0 and moved.iloc[1] > 0)
-
-    return VixSection(
-        status=status,
-        last=last,
-        change=_change(vix_close, 1),
-        iv_rank_1y=iv_rank(vix_close),
-        iv_percentile_1y=iv_percentile(vix_close),
-        realized_vol_20d=realized,
-        vix_minus_realized=gap,
-        vix9d=nine_day,
-        vix3m=three_month,
-        ratio_9d_30d=_ratio(nine_day, last),
-        ratio_30d_3m=ratio_30d_3m,
-        term_structure=term_structure(ratio_30d_3m),
-        index_change_5d_pct=index_change,
-        vix_change_5d=_change(vix_close, CHANGE_SESSIONS),
-        index_up_vix_up=both_up,
-    )
+    readings = {
+        "last": last,
+        "change": _as_of(vix_close.diff(), sessions),
+        "iv_rank_1y": _as_of(iv_rank(vix_close), sessions),
+        "iv_percentile_1y": _as_of(iv_percentile(vix_close), sessions),
+        "realized_vol_20d": realized,
+        "vix_minus_realized": np.where(one_session, last - realized, np.nan),
+        "vix9d": nine_day,
+        "vix3m": three_month,
+        "ratio_9d_30d": np.where(np.isfinite(ratio_9d_30d), ratio_9d_30d, np.nan),
+        "ratio_30d_3m": ratio_30d_3m,
+        "term_structure": term_structure(pd.Series(ratio_30d_3m, index=sessions)),
+        "index_change_5d_pct": _as_of(index_close.pct_change(CHANGE_SESSIONS) * 100.0, sessions),
+        "vix_change_5d": _as_of(vix_close.diff(CHANGE_SESSIONS), sessions),
+        "index_up_vix_up": _flags(
+            _as_of(index_up_vix_up(index_close, vix_close), sessions), sessions
+        ),
+    }
+    return pd.DataFrame(readings, index=sessions)

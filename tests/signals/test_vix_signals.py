@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.indicators import realized_vol
-from core.sections.vix import VixSection
-from core.signals.vix import iv_percentile, iv_rank, term_structure, vix_section
+from core.sections.vix import VixSection, vix_section
+from core.signals.vix import iv_percentile, iv_rank, term_structure
 from core.snapshot import PanelStatus
 
 STATUS = PanelStatus(state="REPLAY", detail="test")
@@ -94,11 +94,9 @@ def test_term_structure_thresholds(three_month: float, expected: str) -> None:
 
 
 def test_term_structure_function() -> None:
-    assert term_structure(None) is None
-    assert term_structure(0.9799) == "contango"
-    assert term_structure(0.98) == "flat"
-    assert term_structure(1.02) == "flat"
-    assert term_structure(1.0201) == "backwardation"
+    ratios = pd.Series([math.nan, 0.9799, 0.98, 1.02, 1.0201])
+    shapes = [None, "contango", "flat", "flat", "backwardation"]
+    assert term_structure(ratios).tolist() == shapes
 
 
 def test_vix9d_and_vix3m_on_another_date_are_not_mixed_in() -> None:
@@ -153,10 +151,13 @@ def test_short_and_flat_history() -> None:
 
 def test_iv_functions_exact_definition() -> None:
     close = pd.Series([5.0, 1.0, 3.0, 2.0, 3.0])
-    assert iv_rank(close, window=4) == pytest.approx((3 - 1) / (3 - 1) * 100)
-    assert iv_percentile(close, window=4) == pytest.approx(2 / 3 * 100)  # 1, 2 below 3
-    assert iv_percentile(close, window=5) == pytest.approx(2 / 4 * 100)
-    assert iv_rank(close, window=6) is None
+    assert iv_rank(close, window=4).iloc[-1] == pytest.approx((3 - 1) / (3 - 1) * 100)
+    assert iv_percentile(close, window=4).iloc[-1] == pytest.approx(2 / 3 * 100)  # 1, 2 below 3
+    assert iv_percentile(close, window=5).iloc[-1] == pytest.approx(2 / 4 * 100)
+    assert math.isnan(iv_rank(close, window=6).iloc[-1])
+    # Each session ranked in its own window: the 4 closes ending at session 3.
+    assert iv_rank(close, window=4).iloc[3] == pytest.approx((2 - 1) / (5 - 1) * 100)
+    assert iv_rank(close, window=4).iloc[:3].isna().all()
 
 
 @pytest.mark.parametrize("empty", [None, bars([]), pd.DataFrame({"open": [1.0]})])
