@@ -100,6 +100,8 @@ class Snapshot(Frozen):
 
     if TYPE_CHECKING:
         # Section fields are added per registry; a checker sees them as Any.
+        def __init__(self, **data: Any) -> None: ...
+
         def __getattr__(self, name: str) -> Any: ...
 
     def sections(self) -> list[tuple[Section[Any], SectionModel]]:
