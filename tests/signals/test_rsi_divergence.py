@@ -7,9 +7,7 @@ readings on real S&P 500 data, checked against TA-Lib and the pivot definition."
 
 from __future__ import annotations
 
-import itertools
 import time
-from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -24,6 +22,7 @@ from core.sections.rsi import Divergence, RsiSection, rsi_section
 from core.signals.rsi_divergence import divergence_timeline
 from core.snapshot import PanelStatus
 from tests.market_data import require_market_data
+from tests.signals.oracles import Reference, reference_state
 
 STATUS = PanelStatus(state="REPLAY")
 WARM = [1.0, -1.0] * 15
@@ -183,66 +182,6 @@ def test_value_period_and_history() -> None:
 # --- no look-ahead --------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Reference:
-    kind: str | None
-    first: int
-    second: int
-    confirmed: int
-
-
-def reference_state(
-    close: np.ndarray, r: np.ndarray, t: int, p: dict[str, int]
-) -> tuple[Reference, Reference]:
-    """A slow, literal reading of the rules at bar t from closes[:t+1] only."""
-    left, right = p["left"], p["right"]
-    c = close[: t + 1]
-
-    def pivots(high: bool) -> list[int]:
-        found = []
-        for i in range(left, t - right + 1):
-            sign = 1.0 if high else -1.0
-            if all(sign * c[i] > sign * c[i - k] for k in range(1, left + 1)) and all(
-                sign * c[i] >= sign * c[i + k] for k in range(1, right + 1)
-            ):
-                found.append(i)
-        return found
-
-    latest: dict[tuple[str, bool], tuple[int, int]] = {}
-    for high in (True, False):
-        piv = pivots(high)
-        for a, b in itertools.pairwise(piv):
-            if not (p["min_gap"] <= b - a <= p["max_gap"]) or np.isnan(r[a]) or np.isnan(r[b]):
-                continue
-            kind = "bearish" if high else "bullish"
-            if high:
-                regular = c[b] > c[a] and r[b] < r[a]
-                hidden = c[b] < c[a] and r[b] > r[a]
-            else:
-                regular = c[b] < c[a] and r[b] > r[a]
-                hidden = c[b] > c[a] and r[b] < r[a]
-            if regular or hidden:
-                latest[(kind, hidden)] = (a, b)  # later pairs overwrite: most recent wins
-
-    def reported(hidden: bool) -> Reference:
-        best = Reference(None, -1, -1, -1)
-        for kind in ("bullish", "bearish"):
-            if (kind, hidden) not in latest:
-                continue
-            a, b = latest[(kind, hidden)]
-            conf = b + right
-            if t - conf >= p["active_sessions"]:
-                continue
-            after = c[conf + 1 : t + 1]
-            if (after > c[b]).any() if kind == "bearish" else (after < c[b]).any():
-                continue
-            if conf >= best.confirmed:
-                best = Reference(kind, a, b, conf)
-        return best
-
-    return reported(False), reported(True)
-
-
 def matches(found: Divergence, ref: Reference, s: pd.Series, t: int) -> bool:
     if ref.kind is None:
         return found == Divergence()
@@ -353,6 +292,14 @@ def gspc_close() -> pd.Series:
     return read_bars_csv(require_market_data("GSPC.csv") / "GSPC.csv")["close"]
 
 
+def position(close: pd.Series, session: date | str | None) -> int:
+    """The position of `session` in `close`'s index."""
+    assert session is not None
+    found = close.index.get_indexer(pd.DatetimeIndex([session]))[0]
+    assert found >= 0, session
+    return int(found)
+
+
 def is_swing_high(close: np.ndarray, i: int, left: int = 5, right: int = 5) -> bool:
     return bool(
         all(close[i] > close[i - k] for k in range(1, left + 1))
@@ -384,14 +331,14 @@ def test_real_gspc_rsi_and_divergence(gspc_close: pd.Series, as_of_date: date) -
     for found in (result.divergence, result.hidden_divergence):
         if found.kind is None:
             continue
-        positions = [close.index.get_loc(pd.Timestamp(p.date)) for p in found.pivots]
+        positions = [position(close, p.date) for p in found.pivots]
         pivot_test = is_swing_high if found.kind == "bearish" else is_swing_low
         assert all(pivot_test(c, i) for i in positions)
         assert all(
             p.rsi == pytest.approx(oracle[i], abs=1e-8)
             for p, i in zip(found.pivots, positions, strict=True)
         )
-        confirmed = close.index.get_loc(pd.Timestamp(found.confirmed_on))
+        confirmed = position(close, found.confirmed_on)
         assert confirmed == positions[1] + 5
         assert found.sessions_active == len(c) - 1 - confirmed
         assert 5 <= positions[1] - positions[0] <= 60
@@ -403,11 +350,11 @@ def test_real_gspc_bearish_divergence_into_7000(gspc_close: pd.Series) -> None:
     close = gspc_close.loc[:"2026-02-05"]
     c = close.to_numpy(dtype=np.float64)
     oracle = talib.RSI(c, 14)
-    p1 = close.index.get_loc(pd.Timestamp("2026-01-12"))
-    p2 = close.index.get_loc(pd.Timestamp("2026-01-27"))
+    p1 = position(close, "2026-01-12")
+    p2 = position(close, "2026-01-27")
     assert is_swing_high(c, p1) and is_swing_high(c, p2)
     assert c[p2] > c[p1] and oracle[p2] < oracle[p1]
-    assert close.index[p2 + 5].date() == date(2026, 2, 3)
+    assert pd.Timestamp(close.index[p2 + 5]).date() == date(2026, 2, 3)
     found = rsi_section(close, STATUS).divergence
     assert (found.kind, found.confirmed_on) == ("bearish", date(2026, 2, 3))
     assert rsi_section(gspc_close.loc[:"2026-02-02"], STATUS).divergence.confirmed_on != date(
