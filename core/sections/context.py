@@ -1,7 +1,9 @@
 """The context section: cross-market readings the theses quote — the Russell 2000's
 win streak over the S&P 500 and its 20-session relative return, and whether the
 Nasdaq confirmed the S&P 500's latest 52-week high. It has no panel of its own (the
-checklist shows it). The computation is `core.signals.context`."""
+checklist shows it). Its readings (`core.signals.context`) are one row per session of
+the index, each as of that session's close; today's reading is the last row, its
+status saying why a reading is unknown. Every reading of the model is a column."""
 
 from __future__ import annotations
 
@@ -9,11 +11,16 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from core import format as fmt
-from core.section import Inputs, Section, last_date
+from core.columns import unflatten
+from core.section import Inputs, Section, last_date, latest, noted
 from core.snapshot import PanelStatus, SectionModel
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from core.config import Settings
+
+KEY = "context"
 
 
 class ContextSection(SectionModel):
@@ -34,16 +41,47 @@ class ContextSection(SectionModel):
     over their common sessions ending at the last (negative: small caps lagging)."""
 
 
-def compute(inputs: Inputs) -> ContextSection:
-    """Russell 2000 win streak and Nasdaq confirmation of S&P 500 highs."""
+def context_section(
+    index: pd.DataFrame | None,
+    small_caps: pd.DataFrame | None,
+    nasdaq: pd.DataFrame | None,
+    status: PanelStatus,
+) -> ContextSection:
+    """RUT win streak and 52-week-high confirmation as of the index's last close: the
+    last row of the readings, with the reasons for any unknown reading added to
+    `status`'s detail. `small_caps` is the Russell 2000, `nasdaq` the Nasdaq Composite,
+    either None when unavailable."""
     from core.signals import context as context_signal
 
+    fields = unflatten(ContextSection, KEY, latest(_readings_of(index, small_caps, nasdaq)))
+    reasons = context_signal.unknown_reasons(index, small_caps, nasdaq, fields)
+    return ContextSection(status=noted(status, reasons), **fields)
+
+
+def _readings_of(
+    index: pd.DataFrame | None, small_caps: pd.DataFrame | None, nasdaq: pd.DataFrame | None
+) -> pd.DataFrame:
+    from core.signals import context as context_signal
+
+    return context_signal.context_readings(index, small_caps, nasdaq).add_prefix(f"{KEY}.")
+
+
+def readings(inputs: Inputs) -> pd.DataFrame:
+    """Every reading on every session of the index."""
+    bars, symbols = inputs.cycle.bars, inputs.settings.symbols
+    return _readings_of(
+        bars.get(symbols.index), bars.get(symbols.small_caps), bars.get(symbols.nasdaq)
+    )
+
+
+def compute(inputs: Inputs) -> ContextSection:
+    """Russell 2000 win streak and Nasdaq confirmation of S&P 500 highs."""
     symbols = inputs.settings.symbols
     index = inputs.cycle.bars.get(symbols.index)
     if index is None or index.empty:
         missing = f"no bars for {symbols.index}"
         return fallback(inputs.cycle.status(None, missing), inputs.settings)
-    return context_signal.context_section(
+    return context_section(
         index,
         inputs.cycle.bars.get(symbols.small_caps),
         inputs.cycle.bars.get(symbols.nasdaq),
@@ -72,11 +110,16 @@ def symbols(settings: Settings) -> tuple[str, ...]:
 
 
 SECTION = Section(
-    key="context",
+    key=KEY,
     model=ContextSection,
     order=60,
     compute=compute,
     fallback=fallback,
     text=text,
     symbols=symbols,
+    readings=readings,
+    # A year of closes behind each of the 24 sessions the Nasdaq confirmation may
+    # read a 52-week-high flag on (signals.context.WARMUP); a RUT streak longer than
+    # that would need more, and has never happened.
+    warmup=275,
 )

@@ -12,7 +12,8 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from core.signals.context import context_section, new_high_52w, rut_win_streak
+from core.sections.context import context_section
+from core.signals.context import new_high_52w, rut_win_streak
 from core.snapshot import PanelStatus
 from tests.market_data import require_market_data
 
@@ -58,17 +59,17 @@ def test_rut_streak_of_three_then_broken() -> None:
     assert context_section(bars(spx_next), bars(rut_next), None, STATUS).rut_win_streak == 0
     # A tie is not a win.
     spx_tie, rut_tie = np.r_[spx, spx[-1] * 1.01], np.r_[rut, rut[-1] * 1.01]
-    assert rut_win_streak(bars(spx_tie)["close"], bars(rut_tie)["close"]) == 0
+    assert rut_win_streak(bars(spx_tie)["close"], bars(rut_tie)["close"]).iloc[-1] == 0
 
 
 def test_rut_streak_uses_common_dates_only() -> None:
     spx = bars(rising(10, 1.0, 100.0))
     rut = bars(rising(10, 2.0, 100.0))  # beats every day: streak = 9 returns
-    assert rut_win_streak(spx["close"], rut["close"]) == 9
+    assert rut_win_streak(spx["close"], rut["close"]).iloc[-1] == 9
     # RUT misses session 5: its return there spans two sessions, compared with the
     # index's over the same two sessions; the streak still counts common dates.
     gappy = rut.drop(rut.index[5])
-    assert rut_win_streak(spx["close"], gappy["close"]) == 8
+    assert rut_win_streak(spx["close"], gappy["close"]).iloc[-1] == 8
     # Bars of RUT after the index's last session are ignored (no look-ahead).
     later = bars(np.r_[rising(10, 2.0, 100.0), 1.0])
     assert context_section(spx, later, None, STATUS).rut_win_streak == 9

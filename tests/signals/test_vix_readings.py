@@ -189,3 +189,4 @@ def test_real_sessions_equal_the_last_bar_oracle(
         upto = cut(bars, session)
         expected = vix_at_last_bar(*(upto.get(symbol) for symbol in NAMES))
         assert plain(latest(frame.loc[:session])) == expected, session
+    assert flatten(compute(inputs(bars)), "vix") == latest(frame)

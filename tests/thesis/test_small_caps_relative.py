@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.signals.context import RELATIVE_WINDOW, context_section, small_caps_relative
+from core.sections.context import context_section
+from core.signals.context import RELATIVE_WINDOW, small_caps_relative
 from core.snapshot import PanelStatus
 from tests.market_data import require_market_data
 
@@ -33,7 +34,8 @@ def test_relative_return_over_20_sessions() -> None:
 
 def test_equal_returns_are_zero_and_short_history_is_unknown() -> None:
     closes = 100 * 1.01 ** np.arange(30)
-    assert small_caps_relative(bars(closes)["close"], bars(closes / 2)["close"]) == pytest.approx(0)
+    relative = small_caps_relative(bars(closes)["close"], bars(closes / 2)["close"])
+    assert relative.iloc[-1] == pytest.approx(0)
     short = bars(closes[:RELATIVE_WINDOW])
     section = context_section(short, short, None, STATUS)
     assert section.small_caps_rel_20d_pct is None
