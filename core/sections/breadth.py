@@ -1,8 +1,15 @@
 """The breadth section: how many index members take part — the % above their 50- and
 200-day averages and how that changed, advances and declines, the A/D line, 52-week
 new highs and lows, equal weight against cap weight (RSP/SPY) and the top-10 members'
-weight — with a year of the % above the 200-day for the sparkline. The computation is
-`core.signals.breadth`."""
+weight — with a year of the % above the 200-day for the sparkline. `readings` gives
+them for every session of the members' closes (`core.signals.breadth.breadth_frame`
+computes them, vectorised), and `compute` builds today's section from the last session,
+adding what is not a reading: the freshness status with the reasons RSP/SPY or the
+top-10 weight are unknown, and the sparkline. Two fields are left out of the readings,
+computed for today only: `ad_line`, the cumulative advances − declines, whose level
+depends on where the loaded closes start (its 20-session change does not, and is a
+reading), and `top10_concentration_pct`, since member weights are known only for
+today."""
 
 from __future__ import annotations
 
@@ -11,13 +18,25 @@ from typing import TYPE_CHECKING
 from pydantic import Field
 
 from core import format as fmt
-from core.section import Inputs, Section, last_date, noted
+from core.columns import unflatten
+from core.section import Inputs, Section, last_date, latest, noted
 from core.snapshot import PanelStatus, SectionModel, Series
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from core.config import Settings
+    from core.sources.base import MemberPanel
+
+KEY = "breadth"
+NOT_READINGS = ("ad_line", "top10_concentration_pct")
+"""Fields computed for today only (see the module docstring)."""
+HISTORY_SESSIONS = 260
+"""Sessions of % above the 200-day SMA kept for the sparkline."""
+WARMUP = 252
+"""The longest window of a reading: the 52-week high/low (`core.signals.breadth.YEAR`);
+the 200-day average and its 20-session change need 220 sessions. A member missing
+closes needs as many sessions more (its windows run over its present closes)."""
 
 
 class BreadthSection(SectionModel):
@@ -49,33 +68,103 @@ class BreadthSection(SectionModel):
     last 60 sessions, the detail view all of it)."""
 
 
+READINGS = tuple(
+    f"{KEY}.{name}"
+    for name in BreadthSection.model_fields
+    if name not in ("status", "history_200dma", *NOT_READINGS)
+)
+"""The readings' columns, in the model's order."""
+
+
 def _close(inputs: Inputs, symbol: str) -> pd.Series | None:
     bars = inputs.cycle.bars.get(symbol)
     return None if bars is None or bars.empty else bars["close"]
 
 
-def compute(inputs: Inputs) -> BreadthSection:
-    """Participation of the members: % above averages, A/D, new highs, RSP/SPY."""
+def _frame(
+    members: MemberPanel, rsp: pd.Series | None, spy: pd.Series | None, last: int | None = None
+) -> pd.DataFrame:
+    """`breadth_frame` of the members' closes, columns named `breadth.<field>`."""
     from core.signals import breadth as breadth_signal
 
+    frame = breadth_signal.breadth_frame(members.closes, rsp, spy, last=last)
+    return frame.add_prefix(f"{KEY}.")
+
+
+def readings(inputs: Inputs) -> pd.DataFrame:
+    """Every reading (`READINGS`) on every session of the members' closes; no rows
+    without members."""
+    import pandas as pd
+
+    symbols = inputs.settings.symbols
+    members = inputs.cycle.members
+    if members is None or members.closes.empty:
+        return pd.DataFrame(columns=list(READINGS), index=pd.DatetimeIndex([]), dtype="float64")
+    rsp, spy = _close(inputs, symbols.equal_weight), _close(inputs, symbols.cap_weight)
+    return _frame(members, rsp, spy)[list(READINGS)]
+
+
+def breadth_section(
+    members: MemberPanel | None,
+    status: PanelStatus,
+    *,
+    rsp: pd.Series | None = None,
+    spy: pd.Series | None = None,
+) -> BreadthSection:
+    """The breadth panel as of the last session of `members.closes`: the last row of its
+    readings with the A/D line's level, the top-10 weight from `members.info` and the
+    sparkline; every reading None without members' closes. `status` is returned
+    unchanged."""
+    from core.signals import breadth as breadth_signal
+
+    if members is None or members.closes.empty:
+        return BreadthSection(status=status)
+    frame = _frame(members, rsp, spy, last=HISTORY_SESSIONS)
+    share = frame[f"{KEY}.pct_above_200dma"]
+    history = Series(
+        dates=tuple(stamp.date() for stamp in share.index),
+        values=tuple(None if value != value else float(value) for value in share),
+    )
+    return BreadthSection(
+        **unflatten(BreadthSection, KEY, latest(frame)),
+        status=status,
+        top10_concentration_pct=breadth_signal.top10_concentration_pct(members.info),
+        history_200dma=history,
+    )
+
+
+def _ratio_note(rsp: pd.Series | None, spy: pd.Series | None, inputs: Inputs) -> str:
+    """Why RSP/SPY is unknown on the members' last session: a series missing, or the
+    two ending on different dates by then."""
+    symbols = inputs.settings.symbols
+    members = inputs.cycle.members
+    session = last_date(members.closes) if members is not None else None
+    ends = [
+        None if series is None else last_date(series.loc[:session].dropna())
+        for series in (rsp, spy)
+    ]
+    if ends[0] is None or ends[1] is None:
+        return f"no {symbols.equal_weight}/{symbols.cap_weight} data"
+    return (
+        f"{symbols.equal_weight} ends {ends[0]:%Y-%m-%d},"
+        f" {symbols.cap_weight} {ends[1]:%Y-%m-%d}: RSP/SPY unknown"
+    )
+
+
+def compute(inputs: Inputs) -> BreadthSection:
+    """Today's breadth: the readings of the members' last session, dated at it, with
+    the A/D line, the top-10 weight, the sparkline and why any of RSP/SPY or the top-10
+    weight is unknown."""
     cycle, symbols = inputs.cycle, inputs.settings.symbols
     panel = cycle.members
     if panel is None or panel.closes.empty:
         return fallback(cycle.status(None, "this source has no member data"), inputs.settings)
     rsp = _close(inputs, symbols.equal_weight)
     spy = _close(inputs, symbols.cap_weight)
-    section = breadth_signal.breadth_section(
-        panel, cycle.status(last_date(panel.closes)), rsp=rsp, spy=spy
-    )
+    section = breadth_section(panel, cycle.status(last_date(panel.closes)), rsp=rsp, spy=spy)
     notes = []
     if section.rsp_spy_ratio is None:
-        if rsp is None or spy is None:
-            notes.append(f"no {symbols.equal_weight}/{symbols.cap_weight} data")
-        else:
-            notes.append(
-                f"{symbols.equal_weight} ends {rsp.index[-1]:%Y-%m-%d},"
-                f" {symbols.cap_weight} {spy.index[-1]:%Y-%m-%d}: RSP/SPY unknown"
-            )
+        notes.append(_ratio_note(rsp, spy, inputs))
     if section.top10_concentration_pct is None:
         notes.append("no member weights: top-10 concentration unknown")
     return section.model_copy(update={"status": noted(section.status, notes)})
@@ -111,12 +200,14 @@ def symbols(settings: Settings) -> tuple[str, ...]:
 
 
 SECTION = Section(
-    key="breadth",
+    key=KEY,
     model=BreadthSection,
     order=30,
     compute=compute,
     fallback=fallback,
     text=text,
     symbols=symbols,
+    readings=readings,
+    warmup=WARMUP,
     needs_members=True,
 )

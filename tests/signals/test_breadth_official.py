@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.signals.breadth import breadth_section, pct_above_sma_frame
+from core.sections.breadth import breadth_section
+from core.signals.breadth import pct_above_sma_frame
 from core.snapshot import PanelStatus
 from core.sources.base import MemberPanel
 from tests.market_data import require_market_data

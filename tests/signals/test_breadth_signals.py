@@ -1,7 +1,8 @@
 """The breadth signal on hand-built panels with answers worked out by hand (every
-BreadthSection field), None for missing inputs, an exact integer oracle for the
-vectorised % above SMA (with gaps, late listings and flat stretches), and no look-ahead
-as properties: appending future rows changes nothing up to the old last row, and the
+BreadthSection field, through `core.sections.breadth.breadth_section`, the last row of
+the readings), None for missing inputs, an exact integer oracle for the vectorised %
+above SMA (with gaps, late listings and flat stretches), and no look-ahead as
+properties: appending future rows changes nothing up to the old last row, and the
 section as of a random session t equals the full-history series at t."""
 
 from __future__ import annotations
@@ -14,26 +15,24 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.sections.breadth import BreadthSection
+from core.sections.breadth import HISTORY_SESSIONS, BreadthSection, breadth_section
 from core.signals.breadth import (
-    HISTORY_SESSIONS,
     advance_decline,
-    breadth_section,
     new_highs_lows,
-    pct_above_sma,
     pct_above_sma_frame,
     rsp_spy_ratio,
     top10_concentration_pct,
 )
 from core.snapshot import PanelStatus
 from core.sources.base import MemberPanel
+from tests.signals.oracles_breadth import dates, oracle_pct_above, panels
 
 STATUS = PanelStatus(state="REPLAY", detail="test")
 T = 260
 
 
-def dates(n: int, start: str = "2020-01-01") -> pd.DatetimeIndex:
-    return pd.bdate_range(start, periods=n, name="date")
+def pct_above_sma(closes: pd.DataFrame, length: int) -> pd.Series:
+    return pct_above_sma_frame(closes, (length,))[length]
 
 
 def hand_panel() -> pd.DataFrame:
@@ -164,13 +163,18 @@ def ratio_inputs() -> tuple[pd.Series, pd.Series]:
     return rsp, spy
 
 
+ONE_MEMBER = MemberPanel(closes=pd.DataFrame({"A": np.arange(1.0, 61.0)}, index=dates(60)))
+"""A member on the 60 sessions of `ratio_inputs`: RSP/SPY is read on its sessions."""
+
+
 def test_rsp_spy_ratio_and_its_50_day_average() -> None:
     rsp, spy = ratio_inputs()
-    section = breadth_section(None, STATUS, rsp=rsp, spy=spy)
+    section = breadth_section(ONE_MEMBER, STATUS, rsp=rsp, spy=spy)
     assert section.rsp_spy_ratio == pytest.approx(0.555)
     expected = (0.555 / ((49 * 0.5 + 0.555) / 50) - 1) * 100
     assert section.rsp_spy_vs_50d_pct == pytest.approx(expected)
-    assert section.members is None
+    # RSP/SPY is read on the members' sessions: none without members.
+    assert breadth_section(None, STATUS, rsp=rsp, spy=spy) == BreadthSection(status=STATUS)
 
 
 def test_rsp_spy_are_aligned_on_common_dates() -> None:
@@ -180,7 +184,7 @@ def test_rsp_spy_are_aligned_on_common_dates() -> None:
     assert ratio.index[-1] == spy.index[-1]
     # RSP lacks the first of the last 50 SPY dates: the 50-session average runs over
     # the last 50 common dates, which reach one session further back.
-    section = breadth_section(None, STATUS, rsp=rsp.drop(rsp.index[10]), spy=spy)
+    section = breadth_section(ONE_MEMBER, STATUS, rsp=rsp.drop(rsp.index[10]), spy=spy)
     assert section.rsp_spy_ratio == pytest.approx(0.555)
     assert section.rsp_spy_vs_50d_pct == pytest.approx(
         (0.555 / ((49 * 0.5 + 0.555) / 50) - 1) * 100
@@ -189,11 +193,11 @@ def test_rsp_spy_are_aligned_on_common_dates() -> None:
 
 def test_rsp_spy_none_when_missing_stale_or_short() -> None:
     rsp, spy = ratio_inputs()
-    assert breadth_section(None, STATUS, rsp=None, spy=spy).rsp_spy_ratio is None
-    assert breadth_section(None, STATUS, rsp=rsp, spy=None).rsp_spy_ratio is None
-    stale = breadth_section(None, STATUS, rsp=rsp.iloc[:-3], spy=spy)
+    assert breadth_section(ONE_MEMBER, STATUS, rsp=None, spy=spy).rsp_spy_ratio is None
+    assert breadth_section(ONE_MEMBER, STATUS, rsp=rsp, spy=None).rsp_spy_ratio is None
+    stale = breadth_section(ONE_MEMBER, STATUS, rsp=rsp.iloc[:-3], spy=spy)
     assert stale.rsp_spy_ratio is None and stale.rsp_spy_vs_50d_pct is None
-    short = breadth_section(None, STATUS, rsp=rsp.iloc[-30:], spy=spy.iloc[-30:])
+    short = breadth_section(ONE_MEMBER, STATUS, rsp=rsp.iloc[-30:], spy=spy.iloc[-30:])
     assert short.rsp_spy_ratio == pytest.approx(0.555)
     assert short.rsp_spy_vs_50d_pct is None
 
@@ -220,45 +224,6 @@ def test_top10_concentration_from_weights() -> None:
 
 
 # ---------------------------------------------------------------- properties
-
-
-@st.composite
-def panels(draw: st.DrawFn, min_rows: int = 1, max_rows: int = 320) -> pd.DataFrame:
-    """A random member panel in whole cents: late listings, delistings, interior gaps
-    and flat stretches (so ties with the average happen)."""
-    n = draw(st.integers(min_value=min_rows, max_value=max_rows))
-    m = draw(st.integers(min_value=1, max_value=8))
-    seed = draw(st.integers(min_value=0, max_value=2**32 - 1))
-    rng = np.random.default_rng(seed)
-    cents = np.round(100.0 * np.exp(np.cumsum(rng.normal(0.0, 0.02, (n, m)), axis=0)), 2)
-    for j in range(m):
-        if rng.uniform() < 0.3:
-            start = int(rng.integers(0, n))
-            cents[start : start + int(rng.integers(5, 80)), j] = cents[start, j]
-        if rng.uniform() < 0.4:
-            cents[: int(rng.integers(0, n)), j] = np.nan
-        if rng.uniform() < 0.2:
-            cents[n - int(rng.integers(0, 5)) :, j] = np.nan
-        if rng.uniform() < 0.3:
-            cents[rng.uniform(size=n) < 0.03, j] = np.nan
-    return pd.DataFrame(cents, index=dates(n), columns=[f"M{j}" for j in range(m)])
-
-
-def oracle_pct_above(closes: pd.DataFrame, length: int) -> np.ndarray:
-    """Exact: per member, the SMA over its present closes, in integer cents."""
-    n = len(closes)
-    counted = np.zeros(n, dtype=np.int64)
-    above = np.zeros(n, dtype=np.int64)
-    for column in closes.columns:
-        values = closes[column].to_numpy()
-        rows = np.flatnonzero(np.isfinite(values))
-        cents = np.round(values[rows] * 100).astype(np.int64)
-        for k in range(length - 1, len(rows)):
-            window = int(cents[k - length + 1 : k + 1].sum())
-            counted[rows[k]] += 1
-            above[rows[k]] += int(cents[k]) * length > window
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(counted > 0, above * 100.0 / np.maximum(counted, 1), np.nan)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
