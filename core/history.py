@@ -2,9 +2,10 @@
 per session, computed by each section's own `readings` (the code that also gives
 today's reading, see `core.section`) over the span plus the warm-up its indicators
 need. `regime history` writes it as CSV or JSON; the historical-edge studies and
-replay stepping read it. Rows are the index's sessions in the span; a section whose
-input has no bar on a session (a VIX holiday, members not loaded yet) is unknown
-there, never carried forward."""
+replay stepping read it. Rows are the index's sessions in the span, and each row holds
+what a replay as of that session shows (a series that did not trade that day is read
+at its last close on or before it, as the live panel reads it); a section with no
+input yet (members not loaded, a series that starts later) is unknown there."""
 
 from __future__ import annotations
 
