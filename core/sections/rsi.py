@@ -97,10 +97,9 @@ def rsi_section(
     timeline = _timeline(close, period, rules)
     fields: dict[str, Any] = {"period": period}
     fields.update(unflatten(RsiSection, "rsi", latest(_readings(timeline, period))))
-    right = rules.get("right", 5)
     for name, prefix in (("divergence", ""), ("hidden_divergence", "hidden_")):
         if name in fields:
-            fields[name] = {**fields[name], "pivots": _pivots(close, timeline, prefix, right)}
+            fields[name] = {**fields[name], "pivots": _pivots(close, timeline, prefix)}
     return RsiSection(status=status, history=_chart(close, timeline, history_sessions), **fields)
 
 
@@ -125,9 +124,7 @@ def _readings(timeline: pd.DataFrame, period: int) -> pd.DataFrame:
     return pd.DataFrame(columns, index=timeline.index)
 
 
-def _pivots(
-    close: pd.Series, timeline: pd.DataFrame, prefix: str, right: int
-) -> tuple[PivotPoint, ...]:
+def _pivots(close: pd.Series, timeline: pd.DataFrame, prefix: str) -> tuple[PivotPoint, ...]:
     """The two pivots of the divergence the timeline's last row reports (none: ())."""
     import pandas as pd
 
@@ -135,6 +132,7 @@ def _pivots(
     positions = [int(last[f"{prefix}first_pos"]), int(last[f"{prefix}second_pos"])]
     if min(positions) < 0:
         return ()
+    right = int(last[f"{prefix}confirmed_pos"]) - positions[1]  # a pivot's confirmation lag
     dates = pd.DatetimeIndex(close.index)
     return tuple(
         PivotPoint(

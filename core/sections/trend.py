@@ -92,7 +92,7 @@ def trend_section(
     """The CTA proxy as of the last session of `index` (the index's daily bars, a `close`
     column on a DatetimeIndex): the last row of `trend_readings`, with the reason a
     reading is None for lack of history appended to `status`'s detail."""
-    from core.signals.trend import LOOKBACKS, VOL_WINDOW, YEAR, valid_closes
+    from core.signals.trend import LOOKBACKS, YEAR, history_needed, valid_closes
 
     lookbacks = LOOKBACKS if lookbacks is None else lookbacks
     frame = trend_readings(index["close"], lookbacks)
@@ -101,14 +101,13 @@ def trend_section(
         **unflatten(TrendSection, "trend", latest(frame)),
     }
     closes = len(valid_closes(index["close"]))
-    first_exposure = max(*lookbacks, VOL_WINDOW) + 1
+    needed = history_needed(lookbacks)
     reasons = []
     if closes == 0:
         reasons.append("no closes of the index")
     elif fields.get("exposure_pct") is None:
-        reasons.append(f"exposure needs {first_exposure} closes of the index, has {closes}")
+        reasons.append(f"exposure needs {needed - YEAR} closes of the index, has {closes}")
     elif fields.get("exposure_percentile_1y") is None:
-        needed = first_exposure + YEAR
         reasons.append(f"1-year exposure percentile needs {needed} closes, has {closes}")
     return TrendSection(status=noted(status, reasons), **fields)
 

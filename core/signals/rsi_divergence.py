@@ -250,4 +250,4 @@ def divergence_timeline(
         columns[f"{prefix}first_pos"] = first
         columns[f"{prefix}second_pos"] = second
         columns[f"{prefix}confirmed_pos"] = conf
-    return pd.DataFrame(columns, index=close.index)[list(TIMELINE_COLUMNS)]
+    return pd.DataFrame(columns, index=close.index)  # in the order of TIMELINE_COLUMNS

@@ -195,6 +195,7 @@ def trend_by_session(close: pd.Series, lookbacks: Sequence[int] = LOOKBACKS) -> 
 
 
 def history_needed(lookbacks: Sequence[int] = LOOKBACKS) -> int:
-    """Valid closes behind a session's every reading: the exposure at t - YEAR needs its
-    own max(L, VOL_WINDOW) + 1 closes (the week's change lies inside that year)."""
+    """Valid closes behind a session's every reading: its exposure needs max(L,
+    VOL_WINDOW) + 1, and its percentile the YEAR exposures before it (the week's change
+    lies inside that year)."""
     return max(*lookbacks, VOL_WINDOW) + 1 + YEAR

@@ -1,9 +1,11 @@
 """RSI divergence, pinned on hand-built close paths whose answer is known (dated at the
 confirmation bar and not a bar earlier, active for 20 sessions, invalidated by a close
 beyond the later pivot, bullish as the mirror of bearish, hidden reported apart, pivot
-pairs outside 5..60 sessions ignored); no look-ahead as a property against a slow,
-independent bar-by-bar reference and against the whole-history timeline; and the
-readings on real S&P 500 data, checked against TA-Lib and the pivot definition."""
+pairs outside 5..60 sessions ignored); no look-ahead as a property: the panel on a
+prefix (`core.sections.rsi.rsi_section`, the last row of the prefix's timeline) against
+the slow, independent bar-by-bar reference (tests/signals/oracles.py) and against the
+whole-history timeline; and the readings on real S&P 500 data, checked against TA-Lib
+and the pivot definition."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from hypothesis import strategies as st
 
 from core.indicators import rsi
 from core.sections.rsi import Divergence, RsiSection, rsi_section
-from core.signals.rsi_divergence import divergence_timeline
+from core.signals.rsi_divergence import TIMELINE_COLUMNS, divergence_timeline
 from core.snapshot import PanelStatus
 from tests.market_data import require_market_data
 from tests.signals.oracles import Reference, reference_state
@@ -271,6 +273,23 @@ def test_a_long_random_walk_against_the_reference() -> None:
         assert result.divergence.kind == timeline["kind"].iloc[t]
         reported += regular.kind is not None
     assert reported >= 10
+
+
+def test_the_timeline_has_its_documented_columns() -> None:
+    s = bearish_path([-1.0] * 6 + [-0.3] * 30)
+    timeline = divergence_timeline(s)
+    assert list(timeline.columns) == list(TIMELINE_COLUMNS)
+    assert timeline.index.equals(s.index)
+    on = timeline.iloc[CONFIRM]
+    assert (on["kind"], on["confirmed_on"], on["sessions_active"]) == (
+        "bearish",
+        day(s, CONFIRM),
+        0,
+    )
+    assert (on["first_pos"], on["second_pos"], on["confirmed_pos"]) == (P1, P2, CONFIRM)
+    before = timeline.iloc[CONFIRM - 1]
+    assert before["kind"] is None and before["confirmed_on"] is None
+    assert np.isnan(before["sessions_active"]) and before["first_pos"] == -1
 
 
 def test_speed_on_long_histories() -> None:

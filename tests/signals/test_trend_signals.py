@@ -303,7 +303,7 @@ def test_real_sp500_readings(as_of: str) -> None:
         assert signal.flip_level == close.iloc[-lookback]  # the close L-1 sessions back
         assert signal.return_pct == pytest.approx((last / close.iloc[-1 - lookback] - 1) * 100)
         assert signal.value is not None and -1 <= signal.value <= 1
-    # The trimmed computation equals the full-history series at the as-of row.
+    # The panel is the vectorised frame's last row.
     row = trend_frame(close).iloc[-1]
     assert section.exposure_pct == row["exposure"]
     assert section.exposure_percentile_1y == row["exposure_percentile_1y"]
