@@ -31,7 +31,8 @@ from fake_yfinance import (
 from yfinance.exceptions import YFRateLimitError
 
 from core.clock import NEW_YORK
-from core.signals.breadth import breadth_section, top10_concentration_pct
+from core.sections.breadth import breadth_section
+from core.signals.breadth import top10_concentration_pct
 from core.snapshot import PanelStatus
 from core.sources.base import (
     EmptyDataError,
