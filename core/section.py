@@ -119,8 +119,8 @@ def noted(status: PanelStatus, notes: list[str]) -> PanelStatus:
     return status.model_copy(update={"detail": detail})
 
 
-CALENDAR_DAYS_PER_SESSION = 7 / 5 * 365.25 / 362
-"""Calendar days per NYSE session, with room for holidays (about 1.41)."""
+CALENDAR_DAYS_PER_SESSION = 365.25 / 249
+"""Calendar days per NYSE session, a little generous (a year has about 252 sessions)."""
 
 
 def sessions_before(day: date, sessions: int) -> date:
