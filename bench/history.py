@@ -1,6 +1,6 @@
 """Readings as history: how long `regime history`'s computation takes (issue 7's
 budgets). Two runs, each the median of --runs repetitions, with the data already in
-memory (reading the CSVs is timed on its own, once):
+memory (the source keeps what it has read; reading the CSVs is timed on its own):
 
 - price-based sections (price, rsi, vix, trend, context) over the S&P 500 since 1928,
   about 24,700 sessions: budget 2 s;
@@ -16,7 +16,6 @@ import argparse
 import statistics
 import sys
 import time
-from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -28,47 +27,11 @@ sys.path.insert(0, str(ROOT))
 from core.config import Settings  # noqa: E402
 from core.history import readings_history  # noqa: E402
 from core.section import builtin  # noqa: E402
-from core.sources.base import MemberPanel, Source  # noqa: E402
+from core.sources.base import Source  # noqa: E402
 from core.thesis import load_theses  # noqa: E402
 
 MARKET_DATA = ROOT.parent / "shared" / "market-data"
 PRICE_BASED = ("price", "rsi", "vix", "trend", "context")
-
-
-class InMemory:
-    """The bars and members of a source, read once, served by slice (no file I/O in
-    the timed part)."""
-
-    kind = "files"
-    simulated = False
-    historical = True
-    cached = False
-    capabilities = frozenset({"daily_bars", "members"})
-    detail = None
-    directory = None
-
-    def __init__(self, source: Source, symbols: Sequence[str], start: date, end: date) -> None:
-        self.bars = dict(source.daily_bars(symbols, start, end))
-        self.member_panel = source.members(start, end)
-
-    def fetched_at(self, kind: object = None) -> None:
-        return None
-
-    def daily_bars(
-        self, symbols: Sequence[str], start: date, end: date
-    ) -> Mapping[str, pd.DataFrame]:
-        first, last = pd.Timestamp(start), pd.Timestamp(end)
-        return {s: self.bars[s].loc[first:last] for s in symbols if s in self.bars}
-
-    def members(self, start: date, end: date) -> MemberPanel | None:
-        panel = self.member_panel
-        if panel is None:
-            return None
-        closes = panel.closes.loc[pd.Timestamp(start) : pd.Timestamp(end)]
-        return MemberPanel(closes=closes, info=panel.info)
-
-    def quotes(self, symbols: Sequence[str]) -> Mapping[str, object]:
-        return {}
 
 
 def open_source() -> tuple[Source, str, date, date]:
@@ -106,18 +69,19 @@ def main() -> None:
     sections = builtin()
     source, name, first, last = open_source()
     started = time.perf_counter()
-    memory = InMemory(source, sections.symbols(settings), date(1927, 1, 1), last)
+    bars = source.daily_bars(sections.symbols(settings), date(1927, 1, 1), last)
+    panel = source.members(date(1927, 1, 1), last)
     loading = time.perf_counter() - started
-    members = memory.member_panel.closes.shape if memory.member_panel is not None else (0, 0)
-    index = memory.bars[settings.symbols.index]
+    members = panel.closes.shape if panel is not None else (0, 0)
+    index = bars[settings.symbols.index]
     print(f"source: {name}; reading it: {loading:.2f} s")
     print(f"index sessions: {len(index)}; members: {members[1]} × {members[0]} sessions")
 
     def price_based() -> pd.DataFrame:
-        return readings_history(settings, memory, first, last, keys=PRICE_BASED, theses=theses)  # type: ignore[arg-type]
+        return readings_history(settings, source, first, last, keys=PRICE_BASED, theses=theses)
 
     def everything() -> pd.DataFrame:
-        return readings_history(settings, memory, date(2016, 1, 4), last, theses=theses)  # type: ignore[arg-type]
+        return readings_history(settings, source, date(2016, 1, 4), last, theses=theses)
 
     table = price_based()
     median, worst = median_seconds(price_based, args.runs)
