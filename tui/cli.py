@@ -2,8 +2,8 @@
 prints the readings of every session of a span (`regime history`), or checks a config
 file (`regime config check`). Flags are parsed with argparse and become the flags
 layer of the Settings; `--as-of` becomes one `Replay` value. Every bad input ends in
-one line on stderr and exit code 2, never a traceback. Textual is imported only when the monitor starts, so the
-scripting commands stay quick."""
+one line on stderr and exit code 2, never a traceback. Textual is imported only when
+the monitor starts, so the scripting commands stay quick."""
 
 from __future__ import annotations
 
@@ -96,11 +96,20 @@ def _shared_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, with a bad flag reported as one line (exit 2) instead of the usage
+    text: `--help` has the usage."""
+
+    def error(self, message: str) -> NoReturn:
+        command = self.prog.removeprefix("regime").strip()
+        fail(f"{command}: {message}" if command else message)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full command line, as `regime --help` documents it."""
     from core.config import default_config_path
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="regime",
         description=(
             "Regime: a terminal market-regime monitor for the S&P 500. With no command it "
