@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from core.config import ConfigError, Settings, Symbols, load_settings
+from core.section import builtin
 from tui.cli import main
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "seven-k.toml"
@@ -126,8 +127,9 @@ def test_settings_built_directly_read_only_their_arguments(
 
 
 def test_the_unread_small_cap_etf_is_not_a_symbol() -> None:
-    assert "IWM" not in Symbols().all()
+    assert "IWM" not in Symbols().model_dump().values()
     assert "small_cap_etf" not in Symbols.model_fields
+    assert "IWM" not in builtin().symbols(Settings())
 
 
 def test_a_config_that_still_sets_small_cap_etf_is_told_so(
