@@ -867,7 +867,7 @@ def test_the_fake_download_matches_real_yf_download(
     real: Download = YFinanceClient(tmp_path / "yf").download(tickers, **request_)  # type: ignore[arg-type]
     real_retries = list(market.sleeps)
     market.sleeps.clear()
-    fake = FakeYahooClient(market).download(tickers, **request_)  # type: ignore[arg-type]
+    fake = FakeYahooClient(market).download(tickers, **request_)
 
     pd.testing.assert_frame_equal(real.frame, fake.frame)
     assert real.errors == fake.errors
