@@ -1,20 +1,33 @@
 """The price section: the index's last price and change, its key levels (1,000-point
 milestones, EMA 20/50, SMA 50/200, the user's levels and bands) with the distance to
 each, the EMA stack, the Bollinger/Keltner band state and the TD Sequential state, plus
-a year of closes for the chart. The computation is `core.signals.price`."""
+a year of closes for the chart. `readings` gives every one of them for every session of
+the index's bars (`core.signals.price` computes them, vectorised), and `compute` builds
+today's section from the last session with a close, adding what is not a reading: the
+freshness status and the chart's closes (`history`, a series, not a value of the
+session). Nothing else is left out: each reading is a function of the session's bar and
+the bars before it. Levels are columns per name (`price.levels[EMA 50].value`), one
+group per milestone that is ever one of the two around the close, missing on the
+sessions a level is not shown; today's levels are ordered highest first."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Literal
+import math
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field
 
 from core import format as fmt
-from core.section import Inputs, Section, last_date
+from core.columns import unflatten
+from core.section import Inputs, Section, last_date, latest
 from core.snapshot import Frozen, History, PanelStatus, SectionModel, Thesis
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from core.config import Settings
+
+KEY = "price"
 
 LevelKind = Literal["milestone", "ema", "sma", "user", "range"]
 
@@ -84,16 +97,51 @@ class PriceSection(SectionModel):
     bands: BandState = Field(default_factory=BandState)
 
 
+def readings(inputs: Inputs) -> pd.DataFrame:
+    """Every price reading of every session of the index's bars (see the module
+    docstring), columns named `price.last`, `price.levels[EMA 50].value`, ..."""
+    import pandas as pd
+
+    from core.signals import price as price_signal
+
+    symbol = inputs.settings.symbols.index
+    bars = inputs.cycle.bars.get(symbol)
+    if bars is None:  # no sessions, no readings
+        bars = pd.DataFrame({"close": []}, index=pd.DatetimeIndex([], name="date"), dtype=float)
+    frame = price_signal.price_readings(bars, symbol, inputs.settings.levels)
+    frame.columns = [f"{KEY}.{column}" for column in frame.columns]
+    return frame
+
+
+def _highest_first(level: dict[str, Any]) -> float:
+    """A level's sort key: the top of a band, else its value."""
+    top: float = level.get("upper") or level["value"]
+    return top
+
+
 def compute(inputs: Inputs) -> PriceSection:
-    """Last, change, key levels, bands, TD state and chart history of the index."""
+    """Today's price section: the readings of the last session with a close (a
+    trailing bar without one is not a reading yet), dated at that session, the levels
+    highest first, with the chart's year of closes up to that session."""
     from core.signals import price as price_signal
 
     symbol = inputs.settings.symbols.index
     bars = inputs.cycle.bars.get(symbol)
     if bars is None or bars.empty:
         return fallback(inputs.cycle.status(None, f"no bars for {symbol}"), inputs.settings)
-    status = inputs.cycle.status(last_date(bars))
-    return price_signal.price_section(bars, symbol, inputs.settings.levels, status)
+    frame = readings(inputs)
+    last_close = last_date(frame[f"{KEY}.last"].dropna())
+    if last_close is None:  # no close at all yet
+        return PriceSection(status=inputs.cycle.status(last_date(bars)), symbol=symbol)
+    closed = frame.loc[:last_close]
+    fields = unflatten(PriceSection, KEY, latest(closed))
+    levels = sorted(fields.pop("levels", ()), key=_highest_first, reverse=True)
+    return PriceSection(
+        **fields,
+        levels=tuple(levels),
+        status=inputs.cycle.status(last_close),
+        history=price_signal.recent_history(bars["close"].loc[:last_close]),
+    )
 
 
 def fallback(status: PanelStatus, settings: Settings) -> PriceSection:
@@ -130,6 +178,18 @@ def text(price: PriceSection) -> list[str]:
     return lines
 
 
+def ema_warmup(length: int, tolerance: float = 1e-10) -> int:
+    """Sessions before an EMA of `length` has forgotten its start to `tolerance`: the
+    seed's `length` closes, then until (1 - alpha)^k <= tolerance."""
+    alpha = 2.0 / (length + 1)
+    return length - 1 + math.ceil(math.log(tolerance) / math.log(1.0 - alpha))
+
+
+WARMUP = ema_warmup(200)
+"""The EMA 200 of the stack is the slowest to forget where the data starts (~2,500
+sessions); the bands, the other averages and TD Sequential settle well before."""
+
+
 def symbols(settings: Settings) -> tuple[str, ...]:
     """The index."""
     return (settings.symbols.index,)
@@ -143,4 +203,6 @@ SECTION = Section(
     fallback=fallback,
     text=text,
     symbols=symbols,
+    readings=readings,
+    warmup=WARMUP,
 )

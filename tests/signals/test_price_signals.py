@@ -1,4 +1,5 @@
-"""The price panel's section: EMA stacking, the 1%-below-a-milestone flag, the band
+"""The price panel's section, as a refresh cycle computes it (`core.sections.price`'s
+`compute`, today's row of its readings): EMA stacking, the 1%-below-a-milestone flag, the band
 state against direct calls to the band indicators, close-only history (what needs highs
 and lows is None, not wrong), the TD state of a hand-built path whose count is known,
 no look-ahead as a property, and the readings on real S&P 500 data."""
@@ -17,12 +18,11 @@ from hypothesis import strategies as st
 
 from core.config import UserLevel
 from core.indicators import bollinger, ema, keltner, td_sequential
-from core.sections.price import PriceSection
-from core.signals.price import key_levels, price_section, recent_history
+from core.sections.price import PriceSection, compute
+from core.signals.price import recent_history
 from core.snapshot import PanelStatus
 from tests.market_data import require_market_data
-
-STATUS = PanelStatus(state="REPLAY")
+from tests.signals.oracles_price import key_levels, price_inputs, replay_status
 
 
 def frame(close: np.ndarray | list[float], spread: float | None = 0.5) -> pd.DataFrame:
@@ -38,7 +38,7 @@ def frame(close: np.ndarray | list[float], spread: float | None = 0.5) -> pd.Dat
 
 
 def section(bars: pd.DataFrame, levels: list[UserLevel] | None = None) -> PriceSection:
-    return price_section(bars, "^GSPC", levels or [], STATUS)
+    return compute(price_inputs(bars, levels or []))
 
 
 # --- EMA stack ------------------------------------------------------------------
@@ -97,7 +97,7 @@ def test_last_prev_change_levels_and_history() -> None:
     levels = [UserLevel(label="Pivot", value=6992.0, thesis="bull")]
     result = section(bars, levels)
     assert result.symbol == "^GSPC"
-    assert result.status == STATUS
+    assert result.status == replay_status(bars)
     assert result.last == close[-1]
     assert result.prev_close == close[-2]
     assert result.change_pct == pytest.approx((close[-1] / close[-2] - 1) * 100, abs=1e-12)
@@ -107,7 +107,13 @@ def test_last_prev_change_levels_and_history() -> None:
 
 def test_an_empty_frame_gives_only_symbol_and_status() -> None:
     result = section(frame([]))
-    assert result == PriceSection(status=STATUS, symbol="^GSPC")
+    status = PanelStatus(state="REPLAY", detail="no bars for ^GSPC")
+    assert result == PriceSection(status=status, symbol="^GSPC")
+
+
+def test_bars_without_any_close_give_only_symbol_and_status() -> None:
+    bars = frame([np.nan, np.nan])
+    assert section(bars) == PriceSection(status=replay_status(bars), symbol="^GSPC")
 
 
 # --- bands ----------------------------------------------------------------------
@@ -269,7 +275,7 @@ def test_td_after_the_nine() -> None:
 def test_td_not_perfected() -> None:
     # same setup, but bars 8 and 9 stay below the highs of bars 6 and 7
     bars = frame(TD_PATH[: NINE + 1])
-    bars.iloc[NINE - 3 : NINE - 1, bars.columns.get_loc("high")] += 10.0
+    bars.loc[bars.index[NINE - 3 : NINE - 1], "high"] += 10.0
     td = section(bars).td
     assert td.setup_count == 9 and td.perfected is False
 
@@ -395,6 +401,6 @@ def test_td_needs_ranges_only_from_the_latest_setup_nine() -> None:
     td = section(bars).td
     assert (td.countdown_direction, td.countdown, td.perfected) == ("sell", 4, True)
     # a missing low inside the latest setup does blank them
-    bars.iloc[-5, bars.columns.get_loc("low")] = np.nan
+    bars.loc[bars.index[-5], "low"] = np.nan
     td = section(bars).td
     assert td.countdown is None and td.perfected is None and td.tdst_support is None
