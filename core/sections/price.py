@@ -196,7 +196,7 @@ def symbols(settings: Settings) -> tuple[str, ...]:
 
 
 SECTION = Section(
-    key="price",
+    key=KEY,
     model=PriceSection,
     order=10,
     compute=compute,

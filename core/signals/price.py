@@ -41,8 +41,6 @@ KELTNER_MULTIPLIER = 2.0
 EXPANSION_SESSIONS = 5
 """Bands are expanding when their bandwidth exceeds its value this many sessions earlier."""
 TD_SETUP_BARS = 9
-LEVEL_FIELDS = ("kind", "value", "distance_pct", "upper", "thesis")
-"""A level's readings, in the model's order (its name is the key in brackets)."""
 
 Columns = dict[str, np.ndarray]
 """Readings by column name, each an array over the sessions."""
@@ -277,8 +275,8 @@ def price_readings(
     """The price readings of every session of the index's daily bars (columns
     open/high/low/close/volume, oldest first; high/low may be missing): one row per
     bar, on its date, the columns in the section's order (see the module docstring).
-    A bar without a close has no close-based reading (its row shows only the symbol
-    and the TD state of that bar)."""
+    A bar without a close has no reading of its own close (its row shows the symbol,
+    the previous close and the TD state of that bar)."""
     close = _float_column(bars, "close")
     high, low = _float_column(bars, "high"), _float_column(bars, "low")
     values = close.to_numpy()
