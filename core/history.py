@@ -81,7 +81,23 @@ def readings_history(
     parts = [frames[section.key].reindex(sessions) for section in wanted]
     table = pd.concat(parts, axis=1) if parts else pd.DataFrame(index=sessions)
     table.index.name = SESSION
-    return table
+    return without_absent_items(table)
+
+
+def without_absent_items(table: pd.DataFrame) -> pd.DataFrame:
+    """`table` without the list items that exist on none of its sessions (a milestone
+    that applied only during the warm-up): an item's columns go together."""
+    items: dict[str, list[str]] = {}
+    for column in map(str, table.columns):
+        if "]" in column:
+            items.setdefault(column[: column.index("]") + 1], []).append(column)
+    absent = [
+        column
+        for columns in items.values()
+        if table[columns].isna().all().all()
+        for column in columns
+    ]
+    return table.drop(columns=absent)
 
 
 def compute_frames(
