@@ -5,9 +5,11 @@ session). `flatten` turns a section's model into `{path: value}` (`price.last`,
 (`price.levels[EMA 50].distance_pct`, `trend.signals[21].flip_level`,
 `checklist.bull.items[above_7000].status`), entries of a dict likewise
 (`checklist.extra[soft_landing].score`). Freshness (`status`) and chart series are
-not readings and are left out. `unflatten` is the inverse for one row: what a section
-turns its last row of readings into, so today's reading is built from the same
-columns as every past session's. Missing values are None here (NaN in a frame)."""
+not readings and are left out, but a rule may read a live Snapshot's freshness, so
+`flatten(..., status=True)` keeps it (`price.status.state`). `unflatten` is the
+inverse for one row: what a section turns its last row of readings into, so today's
+reading is built from the same columns as every past session's. Missing values are
+None here (NaN in a frame)."""
 
 from __future__ import annotations
 
@@ -76,9 +78,10 @@ def _walk(
             yield path, value
 
 
-def flatten(section: BaseModel, key: str) -> dict[str, Any]:
-    """Every reading of `section` (the Snapshot's `key`) by its column name."""
-    return dict(_walk(section, key, top=True))
+def flatten(section: BaseModel, key: str, *, status: bool = False) -> dict[str, Any]:
+    """Every reading of `section` (the Snapshot's `key`) by its column name; with
+    `status`, its freshness too (`price.status.state`, `price.status.detail`)."""
+    return dict(_walk(section, key, top=not status))
 
 
 PART = re.compile(r"[^.\[]+(?:\[[^\]]*\])?")

@@ -1,35 +1,62 @@
 """The rule language of the thesis checklists: a small, safe expression language over
 Snapshot fields, read by a hand-written tokenizer and a Pratt (precedence-climbing)
 parser into an AST of frozen dataclasses, checked against the Snapshot's pydantic schema
-when loaded, then evaluated with three-valued logic. User text is never passed to
-`eval`, `exec` or `ast`: names resolve only to declared pydantic fields and to the
-functions listed in `FUNCTIONS`. Grammar, loosest binding first: `or`; `and`; `not`;
-comparisons `< <= > >= == !=` (not chainable); `+ -`; `* /`; unary `-`; postfix
-`.field`; primaries: numbers (`7000`, `6992.5`), double-quoted strings, `true`, `false`,
-`null`, field paths (`price.td.setup_count`), calls (`level("6,992 pivot").value`,
-`abs(x)`, `min(a, b)`, `max(a, b)`, `default(x, fallback)`, `given(x, y)`,
-`fmt(x, "+.1f")`) and parentheses. A missing reading (None) makes arithmetic and
-comparisons unknown; `false and unknown` is false, `true or unknown` is true, `not
-unknown` is unknown; `x == null` / `x != null` test for missing data and are never
-unknown. Every unknown result carries the reasons it is unknown."""
+when loaded, then evaluated with three-valued logic over columns: a `Table` of n rows of
+readings named as `core.columns` names them (a history, one row per session), each node
+a numpy array of values and a mask of the rows where it is known, so a rule over 25,000
+sessions is a few array operations. A Snapshot is a one-row table (`row_of`: the
+envelope, every section's readings and its status), and `Rule.evaluate` gives its
+`Outcome`. User text is never passed to `eval`, `exec` or `ast`: names resolve only to
+declared pydantic fields and to the functions listed in `FUNCTIONS`. Grammar, loosest
+binding first: `or`; `and`; `not`; comparisons `< <= > >= == !=` (not chainable);
+`+ -`; `* /`; unary `-`; postfix `.field`; primaries: numbers (`7000`, `6992.5`),
+double-quoted strings, `true`, `false`, `null`, field paths (`price.td.setup_count`),
+calls (`level("6,992 pivot").value`, `abs(x)`, `min(a, b)`, `max(a, b)`, `default(x,
+fallback)`, `given(x, y)`, `fmt(x, "+.1f")`) and parentheses. A missing reading (None,
+NaN in a frame) makes arithmetic and comparisons unknown; `false and unknown` is false,
+`true or unknown` is true, `not unknown` is unknown; `x == null` / `x != null` test for
+missing data and are never unknown. Every unknown result can say why, row by row.
+Numbers keep Python's types: an int field's value, an int literal and the sum,
+difference, product, abs, min or max of ints are whole (exact up to 2**53)."""
 
 from __future__ import annotations
 
+import builtins
 import difflib
 import math
+import operator
 import re
 import types
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any, ClassVar, Literal, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Union, cast, get_args, get_origin
 
 from pydantic import BaseModel
 
+from core.columns import flatten
 from core.format import spec_ok, with_spec
 from core.section import builtin
 from core.sections.price import Level
 from core.snapshot import Snapshot
+
+
+class _LazyNumpy:
+    """numpy, imported when a rule is first evaluated: loading the theses (on the
+    monitor's start path) only parses and checks rules, and needs none of it."""
+
+    def __getattr__(self, name: str) -> Any:
+        import numpy
+
+        globals()["np"] = numpy  # from now on the module itself
+        return getattr(numpy, name)
+
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np = _LazyNumpy()
 
 __all__ = [
     "FUNCTIONS",
@@ -47,11 +74,13 @@ __all__ = [
     "Rule",
     "RuleError",
     "Str",
+    "Table",
     "Unary",
     "compile_rule",
     "find_level",
     "parse",
     "reading_of",
+    "row_of",
     "tokenize",
 ]
 
@@ -769,13 +798,556 @@ def path_of_or_literal(node: Node) -> str:
     return "the expression"
 
 
-# -- evaluation -----------------------------------------------------------------------
+# -- tables: what rules are evaluated on ----------------------------------------------
+
+LEVELS = "price.levels"
+"""The list `level()` searches, as its columns are named: `price.levels[EMA 50].value`."""
+_LEVEL_COLUMN = re.compile(re.escape(LEVELS) + r"\[([^\]]+)\]\.")
+USER_KINDS = ("user", "range")
+"""Level kinds that win over a derived level of the same name."""
+
+
+class _Joined(Mapping[str, Any]):
+    """The columns of several frames, each read on the rows of `index` (reindexed, so
+    a row a frame lacks is missing there, never carried forward from an earlier one)."""
+
+    def __init__(self, frames: Iterable[pd.DataFrame], index: pd.Index) -> None:
+        self._frames = {str(column): frame for frame in frames for column in frame.columns}
+        self._index = index
+
+    def __getitem__(self, name: str) -> Any:
+        column = self._frames[name][name]
+        return column if column.index.equals(self._index) else column.reindex(self._index)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._frames  # without reading the column
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._frames)
+
+    def __len__(self) -> int:
+        return len(self._frames)
+
+
+class Table:
+    """`rows` rows of readings as columns named as `core.columns` names them
+    (`price.last`, `price.levels[EMA 50].value`, `price.status.state`): what a rule is
+    evaluated on. A column is anything numpy reads as `rows` values (a pandas Series,
+    an array, a list), None or NaN where unknown; a column the table lacks is unknown
+    on every row. A column is converted to a typed array once, when a rule first reads
+    it, so the rules of a checklist share the work."""
+
+    def __init__(self, columns: Mapping[str, Any], rows: int) -> None:
+        self.columns = columns
+        self.rows = rows
+        self._typed: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+        self._levels: tuple[str, ...] | None = None
+
+    @classmethod
+    def of_frame(cls, frame: pd.DataFrame) -> Table:
+        """The columns of `frame`, one row per row of it."""
+        return cls(_Joined([frame], frame.index), len(frame))
+
+    @classmethod
+    def joined(cls, frames: Iterable[pd.DataFrame], index: pd.Index) -> Table:
+        """The columns of every frame on the rows of `index`; a frame with no row for
+        an index entry is unknown there (reindexed, never forward-filled)."""
+        return cls(_Joined(frames, index), len(index))
+
+    @classmethod
+    def of_snapshot(cls, snapshot: Snapshot) -> Table:
+        """`snapshot` as a one-row table (see `row_of`)."""
+        return cls({name: [value] for name, value in row_of(snapshot).items()}, 1)
+
+    def read(self, name: str, kind: str) -> tuple[np.ndarray, np.ndarray]:
+        """Column `name` as values of the static type `kind` (an RType kind: numbers
+        as float64, true/false as bool, text, dates and times as objects, None where
+        unknown), with the rows where it is known."""
+        key = (name, kind)
+        typed = self._typed.get(key)
+        if typed is None:
+            raw = self.columns.get(name)
+            typed = _empty(kind, self.rows) if raw is None else _typed(raw, kind, self.rows)
+            self._typed[key] = typed
+        return typed
+
+    def level_names(self) -> tuple[str, ...]:
+        """The names of the price levels the table has columns for, in column order."""
+        if self._levels is None:
+            found = (_LEVEL_COLUMN.match(name) for name in self.columns)
+            self._levels = tuple(dict.fromkeys(match[1] for match in found if match))
+        return self._levels
+
+
+def _empty(kind: str, rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """A column unknown on every row."""
+    unknown = np.zeros(rows, dtype=bool)
+    if kind == "number":
+        return np.full(rows, np.nan), unknown
+    if kind == "bool":
+        return np.zeros(rows, dtype=bool), unknown
+    return np.full(rows, None, dtype=object), unknown
+
+
+def _array(raw: Any, dtype: Any) -> np.ndarray:
+    """`raw` as an array of `dtype` (not copied when it already is one: columns are
+    never written to). None and NaN are left to the caller; pandas' own missing value
+    (pd.NA, in a nullable column) becomes NaN for numbers, else None."""
+    to_numpy = getattr(raw, "to_numpy", None)
+    if to_numpy is not None and not isinstance(raw.dtype, np.dtype):
+        array: np.ndarray = to_numpy(dtype=dtype, na_value=np.nan if dtype is float else None)
+        return array
+    return np.asarray(raw, dtype=dtype)
+
+
+def _typed(raw: Any, kind: str, rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """A raw column as values of `kind` and the rows where it is known (see Table.read)."""
+    if kind == "number":
+        numbers = _array(raw, float)
+        return numbers, ~np.isnan(numbers)
+    if kind == "date" and np.asarray(raw).dtype.kind == "M":
+        raw = np.asarray(raw).astype("datetime64[D]").astype(object)  # NaT becomes None
+    objects = _array(raw, object)
+    # NaN stands for a missing value in an object column too (a frame reindexed).
+    known = np.not_equal(objects, cast(Any, None)) & np.equal(objects, objects)
+    if kind == "bool":
+        flags = np.zeros(rows, dtype=bool)
+        flags[known] = objects[known].astype(bool)
+        return flags, known
+    return _masked(objects, known), known
+
+
+def _masked(values: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """`values` as objects, None where not `known`."""
+    masked = np.full(len(known), None, dtype=object)
+    masked[known] = values[known]
+    return masked
+
+
+def _distinct_levels(price: BaseModel) -> BaseModel:
+    """`price` with one level per name, as a column names a level by its name: of two
+    with one name, the one `level()` finds (the user's own, else the first)."""
+    levels: tuple[Level, ...] = getattr(price, "levels", ())
+    chosen: dict[str, Level] = {}
+    for level in levels:
+        kept = chosen.get(level.name)
+        if kept is None or (kept.kind not in USER_KINDS and level.kind in USER_KINDS):
+            chosen[level.name] = level
+    if len(chosen) == len(levels):
+        return price
+    return price.model_copy(update={"levels": tuple(chosen.values())})
+
+
+def row_of(snapshot: Snapshot) -> dict[str, Any]:
+    """`snapshot` as one row of columns: the envelope (`as_of`, `source.kind`,
+    `market.phase`, ...) and every section's readings with its freshness
+    (`price.last`, `price.status.state`), named as `core.columns` names them."""
+    row: dict[str, Any] = {}
+    for name in type(snapshot).model_fields:
+        value = getattr(snapshot, name)
+        if isinstance(value, BaseModel):
+            if name == LEVELS.split(".")[0]:
+                value = _distinct_levels(value)
+            row.update(flatten(value, name, status=True))
+        else:
+            row[name] = value
+    return row
+
+
+def _normalise(name: str) -> str:
+    """Level names compare case-blind, with any dash as '-' and spaces collapsed."""
+    return " ".join(name.replace("–", "-").replace("—", "-").casefold().split())
+
+
+def _counts(annotation: Any) -> bool:
+    """Whether a field holds whole numbers (an int field; a float field's values are
+    floats even when whole, as pydantic stores them)."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        return all(_counts(arg) for arg in get_args(annotation) if arg is not type(None))
+    if get_origin(annotation) is Literal:
+        return all(type(value) is int for value in get_args(annotation))
+    return annotation is int
+
+
+# -- evaluation over columns ----------------------------------------------------------
+
+Reason = tuple["np.ndarray", "str | np.ndarray"]
+"""Why some rows are unknown: those rows, and the text (one for all, or one per row)."""
+
+
+@dataclass(frozen=True)
+class _Column:
+    """An expression's value on every row: `values` (float64 for numbers, bool for
+    true/false, objects for text, dates, times; None for a group of fields), the rows
+    where it is `known`, for numbers the rows holding a `whole` number (a Python int
+    in a one-row Outcome, as the Snapshot holds it), the `reasons` for the unknown
+    rows (when asked), and for a group of fields how to read them."""
+
+    kind: Literal["number", "bool", "object", "group"]
+    values: Any
+    known: np.ndarray
+    whole: Any = None
+    reasons: tuple[Reason, ...] = ()
+    group: _Fields | _Levels | None = None
+
+
+def _only(reasons: tuple[Reason, ...], rows: np.ndarray) -> tuple[Reason, ...]:
+    """`reasons` restricted to `rows`."""
+    kept = ((mask & rows, text) for mask, text in reasons)
+    return tuple((mask, text) for mask, text in kept if mask.any())
+
+
+def _within(outer: _Column, inner: _Column) -> _Column:
+    """`inner` on the rows where `outer` is known; unknown elsewhere, for `outer`'s
+    reasons (a field of a missing group, `given(x, y)` where x is missing)."""
+    return replace(
+        inner,
+        known=outer.known & inner.known,
+        reasons=outer.reasons + _only(inner.reasons, outer.known),
+    )
+
+
+def _signless(values: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    """`values` with no negative zero on whole rows: an int has no sign of zero, and
+    `-0 * -1.0` must be -0.0 as in Python, not 0.0."""
+    result: np.ndarray = np.where(whole, values + 0.0, values)
+    return result
+
+
+_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+
+
+@dataclass(frozen=True)
+class _Fields:
+    """A group of fields read from the table's columns under `path` (the Snapshot's
+    own fields when empty), typed by `model`."""
+
+    path: str
+    model: type[BaseModel]
+
+    def read(self, run: _Evaluator, name: str, node: Name | Attr) -> _Column:
+        annotation = self.model.model_fields[name].annotation
+        path = f"{self.path}.{name}" if self.path else name
+        found = type_of_annotation(annotation)
+        if found.kind == "model":
+            assert found.model is not None
+            # Only an optional group has a column of its own: None where it is missing.
+            known = run.table.read(path, "other")[1] if path in run.table.columns else run.every
+            return _Column(
+                "group",
+                None,
+                known,
+                reasons=run.missing(node, ~known),
+                group=_Fields(path, found.model),
+            )
+        values, known = run.table.read(path, found.kind)
+        reasons = run.missing(node, ~known)
+        if found.kind == "number":
+            whole = known & _counts(annotation)
+            return _Column("number", _signless(values, whole), known, whole, reasons)
+        return _Column("bool" if found.kind == "bool" else "object", values, known, None, reasons)
+
+
+@dataclass(frozen=True)
+class _Levels:
+    """The level `level("...")` finds on each row: `names` are the table's levels of
+    that name (case and dashes aside), `choice` the one found per row (-1: none)."""
+
+    names: tuple[str, ...]
+    choice: np.ndarray
+
+    def field(self, run: _Evaluator, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """One field of the level found on each row, with the rows where it is known."""
+        found = self.choice >= 0
+        if name == "name":
+            names = np.array((*self.names, None), dtype=object)
+            return names[self.choice], found  # choice -1 picks the None
+        kind = type_of_annotation(Level.model_fields[name].annotation).kind
+        if not self.names:
+            return _empty(kind, run.table.rows)
+        columns = [run.table.read(f"{LEVELS}[{level}].{name}", kind) for level in self.names]
+        pick, rows = np.maximum(self.choice, 0), np.arange(run.table.rows)
+        values = np.stack([values for values, _ in columns])[pick, rows]
+        known = np.stack([known for _, known in columns])[pick, rows] & found
+        return values, known
+
+    def read(self, run: _Evaluator, name: str, node: Name | Attr) -> _Column:
+        values, known = self.field(run, name)
+        reasons: tuple[Reason, ...] = ()
+        lacking = (self.choice >= 0) & ~known
+        if run.explain and lacking.any():
+            path = path_of(node)
+            texts = [f"{path} is unknown (level {level!r} has none)" for level in self.names]
+            reasons = ((lacking, np.array(texts, dtype=object)[np.maximum(self.choice, 0)]),)
+        kind = type_of_annotation(Level.model_fields[name].annotation).kind
+        if kind == "number":
+            return _Column("number", values, known, np.zeros_like(known), reasons)
+        return _Column("object", values, known, None, reasons)
+
+    def objects(self, run: _Evaluator) -> np.ndarray:
+        """The Level found on each row (None where none is)."""
+        fields: dict[str, tuple[list[Any], np.ndarray]] = {}
+        for name in Level.model_fields:
+            values, known = self.field(run, name)
+            fields[name] = (values.tolist(), known)
+        levels = np.full(run.table.rows, None, dtype=object)
+        for row in np.flatnonzero(self.choice >= 0).tolist():
+            present = {name: values[row] for name, (values, known) in fields.items() if known[row]}
+            levels[row] = Level(**present)
+        return levels
+
+
+class _Evaluator:
+    """Evaluates a checked tree over every row of a table at once: each node gives a
+    `_Column` (values and a known mask; Kleene logic on the masks), and, when
+    `explain`, the reasons for its unknown rows."""
+
+    def __init__(self, table: Table, model: type[BaseModel], explain: bool) -> None:
+        self.table = table
+        self.explain = explain
+        self.root = _Fields("", model)
+        self.every = np.ones(table.rows, dtype=bool)
+
+    def run(self, node: Node) -> _Column:
+        if isinstance(node, Num):
+            return self.number(node.value)
+        if isinstance(node, Str):
+            return _Column("object", self.constant(node.value, object), self.every)
+        if isinstance(node, Bool):
+            return _Column("bool", self.constant(node.value, bool), self.every)
+        if isinstance(node, Null):
+            return _Column("object", self.constant(None, object), ~self.every)
+        if isinstance(node, Name):
+            return self.root.read(self, node.name, node)
+        if isinstance(node, Attr):
+            owner = self.run(node.obj)
+            assert owner.group is not None  # the checker allows fields of groups only
+            return _within(owner, owner.group.read(self, node.name, node))
+        if isinstance(node, Call):
+            return self.call(node)
+        if isinstance(node, Unary):
+            operand = self.run(node.operand)
+            if node.op == "not":
+                return replace(operand, values=~operand.values)
+            return replace(operand, values=_signless(-operand.values, operand.whole))
+        return self.binary(node)
+
+    def constant(self, value: Any, dtype: Any) -> np.ndarray:
+        """`value` on every row, as a read-only view: a literal costs nothing per row."""
+        return np.broadcast_to(np.array(value, dtype=dtype), (self.table.rows,))
+
+    def number(self, value: float | int) -> _Column:
+        try:
+            number = float(value)
+        except OverflowError:  # an int literal beyond any float
+            number = math.copysign(math.inf, value)
+        whole = self.constant(isinstance(value, int), bool)
+        return _Column("number", self.constant(number, float), self.every, whole)
+
+    def missing(self, node: Name | Attr, rows: np.ndarray) -> tuple[Reason, ...]:
+        """Why `node` is unknown on `rows`: its path, and its panel's error where the
+        panel failed (the table's `<section>.status.*` columns, a live Snapshot's)."""
+        if not self.explain or not rows.any():
+            return ()
+        path = path_of(node)
+        text = f"{path} is unknown"
+        head = path.split(".", 1)[0]
+        if f"{head}.status.state" in self.table.columns:
+            state, _ = self.table.read(f"{head}.status.state", "string")
+            detail, described = self.table.read(f"{head}.status.detail", "string")
+            failed = rows & (state == "ERROR") & described & (detail != "")
+            if failed.any():
+                texts = np.full(self.table.rows, text, dtype=object)
+                texts[failed] = [f"{text} ({why})" for why in detail[failed]]
+                return ((rows, texts),)
+        return ((rows, text),)
+
+    def call(self, node: Call) -> _Column:
+        if node.name == "level":
+            return self.level(node)
+        args = [self.run(arg) for arg in node.args]
+        if node.name == "given":
+            return _within(args[0], args[1])
+        if node.name == "default":
+            value, fallback = args
+            return _Column(
+                value.kind,
+                np.where(value.known, value.values, fallback.values),
+                value.known | fallback.known,
+                None if value.whole is None else np.where(value.known, value.whole, fallback.whole),
+                _only(value.reasons, ~fallback.known) + _only(fallback.reasons, ~value.known),
+            )
+        first = args[0]
+        known = np.logical_and.reduce([arg.known for arg in args])
+        reasons = tuple(reason for arg in args for reason in arg.reasons)
+        if node.name == "abs":
+            return _Column("number", np.abs(first.values), known, first.whole, reasons)
+        if node.name in ("min", "max"):
+            second = args[1]
+            # Python's min(a, b) is b only when b < a, so a tie keeps a (and its type).
+            compare = operator.lt if node.name == "min" else operator.gt
+            with np.errstate(invalid="ignore"):
+                take = compare(second.values, first.values)
+            values = np.where(take, second.values, first.values)
+            return _Column(
+                "number", values, known, np.where(take, second.whole, first.whole), reasons
+            )
+        # fmt(x, "spec"): the checker made the spec a string literal
+        spec = node.args[1]
+        assert isinstance(spec, Str)
+        texts = np.full(self.table.rows, None, dtype=object)
+        rows = np.flatnonzero(known)
+        texts[rows] = [with_spec(number, spec.value) for number in _numbers(first, rows)]
+        return _Column("object", texts, known, None, reasons)
+
+    def level(self, node: Call) -> _Column:
+        wanted = node.args[0]
+        assert isinstance(wanted, Str)
+        target = _normalise(wanted.value)
+        names = tuple(name for name in self.table.level_names() if _normalise(name) == target)
+        choice = np.full(self.table.rows, -1)
+        if names:
+            read = self.table.read
+            kinds = np.stack([read(f"{LEVELS}[{name}].kind", "string")[0] for name in names])
+            present = np.stack(
+                [
+                    read(f"{LEVELS}[{name}].kind", "string")[1]
+                    | read(f"{LEVELS}[{name}].value", "number")[1]
+                    for name in names
+                ]
+            )
+            mine = present & ((kinds == USER_KINDS[0]) | (kinds == USER_KINDS[1]))
+            first_present = np.where(present.any(axis=0), present.argmax(axis=0), -1)
+            choice = np.where(mine.any(axis=0), mine.argmax(axis=0), first_present)
+        found = choice >= 0
+        reasons: tuple[Reason, ...] = ()
+        if self.explain:
+            _, priced = self.table.read("price.last", "number")
+            reasons = _only(
+                (
+                    (~priced, "price.last is unknown"),  # no price, no levels
+                    (priced, f"no level named {wanted.value!r} ({LEVEL_HINT})"),
+                ),
+                ~found,
+            )
+        return _Column("group", None, found, reasons=reasons, group=_Levels(names, choice))
+
+    def binary(self, node: Binary) -> _Column:
+        op = node.op
+        left, right = self.run(node.left), self.run(node.right)
+        if op in ("and", "or"):
+            return _kleene(op, left, right)
+        if op in ("==", "!=") and (isinstance(node.left, Null) or isinstance(node.right, Null)):
+            other = right if isinstance(node.left, Null) else left
+            present = other.known if op == "!=" else ~other.known
+            return _Column("bool", present, self.every)
+        both = left.known & right.known
+        reasons = left.reasons + right.reasons
+        if op in COMPARISONS:
+            if left.kind == "object":  # text, dates: Python's comparison, where both are known
+                result = np.zeros(self.table.rows, dtype=bool)
+                result[both] = _COMPARE[op](left.values[both], right.values[both])
+            else:
+                with np.errstate(invalid="ignore"):
+                    result = _COMPARE[op](left.values, right.values) & both
+            return _Column("bool", result, both, None, reasons)
+        if left.kind == "object":  # text + text
+            joined = np.full(self.table.rows, None, dtype=object)
+            joined[both] = left.values[both] + right.values[both]
+            return _Column("object", joined, both, None, reasons)
+        return self.arithmetic(node, left, right, both, reasons)
+
+    def arithmetic(
+        self,
+        node: Binary,
+        left: _Column,
+        right: _Column,
+        both: np.ndarray,
+        reasons: tuple[Reason, ...],
+    ) -> _Column:
+        a, b = left.values, right.values
+        zero = np.zeros(self.table.rows, dtype=bool)
+        whole = left.whole & right.whole
+        with np.errstate(all="ignore"):
+            if node.op == "+":
+                result = a + b
+            elif node.op == "-":
+                result = a - b
+            elif node.op == "*":
+                result = a * b
+            else:
+                zero = both & (b == 0)
+                whole = np.zeros(self.table.rows, dtype=bool)  # a quotient is a float
+                result = a / b
+        result = _signless(result, whole)
+        # A whole result beyond float range is lost too (Python's ints are unbounded).
+        infinite = both & ~zero & ~np.isfinite(result)
+        known = both & ~zero & ~infinite
+        if self.explain:
+            at = f"at column {node.pos + 1}"
+            reasons += _only(
+                ((zero, f"division by zero {at}"), (infinite, f"no finite result {at}")), both
+            )
+        return _Column("number", result, known, whole & known, reasons)
+
+    def python(self, column: _Column) -> list[Any]:
+        """The value on each row as the Snapshot holds it (int, float, bool, str, date,
+        Level), None where unknown."""
+        if column.kind == "group":
+            assert isinstance(column.group, _Levels)  # the checker shows no other group
+            levels: list[Any] = _masked(column.group.objects(self), column.known).tolist()
+            return levels
+        values = [None] * self.table.rows
+        rows = np.flatnonzero(column.known)
+        present = (
+            _numbers(column, rows) if column.kind == "number" else column.values[rows].tolist()
+        )
+        for row, value in zip(rows.tolist(), present, strict=True):
+            values[row] = value
+        return values
+
+
+def _kleene(op: str, left: _Column, right: _Column) -> _Column:
+    """`and` / `or` on three values: false decides `and` and true decides `or`, even
+    when the other side is unknown."""
+    true_left, true_right = left.known & left.values, right.known & right.values
+    both = left.known & right.known
+    if op == "and":
+        false_left, false_right = left.known & ~left.values, right.known & ~right.values
+        values, known = true_left & true_right, false_left | false_right | both
+    else:
+        values, known = true_left | true_right, true_left | true_right | both
+    return _Column("bool", values, known, None, _only(left.reasons + right.reasons, ~known))
+
+
+def _numbers(column: _Column, rows: np.ndarray) -> list[float | int]:
+    """The numbers on `rows` as Python numbers: an int where whole, else a float."""
+    values, whole = column.values[rows].tolist(), column.whole[rows].tolist()
+    return [
+        int(value) if is_whole else value for value, is_whole in zip(values, whole, strict=True)
+    ]
+
+
+def _reasons_by_row(column: _Column, rows: int) -> list[tuple[str, ...]]:
+    """Each row's reasons, in order, without repeats."""
+    by_row: list[dict[str, None]] = [{} for _ in range(rows)]
+    for mask, text in column.reasons:
+        for row in np.flatnonzero(mask).tolist():
+            by_row[row][text if isinstance(text, str) else text[row]] = None
+    return [tuple(reasons) for reasons in by_row]
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """The value of an expression on a Snapshot: `value` None means unknown, and then
-    `reasons` says why (what data is missing)."""
+    """The value of an expression on one row (a Snapshot): `value` None means
+    unknown, and then `reasons` says why (what data is missing)."""
 
     value: Any
     reasons: tuple[str, ...] = ()
@@ -784,153 +1356,6 @@ class Outcome:
     def known(self) -> bool:
         """Whether the value is known."""
         return self.value is not None
-
-
-def _unknown(*outcomes: Outcome) -> Outcome:
-    reasons: list[str] = []
-    for outcome in outcomes:
-        if outcome.value is None:
-            reasons.extend(reason for reason in outcome.reasons if reason not in reasons)
-    return Outcome(None, tuple(reasons))
-
-
-def _normalise(name: str) -> str:
-    """Level names compare case-blind, with any dash as '-' and spaces collapsed."""
-    return " ".join(name.replace("–", "-").replace("—", "-").casefold().split())
-
-
-def find_level(snapshot: Snapshot, name: str) -> Level | None:
-    """The price level named `name` (the user's own levels win over derived ones of
-    the same name)."""
-    wanted = _normalise(name)
-    matches = [level for level in snapshot.price.levels if _normalise(level.name) == wanted]
-    for level in matches:
-        if level.kind in ("user", "range"):
-            return level
-    return matches[0] if matches else None
-
-
-_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
-    "<": lambda a, b: bool(a < b),
-    "<=": lambda a, b: bool(a <= b),
-    ">": lambda a, b: bool(a > b),
-    ">=": lambda a, b: bool(a >= b),
-    "==": lambda a, b: bool(a == b),
-    "!=": lambda a, b: bool(a != b),
-}
-
-
-class _Evaluator:
-    """Evaluates a checked tree on one Snapshot."""
-
-    def __init__(self, snapshot: Snapshot, source: str) -> None:
-        self.snapshot = snapshot
-        self.source = source
-
-    def run(self, node: Node) -> Outcome:
-        if isinstance(node, Num | Str | Bool):
-            return Outcome(node.value)
-        if isinstance(node, Null):
-            return Outcome(None)
-        if isinstance(node, Name):
-            return self.read(self.snapshot, node)
-        if isinstance(node, Attr):
-            owner = self.run(node.obj)
-            if owner.value is None:
-                return owner
-            return self.read(owner.value, node)
-        if isinstance(node, Call):
-            return self.call(node)
-        if isinstance(node, Unary):
-            operand = self.run(node.operand)
-            if operand.value is None:
-                return operand
-            if node.op == "not":
-                return Outcome(not operand.value)
-            return Outcome(-operand.value)
-        return self.binary(node)
-
-    def read(self, owner: Any, node: Name | Attr) -> Outcome:
-        value = getattr(owner, node.name)
-        if value is not None:
-            return Outcome(value)
-        if isinstance(owner, Level):
-            return Outcome(None, (f"{path_of(node)} is unknown (level {owner.name!r} has none)",))
-        return Outcome(None, (self.missing(node),))
-
-    def missing(self, node: Name | Attr) -> str:
-        """Why a field is None: its path, and its panel's error when the panel failed."""
-        path = path_of(node)
-        section = getattr(self.snapshot, path.split(".", 1)[0], None)
-        status = getattr(section, "status", None)
-        if status is not None and status.state == "ERROR" and status.detail:
-            return f"{path} is unknown ({status.detail})"
-        return f"{path} is unknown"
-
-    def call(self, node: Call) -> Outcome:
-        name = node.name
-        if name == "level":
-            arg = node.args[0]
-            assert isinstance(arg, Str)
-            level = find_level(self.snapshot, arg.value)
-            if level is not None:
-                return Outcome(level)
-            if self.snapshot.price.last is None:
-                return Outcome(None, ("price.last is unknown",))  # no price, no levels
-            return Outcome(None, (f"no level named {arg.value!r} ({LEVEL_HINT})",))
-        args = [self.run(arg) for arg in node.args]
-        if name == "given":
-            return args[1] if args[0].value is not None else _unknown(args[0])
-        if name == "default":
-            if args[0].value is not None or args[1].value is not None:
-                return args[0] if args[0].value is not None else args[1]
-            return _unknown(*args)
-        if any(arg.value is None for arg in args):
-            return _unknown(*args)
-        if name == "abs":
-            return Outcome(abs(args[0].value))
-        if name == "min":
-            return Outcome(min(args[0].value, args[1].value))
-        if name == "max":
-            return Outcome(max(args[0].value, args[1].value))
-        # fmt
-        return Outcome(with_spec(args[0].value, args[1].value))
-
-    def binary(self, node: Binary) -> Outcome:
-        op = node.op
-        left = self.run(node.left)
-        if op in ("and", "or"):
-            decisive = op == "or"  # true decides 'or', false decides 'and'
-            if left.value is decisive:
-                return Outcome(decisive)
-            right = self.run(node.right)
-            if right.value is decisive:
-                return Outcome(decisive)
-            if left.value is None or right.value is None:
-                return _unknown(left, right)
-            return Outcome(not decisive)
-        right = self.run(node.right)
-        if op in ("==", "!=") and (isinstance(node.left, Null) or isinstance(node.right, Null)):
-            other = right if isinstance(node.left, Null) else left
-            return Outcome((other.value is None) == (op == "=="))
-        if left.value is None or right.value is None:
-            return _unknown(left, right)
-        if op in COMPARISONS:
-            return Outcome(_COMPARE[op](left.value, right.value))
-        a, b = left.value, right.value
-        if op == "+":
-            result = a + b
-        elif op == "-":
-            result = a - b
-        elif op == "*":
-            result = a * b
-        else:
-            if b == 0:
-                return Outcome(None, (f"division by zero at column {node.pos + 1}",))
-            result = a / b
-        if isinstance(result, float) and not math.isfinite(result):
-            return Outcome(None, (f"no finite result at column {node.pos + 1}",))
-        return Outcome(result)
 
 
 # -- compiled rules -------------------------------------------------------------------
@@ -958,15 +1383,59 @@ def reading_of(node: Node) -> Node | None:
 
 @dataclass(frozen=True)
 class Rule:
-    """A parsed and checked expression, ready to evaluate on any Snapshot."""
+    """A parsed and checked expression, ready to evaluate on a Snapshot or on every
+    row of a table of readings (a history)."""
 
     source: str
     node: Node
     type: RType
+    model: builtins.type[BaseModel]
+    """The Snapshot model the rule was checked against: the types of its fields."""
 
-    def evaluate(self, snapshot: Snapshot) -> Outcome:
-        """The expression's value on `snapshot` (None with reasons when unknown)."""
-        return _Evaluator(snapshot, self.source).run(self.node)
+    def evaluate(self, row: Snapshot | Table) -> Outcome:
+        """The expression's value on a Snapshot (or on a one-row table made from one,
+        `Table.of_snapshot`, to share it between rules): None with reasons when
+        unknown."""
+        table = row if isinstance(row, Table) else Table.of_snapshot(row)
+        return self.outcomes(table)[0]
+
+    def outcomes(self, table: Table) -> list[Outcome]:
+        """The expression's value on every row of `table`, with the reasons for each
+        unknown one."""
+        run = _Evaluator(table, self.model, explain=True)
+        column = run.run(self.node)
+        reasons = _reasons_by_row(column, table.rows)
+        return [
+            Outcome(value, () if value is not None else why)
+            for value, why in zip(run.python(column), reasons, strict=True)
+        ]
+
+    def evaluate_columns(self, table: Table | pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """The expression's value on every row of `table` (a Table, or a frame of
+        readings), without reasons: the values (bool for a condition, float64 for a
+        number, objects otherwise: text, dates, Levels; False, NaN or None where
+        unknown) and the rows where they are known."""
+        rows = table if isinstance(table, Table) else Table.of_frame(table)
+        run = _Evaluator(rows, self.model, explain=False)
+        column = run.run(self.node)
+        known = column.known
+        if column.kind == "group":
+            assert isinstance(column.group, _Levels)  # the checker shows no other group
+            return _masked(column.group.objects(run), known), known
+        if column.kind == "bool":
+            return column.values & known, known
+        if column.kind == "number":
+            return np.where(known, column.values, np.nan), known
+        return _masked(column.values, known), known
+
+
+def find_level(snapshot: Snapshot, name: str) -> Level | None:
+    """The price level of `snapshot` that `level(name)` finds: the user's own levels
+    win over derived ones of the same name; names compare case-blind, any dash as
+    '-'."""
+    call = Call("level", (Str(name, 0),), 0)
+    found: Level | None = Rule(name, call, LEVEL, type(snapshot)).evaluate(snapshot).value
+    return found
 
 
 def compile_rule(
@@ -994,10 +1463,10 @@ def compile_rule(
         if found.kind == "null":
             raise RuleError("null cannot be shown", source, node.pos)
         checker.usable(found, node)
-    return Rule(source, node, found)
+    return Rule(source, node, found, checker.model)
 
 
 def compile_reading(node: Node, source: str) -> Rule:
     """A Rule showing `node`, a sub-tree of the rule `source` (already checked)."""
-    found = _Checker(source).check(node)
-    return Rule(source, node, found)
+    checker = _Checker(source)
+    return Rule(source, node, checker.check(node), checker.model)

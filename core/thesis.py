@@ -4,8 +4,12 @@ and bear.toml (read with importlib.resources, so they work installed); a user's 
 can override a built-in item field by field (same id), add items, disable items, retitle
 a thesis, or add a whole new thesis (`[theses.NAME]`). Everything is parsed and checked
 when loaded: a bad rule, format or id raises ThesisError naming the file, the thesis and
-the item. Evaluation never raises: an item whose data is missing is `unknown` with the
-reason, and a rule that crashes (a bug) is `unknown` with the error, never a `fail`."""
+the item. A thesis is judged on a Snapshot (`evaluate`: each item's status, the value
+it shows and why it is unknown) or, for a history, on every row of a table of readings
+at once (`evaluate_rows`: statuses and scores only); both run the one column evaluator
+of core.rules, a Snapshot being a one-row table. Evaluation never raises: an item whose
+data is missing is `unknown` with the reason, and a rule that crashes (a bug) is
+`unknown` with the error, never a `fail`."""
 
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -28,6 +32,7 @@ from core.format import iso_date, ny_time, spec_ok, split_spec, with_spec, yes_n
 from core.rules import (
     Rule,
     RuleError,
+    Table,
     compile_reading,
     compile_rule,
     reading_of,
@@ -36,17 +41,23 @@ from core.sections.checklist import ChecklistItem, ChecklistSection, ItemStatus,
 from core.sections.price import Level
 from core.snapshot import Freshness, PanelStatus, Snapshot
 
+if TYPE_CHECKING:
+    import numpy as np
+
 __all__ = [
     "BUILTIN",
     "Thesis",
     "ThesisError",
     "ThesisItem",
+    "ThesisRows",
     "ValueFormat",
     "builtin_path",
     "builtin_theses",
     "checklist_section",
     "evaluate",
+    "evaluate_rows",
     "judge",
+    "judge_rows",
     "load_theses",
 ]
 
@@ -300,12 +311,13 @@ def display(value: Any, value_format: ValueFormat | None) -> str:
     return str(value)
 
 
-def judge(item: ThesisItem, snapshot: Snapshot) -> ChecklistItem:
-    """One item judged on `snapshot`: pass, fail, or unknown with the reason."""
+def judge(item: ThesisItem, row: Snapshot | Table) -> ChecklistItem:
+    """One item judged on a Snapshot (or the one-row table made from it): pass, fail,
+    or unknown with the reason."""
     status: ItemStatus
     reason: str | None = None
     try:
-        outcome = item.rule.evaluate(snapshot)
+        outcome = item.rule.evaluate(row)
         if outcome.value is None:
             status = "unknown"
             reason = "; ".join(outcome.reasons) or "the rule's result is unknown"
@@ -317,7 +329,7 @@ def judge(item: ThesisItem, snapshot: Snapshot) -> ChecklistItem:
     value: str | None = None
     if item.show is not None:
         try:
-            shown = item.show.evaluate(snapshot)
+            shown = item.show.evaluate(row)
             value = None if shown.value is None else display(shown.value, item.format)
         except Exception:
             log.exception("showing item %s failed", item.id)
@@ -332,9 +344,11 @@ def judge(item: ThesisItem, snapshot: Snapshot) -> ChecklistItem:
     )
 
 
-def evaluate(thesis: Thesis, snapshot: Snapshot) -> ThesisScore:
-    """The thesis's checklist on `snapshot`: score = items passing, total = all items."""
-    items = tuple(judge(item, snapshot) for item in thesis.items)
+def evaluate(thesis: Thesis, row: Snapshot | Table) -> ThesisScore:
+    """The thesis's checklist on a Snapshot (or the one-row table made from it):
+    score = items passing, total = all items."""
+    table = row if isinstance(row, Table) else Table.of_snapshot(row)  # once for all items
+    items = tuple(judge(item, table) for item in thesis.items)
     score = sum(1 for item in items if item.status == "pass")
     return ThesisScore(score=score, total=len(items), items=items, title=thesis.title)
 
@@ -345,7 +359,8 @@ def checklist_section(
     """Every thesis scored on `snapshot`: bull and bear, the others under `extra`. The
     status is the cycle's `state` as of the snapshot; its detail is the cycle's failure
     (`detail`) and any item that could not be evaluated."""
-    scores = {name: evaluate(thesis, snapshot) for name, thesis in theses.items()}
+    row = Table.of_snapshot(snapshot)
+    scores = {name: evaluate(thesis, row) for name, thesis in theses.items()}
     broken = [
         f"{name}.{item.id} {item.reason}"
         for name, score in scores.items()
@@ -360,3 +375,60 @@ def checklist_section(
         bear=scores.pop("bear", ThesisScore()),
         extra=scores,
     )
+
+
+# -- over a history -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ThesisRows:
+    """A thesis judged on every row of a table of readings (a history): per row, the
+    items passing (`score`) and each item's status; no values or reasons."""
+
+    score: np.ndarray
+    """Items passing on each row (int64)."""
+    total: int
+    statuses: Mapping[str, np.ndarray]
+    """Each item's status on each row, by item id: "pass", "fail" or "unknown"."""
+
+
+STATUSES = ("unknown", "fail", "pass")
+"""An item's status by code: 0 unknown, 1 fail (known), 2 pass (known and true)."""
+
+
+def judge_rows(item: ThesisItem, table: Table) -> np.ndarray:
+    """The item's status on every row of `table` ("pass", "fail" or "unknown", as
+    objects); a rule that crashes is unknown on every row, never a fail."""
+    return _statuses(*_passed(item, table))
+
+
+def evaluate_rows(thesis: Thesis, table: Table) -> ThesisRows:
+    """The thesis's checklist on every row of `table`."""
+    import numpy as np
+
+    score = np.zeros(table.rows, dtype=np.int64)
+    statuses: dict[str, np.ndarray] = {}
+    for item in thesis.items:
+        passed, known = _passed(item, table)
+        statuses[item.id] = _statuses(passed, known)
+        score += passed
+    return ThesisRows(score=score, total=len(statuses), statuses=MappingProxyType(statuses))
+
+
+def _passed(item: ThesisItem, table: Table) -> tuple[np.ndarray, np.ndarray]:
+    """The rows where the item passes, and where it is known."""
+    import numpy as np
+
+    try:
+        values, known = item.rule.evaluate_columns(table)
+    except Exception:  # a bug must cost one item, never the history
+        log.exception("evaluating item %s over %d rows failed", item.id, table.rows)
+        values = known = np.zeros(table.rows, dtype=bool)
+    return values & known, known
+
+
+def _statuses(passed: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """ "pass", "fail" or "unknown" per row, as objects (a take, not a loop)."""
+    import numpy as np
+
+    return np.array(STATUSES, dtype=object)[known.astype(np.intp) + passed]
