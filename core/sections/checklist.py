@@ -1,11 +1,18 @@
 """The checklist section: every thesis (bull, bear and any the user adds) scored
 against the rest of the Snapshot — each item pass, fail or unknown with the reading
-behind it. It comes last, because its rules read the other sections. The theses and
-their rule language are `core.thesis` and `core.rules`."""
+behind it. It comes last, because its rules read the other sections. `compute` judges
+today's Snapshot (values, reasons, labels); `readings` judges every session of a
+history at once, from the other sections' readings joined on the index's sessions:
+`checklist.bull.score`, `checklist.bull.total`, `checklist.bull.items[ID].status`, the
+same for bear, and `checklist.extra[NAME].score`, `.total`, `.items[ID].status` for an
+added thesis. Both go through the one column evaluator of `core.rules` (a Snapshot is
+a one-row table). A rule reading a column no section produced for past sessions is
+unknown there, never a fail. The theses and their rule language are `core.thesis` and
+`core.rules`."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field
 
@@ -14,7 +21,13 @@ from core.section import Inputs, Section
 from core.snapshot import Frozen, PanelStatus, SectionModel
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from core.config import Settings
+
+KEY = "checklist"
+NAMED = ("bull", "bear")
+"""The theses with a field of their own; the others are under `extra[NAME]`."""
 
 ItemStatus = Literal["pass", "fail", "unknown"]
 
@@ -66,6 +79,41 @@ def compute(inputs: Inputs) -> ChecklistSection:
     return checklist_section(theses, snapshot, inputs.cycle.state, inputs.cycle.detail)
 
 
+def readings(inputs: Inputs) -> pd.DataFrame:
+    """Every thesis's score, total and item statuses ("pass", "fail", "unknown") for
+    every session of `inputs.frames["sessions"]`, judged on the earlier sections'
+    readings joined on those sessions (a section with no row for a session is unknown
+    there, never carried forward). Bull and bear always have their columns, as the
+    Snapshot always has their scores (0 of 0 without the thesis)."""
+    import numpy as np
+    import pandas as pd
+
+    from core.rules import Table
+    from core.thesis import evaluate_rows, load_theses
+
+    theses = inputs.theses if inputs.theses is not None else load_theses(inputs.settings.theses)
+    sessions = inputs.frames["sessions"].index
+    frames = [frame for key, frame in inputs.frames.items() if key != "sessions"]
+    table = Table.joined(frames, sessions)
+    rows = len(sessions)
+    columns: dict[str, Any] = {}
+    extra = [name for name in theses if name not in NAMED]
+    for name in (*NAMED, *extra):
+        prefix = f"{KEY}.{name}" if name in NAMED else f"{KEY}.extra[{name}]"
+        if name not in theses:
+            columns[f"{prefix}.score"] = np.zeros(rows, dtype=np.int64)
+            columns[f"{prefix}.total"] = np.zeros(rows, dtype=np.int64)
+            continue
+        judged = evaluate_rows(theses[name], table)
+        columns[f"{prefix}.score"] = judged.score
+        columns[f"{prefix}.total"] = np.full(rows, judged.total, dtype=np.int64)
+        for item_id, statuses in judged.statuses.items():
+            columns[f"{prefix}.items[{item_id}].status"] = pd.Series(
+                statuses, index=sessions, dtype=object, copy=False
+            )
+    return pd.DataFrame(columns, index=sessions, copy=False)
+
+
 def fallback(status: PanelStatus, settings: Settings) -> ChecklistSection:
     """No thesis scored."""
     if status.state == "ERROR" and status.detail and status.detail.startswith("could not compute"):
@@ -88,11 +136,12 @@ def text(checklist: ChecklistSection) -> list[str]:
 
 
 SECTION = Section(
-    key="checklist",
+    key=KEY,
     model=ChecklistSection,
     order=100,
     compute=compute,
     fallback=fallback,
     text=text,
+    readings=readings,
     reads_sections=True,
 )
