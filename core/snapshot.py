@@ -25,6 +25,7 @@ SourceKind = Literal["sim", "files", "yahoo", "cache"]
 Phase = Literal["pre", "regular", "post", "closed"]
 Thesis = Literal["bull", "bear"]
 
+
 class Frozen(BaseModel):
     """Base of every Snapshot part: immutable, and strict about its keys."""
 
