@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator, Mapping
-from typing import Any, get_args, get_origin
+from collections.abc import Iterable, Iterator, Mapping
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
@@ -144,3 +145,36 @@ def unflatten(model: type[BaseModel], key: str, row: Mapping[str, Any]) -> dict[
         if column.startswith(prefix):
             _insert(tree, parts(column[len(prefix) :]), _plain(value))
     return _build(model, tree)
+
+
+def counts(model: type[BaseModel], key: str, columns: Iterable[str]) -> list[str]:
+    """The `columns` of the section `model` (the Snapshot's `key`) that hold whole
+    numbers (fields typed int: a TD count, a score), which a frame stores as floats
+    wherever some session is unknown."""
+    return [column for column in columns if _is_int(_annotation(model, key, column))]
+
+
+def _annotation(model: type[BaseModel], key: str, column: str) -> Any:
+    """The annotation of the field `column` names, or None when it names none."""
+    head, *rest = parts(column)
+    current: type[BaseModel] | None = model if head == key else None
+    annotation: Any = None
+    for part in rest:
+        match = ITEM.match(part)
+        info = (
+            None if current is None else current.model_fields.get(match["field"] if match else part)
+        )
+        if info is None:
+            return None
+        annotation = info.annotation
+        current = _model_of(annotation)
+    return annotation
+
+
+def _is_int(annotation: Any) -> bool:
+    """int, or int | None (bool is its own type here, not an int)."""
+    return annotation is int or (
+        get_origin(annotation) in (Union, UnionType)
+        and int in get_args(annotation)
+        and all(arg in (int, type(None)) for arg in get_args(annotation))
+    )

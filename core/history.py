@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from core.columns import counts
 from core.section import CycleData, Inputs, Registry, Section, builtin, sessions_before
 
 if TYPE_CHECKING:
@@ -78,10 +79,17 @@ def readings_history(
     index_frame = frames.get("sessions")
     assert index_frame is not None
     sessions = index_frame.index[(index_frame.index >= pd.Timestamp(start))]
-    parts = [frames[section.key].reindex(sessions) for section in wanted]
+    parts = [whole_counts(section, frames[section.key].reindex(sessions)) for section in wanted]
     table = pd.concat(parts, axis=1) if parts else pd.DataFrame(index=sessions)
     table.index.name = SESSION
     return without_absent_items(table)
+
+
+def whole_counts(section: Section[Any], frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with its counts (int fields: a TD count, a score) as whole numbers that
+    may be missing, so `2` reads `2`, not `2.0`, as it does in a Snapshot."""
+    columns = counts(section.model, section.key, map(str, frame.columns))
+    return frame.astype(dict.fromkeys(columns, "Int64")) if columns else frame
 
 
 def without_absent_items(table: pd.DataFrame) -> pd.DataFrame:
@@ -144,8 +152,9 @@ def _close_time(session: date) -> datetime:
 
 
 def _plain(value: Any) -> Any:
-    """A cell as JSON has it: NaN as null, dates in ISO form, numpy scalars as Python."""
-    if value is None:
+    """A cell as JSON has it: NaN and NA as null, dates in ISO form, numpy scalars as
+    Python."""
+    if value is None or value is pd.NA:
         return None
     if hasattr(value, "item") and not isinstance(value, str):
         value = value.item()

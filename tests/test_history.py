@@ -52,8 +52,10 @@ def history() -> pd.DataFrame:
 def same(snapshot_value: Any, history_value: Any) -> bool:
     """Equal as readings: unknown is None in a Snapshot and NaN/None in a table; numbers
     to 1e-9 (a count is an int in one and a float in the other)."""
-    missing = history_value is None or (
-        isinstance(history_value, float) and math.isnan(history_value)
+    missing = (
+        history_value is None
+        or history_value is pd.NA
+        or (isinstance(history_value, float) and math.isnan(history_value))
     )
     if snapshot_value is None or missing:
         return snapshot_value is None and missing
