@@ -118,3 +118,10 @@ def test_bad_member_closes_name_the_file(tmp_path: Path) -> None:
 def test_missing_directory_is_a_source_error(tmp_path: Path) -> None:
     with pytest.raises(SourceError, match="no such directory"):
         FilesSource(tmp_path / "absent")
+
+
+def test_an_empty_csv_is_named_not_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "GSPC.csv"
+    path.write_text("", encoding="utf-8")
+    with pytest.raises(DataFormatError, match=f"{path}: the file is empty"):
+        read_bars_csv(path)

@@ -73,6 +73,8 @@ def read_bars_csv(path: Path) -> pd.DataFrame:
     """Parse one daily-bar CSV into the standard bar frame (see core.sources.base)."""
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    except pd.errors.EmptyDataError:
+        raise DataFormatError(f"{path}: the file is empty") from None
     except (OSError, pd.errors.ParserError, UnicodeDecodeError) as error:
         raise DataFormatError(f"{path}: cannot read CSV ({error})") from None
     columns = {name.strip().lower(): name for name in raw.columns}
