@@ -140,6 +140,11 @@ def _no_symbols(settings: Settings) -> tuple[str, ...]:
     return ()
 
 
+def the_index(settings: Settings) -> tuple[str, ...]:
+    """The symbols of a section that reads the index alone."""
+    return (settings.symbols.index,)
+
+
 @dataclass(frozen=True)
 class Section(Generic[M]):
     """One section, declared once (see the module docstring)."""

@@ -19,7 +19,7 @@ from pydantic import Field
 
 from core import format as fmt
 from core.columns import unflatten
-from core.section import Inputs, Section, last_date, latest
+from core.section import Inputs, Section, last_date, latest, the_index
 from core.snapshot import Frozen, History, PanelStatus, SectionModel, Thesis
 
 if TYPE_CHECKING:
@@ -190,11 +190,6 @@ WARMUP = ema_warmup(200)
 sessions); the bands, the other averages and TD Sequential settle well before."""
 
 
-def symbols(settings: Settings) -> tuple[str, ...]:
-    """The index."""
-    return (settings.symbols.index,)
-
-
 SECTION = Section(
     key=KEY,
     model=PriceSection,
@@ -202,7 +197,7 @@ SECTION = Section(
     compute=compute,
     fallback=fallback,
     text=text,
-    symbols=symbols,
+    symbols=the_index,
     readings=readings,
     warmup=WARMUP,
 )

@@ -16,7 +16,7 @@ from pydantic import Field
 
 from core import format as fmt
 from core.columns import unflatten
-from core.section import Inputs, Section, last_date, latest
+from core.section import Inputs, Section, last_date, latest, the_index
 from core.snapshot import Frozen, PanelStatus, SectionModel, Series
 
 if TYPE_CHECKING:
@@ -207,11 +207,6 @@ def text(rsi: RsiSection) -> list[str]:
     ]
 
 
-def symbols(settings: Settings) -> tuple[str, ...]:
-    """The index."""
-    return (settings.symbols.index,)
-
-
 SECTION = Section(
     key="rsi",
     model=RsiSection,
@@ -219,7 +214,7 @@ SECTION = Section(
     compute=compute,
     fallback=fallback,
     text=text,
-    symbols=symbols,
+    symbols=the_index,
     readings=readings,
     warmup=WARMUP,
 )

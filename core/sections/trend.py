@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from core import format as fmt
 from core.columns import unflatten
-from core.section import Inputs, Section, last_date, latest, noted
+from core.section import Inputs, Section, last_date, latest, noted, the_index
 from core.snapshot import Frozen, PanelStatus, SectionModel
 
 if TYPE_CHECKING:
@@ -152,11 +152,6 @@ def text(t: TrendSection) -> list[str]:
     return lines
 
 
-def symbols(settings: Settings) -> tuple[str, ...]:
-    """The index."""
-    return (settings.symbols.index,)
-
-
 SECTION = Section(
     key="trend",
     model=TrendSection,
@@ -164,7 +159,7 @@ SECTION = Section(
     compute=compute,
     fallback=fallback,
     text=text,
-    symbols=symbols,
+    symbols=the_index,
     readings=readings,
     warmup=WARMUP,
 )
