@@ -56,10 +56,10 @@ def _plain(value: Any) -> Any:
 
 
 def _walk(
-    model: BaseModel, prefix: str, *, top: bool = False, key: str | None = None
+    model: BaseModel, prefix: str, *, top: bool = False, named_by: str | None = None
 ) -> Iterator[tuple[str, Any]]:
     for name in type(model).model_fields:
-        if (top and name == STATUS_FIELD) or name == key:
+        if (top and name == STATUS_FIELD) or name == named_by:
             continue  # freshness is not a reading; an item's key is in its brackets
         value = getattr(model, name)
         path = f"{prefix}.{name}"
@@ -67,10 +67,10 @@ def _walk(
             yield from _walk(value, path)
         elif isinstance(value, tuple | list):
             for item in value:
-                key = item_key(type(item)) if isinstance(item, BaseModel) else None
-                if key is None:
+                field = item_key(type(item)) if isinstance(item, BaseModel) else None
+                if field is None:
                     break  # a chart series or pivots: not readings
-                yield from _walk(item, f"{path}[{getattr(item, key)}]", key=key)
+                yield from _walk(item, f"{path}[{getattr(item, field)}]", named_by=field)
         elif isinstance(value, dict):
             for entry, item in value.items():
                 if isinstance(item, BaseModel):
