@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 import pytest
+from pydantic import Field
 
 from core.columns import counts, flatten, parts, unflatten
 from core.snapshot import Frozen, PanelStatus, SectionModel
@@ -31,7 +32,7 @@ class Toy(SectionModel):
     """A field named like the items' key, after the list: must not be lost."""
     inner: Inner = Inner()
     label: str | None = None
-    scores: dict[str, Inner] = {}
+    scores: dict[str, Inner] = Field(default_factory=dict)
 
 
 STATUS = PanelStatus(state="LIVE", detail="why")
