@@ -22,7 +22,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import platformdirs
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -93,13 +101,21 @@ class UserLevel(Section):
     """A fixed price level, or a band, that a thesis argues about."""
 
     label: str = Field(min_length=1)
-    """The name shown on the price panel and used by rules: level("6,992 pivot")."""
+    """The name shown on the price panel and used by rules: level("6,992 pivot"); no
+    square brackets (a history names the level's columns `price.levels[LABEL].value`)."""
     value: float | None = Field(None, gt=0)
     """The level's price; give either value or range."""
     range: tuple[float, float] | None = None
     """A band as [low, high]; give either value or range."""
     thesis: Literal["bull", "bear"] | None = None
     """The thesis the level belongs to, or none for a neutral level."""
+
+    @field_validator("label")
+    @classmethod
+    def _no_brackets(cls, label: str) -> str:
+        if "[" in label or "]" in label:
+            raise ValueError("a level's label cannot contain [ or ]")
+        return label
 
     @model_validator(mode="after")
     def _value_or_range(self) -> UserLevel:

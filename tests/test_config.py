@@ -55,6 +55,7 @@ def test_env_beats_file_and_flags_beat_env(tmp_path: Path, monkeypatch: pytest.M
         ("source = 'ftp'\n", "source must be auto, yahoo, sim or files:DIR"),
         ("[[levels]]\nlabel = 'x'\n", "give exactly one of 'value' or 'range'"),
         ("[[levels]]\nlabel = 'x'\nrange = [7000, 6700]\n", "low < high"),
+        ("[[levels]]\nlabel = 'pivot [old]'\nvalue = 6900\n", "cannot contain [ or ]"),
         ("source = \n", "not valid TOML"),
     ],
 )
