@@ -18,7 +18,15 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from core.columns import counts
-from core.section import CycleData, Inputs, Registry, Section, builtin, sessions_before
+from core.section import (
+    CycleData,
+    Inputs,
+    Registry,
+    Section,
+    builtin,
+    on_sessions,
+    sessions_before,
+)
 
 if TYPE_CHECKING:
     from core.config import Settings
@@ -79,7 +87,9 @@ def readings_history(
     index_frame = frames.get("sessions")
     assert index_frame is not None
     sessions = index_frame.index[(index_frame.index >= pd.Timestamp(start))]
-    parts = [whole_counts(section, frames[section.key].reindex(sessions)) for section in wanted]
+    parts = [
+        whole_counts(section, on_sessions(frames[section.key], sessions)) for section in wanted
+    ]
     table = pd.concat(parts, axis=1) if parts else pd.DataFrame(index=sessions)
     table.index.name = SESSION
     return without_absent_items(table)

@@ -128,6 +128,15 @@ def sessions_before(day: date, sessions: int) -> date:
     return day - timedelta(days=math.ceil(sessions * CALENDAR_DAYS_PER_SESSION) + 10)
 
 
+def on_sessions(frame: pd.DataFrame, sessions: pd.Index) -> pd.DataFrame:
+    """`frame`'s readings as a replay as of each of `sessions` sees them: its last row
+    on or before the session (members that lag the index by a day show the day
+    before, as the live panel does), nothing before its first row."""
+    if frame.index.equals(sessions):
+        return frame
+    return frame.reindex(sessions, method="ffill")
+
+
 def latest(frame: pd.DataFrame) -> dict[str, Any]:
     """The last row of a frame of readings, NaN as None (for `core.columns.unflatten`)."""
     if frame.empty:

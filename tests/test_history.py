@@ -157,3 +157,29 @@ def test_bad_history_input_is_one_line_and_exit_2(
     code, out, err = run_cli("history", *flags, *extra, capsys=capsys)
     assert code == 2 and out == ""
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+class MembersEndEarly(FilesSource):
+    """The real data, with the members' closes ending before the index's."""
+
+    LAST_MEMBERS = pd.Timestamp("2026-02-03")
+
+    def members(self, start: date, end: date) -> Any:
+        panel = super().members(start, min(end, self.LAST_MEMBERS.date()))
+        return panel
+
+
+def test_a_section_whose_data_ends_earlier_reads_as_a_replay_does() -> None:
+    settings, theses = settings_and_theses()
+    source = MembersEndEarly(require_market_data())
+    table = readings_history(settings, source, date(2026, 2, 2), date(2026, 2, 5), theses=theses)
+    last_members = table.loc[MembersEndEarly.LAST_MEMBERS, "breadth.pct_above_200dma"]
+    for day in ("2026-02-04", "2026-02-05"):
+        replay = Engine(settings, source, replay=Replay(date.fromisoformat(day)), theses=theses)
+        snapshot = replay.refresh()
+        assert snapshot.breadth.pct_above_200dma == last_members
+        row = table.loc[pd.Timestamp(day)]
+        assert row["breadth.pct_above_200dma"] == last_members
+        for thesis in ("bull", "bear"):
+            score = getattr(snapshot.checklist, thesis).score
+            assert row[f"checklist.{thesis}.score"] == score, (day, thesis)

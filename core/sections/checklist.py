@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from pydantic import Field
 
 from core import format as fmt
-from core.section import Inputs, Section
+from core.section import Inputs, Section, on_sessions
 from core.snapshot import Frozen, PanelStatus, SectionModel
 
 if TYPE_CHECKING:
@@ -82,9 +82,9 @@ def compute(inputs: Inputs) -> ChecklistSection:
 def readings(inputs: Inputs) -> pd.DataFrame:
     """Every thesis's score, total and item statuses ("pass", "fail", "unknown") for
     every session of `inputs.frames["sessions"]`, judged on the earlier sections'
-    readings joined on those sessions (a section with no row for a session is unknown
-    there, never carried forward). Bull and bear always have their columns, as the
-    Snapshot always has their scores (0 of 0 without the thesis)."""
+    readings on those sessions as a replay as of each sees them (`on_sessions`: a
+    section's last row on or before the session). Bull and bear always have their
+    columns, as the Snapshot always has their scores (0 of 0 without the thesis)."""
     import numpy as np
     import pandas as pd
 
@@ -93,7 +93,9 @@ def readings(inputs: Inputs) -> pd.DataFrame:
 
     theses = inputs.theses if inputs.theses is not None else load_theses(inputs.settings.theses)
     sessions = inputs.frames["sessions"].index
-    frames = [frame for key, frame in inputs.frames.items() if key != "sessions"]
+    frames = [
+        on_sessions(frame, sessions) for key, frame in inputs.frames.items() if key != "sessions"
+    ]
     table = Table.joined(frames, sessions)
     rows = len(sessions)
     columns: dict[str, Any] = {}

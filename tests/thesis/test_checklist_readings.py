@@ -1,8 +1,8 @@
 """The checklist's readings as history, on hand-built frames of the other sections:
 every item's status, both scores and totals (ints) and an added thesis's columns, one
-row per session of the index; a section with no row for a session makes its items
-unknown there (never carried forward, never a fail), and so does a column no section
-produced."""
+row per session of the index; a section with no row for a session is read as a
+replay as of that session reads it (its last row before), and a column no section
+produced makes its items unknown (never a fail)."""
 
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ def test_every_item_both_scores_and_an_added_thesis_by_session() -> None:
     ]
     assert list(table.columns) == expected
     above = table["checklist.bull.items[above_7000].status"].tolist()
-    assert above == ["fail", "unknown", "fail", "pass"]  # the 27th: no price row, no fill
+    assert above == ["fail", "fail", "fail", "pass"]  # the 27th: the price as of the 26th
     momentum = table["checklist.bull.items[momentum].status"].tolist()
     assert momentum == ["pass", "fail", "fail", "unknown"]
     assert table["checklist.bull.score"].tolist() == [1, 0, 0, 1]
