@@ -165,7 +165,11 @@ def compute(inputs: Inputs) -> BreadthSection:
     notes = []
     if section.rsp_spy_ratio is None:
         notes.append(_ratio_note(rsp, spy, inputs))
-    if section.top10_concentration_pct is None:
+    if cycle.now is None and section.top10_concentration_pct is not None:
+        # Weights are today's: applied to a past session they would be look-ahead.
+        section = section.model_copy(update={"top10_concentration_pct": None})
+        notes.append("member weights are today's: top-10 concentration unknown in a replay")
+    elif section.top10_concentration_pct is None:
         notes.append("no member weights: top-10 concentration unknown")
     return section.model_copy(update={"status": noted(section.status, notes)})
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -57,8 +57,10 @@ def breadth_inputs(
     rsp: pd.Series | None = None,
     spy: pd.Series | None = None,
     info: pd.DataFrame | None = None,
+    now: datetime | None = None,
 ) -> Inputs:
-    """One replay cycle's inputs: the members' `closes` and RSP/SPY as daily bars."""
+    """One cycle's inputs: the members' `closes` and RSP/SPY as daily bars; a replay
+    unless `now` (a live cycle's time) is given."""
     bars = {
         symbol: series.to_frame("close")
         for symbol, series in (("RSP", rsp), ("SPY", spy))
@@ -68,7 +70,12 @@ def breadth_inputs(
     if closes is not None:
         members = MemberPanel(closes=closes, info=info if info is not None else pd.DataFrame())
     cycle = CycleData(
-        bars=bars, members=members, state="REPLAY", detail=None, close_time=close_at_four
+        bars=bars,
+        members=members,
+        state="REPLAY" if now is None else "LIVE",
+        detail=None,
+        close_time=close_at_four,
+        now=now,
     )
     return Inputs(Settings(), cycle, None, {}, Registry((SECTION,)), {}, {})
 
@@ -227,9 +234,17 @@ def test_status_says_why_rsp_spy_and_the_top10_weight_are_unknown() -> None:
     assert later.status.detail == stale.status.detail
 
     weights = pd.DataFrame({"weight": [0.6, 0.4]}, index=pd.Index(["A", "B"], name="ticker"))
-    missing = compute(breadth_inputs(closes, None, spy, info=weights))
+    live = last + timedelta(days=1)
+    missing = compute(breadth_inputs(closes, None, spy, info=weights, now=live))
     assert missing.top10_concentration_pct == pytest.approx(100.0)
     assert missing.status.detail == "no RSP/SPY data"
+
+    # Weights are today's: a replay of a past session does not apply them (look-ahead).
+    replayed = compute(breadth_inputs(closes, None, spy, info=weights))
+    assert replayed.top10_concentration_pct is None
+    assert replayed.status.detail == (
+        "no RSP/SPY data; member weights are today's: top-10 concentration unknown in a replay"
+    )
 
 
 # ---------------------------------------------------------------- real data
