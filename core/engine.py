@@ -148,11 +148,14 @@ class Engine:
         """The first session of members' closes a cycle loads (`history_years`)."""
         return end - timedelta(days=round(365.25 * self.settings.history_years) + 10)
 
-    def _bars_start(self, end: date) -> date:
-        """The first session of daily bars a cycle loads: `history_years`, or more
-        where a section's readings need a longer warm-up to be exact (today's reading
-        then equals the same session's in a history)."""
-        return min(self._start(end), sessions_before(end, self.sections.warmup()))
+    def _windows(self, end: date) -> dict[date, list[str]]:
+        """The daily bars a cycle loads, by first session: `history_years`, or more for
+        a symbol whose readings need a longer warm-up to be exact (the index's EMA 200:
+        today's reading then equals the same session's in a history)."""
+        start = self._start(end)
+        return self.sections.windows(
+            self.settings, lambda warmup: min(start, sessions_before(end, warmup))
+        )
 
     def _members_due(self, now: datetime) -> bool:
         if self._members_fetched is None:
@@ -168,14 +171,14 @@ class Engine:
         failures: list[str] = []
         end = self._end(now)
         start = self._start(end)
-        symbols = self._symbols()
-        try:
-            self._bars.update(source.daily_bars(symbols, self._bars_start(end), end))
-        except PartialDataError as error:
-            self._bars.update(error.partial)
-            failures.append(str(error))
-        except SourceError as error:
-            failures.append(str(error))
+        for first, symbols in self._windows(end).items():
+            try:
+                self._bars.update(source.daily_bars(symbols, first, end))
+            except PartialDataError as error:
+                self._bars.update(error.partial)
+                failures.append(str(error))
+            except SourceError as error:
+                failures.append(str(error))
         wants_members = "members" in source.capabilities and self.sections.needs_members()
         if wants_members and self._members_due(now):
             try:
@@ -186,14 +189,14 @@ class Engine:
                 failures.append(str(error))
         if self.replay is None and "intraday_quotes" in source.capabilities:
             try:
-                quotes = source.quotes(symbols)
+                quotes = source.quotes(self._symbols())
                 self._bars = merge_quotes(self._bars, quotes)
                 index_quote = quotes.get(self.settings.symbols.index)
                 if index_quote is not None:
                     self._quote_time = index_quote.time.astimezone(NEW_YORK)
             except SourceError as error:
                 failures.append(str(error))
-        return failures
+        return list(dict.fromkeys(failures))  # one line for what failed twice the same way
 
     def _state(self, source: Source, now: datetime, phase: str, failed: bool) -> Freshness:
         if self.replay is not None or source.historical:

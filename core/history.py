@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +27,7 @@ from core.section import (
     on_sessions,
     sessions_before,
 )
+from core.sources.base import PartialDataError, SourceError
 
 if TYPE_CHECKING:
     from core.config import Settings
@@ -74,19 +75,20 @@ def readings_history(
     keys: Sequence[str] | None = None,
     sections: Registry | None = None,
     theses: Mapping[str, Thesis] | None = None,
+    warn: Callable[[str], None] = lambda message: None,
 ) -> pd.DataFrame:
     """One row per session of the index from `start` to `end`, the first column
-    `session`, then the readings of the sections `keys` names (default: all). Raises
-    HistoryError when the span or a key is wrong, SourceError when the data is."""
+    `session`, then the readings of the sections `keys` names (default: all). Data
+    that cannot be had leaves its readings unknown and is passed to `warn`. Raises
+    HistoryError when the span, a key or a computation is wrong, SourceError when the
+    source fails outright."""
     if end < start:
         raise HistoryError(f"--to {end} is before --from {start}")
     registry = sections if sections is not None else builtin()
     wanted = chosen(registry, keys)
     computed = needed(registry, wanted)
-    frames = compute_frames(settings, source, start, end, registry, computed, theses)
-    index_frame = frames.get("sessions")
-    assert index_frame is not None
-    sessions = index_frame.index[(index_frame.index >= pd.Timestamp(start))]
+    frames = compute_frames(settings, source, start, end, registry, computed, theses, warn)
+    sessions = frames["sessions"].index
     parts = [
         whole_counts(section, on_sessions(frames[section.key], sessions)) for section in wanted
     ]
@@ -126,20 +128,31 @@ def compute_frames(
     registry: Registry,
     computed: Sequence[Section[Any]],
     theses: Mapping[str, Thesis] | None,
+    warn: Callable[[str], None] = lambda message: None,
 ) -> dict[str, pd.DataFrame]:
-    """Each of `computed`'s readings over [start, end] with its warm-up, by key, plus
-    the index's sessions up to `end` under "sessions"."""
+    """Each of `computed`'s readings over [start, end] with the warm-up it needs, by
+    key, plus the index's sessions of the span under "sessions". Data that cannot be
+    had (a symbol that failed, no members) leaves its readings unknown and is passed
+    to `warn`; a section whose computation fails raises HistoryError naming it."""
     needed_here = Registry(tuple(computed))
-    first = sessions_before(start, needed_here.warmup())
-    symbols = needed_here.symbols(settings)
     index = settings.symbols.index
-    bars = dict(source.daily_bars(tuple(dict.fromkeys((index, *symbols))), first, end))
+    bars: dict[str, pd.DataFrame] = {}
+    windows = needed_here.windows(settings, lambda warmup: sessions_before(start, warmup))
+    for first, symbols in windows.items():
+        try:
+            bars.update(source.daily_bars(symbols, first, end))
+        except PartialDataError as error:
+            bars.update(error.partial)
+            warn(str(error))
     if index not in bars or bars[index].empty:
-        raise HistoryError(f"no bars for {index} from {first} to {end}")
+        raise HistoryError(f"no bars for {index} from {start} to {end}")
     bars = {symbol: frame.loc[: pd.Timestamp(end)] for symbol, frame in bars.items()}
     members = None
-    if any(section.needs_members for section in computed):
-        members = source.members(first, end)
+    if needed_here.needs_members() and "members" in source.capabilities:
+        try:
+            members = source.members(sessions_before(start, needed_here.members_warmup()), end)
+        except SourceError as error:
+            warn(f"{error}: breadth unknown")
     cycle = CycleData(
         bars=bars,
         members=members,
@@ -148,11 +161,18 @@ def compute_frames(
         close_time=_close_time,
         now=None,
     )
-    frames: dict[str, pd.DataFrame] = {"sessions": bars[index].loc[:, []]}
+    index_bars = bars[index]
+    frames: dict[str, pd.DataFrame] = {
+        "sessions": index_bars.loc[index_bars.index >= pd.Timestamp(start), []]
+    }
     for section in computed:
         assert section.readings is not None
         inputs = Inputs(settings, cycle, theses, {}, registry, dict(frames), {})
-        frames[section.key] = section.readings(inputs)
+        try:
+            frames[section.key] = section.readings(inputs)
+        except Exception as error:  # a bug must be named, not a traceback
+            message = f"could not compute the {section.key} readings: {error!r}"
+            raise HistoryError(message) from error
     return frames
 
 

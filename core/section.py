@@ -261,6 +261,23 @@ class Registry:
         """The most sessions of warm-up any section needs."""
         return max((section.warmup for section in self.sections), default=0)
 
+    def members_warmup(self) -> int:
+        """The sessions of warm-up the sections that read the members need."""
+        return max((s.warmup for s in self.sections if s.needs_members), default=0)
+
+    def windows(self, settings: Settings, first: Callable[[int], date]) -> dict[date, list[str]]:
+        """The symbols the sections read, grouped by the first session to load for each:
+        `first(warmup)` of the longest warm-up among the sections that read it (only
+        the index needs years for its EMA 200; the VIX family needs a year)."""
+        warmups: dict[str, int] = {}
+        for section in self.sections:
+            for symbol in section.symbols(settings):
+                warmups[symbol] = max(warmups.get(symbol, 0), section.warmup)
+        groups: dict[date, list[str]] = {}
+        for symbol, warmup in warmups.items():
+            groups.setdefault(first(warmup), []).append(symbol)
+        return groups
+
     @cached_property
     def snapshot_model(self) -> type[Snapshot]:
         """The Snapshot model of these sections: the envelope plus one field each."""

@@ -23,6 +23,7 @@ from core.engine import Engine
 from core.history import readings_history
 from core.replay import Replay
 from core.session import MarketSession
+from core.sources.base import PartialDataError
 from core.sources.files import FilesSource
 from core.thesis import Thesis, load_theses
 from tests.market_data import require_market_data
@@ -183,3 +184,40 @@ def test_a_section_whose_data_ends_earlier_reads_as_a_replay_does() -> None:
         for thesis in ("bull", "bear"):
             score = getattr(snapshot.checklist, thesis).score
             assert row[f"checklist.{thesis}.score"] == score, (day, thesis)
+
+
+class VixFails(FilesSource):
+    """The real data, with the VIX failing as a Yahoo symbol can (the rest served)."""
+
+    def daily_bars(self, symbols: Any, start: date, end: date) -> Any:
+        bars = dict(super().daily_bars(symbols, start, end))
+        if "^VIX" in bars:
+            del bars["^VIX"]
+            raise PartialDataError("yahoo: ^VIX: no data", ["^VIX"], bars)
+        return bars
+
+
+def test_a_symbol_that_fails_leaves_its_readings_unknown_and_says_so() -> None:
+    settings, theses = settings_and_theses()
+    warnings: list[str] = []
+    table = readings_history(
+        settings,
+        VixFails(require_market_data()),
+        date(2026, 2, 2),
+        date(2026, 2, 5),
+        keys=["price", "vix"],
+        theses=theses,
+        warn=warnings.append,
+    )
+    assert warnings == ["yahoo: ^VIX: no data"]
+    assert table["vix.last"].isna().all() and table["price.last"].notna().all()
+
+
+def test_history_refuses_a_simulated_market_it_was_not_asked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # nothing cached
+    monkeypatch.setattr("core.sources.select.yahoo_reachable", lambda: "no network here")
+    code, out, err = run_cli("history", "--from", "2026-01-02", "--to", "2026-01-09", capsys=capsys)
+    assert code == 2 and out == ""
+    assert "no network here" in err and "--source sim" in err

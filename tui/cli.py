@@ -345,8 +345,17 @@ def run_history(args: argparse.Namespace) -> int:
         raise BadInput(f"--from {args.start} is in the future")
     try:
         source = open_source(settings).source
+        if source.simulated and settings.source != "sim":
+            # A script must not get simulated numbers it did not ask for.
+            raise BadInput(f"{source.detail or 'no market data'} (ask for it: --source sim)")
         table = readings_history(
-            settings, source, args.start, args.end, keys=args.sections, theses=theses
+            settings,
+            source,
+            args.start,
+            args.end,
+            keys=args.sections,
+            theses=theses,
+            warn=lambda message: print(f"regime: warning: {message}", file=sys.stderr),
         )
     except (HistoryError, SourceError) as error:
         raise BadInput(str(error)) from None
