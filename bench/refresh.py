@@ -15,11 +15,14 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+import pandas as pd
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from core.config import Settings  # noqa: E402
-from core.section import CycleData, builtin, sessions_before  # noqa: E402
+from core.engine import Engine  # noqa: E402
+from core.section import CycleData, builtin  # noqa: E402
 from core.session import MarketSession  # noqa: E402
 from core.snapshot import MarketInfo, SourceInfo  # noqa: E402
 from core.sources.base import Source  # noqa: E402
@@ -53,8 +56,9 @@ def main() -> None:
     # back as far as the sections' warm-up needs.
     sections = builtin()
     start = args.as_of - timedelta(days=round(365.25 * max(args.years, settings.history_years)))
-    bars_start = min(start, sessions_before(args.as_of, sections.warmup()))
-    bars = dict(source.daily_bars(sections.symbols(settings), bars_start, args.as_of))
+    bars: dict[str, pd.DataFrame] = {}
+    for first, symbols in Engine(settings, source).windows(args.as_of).items():
+        bars.update(source.daily_bars(symbols, min(first, start), args.as_of))
     members = source.members(start, args.as_of)
     cycle = CycleData(
         bars=bars,

@@ -33,7 +33,7 @@ def fill_store(cache_home: Path) -> str:
     os.environ["XDG_CACHE_HOME"] = str(cache_home)
     sys.path.insert(0, str(ROOT))
     from core.config import Settings
-    from core.section import builtin, sessions_before
+    from core.engine import Engine
     from core.store import Store, default_store_path
 
     settings = Settings()
@@ -47,12 +47,11 @@ def fill_store(cache_home: Path) -> str:
 
         source, end, name = SimSource(), date.today(), "simulated market"
     start = end - timedelta(days=3 * 366)
-    sections = builtin()
-    bars_start = min(start, sessions_before(end, sections.warmup()))
-    symbols = sections.symbols(settings)
+    windows = Engine(settings, source).windows(end)  # type: ignore[arg-type]
     with Store(default_store_path()) as store:
-        for symbol, bars in source.daily_bars(symbols, bars_start, end).items():  # type: ignore[attr-defined]
-            store.upsert_bars(symbol, bars)
+        for first, symbols in windows.items():
+            for symbol, bars in source.daily_bars(symbols, first, end).items():  # type: ignore[attr-defined]
+                store.upsert_bars(symbol, bars)
         members = source.members(start, end)  # type: ignore[attr-defined]
         if members is not None:
             store.upsert_members(members.closes)

@@ -148,7 +148,7 @@ class Engine:
         """The first session of members' closes a cycle loads (`history_years`)."""
         return end - timedelta(days=round(365.25 * self.settings.history_years) + 10)
 
-    def _windows(self, end: date) -> dict[date, list[str]]:
+    def windows(self, end: date) -> dict[date, list[str]]:
         """The daily bars a cycle loads, by first session: `history_years`, or more for
         a symbol whose readings need a longer warm-up to be exact (the index's EMA 200:
         today's reading then equals the same session's in a history)."""
@@ -171,7 +171,7 @@ class Engine:
         failures: list[str] = []
         end = self._end(now)
         start = self._start(end)
-        for first, symbols in self._windows(end).items():
+        for first, symbols in self.windows(end).items():
             try:
                 self._bars.update(source.daily_bars(symbols, first, end))
             except PartialDataError as error:

@@ -257,10 +257,6 @@ class Registry:
         """Whether some section reads the members' closes."""
         return any(section.needs_members for section in self.sections)
 
-    def warmup(self) -> int:
-        """The most sessions of warm-up any section needs."""
-        return max((section.warmup for section in self.sections), default=0)
-
     def members_warmup(self) -> int:
         """The sessions of warm-up the sections that read the members need."""
         return max((s.warmup for s in self.sections if s.needs_members), default=0)
