@@ -57,7 +57,7 @@ def advance_decline(section: BreadthSection) -> str:
     """Advancers and decliners on the last session: `318 / 181`."""
     if section.advances is None or section.declines is None:
         return fmt.UNKNOWN
-    return f"{section.advances:,} / {section.declines:,}"
+    return f"{fmt.count(section.advances)} / {fmt.count(section.declines)}"
 
 
 def breadth_rows(section: BreadthSection) -> tuple[Row, ...]:

@@ -148,9 +148,8 @@ class Gauge(Widget):
                 place("▲", column, style, gap=0)
         ends = (self.low, self.high)
         for number in (*ends, *(band.low for band in self.bands[1:])):
-            text = fmt.number(number, 0)
-            if self.signed_scale and number > 0:
-                text = f"+{text}"
+            signed = self.signed_scale and number > 0
+            text = fmt.signed_number(number, 0) if signed else fmt.number(number, 0)
             column = self.column_of(number, width)
             if number == self.low:
                 start = 0

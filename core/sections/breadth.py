@@ -181,17 +181,16 @@ def fallback(status: PanelStatus, settings: Settings) -> BreadthSection:
 
 def text(b: BreadthSection) -> list[str]:
     """Members, % above averages, A/D and highs/lows, RSP/SPY and top-10 weight."""
-    members = b.members if b.members is not None else "unknown"
     return [
-        f"Breadth ({members} members)  {fmt.status_text(b.status)}",
+        f"Breadth ({fmt.count(b.members)} members)  {fmt.status_text(b.status)}",
         f"  above 200-day {fmt.pct(b.pct_above_200dma, 1)}"
         f" (5d {fmt.signed_pp(b.pct_above_200dma_change_5d, 1)},"
         f" 20d {fmt.signed_pp(b.pct_above_200dma_change_20d, 1)})"
         f" · above 50-day {fmt.pct(b.pct_above_50dma, 1)}"
         f" (5d {fmt.signed_pp(b.pct_above_50dma_change_5d, 1)})",
         f"  advances {fmt.count(b.advances)} · declines {fmt.count(b.declines)}"
-        f" · A/D line 20d {fmt.signed_number(b.ad_line_change_20d, 0)}"
-        f" · net new 52w highs {fmt.signed_number(b.net_new_highs_52w, 0)}",
+        f" · A/D line 20d {fmt.signed_count(b.ad_line_change_20d)}"
+        f" · net new 52w highs {fmt.signed_count(b.net_new_highs_52w)}",
         f"  RSP/SPY {fmt.number(b.rsp_spy_ratio, 4)}"
         f" ({fmt.signed_pct(b.rsp_spy_vs_50d_pct)} vs 50-day)"
         f" · top-10 weight {fmt.pct(b.top10_concentration_pct, 1)}",

@@ -154,9 +154,11 @@ def text(price: PriceSection) -> list[str]:
     headline = f"{price.symbol}  {fmt.number(price.last)}  {fmt.signed_pct(price.change_pct)}"
     lines = [f"{headline}  {fmt.status_text(price.status)}"]
     for level in price.levels:
-        band = f"–{level.upper:,.2f}" if level.upper is not None else ""
+        band = f"–{fmt.price(level.upper)}" if level.upper is not None else ""
         name = level.name + (f" ({level.thesis})" if level.thesis else "")
-        lines.append(f"  {name:<28} {level.value:>10,.2f}{band:<10} {level.distance_pct:+7.2f}%")
+        value = fmt.price(level.value).rjust(10)
+        distance = fmt.signed_pct(level.distance_pct).rjust(8)
+        lines.append(f"  {name:<28} {value}{band:<10} {distance}")
     td, bands = price.td, price.bands
     setup = f"{td.setup_direction} setup {td.setup_count}" if td.setup_direction else "no setup"
     countdown = (

@@ -193,9 +193,10 @@ def divergence_text(divergence: Divergence) -> str:
     if divergence.kind is None:
         return "none active"
     pivots = " vs ".join(
-        f"{pivot.date} {pivot.price:,.2f} / RSI {pivot.rsi:.1f}" for pivot in divergence.pivots
+        f"{fmt.iso_date(pivot.date)} {fmt.price(pivot.price)} / RSI {fmt.number(pivot.rsi, 1)}"
+        for pivot in divergence.pivots
     )
-    return f"{divergence.kind}, confirmed {divergence.confirmed_on} ({pivots})"
+    return f"{divergence.kind}, confirmed {fmt.iso_date(divergence.confirmed_on)} ({pivots})"
 
 
 def text(rsi: RsiSection) -> list[str]:
