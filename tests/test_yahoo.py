@@ -294,6 +294,21 @@ def test_a_network_failure_yfinance_retried_in_vain_is_a_network_error(
     assert "Failed to connect" in message
 
 
+def test_a_symbol_that_failed_is_asked_again_next_cycle_not_after_the_top_up_cadence(
+    make: Callable[..., Harness], market: FakeYahoo
+) -> None:
+    market.fail("SPY", CurlConnectionError(CURL_DOWN))
+    h = make()
+    h.at("2024-02-14 10:00")
+    with pytest.raises(PartialDataError):
+        h.source.daily_bars([SPX, "SPY"], date(2024, 1, 2), date(2024, 2, 14))
+    market.failures.clear()  # the network is back
+    h.at("2024-02-14 10:00:15")
+    bars = h.source.daily_bars([SPX, "SPY"], date(2024, 1, 2), date(2024, 2, 14))
+    assert set(bars) == {SPX, "SPY"}
+    assert h.client.calls[-1].tickers == ("SPY",)  # SPX waits for its cadence
+
+
 def test_a_transient_network_failure_is_retried_by_yfinance_unseen(
     make: Callable[..., Harness], market: FakeYahoo
 ) -> None:

@@ -488,7 +488,8 @@ class YahooSource:
             fetched = self._fetch(
                 group, f"daily bars of {_names(group)}", start=fetch_start, end=end
             )
-            self._topped_up.update(dict.fromkeys(group, now))
+            # Only what came back waits for the next top-up; a failed symbol is retried.
+            self._topped_up.update(dict.fromkeys(fetched.frames, now))
             failures.update(fetched.failures)
             for symbol, raw in fetched.frames.items():
                 bars = _daily(raw, symbol)
