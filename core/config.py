@@ -223,7 +223,8 @@ class Settings(BaseSettings):
     seed: int = 7000
     """Seed of the simulated market."""
     history_years: int = Field(3, ge=2, le=30)
-    """Years of daily history loaded for the indicators."""
+    """Years of the members' closes loaded for breadth, and the least of daily bars
+    loaded per symbol (the index loads more: its EMA 200 needs years to settle)."""
     members_file: Path | None = None
     """CSV of the index members for breadth from Yahoo (a Ticker or YahooTicker column,
     optional Name, Sector, Weight), e.g. a constituents.csv in the files layout."""
