@@ -17,7 +17,7 @@ import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from types import UnionType
-from typing import Any, Union, get_args, get_origin
+from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
@@ -151,7 +151,7 @@ def counts(model: type[BaseModel], key: str, columns: Iterable[str]) -> list[str
     """The `columns` of the section `model` (the Snapshot's `key`) that hold whole
     numbers (fields typed int: a TD count, a score), which a frame stores as floats
     wherever some session is unknown."""
-    return [column for column in columns if _is_int(_annotation(model, key, column))]
+    return [column for column in columns if is_int(_annotation(model, key, column))]
 
 
 def _annotation(model: type[BaseModel], key: str, column: str) -> Any:
@@ -171,10 +171,12 @@ def _annotation(model: type[BaseModel], key: str, column: str) -> Any:
     return annotation
 
 
-def _is_int(annotation: Any) -> bool:
-    """int, or int | None (bool is its own type here, not an int)."""
-    return annotation is int or (
-        get_origin(annotation) in (Union, UnionType)
-        and int in get_args(annotation)
-        and all(arg in (int, type(None)) for arg in get_args(annotation))
-    )
+def is_int(annotation: Any) -> bool:
+    """Whether a field of this type holds whole numbers: int, a Literal of ints, or a
+    union of those with None. bool is its own type here, not an int, and a float
+    field's values are floats even when whole, as pydantic stores them."""
+    if get_origin(annotation) in (Union, UnionType):
+        return all(is_int(arg) for arg in get_args(annotation) if arg is not type(None))
+    if get_origin(annotation) is Literal:
+        return all(type(value) is int for value in get_args(annotation))
+    return annotation is int

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, Union, cast, get_args,
 
 from pydantic import BaseModel
 
-from core.columns import flatten
+from core.columns import flatten, is_int
 from core.format import spec_ok, with_spec
 from core.section import builtin
 from core.sections.price import Level
@@ -77,7 +77,6 @@ __all__ = [
     "Table",
     "Unary",
     "compile_rule",
-    "find_level",
     "parse",
     "reading_of",
     "row_of",
@@ -924,30 +923,16 @@ def _masked(values: np.ndarray, known: np.ndarray) -> np.ndarray:
     return masked
 
 
-def _distinct_levels(price: BaseModel) -> BaseModel:
-    """`price` with one level per name, as a column names a level by its name: of two
-    with one name, the one `level()` finds (the user's own, else the first)."""
-    levels: tuple[Level, ...] = getattr(price, "levels", ())
-    chosen: dict[str, Level] = {}
-    for level in levels:
-        kept = chosen.get(level.name)
-        if kept is None or (kept.kind not in USER_KINDS and level.kind in USER_KINDS):
-            chosen[level.name] = level
-    if len(chosen) == len(levels):
-        return price
-    return price.model_copy(update={"levels": tuple(chosen.values())})
-
-
 def row_of(snapshot: Snapshot) -> dict[str, Any]:
     """`snapshot` as one row of columns: the envelope (`as_of`, `source.kind`,
     `market.phase`, ...) and every section's readings with its freshness
-    (`price.last`, `price.status.state`), named as `core.columns` names them."""
+    (`price.last`, `price.status.state`), named as `core.columns` names them. A price
+    level's columns carry its name (`price.levels[EMA 50].value`): the price section
+    holds one level per name (`core.signals.price.key_level_columns`)."""
     row: dict[str, Any] = {}
     for name in type(snapshot).model_fields:
         value = getattr(snapshot, name)
         if isinstance(value, BaseModel):
-            if name == LEVELS.split(".")[0]:
-                value = _distinct_levels(value)
             row.update(flatten(value, name, status=True))
         else:
             row[name] = value
@@ -957,16 +942,6 @@ def row_of(snapshot: Snapshot) -> dict[str, Any]:
 def _normalise(name: str) -> str:
     """Level names compare case-blind, with any dash as '-' and spaces collapsed."""
     return " ".join(name.replace("–", "-").replace("—", "-").casefold().split())
-
-
-def _counts(annotation: Any) -> bool:
-    """Whether a field holds whole numbers (an int field; a float field's values are
-    floats even when whole, as pydantic stores them)."""
-    if get_origin(annotation) in (Union, types.UnionType):
-        return all(_counts(arg) for arg in get_args(annotation) if arg is not type(None))
-    if get_origin(annotation) is Literal:
-        return all(type(value) is int for value in get_args(annotation))
-    return annotation is int
 
 
 # -- evaluation over columns ----------------------------------------------------------
@@ -1050,7 +1025,7 @@ class _Fields:
         values, known = run.table.read(path, found.kind)
         reasons = run.missing(node, ~known)
         if found.kind == "number":
-            whole = known & _counts(annotation)
+            whole = known & is_int(annotation)
             return _Column("number", _signless(values, whole), known, whole, reasons)
         return _Column("bool" if found.kind == "bool" else "object", values, known, None, reasons)
 
@@ -1427,15 +1402,6 @@ class Rule:
         if column.kind == "number":
             return np.where(known, column.values, np.nan), known
         return _masked(column.values, known), known
-
-
-def find_level(snapshot: Snapshot, name: str) -> Level | None:
-    """The price level of `snapshot` that `level(name)` finds: the user's own levels
-    win over derived ones of the same name; names compare case-blind, any dash as
-    '-'."""
-    call = Call("level", (Str(name, 0),), 0)
-    found: Level | None = Rule(name, call, LEVEL, type(snapshot)).evaluate(snapshot).value
-    return found
 
 
 def compile_rule(

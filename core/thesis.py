@@ -57,7 +57,6 @@ __all__ = [
     "evaluate",
     "evaluate_rows",
     "judge",
-    "judge_rows",
     "load_theses",
 ]
 
@@ -394,12 +393,6 @@ class ThesisRows:
 
 STATUSES = ("unknown", "fail", "pass")
 """An item's status by code: 0 unknown, 1 fail (known), 2 pass (known and true)."""
-
-
-def judge_rows(item: ThesisItem, table: Table) -> np.ndarray:
-    """The item's status on every row of `table` ("pass", "fail" or "unknown", as
-    objects); a rule that crashes is unknown on every row, never a fail."""
-    return _statuses(*_passed(item, table))
 
 
 def evaluate_rows(thesis: Thesis, table: Table) -> ThesisRows:

@@ -185,12 +185,17 @@ def test_a_user_level_takes_a_milestones_price_and_a_derived_levels_name() -> No
         UserLevel(label="EMA 50", value=5100.0, thesis="bear"),
         UserLevel(label="5k", value=4500.0),  # a name is one level: the first is kept
     ]
-    frame = readings(price_inputs(bars_of(close, close + 1, close - 1), levels))
+    inputs = price_inputs(bars_of(close, close + 1, close - 1), levels)
+    frame = readings(inputs)
     assert not any(column.startswith("price.levels[5,000 milestone]") for column in columns(frame))
     assert frame["price.levels[5k].value"].eq(5000.0).all()
     assert frame["price.levels[EMA 50].kind"].eq("user").all()
     assert frame["price.levels[EMA 50].value"].eq(5100.0).all()
     assert "price.levels[4,000 milestone].value" in frame
+    # Today's section holds one level per name (a Snapshot's row names a level by it).
+    names = [level.name for level in compute(inputs).levels]
+    assert len(names) == len(set(names))
+    assert {"5k", "EMA 50"} <= set(names)
 
 
 def test_averages_are_shown_once_warmed_up() -> None:

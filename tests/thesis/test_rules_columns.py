@@ -22,9 +22,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from pydantic import create_model
 
-from core.rules import Outcome, Rule, RuleError, Table, compile_rule, find_level, row_of
+from core.rules import Outcome, Rule, RuleError, Table, compile_rule, row_of
 from core.snapshot import Frozen, MarketInfo, PanelStatus, SectionModel, Snapshot, SourceInfo
-from core.thesis import evaluate_rows, judge_rows, load_theses
+from core.thesis import evaluate_rows, load_theses
 from tests.thesis.helpers import AS_OF, priced, snapshot
 from tests.thesis.oracle_evaluator import oracle
 
@@ -47,7 +47,7 @@ TEXT_FIELDS = {
 DATE_FIELDS = ("rsi.divergence.confirmed_on", "context.index_last_new_high")
 TEXTS = ("bullish", "bearish", "mixed", "buy", "sell", "ERROR", "REPLAY", "unknown")
 LEVELS = (
-    ("7,000 milestone", "milestone", None),
+    ("7,000 Milestone", "milestone", None),
     ("7,000 milestone", "user", None),
     ("6,992 pivot", "user", None),
     ("6,992 Pivot", "milestone", None),
@@ -56,7 +56,8 @@ LEVELS = (
     ("EMA 50", "ema", None),
     ("ema 50", "sma", None),
 )
-"""Every level a row may have, in the order a frame's columns have them."""
+"""Every level a row may have, in the order a frame's columns have them: names unique,
+as the price section makes them, some alike as `level()` reads them (case, dashes)."""
 ASKED = ("7,000 milestone", "6,992 PIVOT", "6,700–7,000 range", "EMA 50", "6,824 support")
 SPECS = ("+.1f", "d", "", ",.2f", ".0f", "+")
 
@@ -316,7 +317,7 @@ def test_levels_over_rows_follow_the_same_rules_as_on_a_snapshot() -> None:
         "no level named '7,000 MILESTONE' (add it to your config; see examples/seven-k.toml)",
     )
     shot = priced(6978.0, {"name": "EMA 50", "kind": "ema", "value": 6870.7, "distance_pct": 1.6})
-    found = find_level(shot, "ema 50")
+    found = compile_rule('level("ema 50")', kind="value").evaluate(shot).value
     assert found is not None and found.value == 6870.7 and found.kind == "ema"
 
 
@@ -395,8 +396,8 @@ def test_statuses_and_scores_per_row() -> None:
     )
     table = Table.of_frame(frame)
     bull = theses["bull"]
-    assert judge_rows(bull.item("momentum"), table).tolist() == ["pass", "fail", "unknown"]
     judged = evaluate_rows(bull, table)
+    assert judged.statuses["momentum"].tolist() == ["pass", "fail", "unknown"]
     assert judged.total == len(bull.items)
     assert judged.score.tolist() == [2, 0, 0]
     assert judged.statuses["low_iv_rank"].tolist() == ["pass", "fail", "unknown"]
@@ -404,11 +405,13 @@ def test_statuses_and_scores_per_row() -> None:
 
 
 def test_a_crashing_rule_is_unknown_on_every_row(monkeypatch: pytest.MonkeyPatch) -> None:
-    item = load_theses()["bull"].item("momentum")
+    bull = load_theses()["bull"]
 
     def explode(self: Rule, table: Any) -> Any:
         raise ZeroDivisionError("boom")
 
     monkeypatch.setattr(Rule, "evaluate_columns", explode)
     table = Table.of_frame(pd.DataFrame({"rsi.value": [60.0, 40.0]}))
-    assert judge_rows(item, table).tolist() == ["unknown", "unknown"]
+    judged = evaluate_rows(bull, table)
+    assert judged.statuses["momentum"].tolist() == ["unknown", "unknown"]
+    assert judged.score.tolist() == [0, 0]

@@ -11,7 +11,7 @@ from datetime import date
 
 import pytest
 
-from core.rules import Outcome, compile_rule, find_level
+from core.rules import Outcome, compile_rule
 from core.snapshot import PanelStatus
 from tests.thesis.helpers import blank, level, priced, snapshot
 
@@ -173,13 +173,14 @@ def test_level_found_by_label_with_its_fields() -> None:
 
 
 def test_a_user_level_wins_over_a_derived_one_of_the_same_name() -> None:
-    shot = priced(
-        6978.03,
-        level("7,000 milestone", 7000, 6978.03, kind="milestone"),
-        level("7,000 milestone", 7001, 6978.03),
-    )
-    found = find_level(shot, "7,000 milestone")
-    assert found is not None and found.kind == "user" and found.value == 7001
+    # The same name as level() reads it (case-blind): the price section holds one level
+    # per exact name, the user's (tests/signals/test_price_readings.py).
+    derived = level("7,000 milestone", 7000, 6978.03, kind="milestone")
+    mine = level("7,000 Milestone", 7001, 6978.03)
+    rule = compile_rule('level("7,000 milestone")', kind="value")
+    for levels in ((derived, mine), (mine, derived)):
+        found = rule.evaluate(priced(6978.03, *levels)).value
+        assert found is not None and found.kind == "user" and found.value == 7001
 
 
 def test_a_missing_level_is_unknown_with_advice() -> None:
