@@ -188,11 +188,6 @@ class Section(Generic[M]):
     """Whether it reads the other sections (the checklist): it is computed after all
     of them, from their readings."""
 
-    def of(self, snapshot: Snapshot) -> M:
-        """This section of `snapshot` (typed)."""
-        section: M = getattr(snapshot, self.key)
-        return section
-
     def run(self, inputs: Inputs) -> M:
         """`compute`, or `fallback` naming the error: a bug or odd data costs this
         section, never the Snapshot."""
@@ -235,10 +230,6 @@ class Registry:
 
     def __hash__(self) -> int:
         return hash(tuple(section.key for section in self.sections))
-
-    def keys(self) -> tuple[str, ...]:
-        """The sections' keys, in order."""
-        return tuple(section.key for section in self.sections)
 
     def with_sections(self, *sections: Section[Any]) -> Registry:
         """This registry with `sections` added (a key already present is replaced)."""
