@@ -24,11 +24,7 @@ __all__ = [
     "LONG_SMA",
     "SHORT_SMA",
     "YEAR",
-    "advance_decline",
     "breadth_frame",
-    "new_highs_lows",
-    "pct_above_sma_frame",
-    "rsp_spy_ratio",
     "rsp_spy_readings",
     "top10_concentration_pct",
 ]
@@ -172,23 +168,6 @@ def _share(counted: np.ndarray, above: np.ndarray) -> np.ndarray:
         return np.where(n > 0, hits * 100.0 / np.maximum(n, 1), np.nan)
 
 
-def _checked(lengths: tuple[int, ...]) -> None:
-    for length in lengths:
-        if isinstance(length, bool) or not isinstance(length, int) or length < 1:
-            raise ValueError(f"window length must be a positive int, got {length!r}")
-
-
-def pct_above_sma_frame(closes: pd.DataFrame, lengths: tuple[int, ...]) -> pd.DataFrame:
-    """Per session and per length, % of members (with a `length`-close SMA over their
-    present closes) closing above it; one column per length, NaN where no member has
-    the average. A close equal to its SMA up to float rounding (~1e-12 relative) is not
-    above it."""
-    _checked(lengths)
-    panel = _Panel(_as_values(closes))
-    columns = {length: _share(*panel.above_sma(length)) for length in lengths}
-    return pd.DataFrame(columns, index=closes.index, dtype=np.float64)
-
-
 def _moves(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(up, down) per session from the second on: members closing above / below their
     previous session's close (a member without a close on either session, or
@@ -209,18 +188,11 @@ def _advance_decline(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
     return advances, declines, line
 
 
-def advance_decline(closes: pd.DataFrame) -> pd.DataFrame:
-    """Per session: advances and declines (close above / below the previous session's
-    close; a member without a close on either session, or unchanged, counts neither)
-    and the A/D line, their cumulative difference. Advances and declines are NaN on the
-    first session, where the line starts at 0."""
-    advances, declines, line = _advance_decline(_as_values(closes))
-    return pd.DataFrame(
-        {"advances": advances, "declines": declines, "ad_line": line}, index=closes.index
-    )
-
-
 def _highs_lows(panel: _Panel, window: int, start: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(highs, lows) per session from `start` on: members whose close is ≥ the max
+    (highs) or ≤ the min (lows) of their last `window` present closes including that
+    one; only members with a close on the session and `window` closes up to it count.
+    NaN where no member qualifies."""
     eligible, high, low = panel.extremes(window, start)
     values = panel.values[:, start:]
     with np.errstate(invalid="ignore"):
@@ -230,15 +202,6 @@ def _highs_lows(panel: _Panel, window: int, start: int = 0) -> tuple[np.ndarray,
     highs[none] = np.nan
     lows[none] = np.nan
     return highs, lows
-
-
-def new_highs_lows(closes: pd.DataFrame, window: int = YEAR) -> pd.DataFrame:
-    """Per session: members whose close is ≥ the max (highs) or ≤ the min (lows) of
-    their last `window` present closes including that one; only members with a close on
-    the session and `window` closes up to it count. NaN where no member qualifies."""
-    _checked((window,))
-    highs, lows = _highs_lows(_Panel(_as_values(closes)), window)
-    return pd.DataFrame({"highs": highs, "lows": lows}, index=closes.index)
 
 
 def _closes(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -257,12 +220,6 @@ def _common(
     over, under = rsp[1][at_rsp], spy[1][at_spy]
     positive = (over > 0) & (under > 0)
     return dates[positive], over[positive] / under[positive]
-
-
-def rsp_spy_ratio(rsp: pd.Series, spy: pd.Series) -> pd.Series:
-    """RSP / SPY on the dates both have a positive close (ascending)."""
-    dates, ratio = _common(_closes(rsp), _closes(spy))
-    return pd.Series(ratio, index=pd.DatetimeIndex(dates), name="rsp_spy")
 
 
 def _on_or_before(dates: np.ndarray, sessions: np.ndarray) -> np.ndarray:

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from core.sections.breadth import breadth_section
-from core.signals.breadth import pct_above_sma_frame
+from core.signals.breadth import breadth_frame
 from core.snapshot import PanelStatus
 from core.sources.base import MemberPanel
 from tests.market_data import require_market_data
@@ -47,6 +47,12 @@ def closes(data: Path) -> dict[str, pd.DataFrame]:
     return {name: read_closes(data / name) for name in FILES}
 
 
+def pct_above(closes: pd.DataFrame) -> pd.DataFrame:
+    """`breadth_frame`'s % of members above their 200- and 50-day SMA, by length."""
+    frame = breadth_frame(closes)
+    return pd.DataFrame({length: frame[f"pct_above_{length}dma"] for length in OFFICIAL})
+
+
 def comparison(ours: pd.DataFrame, official: pd.DataFrame) -> dict[int, tuple[float, float, int]]:
     """Per length: (correlation, mean gap ours - official in pp, sessions compared)."""
     joined = ours.join(official, how="inner").loc[START:END]
@@ -63,7 +69,7 @@ def test_pct_above_sma_tracks_the_official_breadth(
 ) -> None:
     results = {}
     for name, frame in closes.items():
-        results[name] = comparison(pct_above_sma_frame(frame, (200, 50)), official)
+        results[name] = comparison(pct_above(frame), official)
         for length, (corr, gap, sessions) in results[name].items():
             print(
                 f"{name:32s} {length:3d}-day vs {OFFICIAL[length]}: corr {corr:.4f}, "

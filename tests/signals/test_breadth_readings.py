@@ -38,7 +38,7 @@ from core.sections.breadth import (
     compute,
     readings,
 )
-from core.signals.breadth import pct_above_sma_frame
+from core.signals.breadth import breadth_frame
 from core.sources.base import MemberPanel
 from core.sources.files import FilesSource
 from tests.market_data import require_market_data
@@ -269,9 +269,10 @@ def test_real_members_readings(real: tuple[pd.DataFrame, pd.Series, pd.Series, I
     assert frame.index.equals(closes.index)
     # The % above the averages is the series proven against the official indices
     # (test_breadth_official.py).
-    proven = pct_above_sma_frame(closes, (200, 50))
+    proven = breadth_frame(closes)
     for length in (200, 50):
-        np.testing.assert_array_equal(frame[f"breadth.pct_above_{length}dma"], proven[length])
+        column = f"pct_above_{length}dma"
+        np.testing.assert_array_equal(frame[f"breadth.{column}"], proven[column])
     # SOURCES.md: on 2026-01-28, 68.3 % of today's members (adjusted closes) above their
     # 200-day average; HONA and FDXF list later.
     jan28 = frame.loc["2026-01-28"]

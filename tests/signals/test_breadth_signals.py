@@ -17,10 +17,11 @@ from hypothesis import strategies as st
 
 from core.sections.breadth import HISTORY_SESSIONS, BreadthSection, breadth_section
 from core.signals.breadth import (
-    advance_decline,
-    new_highs_lows,
-    pct_above_sma_frame,
-    rsp_spy_ratio,
+    SHORT_SMA,
+    _as_values,
+    _Panel,
+    _share,
+    breadth_frame,
     top10_concentration_pct,
 )
 from core.snapshot import PanelStatus
@@ -32,7 +33,10 @@ T = 260
 
 
 def pct_above_sma(closes: pd.DataFrame, length: int) -> pd.Series:
-    return pct_above_sma_frame(closes, (length,))[length]
+    """% of members above their `length`-close SMA per session, as `breadth_frame`
+    computes its 50- and 200-day shares (its internals, for any length)."""
+    panel = _Panel(_as_values(closes))
+    return pd.Series(_share(*panel.above_sma(length)), index=closes.index, dtype=np.float64)
 
 
 def hand_panel() -> pd.DataFrame:
@@ -86,20 +90,21 @@ def test_hand_built_panel_every_member_field() -> None:
     assert section.top10_concentration_pct is None
 
 
-def test_series_functions_agree_with_the_hand_answers() -> None:
-    panel = hand_panel()
-    pct = pct_above_sma_frame(panel, (200, 50))
-    assert pct[200].iloc[:199].isna().all()  # no member has 200 closes before t = 199
-    assert pct[200].iloc[254] == 75.0
-    assert pct[50].iloc[239] == 60.0
-    assert pct_above_sma(panel, 50).iloc[-1] == 50.0
-    ad = advance_decline(panel)
-    assert np.isnan(ad["advances"].iloc[0]) and ad["ad_line"].iloc[0] == 0.0
-    assert ad["ad_line"].iloc[-1] == 645.0
-    assert (ad["advances"].iloc[-1], ad["declines"].iloc[-1]) == (2.0, 1.0)
-    nh = new_highs_lows(panel)
-    assert (nh["highs"].iloc[-1], nh["lows"].iloc[-1]) == (1.0, 1.0)
-    assert nh["highs"].iloc[:251].isna().all()
+def test_every_session_of_the_frame_agrees_with_the_hand_answers() -> None:
+    frame = breadth_frame(hand_panel())
+    pct200, pct50 = frame["pct_above_200dma"], frame["pct_above_50dma"]
+    assert pct200.iloc[:199].isna().all()  # no member has 200 closes before t = 199
+    assert pct200.iloc[254] == 75.0
+    assert pct50.iloc[239] == 60.0
+    assert pct50.iloc[-1] == 50.0
+    # No move on the first session: no advances, declines or line there; the line
+    # counts from 0 (t = 1: A, C, E up, B down).
+    assert np.isnan(frame["advances"].iloc[0]) and np.isnan(frame["ad_line"].iloc[0])
+    assert frame["ad_line"].iloc[1] == 2.0
+    assert frame["ad_line"].iloc[-1] == 645.0
+    assert (frame["advances"].iloc[-1], frame["declines"].iloc[-1]) == (2.0, 1.0)
+    assert (frame["new_highs_52w"].iloc[-1], frame["new_lows_52w"].iloc[-1]) == (1.0, 1.0)
+    assert frame["new_highs_52w"].iloc[:251].isna().all()
 
 
 def test_flat_member_is_not_above_its_average() -> None:
@@ -114,13 +119,13 @@ def test_interior_gap_is_skipped_not_filled() -> None:
     a = 100.0 + t
     a[70] = np.nan
     closes = pd.DataFrame({"A": a, "B": 200.0 - t}, index=dates(80))
-    pct = pct_above_sma(closes, 50)
+    frame = breadth_frame(closes)
+    pct = frame["pct_above_50dma"]
     assert pct.iloc[70] == 0.0  # only B counts on the missing session
     assert pct.iloc[71] == 50.0  # A's average runs over its 50 present closes
     section = breadth_section(MemberPanel(closes=closes), STATUS)
     assert section.pct_above_50dma == 50.0
-    ad = advance_decline(closes)
-    assert ad["advances"].iloc[70] == 0.0 and ad["advances"].iloc[71] == 0.0
+    assert frame["advances"].iloc[70] == 0.0 and frame["advances"].iloc[71] == 0.0
 
 
 def test_short_history_is_none_not_zero() -> None:
@@ -179,9 +184,13 @@ def test_rsp_spy_ratio_and_its_50_day_average() -> None:
 
 def test_rsp_spy_are_aligned_on_common_dates() -> None:
     rsp, spy = ratio_inputs()
-    ratio = rsp_spy_ratio(rsp.drop(rsp.index[10]), spy.drop(spy.index[20]))
+    frame = breadth_frame(ONE_MEMBER.closes, rsp.drop(rsp.index[10]), spy.drop(spy.index[20]))
+    # Known on the 58 dates both have a close, each that date's RSP / SPY.
+    ratio = frame["rsp_spy_ratio"].dropna()
     assert len(ratio) == 58
     assert ratio.index[-1] == spy.index[-1]
+    expected = (rsp / spy).drop(rsp.index[[10, 20]])
+    pd.testing.assert_series_equal(ratio, expected, check_names=False, check_freq=False)
     # RSP lacks the first of the last 50 SPY dates: the 50-session average runs over
     # the last 50 common dates, which reach one session further back.
     section = breadth_section(ONE_MEMBER, STATUS, rsp=rsp.drop(rsp.index[10]), spy=spy)
@@ -231,6 +240,8 @@ def test_top10_concentration_from_weights() -> None:
 def test_pct_above_sma_equals_an_exact_oracle(closes: pd.DataFrame, length: int) -> None:
     ours = pct_above_sma(closes, length).to_numpy()
     np.testing.assert_array_equal(ours, oracle_pct_above(closes, length))
+    if length == SHORT_SMA:  # the frame's own column is the same numbers
+        np.testing.assert_array_equal(breadth_frame(closes)["pct_above_50dma"], ours)
 
 
 def equal_or_both_nan(a: float | None, b: float) -> bool:
@@ -256,24 +267,25 @@ def test_no_look_ahead(closes: pd.DataFrame, data: st.DataObject) -> None:
     longer = pd.concat([prefix, future])
     assert breadth_section(MemberPanel(closes=longer.iloc[: t + 1]), STATUS) == section
 
-    # The section as of t equals the full-history vectorised series at t.
-    pct = pct_above_sma_frame(closes, (200, 50))
-    ad = advance_decline(closes)
-    nh = new_highs_lows(closes)
-    assert equal_or_both_nan(section.pct_above_200dma, pct[200].iloc[t])
-    assert equal_or_both_nan(section.pct_above_50dma, pct[50].iloc[t])
-    history = pct[200].iloc[max(0, t - HISTORY_SESSIONS + 1) : t + 1].to_numpy()
+    # The section as of t equals the full-history vectorised frame at t.
+    frame = breadth_frame(closes)
+    pct200, pct50, line = frame["pct_above_200dma"], frame["pct_above_50dma"], frame["ad_line"]
+    assert equal_or_both_nan(section.pct_above_200dma, pct200.iloc[t])
+    assert equal_or_both_nan(section.pct_above_50dma, pct50.iloc[t])
+    history = pct200.iloc[max(0, t - HISTORY_SESSIONS + 1) : t + 1].to_numpy()
     assert len(section.history_200dma.values) == len(history)
     for ours, full in zip(section.history_200dma.values, history, strict=True):
         assert equal_or_both_nan(ours, full)
     if t >= 5 and section.pct_above_50dma_change_5d is not None:
-        assert section.pct_above_50dma_change_5d == pct[50].iloc[t] - pct[50].iloc[t - 5]
+        assert section.pct_above_50dma_change_5d == pct50.iloc[t] - pct50.iloc[t - 5]
     if t >= 1:
-        assert section.advances == ad["advances"].iloc[t]
-        assert section.declines == ad["declines"].iloc[t]
-        assert section.ad_line == ad["ad_line"].iloc[t]
+        assert section.advances == frame["advances"].iloc[t]
+        assert section.declines == frame["declines"].iloc[t]
+        assert section.ad_line == line.iloc[t]
     if t >= 20:
-        assert section.ad_line_change_20d == ad["ad_line"].iloc[t] - ad["ad_line"].iloc[t - 20]
-    for ours, full in ((section.new_highs_52w, nh["highs"]), (section.new_lows_52w, nh["lows"])):
+        start = 0.0 if t == 20 else line.iloc[t - 20]  # the line counts from 0 at t = 0
+        assert section.ad_line_change_20d == line.iloc[t] - start
+    highs, lows = frame["new_highs_52w"], frame["new_lows_52w"]
+    for ours, full in ((section.new_highs_52w, highs), (section.new_lows_52w, lows)):
         assert equal_or_both_nan(None if ours is None else float(ours), full.iloc[t])
     assert section.members == int(prefix.iloc[-1].notna().sum())
