@@ -27,6 +27,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from core.signals._shared import flag_column
+
 __all__ = [
     "CONFIRM_WINDOW",
     "HIGH_WINDOW",
@@ -139,14 +141,6 @@ def _on(values: pd.Series, dates: pd.DatetimeIndex) -> FloatArray:
     return on_dates
 
 
-def _flags(values: FloatArray, dates: pd.DatetimeIndex) -> pd.Series:
-    """1.0/0.0/NaN as True/False/None (an object Series on `dates`)."""
-    flags = np.full(len(values), None, dtype=object)
-    known = ~np.isnan(values)
-    flags[known] = values[known] == 1.0  # stored as Python bools
-    return pd.Series(flags, dates, object)
-
-
 def context_readings(
     index: pd.DataFrame | None,
     small_caps: pd.DataFrame | None,
@@ -171,9 +165,9 @@ def context_readings(
     readings = pd.DataFrame(
         {
             "rut_win_streak": streak,
-            "index_new_high_52w": _flags(index_flags, dates),
-            "nasdaq_new_high_52w": _flags(nasdaq_flags, dates),
-            "nasdaq_confirms": _flags(confirms, dates),
+            "index_new_high_52w": flag_column(index_flags, dates),
+            "nasdaq_new_high_52w": flag_column(nasdaq_flags, dates),
+            "nasdaq_confirms": flag_column(confirms, dates),
             "index_last_new_high": pd.Series(high_dates, dates, object),
             "small_caps_rel_20d_pct": relative,
         },

@@ -22,6 +22,7 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
 from core.indicators import realized_vol
+from core.signals._shared import flag_column
 
 __all__ = [
     "BACKWARDATION_ABOVE",
@@ -144,14 +145,6 @@ def _on_vix_date(close: pd.Series, vix_close: pd.Series, sessions: pd.DatetimeIn
     return np.where(on_date, _as_of(close, sessions), np.nan)
 
 
-def _flags(values: FloatArray, sessions: pd.DatetimeIndex) -> pd.Series:
-    """1.0/0.0/NaN as True/False/None (an object Series)."""
-    flags = np.full(len(values), None, dtype=object)
-    known = ~np.isnan(values)
-    flags[known] = values[known] == 1.0  # stored as Python bools
-    return pd.Series(flags, sessions, object)
-
-
 def index_up_vix_up(index_close: pd.Series, vix_close: pd.Series) -> pd.Series:
     """On the dates both have a close: 1.0 where the index and the VIX are both
     strictly up over the last 5 of those dates, 0.0 where not, NaN before 6."""
@@ -199,7 +192,7 @@ def vix_readings(
         "term_structure": term_structure(pd.Series(ratio_30d_3m, index=sessions)),
         "index_change_5d_pct": _as_of(index_close.pct_change(CHANGE_SESSIONS) * 100.0, sessions),
         "vix_change_5d": _as_of(vix_close.diff(CHANGE_SESSIONS), sessions),
-        "index_up_vix_up": _flags(
+        "index_up_vix_up": flag_column(
             _as_of(index_up_vix_up(index_close, vix_close), sessions), sessions
         ),
     }
