@@ -146,8 +146,8 @@ def _ratio_note(rsp: pd.Series | None, spy: pd.Series | None, inputs: Inputs) ->
     if ends[0] is None or ends[1] is None:
         return f"no {symbols.equal_weight}/{symbols.cap_weight} data"
     return (
-        f"{symbols.equal_weight} ends {ends[0]:%Y-%m-%d},"
-        f" {symbols.cap_weight} {ends[1]:%Y-%m-%d}: RSP/SPY unknown"
+        f"{symbols.equal_weight} ends {fmt.iso_date(ends[0].date())},"
+        f" {symbols.cap_weight} {fmt.iso_date(ends[1].date())}: RSP/SPY unknown"
     )
 
 
