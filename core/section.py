@@ -149,6 +149,17 @@ def _no_symbols(settings: Settings) -> tuple[str, ...]:
     return ()
 
 
+def index_closes(inputs: Inputs) -> pd.Series:
+    """The index's closes in the cycle's data (empty when there are none)."""
+    import pandas as pd
+
+    bars = inputs.cycle.bars.get(inputs.settings.symbols.index)
+    if bars is None:
+        return pd.Series([], index=pd.DatetimeIndex([]), dtype="float64", name="close")
+    close: pd.Series = bars["close"]
+    return close
+
+
 def the_index(settings: Settings) -> tuple[str, ...]:
     """The symbols of a section that reads the index alone."""
     return (settings.symbols.index,)

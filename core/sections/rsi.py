@@ -16,7 +16,7 @@ from pydantic import Field
 
 from core import format as fmt
 from core.columns import unflatten
-from core.section import Inputs, Section, last_date, latest, the_index
+from core.section import Inputs, Section, index_closes, last_date, latest, the_index
 from core.snapshot import Frozen, PanelStatus, SectionModel, Series
 
 if TYPE_CHECKING:
@@ -166,12 +166,7 @@ def _chart(close: pd.Series, timeline: pd.DataFrame, sessions: int) -> Series:
 
 def readings(inputs: Inputs) -> pd.DataFrame:
     """The RSI and its divergences on every session of the index."""
-    import pandas as pd
-
-    bars = inputs.cycle.bars.get(inputs.settings.symbols.index)
-    if bars is None:
-        bars = pd.DataFrame({"close": []}, index=pd.DatetimeIndex([]), dtype="float64")
-    return rsi_readings(bars["close"])
+    return rsi_readings(index_closes(inputs))
 
 
 def compute(inputs: Inputs) -> RsiSection:

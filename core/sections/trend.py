@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from core import format as fmt
 from core.columns import unflatten
-from core.section import Inputs, Section, last_date, latest, noted, the_index
+from core.section import Inputs, Section, index_closes, last_date, latest, noted, the_index
 from core.snapshot import Frozen, PanelStatus, SectionModel
 
 if TYPE_CHECKING:
@@ -114,12 +114,7 @@ def trend_section(
 
 def readings(inputs: Inputs) -> pd.DataFrame:
     """The CTA proxy on every session of the index."""
-    import pandas as pd
-
-    bars = inputs.cycle.bars.get(inputs.settings.symbols.index)
-    if bars is None:
-        bars = pd.DataFrame({"close": []}, index=pd.DatetimeIndex([]), dtype="float64")
-    return trend_readings(bars["close"])
+    return trend_readings(index_closes(inputs))
 
 
 def compute(inputs: Inputs) -> TrendSection:
