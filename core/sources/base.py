@@ -21,6 +21,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
 
+import numpy as np
 import pandas as pd
 
 from core.snapshot import SourceKind
@@ -166,3 +167,47 @@ def check_bars(frame: pd.DataFrame, where: str) -> pd.DataFrame:
     out = frame.loc[:, list(BAR_COLUMNS)].astype("float64")
     out.index.name = "date"
     return out
+
+
+MAX_JUMP = 5.0
+"""A close more than this many times, or less than one over this many times, the
+previous kept close is not a market move (the VIX more than doubled on 2018-02-05; no
+index has moved fivefold in a session): it is a bad print."""
+
+
+def screen_bars(
+    bars: pd.DataFrame, where: str, *, today: date, max_jump: float = MAX_JUMP
+) -> tuple[pd.DataFrame, list[str]]:
+    """The bars of a standard frame (see `check_bars`) fit to store and compute, and
+    one line for each bar rejected, naming `where`, its date and why: a weekend or a
+    date after `today`, a close (or open, high, low where given) that is not a finite
+    positive price, a high below the low, or a close more than `max_jump` times (or
+    less than 1/`max_jump` of) the previous kept close. Rejected bars are dropped,
+    never stored; the rest are returned unchanged. Holidays are not checked here (the
+    calendar is the engine's)."""
+    prices = bars[["open", "high", "low", "close"]].to_numpy(dtype="float64")
+    close = prices[:, 3]
+    known = ~np.isnan(prices)
+    reasons = np.full(len(bars), "", dtype=object)
+    days = pd.DatetimeIndex(bars.index)
+    reasons[days.day_of_week >= 5] = "a weekend"
+    reasons[(days > pd.Timestamp(today)) & (reasons == "")] = f"after today ({today})"
+    bad_price = (known & ~(np.isfinite(prices) & (prices > 0))).any(axis=1)
+    reasons[bad_price & (reasons == "")] = "a price that is not finite and positive"
+    high, low = prices[:, 1], prices[:, 2]
+    inverted = known[:, 1] & known[:, 2] & (high < low)
+    reasons[inverted & (reasons == "")] = "a high below the low"
+    previous = np.nan
+    for position in range(len(bars)):  # each jump is against the last bar kept
+        if reasons[position]:
+            continue
+        if previous == previous and not 1 / max_jump <= close[position] / previous <= max_jump:
+            reasons[position] = f"a close of {close[position]:,.2f} after {previous:,.2f}"
+            continue
+        previous = close[position]
+    rejected = reasons != ""
+    lines = [
+        f"{where}: rejected the bar of {day:%Y-%m-%d}: {why}"
+        for day, why in zip(days[rejected], reasons[rejected], strict=True)
+    ]
+    return bars.loc[~rejected], lines
