@@ -1,19 +1,19 @@
 """Implied against realised volatility, one row per session: the VIX's level and
-change, where it sits in its last year (IV rank and IV percentile over 252 sessions),
-the index's own 20-session realised volatility and the gap between the two, the VIX
-term structure (VIX9D/VIX and VIX/VIX3M, contango below 0.98 and backwardation above
-1.02) and the "bullish price, bearish vol" flag (index and VIX both up over five
-sessions). Inputs are daily-bar frames with a `close` column indexed by session date;
-a close that is missing, not finite or not positive is no close. The rows are the
-sessions of the inputs (the VIX's, the index's, and VIX9D's and VIX3M's, in practice
-all the same calendar); on each, every series is read at its own last close on or
-before it (what a replay as of that session sees), so a session one of them lacks
-carries that one's last reading. Readings from two series are only
-combined on one date: VIX9D and VIX3M only when their last close is on the VIX's last
-session, the VIX-minus-realised gap only when the index and the VIX both close on the
-session, and "index up while VIX up" over the dates they have in common. Every row
-reads only its session and the sessions before it. A value that cannot be computed is
-NaN (None in the object columns), never 0."""
+change, where it sits in its last year (IV rank and IV percentile: today against the
+previous 252 closes), the index's own 20-session realised volatility and the gap
+between the two, the VIX term structure (VIX9D/VIX and VIX/VIX3M, contango below 0.98
+and backwardation above 1.02) and the "bullish price, bearish vol" flag (index and VIX
+both up over five sessions). Inputs are daily-bar frames with a `close` column indexed
+by session date; a close that is missing, not finite or not positive is no close. The
+rows are the sessions of the inputs (the VIX's, the index's, and VIX9D's and VIX3M's,
+in practice all the same calendar); on each, every series is read at its own last
+close on or before it (what a replay as of that session sees), so a session one of
+them lacks carries that one's last reading. Readings from two series are only combined
+on one date: VIX9D and VIX3M only when their last close is on the VIX's last session,
+the VIX-minus-realised gap only when the index and the VIX both close on the session,
+and "index up while VIX up" over the dates they have in common. Every row reads only
+its session and the sessions before it. A value that cannot be computed is NaN (None
+in the object columns), never 0."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 YEAR = 252
-"""Sessions in the IV rank / IV percentile window."""
+"""The previous closes today is measured against by the IV rank and IV percentile."""
 REALIZED_WINDOW = 20
 CHANGE_SESSIONS = 5
 CONTANGO_BELOW = 0.98
@@ -46,32 +46,36 @@ Positions = np.ndarray
 """For each session, the position of a series' last value on or before it (-1: none)."""
 
 
-def iv_rank(vix_close: pd.Series, window: int = YEAR) -> pd.Series:
-    """IV rank of each close over the `window` closes ending at it (it included):
-    (close - min) / (max - min) * 100, in [0, 100]. NaN before `window` closes and
-    where the window is flat (max == min). `vix_close` has no gaps (NaN)."""
+def iv_rank(vix_close: pd.Series, year: int = YEAR) -> pd.Series:
+    """IV rank of each close: (close - low) / (high - low) * 100, in [0, 100], the low
+    and high taken over the close and the `year` closes before it (Barchart's "IV
+    Rank", barchart.com/education/technical-indicators/implied_volatility_rank: the
+    current value within its 1-year range, a year being 252 sessions). NaN before
+    `year` + 1 closes and where that range is flat. `vix_close` has no gaps (NaN)."""
     values = vix_close.to_numpy(dtype=np.float64)
     out = np.full(len(values), np.nan)
-    if 2 <= window <= len(values):
-        windows = sliding_window_view(values, window)
+    if 1 <= year < len(values):
+        windows = sliding_window_view(values, year + 1)
         low, high = windows.min(axis=1), windows.max(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
-            rank = (values[window - 1 :] - low) / (high - low) * 100.0
+            rank = (values[year:] - low) / (high - low) * 100.0
         ranged = np.isfinite(low) & np.isfinite(high) & (high > low)
-        out[window - 1 :] = np.where(ranged, rank, np.nan)
+        out[year:] = np.where(ranged, rank, np.nan)
     return pd.Series(out, index=vix_close.index)
 
 
-def iv_percentile(vix_close: pd.Series, window: int = YEAR) -> pd.Series:
-    """IV percentile of each close: the % of the `window` - 1 closes before it that
-    are strictly below it, in [0, 100]. With window 252 that is the count of the
-    previous 251 closes below the close, / 251 * 100. NaN before `window` closes."""
+def iv_percentile(vix_close: pd.Series, year: int = YEAR) -> pd.Series:
+    """IV percentile of each close: the % of the `year` closes before it (today not
+    among them) that are strictly below it, in [0, 100] (Barchart's "IV Percentile",
+    barchart.com/education/technical-indicators/implied_volatility_percentile: "the
+    percentage of days with IV closing below the current IV value over the prior
+    1-year", 252 sessions). NaN before `year` + 1 closes."""
     values = vix_close.to_numpy(dtype=np.float64)
     out = np.full(len(values), np.nan)
-    if 2 <= window <= len(values):
-        windows = sliding_window_view(values, window)
+    if 1 <= year < len(values):
+        windows = sliding_window_view(values, year + 1)
         below = (windows[:, :-1] < windows[:, -1:]).sum(axis=1)
-        out[window - 1 :] = below.astype(np.float64) / (window - 1) * 100.0
+        out[year:] = below.astype(np.float64) / year * 100.0
     return pd.Series(out, index=vix_close.index)
 
 

@@ -33,9 +33,10 @@ def unknown(model: type[SectionModel]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- VIX
 
 
-def iv_rank_at_last(vix_close: pd.Series, window: int = YEAR) -> float | None:
-    tail = vix_close.iloc[-window:]
-    if window < 2 or len(tail) < window:
+def iv_rank_at_last(vix_close: pd.Series, year: int = YEAR) -> float | None:
+    """The last close within the range of itself and the `year` closes before it."""
+    tail = vix_close.iloc[-(year + 1) :]
+    if year < 1 or len(tail) <= year:
         return None
     low, high, last = float(tail.min()), float(tail.max()), float(tail.iloc[-1])
     if not (math.isfinite(low) and math.isfinite(high)) or high <= low:
@@ -43,13 +44,13 @@ def iv_rank_at_last(vix_close: pd.Series, window: int = YEAR) -> float | None:
     return (last - low) / (high - low) * 100.0
 
 
-def iv_percentile_at_last(vix_close: pd.Series, window: int = YEAR) -> float | None:
-    tail = vix_close.iloc[-window:]
-    if window < 2 or len(tail) < window:
+def iv_percentile_at_last(vix_close: pd.Series, year: int = YEAR) -> float | None:
+    """The % of the `year` closes before the last that are strictly below it."""
+    if year < 1 or len(vix_close) <= year:
         return None
-    last = float(tail.iloc[-1])
-    earlier = tail.iloc[:-1].to_numpy(dtype="float64")
-    return float((earlier < last).sum()) / len(earlier) * 100.0
+    last = float(vix_close.iloc[-1])
+    earlier = vix_close.iloc[-(year + 1) : -1].to_numpy(dtype="float64")
+    return float((earlier < last).sum()) / year * 100.0
 
 
 def _finite(value: float) -> float | None:

@@ -128,7 +128,7 @@ def test_no_inputs_give_an_empty_frame_with_every_column() -> None:
 
 
 def test_warmup_is_a_year_of_closes() -> None:
-    assert SECTION.warmup == YEAR
+    assert SECTION.warmup == YEAR + 1  # today and the 252 closes before it
     assert SECTION.readings is readings
 
 
@@ -151,18 +151,25 @@ def test_real_pinned_values_and_the_years_before_the_vix(
     bars, frame = real
     assert frame.index.equals(bars[SYMBOLS.index].index)  # one calendar (SOURCES.md)
     assert frame.loc["2026-01-28", "vix.last"] == 16.35  # the CBOE close (SOURCES.md)
+    # Against the previous 252 closes (2025-01-27 on), 81 below 16.35 and 207 below
+    # 21.77; the range of both years is 13.47..52.33 (counted from VIX.csv by hand).
+    assert frame.loc["2026-01-28", "vix.iv_percentile_1y"] == pytest.approx(81 / 252 * 100)
+    assert frame.loc["2026-02-05", "vix.iv_percentile_1y"] == pytest.approx(207 / 252 * 100)
+    for day, close in (("2026-01-28", 16.35), ("2026-02-05", 21.77)):
+        rank = (close - 13.47) / (52.33 - 13.47) * 100
+        assert frame.loc[day, "vix.iv_rank_1y"] == pytest.approx(rank, rel=1e-12)
     before = frame.loc[:"1989-12-29"]
     assert before["vix.last"].isna().all() and before["vix.iv_rank_1y"].isna().all()
     assert before["vix.realized_vol_20d"].iloc[21:].notna().all()
     assert frame["vix.term_structure"].isna().all()  # no VIX3M in the folder
     first_rank = frame["vix.iv_rank_1y"].first_valid_index()
-    assert first_rank == bars[SYMBOLS.vix].index[YEAR - 1]
+    assert first_rank == bars[SYMBOLS.vix].index[YEAR]  # the first with 252 closes before
 
 
 def test_real_against_ta_lib(real: tuple[dict[str, pd.DataFrame], pd.DataFrame]) -> None:
     bars, frame = real
     vix = bars[SYMBOLS.vix]["close"]
-    high, low = talib.MAX(vix.to_numpy(), YEAR), talib.MIN(vix.to_numpy(), YEAR)
+    high, low = talib.MAX(vix.to_numpy(), YEAR + 1), talib.MIN(vix.to_numpy(), YEAR + 1)
     rank = pd.Series((vix.to_numpy() - low) / (high - low) * 100, index=vix.index)
     on_vix = frame.loc[vix.index]
     np.testing.assert_allclose(on_vix["vix.iv_rank_1y"], rank, rtol=1e-12, atol=1e-12)

@@ -28,11 +28,11 @@ def bars(closes: np.ndarray | list[float], start: str = "2020-01-01") -> pd.Data
 
 
 def hand_vix() -> pd.DataFrame:
-    """10 old sessions at 90 (outside the year), then 1, 2, ..., 251 and a last 100.5."""
-    return bars([90.0] * 10 + [float(v) for v in range(1, 252)] + [100.5])
+    """10 old sessions at 90 (outside the year), then 1, 2, ..., 252 and a last 100.5."""
+    return bars([90.0] * 10 + [float(v) for v in range(1, 253)] + [100.5])
 
 
-def hand_index(n: int = 262) -> pd.DataFrame:
+def hand_index(n: int = 263) -> pd.DataFrame:
     """Log returns alternating +1% / -1%, then the last five sessions rising 1% each."""
     returns = np.where(np.arange(n - 1) % 2 == 0, 0.01, -0.01)
     returns[-5:] = 0.01
@@ -48,10 +48,10 @@ def test_hand_built_every_field() -> None:
     section = vix_section(vix, index, STATUS, vix9d=nine, vix3m=three)
     assert section.status == STATUS
     assert section.last == 100.5
-    assert section.change == pytest.approx(100.5 - 251.0)
-    # Year = 1..251 and 100.5: rank (100.5 - 1) / (251 - 1); 100 of 251 earlier below.
-    assert section.iv_rank_1y == pytest.approx(99.5 / 250 * 100)
-    assert section.iv_percentile_1y == pytest.approx(100 / 251 * 100)
+    assert section.change == pytest.approx(100.5 - 252.0)
+    # The previous 252 closes are 1..252: rank (100.5 - 1) / (252 - 1); 100 of 252 below.
+    assert section.iv_rank_1y == pytest.approx(99.5 / 251 * 100)
+    assert section.iv_percentile_1y == pytest.approx(100 / 252 * 100)
     # The last 20 log returns: 15 alternating +-1%, then 5 x +1%.
     returns = np.diff(np.log(index["close"].to_numpy()))[-20:]
     expected_rv = float(np.std(returns, ddof=1)) * math.sqrt(252) * 100
@@ -62,7 +62,7 @@ def test_hand_built_every_field() -> None:
     assert section.ratio_30d_3m == pytest.approx(100.5 / 20.1)
     assert section.term_structure == "backwardation"
     assert section.index_change_5d_pct == pytest.approx((math.exp(0.05) - 1) * 100)
-    assert section.vix_change_5d == pytest.approx(100.5 - 247.0)
+    assert section.vix_change_5d == pytest.approx(100.5 - 248.0)
     assert section.index_up_vix_up is False  # index up, VIX down
 
 
@@ -136,8 +136,10 @@ def test_index_up_vix_up_on_common_dates() -> None:
 
 
 def test_short_and_flat_history() -> None:
-    short = vix_section(bars(np.arange(10.0, 261.0)), None, STATUS)  # 251 closes
+    short = vix_section(bars(np.arange(10.0, 262.0)), None, STATUS)  # 252 closes: no year before
     assert short.iv_rank_1y is None and short.iv_percentile_1y is None
+    year = vix_section(bars(np.arange(10.0, 263.0)), None, STATUS)  # 253: today and its year
+    assert year.iv_rank_1y == 100.0 and year.iv_percentile_1y == 100.0
     flat = vix_section(bars(np.full(300, 20.0)), None, STATUS)
     assert flat.iv_rank_1y is None  # no range to rank in
     assert flat.iv_percentile_1y == 0.0
@@ -151,13 +153,20 @@ def test_short_and_flat_history() -> None:
 
 def test_iv_functions_exact_definition() -> None:
     close = pd.Series([5.0, 1.0, 3.0, 2.0, 3.0])
-    assert iv_rank(close, window=4).iloc[-1] == pytest.approx((3 - 1) / (3 - 1) * 100)
-    assert iv_percentile(close, window=4).iloc[-1] == pytest.approx(2 / 3 * 100)  # 1, 2 below 3
-    assert iv_percentile(close, window=5).iloc[-1] == pytest.approx(2 / 4 * 100)
-    assert math.isnan(iv_rank(close, window=6).iloc[-1])
-    # Each session ranked in its own window: the 4 closes ending at session 3.
-    assert iv_rank(close, window=4).iloc[3] == pytest.approx((2 - 1) / (5 - 1) * 100)
-    assert iv_rank(close, window=4).iloc[:3].isna().all()
+    # Today (3) against the previous 3 closes (1, 3, 2): range 1..3 with it; 1 and 2
+    # are below, the earlier 3 is not.
+    assert iv_rank(close, year=3).iloc[-1] == pytest.approx((3 - 1) / (3 - 1) * 100)
+    assert iv_percentile(close, year=3).iloc[-1] == pytest.approx(2 / 3 * 100)
+    # Against the previous 4 (5, 1, 3, 2): 1 and 2 below; range 1..5.
+    assert iv_percentile(close, year=4).iloc[-1] == pytest.approx(2 / 4 * 100)
+    assert iv_rank(close, year=4).iloc[-1] == pytest.approx((3 - 1) / (5 - 1) * 100)
+    assert math.isnan(iv_rank(close, year=5).iloc[-1])  # no 5 closes before today
+    assert math.isnan(iv_percentile(close, year=5).iloc[-1])
+    # Each session ranked against its own previous 3: session 3 (2) against 5, 1, 3.
+    assert iv_rank(close, year=3).iloc[3] == pytest.approx((2 - 1) / (5 - 1) * 100)
+    assert iv_percentile(close, year=3).iloc[3] == pytest.approx(1 / 3 * 100)
+    assert iv_rank(close, year=3).iloc[:3].isna().all()
+    assert iv_percentile(close, year=3).iloc[:3].isna().all()
 
 
 @pytest.mark.parametrize("empty", [None, bars([]), pd.DataFrame({"open": [1.0]})])
@@ -190,14 +199,15 @@ def markets(draw: st.DrawFn) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, 
 
 
 def rolling_oracle(close: pd.Series, t_date: pd.Timestamp) -> tuple[float, float]:
-    """IV rank and percentile at `t_date` from full-history rolling windows."""
-    rolled_max = close.rolling(252).max()
-    rolled_min = close.rolling(252).min()
-    below = close.rolling(252).apply(lambda w: float((w[:-1] < w[-1]).sum()), raw=True)
+    """IV rank and percentile at `t_date` from full-history rolling windows of today
+    and the 252 closes before it."""
+    rolled_max = close.rolling(253).max()
+    rolled_min = close.rolling(253).min()
+    below = close.rolling(253).apply(lambda w: float((w[:-1] < w[-1]).sum()), raw=True)
     last = close.loc[t_date]
     high, low = rolled_max.loc[t_date], rolled_min.loc[t_date]
     rank = (last - low) / (high - low) * 100 if high > low else math.nan
-    return rank, below.loc[t_date] / 251 * 100
+    return rank, below.loc[t_date] / 252 * 100
 
 
 def same(a: float | None, b: float) -> bool:
