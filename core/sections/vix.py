@@ -1,11 +1,10 @@
 """The VIX section: the VIX and its change, its IV rank and percentile (today against
 the previous 252 closes), the index's 20-session realised vol and the VIX's premium
 over it, the 9-day/30-day/3-month term structure, and "index up while VIX up" over 5
-sessions. Its readings
-(`core.signals.vix`) are one row per session of its inputs (the VIX's, the index's,
-VIX9D's and VIX3M's), each series read at its own last close on or before the session
-(what a replay as of that session sees); today's reading is the last row. Every
-reading of the model is a column."""
+sessions. Its readings (`core.signals.vix`) are one row per session of its inputs (the
+VIX's, the index's, VIX9D's and VIX3M's), each series read at its own last close on or
+before the session (what a replay as of that session sees); today's reading is the
+last row. Every reading of the model is a column."""
 
 from __future__ import annotations
 
