@@ -8,13 +8,22 @@ validated alone before the merged result, so every failure is one `ConfigError` 
 names its layer (the file, the variable or the flag) and the key, and a bad key in the
 file is an error even where a variable or flag overrides it. Unknown keys are errors: in
 the file at any depth, in the environment under a known table (`REGIME_REFRESH__REGULR`;
-a `REGIME_*` name that is no field is not read). `Settings(...)` called directly reads
-only its arguments, which keeps tests and benchmarks free of the user's file and
-environment."""
+a `REGIME_*` name that is no field is not read); a misspelt key is told the key it
+probably meant. Values are checked where they are read, so nothing bad reaches a source:
+a seed the simulator takes, a members file that exists and lists members, cadences no
+faster than a refresh can be useful, level labels that name one level each. The theme is
+checked by the CLI (Textual's theme names would cost this module its start-up).
+`Settings(...)` called directly reads only its arguments, which keeps tests and
+benchmarks free of the user's file and environment."""
 
 from __future__ import annotations
 
+import difflib
+import itertools
+import json
 import os
+import re
+import typing
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -79,22 +88,41 @@ class Symbols(Section):
     """Equal-weighted S&P 500 fund, against cap_weight for breadth of leadership."""
 
 
+MIN_QUOTE_CADENCE = 1.0
+"""The fastest quote cycle, in seconds: a quote moves at most about once a second, a
+panel redrawn faster cannot be read, and a cycle of milliseconds turns the simulated
+market into a busy loop."""
+MIN_BARS_CADENCE = 60.0
+"""The fastest cycle of daily bars, in seconds: they change once a day (the quotes move
+the last bar in between), and asking Yahoo for 500 members' bars more often than once a
+minute only earns rate limits."""
+
+
 class Refresh(Section):
     """Seconds between refreshes in each market phase, and of the slow data."""
 
-    regular: float = Field(15.0, gt=0)
-    """The regular session (09:30 to the close, New York)."""
-    pre: float = Field(60.0, gt=0)
-    """Pre-market, from 04:00 to the open."""
-    post: float = Field(60.0, gt=0)
-    """After hours, four hours from the close."""
-    closed: float = Field(900.0, gt=0)
-    """Nights, weekends and holidays."""
-    members: float = Field(3600.0, gt=0)
-    """Members' daily bars (for breadth): slow, never on the quote cycle."""
-    daily: float = Field(900.0, gt=0)
+    regular: float = Field(15.0, ge=MIN_QUOTE_CADENCE)
+    """The regular session (09:30 to the close, New York); at least MIN_QUOTE_CADENCE."""
+    pre: float = Field(60.0, ge=MIN_QUOTE_CADENCE)
+    """Pre-market, from 04:00 to the open; at least MIN_QUOTE_CADENCE."""
+    post: float = Field(60.0, ge=MIN_QUOTE_CADENCE)
+    """After hours, four hours from the close; at least MIN_QUOTE_CADENCE."""
+    closed: float = Field(900.0, ge=MIN_QUOTE_CADENCE)
+    """Nights, weekends and holidays; at least MIN_QUOTE_CADENCE (nothing trades, but a
+    replay or the simulated market still cycles on it)."""
+    members: float = Field(3600.0, ge=MIN_BARS_CADENCE)
+    """Members' daily bars (for breadth): slow, never on the quote cycle; at least
+    MIN_BARS_CADENCE."""
+    daily: float = Field(900.0, ge=MIN_BARS_CADENCE)
     """Top-ups of the daily bars from Yahoo (the quotes move the last bar in between);
-    the first refresh after the close always tops up, to take the official close."""
+    the first refresh after the close always tops up, to take the official close; at
+    least MIN_BARS_CADENCE."""
+
+
+def level_key(label: str) -> str:
+    """The form in which labels are compared, as `level("...")` in a rule finds them:
+    case-blind, any dash as '-', spaces collapsed."""
+    return " ".join(label.replace("\u2013", "-").replace("\u2014", "-").casefold().split())
 
 
 class UserLevel(Section):
@@ -220,14 +248,15 @@ class Settings(BaseSettings):
     """Theme name: regime-dark, regime-light, regime-ansi, or any Textual theme."""
     thesis: Literal["bull", "bear"] = "bull"
     """The thesis view shown at start."""
-    seed: int = 7000
-    """Seed of the simulated market."""
+    seed: int = Field(7000, ge=0)
+    """Seed of the simulated market (numpy's generators take no negative seed)."""
     history_years: int = Field(3, ge=2, le=30)
     """Years of the members' closes loaded for breadth, and the least of daily bars
     loaded per symbol (the index loads more: its EMA 200 needs years to settle)."""
     members_file: Path | None = None
     """CSV of the index members for breadth from Yahoo (a Ticker or YahooTicker column,
-    optional Name, Sector, Weight), e.g. a constituents.csv in the files layout."""
+    optional Name, Sector, Weight), e.g. a constituents.csv in the files layout. It must
+    exist and hold a member after its header (its columns are read by the source)."""
     symbols: Symbols = Field(default_factory=Symbols)
     """The instruments read besides the index members."""
     refresh: Refresh = Field(default_factory=Refresh)
@@ -236,6 +265,37 @@ class Settings(BaseSettings):
     """Your price levels and bands, shown on the price panel and named in rules."""
     theses: dict[str, ThesisConfig] = Field(default_factory=dict)
     """Changes to the built-in bull/bear theses and new theses (see core.thesis)."""
+
+    @field_validator("members_file")
+    @classmethod
+    def _members_listed(cls, path: Path | None) -> Path | None:
+        if path is None:
+            return None
+        found = path.expanduser()
+        if not found.is_file():
+            raise ValueError(f"{found} is not a file")
+        try:
+            with found.open(encoding="utf-8") as lines:
+                listed = any(line.strip() for line in itertools.islice(lines, 1, 100))
+        except (OSError, UnicodeDecodeError) as error:
+            raise ValueError(f"cannot read {found} ({error})") from None
+        if not listed:
+            raise ValueError(f"{found} lists no member (a header, then one row per member)")
+        return path
+
+    @field_validator("levels")
+    @classmethod
+    def _one_level_per_label(cls, levels: tuple[UserLevel, ...]) -> tuple[UserLevel, ...]:
+        seen: dict[str, str] = {}
+        for level in levels:
+            key = level_key(level.label)
+            if key in seen:
+                raise ValueError(
+                    f"labels {seen[key]!r} and {level.label!r} name one level"
+                    " (rules match labels case-blind)"
+                )
+            seen[key] = level.label
+        return levels
 
     @classmethod
     def settings_customise_sources(
@@ -300,9 +360,24 @@ def _build(layers: _Layers, flags: dict[str, Any], where: _Where) -> Settings:
     except ValidationError as error:
         raise ConfigError(_describe(error.errors(), where)) from None
     except SettingsError as error:  # a REGIME_* value that should be JSON and is not
-        raise ConfigError(f"{where(())}: {error}: {error.__cause__}") from None
+        raise ConfigError(_unparsed(error, where)) from None
     finally:
         _LAYERS.reset(token)
+
+
+_PARSED_FIELD = re.compile(r'field "(\w+)"')
+"""The field a pydantic-settings parse error names (it carries no location)."""
+
+
+def _unparsed(error: SettingsError, where: _Where) -> str:
+    """One line for a value that could not be parsed before validation: a REGIME_*
+    value that must be JSON (a table or a list) and is not."""
+    cause = error.__cause__
+    what = f"not valid JSON ({cause})" if isinstance(cause, json.JSONDecodeError) else str(cause)
+    found = _PARSED_FIELD.search(str(error))
+    if found is None:
+        return f"{where(())}: {error}: {what}"
+    return f"{where((found[1],))}: key '{found[1]}': {what}"
 
 
 def _variable(loc: tuple[int | str, ...]) -> str:
@@ -313,7 +388,10 @@ def _variable(loc: tuple[int | str, ...]) -> str:
         candidate = ENV_PREFIX + ENV_NESTED_DELIMITER.join(str(part) for part in loc[:depth])
         if candidate.upper() in names:
             return f"environment ({names[candidate.upper()]})"
-    return f"environment ({ENV_PREFIX}*)"
+    # Only nested variables set the table (REGIME_THESES__BULL__DISABLE): name them.
+    table = f"{ENV_PREFIX}{loc[0]}{ENV_NESTED_DELIMITER}".upper() if loc else None
+    nested = sorted(name for upper, name in names.items() if table and upper.startswith(table))
+    return f"environment ({', '.join(nested) or ENV_PREFIX + '*'})"
 
 
 def _flag(loc: tuple[int | str, ...]) -> str:
@@ -322,12 +400,15 @@ def _flag(loc: tuple[int | str, ...]) -> str:
 
 
 def _describe(errors: list[ErrorDetails], where: _Where) -> str:
-    """One line for the first error: its layer, its key, what is wrong, and how many more."""
-    first = errors[0]
+    """One line for the first error (an unknown key before all others: a misspelt key is
+    also a missing one, and the spelling is what to fix): its layer, its key, what is
+    wrong, and how many more."""
+    first = next((error for error in errors if error["type"] == "extra_forbidden"), errors[0])
     loc = first["loc"]
     key = ".".join(str(part) for part in loc) or "(top level)"
     if first["type"] == "extra_forbidden":
-        message = "unknown key"
+        close = difflib.get_close_matches(str(loc[-1]), _keys_at(loc[:-1]), n=1)
+        message = "unknown key" + (f"; did you mean '{close[0]}'?" if close else "")
     elif first["type"] == "value_error":  # our own validators' text, without pydantic's prefix
         message = str(first.get("ctx", {}).get("error", first["msg"]))
     else:
@@ -337,3 +418,25 @@ def _describe(errors: list[ErrorDetails], where: _Where) -> str:
     more = len(errors) - 1
     suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
     return f"{where(loc)}: key '{key}': {message}{suffix}"
+
+
+def _keys_at(path: tuple[int | str, ...]) -> list[str]:
+    """The keys the table at `path` may hold (`levels.0` → a level's keys), or none
+    when `path` leads to no table."""
+    model: type[BaseModel] = Settings
+    parts = list(path)
+    while parts:
+        field = model.model_fields.get(str(parts.pop(0)))
+        if field is None:
+            return []
+        annotation = field.annotation
+        origin = typing.get_origin(annotation)
+        if origin in (tuple, dict):  # a list of tables, or tables by name: skip the index
+            if not parts:
+                return []
+            parts.pop(0)
+            annotation = typing.get_args(annotation)[1 if origin is dict else 0]
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return []
+        model = annotation
+    return list(model.model_fields)

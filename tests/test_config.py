@@ -90,3 +90,51 @@ def test_default_config_file_is_read_from_the_platform_config_dir() -> None:
     path.parent.mkdir(parents=True)
     path.write_text('thesis = "bear"\n', encoding="utf-8")
     assert load_settings().thesis == "bear"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("seed = -1\n", "key 'seed': Input should be greater than or equal to 0"),
+        ("[refresh]\nregular = 0.001\n", "key 'refresh.regular': Input should be greater than or"),
+        ("[refresh]\nclosed = 0.5\n", "key 'refresh.closed': Input should be greater than or"),
+        ("[refresh]\nmembers = 5\n", "key 'refresh.members': Input should be greater than or"),
+        ("[refresh]\ndaily = 30\n", "key 'refresh.daily': Input should be greater than or"),
+        (
+            "[[levels]]\nlabel = '7,000 Pivot'\nvalue = 7000\n"
+            "[[levels]]\nlabel = '7,000  pivot'\nvalue = 6990\n",
+            "key 'levels': labels '7,000 Pivot' and '7,000  pivot' name one level",
+        ),
+        ("[[levels]]\nlable = 'x'\nvalue = 1\n", "key 'levels.0.lable': unknown key; did you mean"),
+        ("them = 'regime-light'\n", "key 'them': unknown key; did you mean 'theme'?"),
+        (
+            "[theses.bull]\ndisabel = ['x']\n",
+            "key 'theses.bull.disabel': unknown key; did you mean 'disable'?",
+        ),
+    ],
+)
+def test_bad_values_are_refused_at_load(tmp_path: Path, text: str, expected: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as raised:
+        load_settings(path)
+    assert str(raised.value).startswith(f"{path}: {expected}")
+
+
+def test_the_fastest_cadences_are_allowed(tmp_path: Path) -> None:
+    text = "[refresh]\nregular = 1\npre = 1\npost = 1\nclosed = 1\nmembers = 60\ndaily = 60\n"
+    assert load_settings(write(tmp_path, text)).refresh.regular == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [(None, "is not a file"), ("", "lists no member"), ("Ticker\n\n", "lists no member")],
+)
+def test_members_file_must_list_members(tmp_path: Path, content: str | None, expected: str) -> None:
+    members = tmp_path / "members.csv"
+    if content is not None:
+        members.write_text(content, encoding="utf-8")
+    path = write(tmp_path, f"members_file = '{members}'\n")
+    with pytest.raises(ConfigError, match=f"key 'members_file': {members}.*{expected}"):
+        load_settings(path)
+    members.write_text("Ticker\nAAPL\n", encoding="utf-8")
+    assert load_settings(path).members_file == members
