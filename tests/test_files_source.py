@@ -125,3 +125,25 @@ def test_an_empty_csv_is_named_not_a_traceback(tmp_path: Path) -> None:
     path.write_text("", encoding="utf-8")
     with pytest.raises(DataFormatError, match=f"{path}: the file is empty"):
         read_bars_csv(path)
+
+
+def test_members_read_the_dividend_unadjusted_closes_when_present(tmp_path: Path) -> None:
+    # The same member, adjusted for a dividend (closes.csv) and not (closes_unadj.csv).
+    write(tmp_path / "constituents" / "closes.csv", "Date,AAA\n2026-01-27,99\n2026-01-28,101\n")
+    span = (date(2026, 1, 1), date(2026, 1, 28))
+    adjusted = FilesSource(tmp_path).members(*span)
+    assert adjusted is not None and adjusted.closes["AAA"].tolist() == [99.0, 101.0]
+    write(
+        tmp_path / "constituents" / "closes_unadj.csv", "Date,AAA\n2026-01-27,100\n2026-01-28,101\n"
+    )
+    unadjusted = FilesSource(tmp_path).members(*span)
+    assert unadjusted is not None and unadjusted.closes["AAA"].tolist() == [100.0, 101.0]
+
+
+def test_the_dividend_unadjusted_closes_alone_serve_members(tmp_path: Path) -> None:
+    path = write(tmp_path / "constituents" / "closes_unadj.csv", "Date,AAA\n2026-01-27,x\n")
+    source = FilesSource(tmp_path)
+    assert source.capabilities == {"daily_bars", "members"}
+    with pytest.raises(DataFormatError, match=r"closes_unadj.csv, line 2: AAA 'x' is not a number"):
+        source.members(date(2026, 1, 1), date(2026, 1, 28))
+    assert path.exists()

@@ -5,11 +5,11 @@ weight — with a year of the % above the 200-day for the sparkline. `readings` 
 them for every session of the members' closes (`core.signals.breadth.breadth_frame`
 computes them, vectorised), and `compute` builds today's section from the last session,
 adding what is not a reading: the freshness status with the reasons RSP/SPY or the
-top-10 weight are unknown, and the sparkline. Two fields are left out of the readings,
-computed for today only: `ad_line`, the cumulative advances − declines, whose level
-depends on where the loaded closes start (its 20-session change does not, and is a
-reading), and `top10_concentration_pct`, since member weights are known only for
-today."""
+top-10 weight are unknown and the note that the member list is today's, and the
+sparkline. Two fields are left out of the readings, computed for today only:
+`ad_line`, the cumulative advances − declines, whose level depends on where the loaded
+closes start (its 20-session change does not, and is a reading), and
+`top10_concentration_pct`, since member weights are known only for today."""
 
 from __future__ import annotations
 
@@ -151,10 +151,13 @@ def _ratio_note(rsp: pd.Series | None, spy: pd.Series | None, inputs: Inputs) ->
     )
 
 
+SURVIVORSHIP = "member list is today's (survivorship: members that left are missing)"
+
+
 def compute(inputs: Inputs) -> BreadthSection:
     """Today's breadth: the readings of the members' last session, dated at it, with
-    the A/D line, the top-10 weight, the sparkline and why any of RSP/SPY or the top-10
-    weight is unknown."""
+    the A/D line, the top-10 weight, the sparkline, why any of RSP/SPY or the top-10
+    weight is unknown, and that the members are today's list."""
     cycle, symbols = inputs.cycle, inputs.settings.symbols
     panel = cycle.members
     if panel is None or panel.closes.empty:
@@ -171,6 +174,10 @@ def compute(inputs: Inputs) -> BreadthSection:
         notes.append("member weights are today's: top-10 concentration unknown in a replay")
     elif section.top10_concentration_pct is None:
         notes.append("no member weights: top-10 concentration unknown")
+    # Every source's members are one list, today's, read back over the whole history:
+    # stocks that left the index are missing, and they were mostly the weak ones, so
+    # the % above the averages reads higher than S&P's point-in-time series.
+    notes.append(SURVIVORSHIP)
     return section.model_copy(update={"status": noted(section.status, notes)})
 
 

@@ -1,8 +1,10 @@
 """The `files:DIR` source: a directory of daily CSVs, one per symbol, named after the
 Yahoo symbol without a leading caret (`^GSPC` → `GSPC.csv`), with columns
 `Date,Open,High,Low,Close[,Volume]` (Close-only files are valid), plus the members'
-closes as a wide `constituents/closes.csv` (Date + one column per ticker) and their
-names and sectors in `constituents/constituents.csv`. Each file is parsed once per
+closes as a wide CSV (Date + one column per ticker) and their names and sectors in
+`constituents/constituents.csv`. The members' closes are `constituents/closes_unadj.csv`
+(split-adjusted, not dividend-adjusted: the official breadth indices' price basis)
+when the folder has it, else `constituents/closes.csv`. Each file is parsed once per
 source and checked row by row: a bad file raises DataFormatError naming the file, the
 line and what is wrong. The directory is a fixed past (historical: every reading from
 it is a REPLAY); it serves members only when it has the closes file, their weights only
@@ -30,7 +32,11 @@ from core.sources.base import (
 )
 
 MEMBERS_DIR = "constituents"
-MEMBER_CLOSES = "closes.csv"
+MEMBER_CLOSES = ("closes_unadj.csv", "closes.csv")
+"""The members' closes files, preferred first. S&P's $S5TH/$S5FI compare each member's
+close with its average on split-adjusted, dividend-unadjusted prices; dividend-adjusted
+history sits lower the further back it goes, so more members read above their 200-day
+average (+2.4 pp on average against $S5TH over 2016-2026 in ../shared/market-data)."""
 MEMBER_INFO = "constituents.csv"
 
 
@@ -95,15 +101,20 @@ def read_bars_csv(path: Path) -> pd.DataFrame:
     return check_bars(frame, str(path))
 
 
+def member_closes_file(directory: Path) -> Path | None:
+    """The members' closes file the directory holds (see MEMBER_CLOSES), if any."""
+    folder = directory / MEMBERS_DIR
+    return next((folder / name for name in MEMBER_CLOSES if (folder / name).exists()), None)
+
+
 def _capabilities(directory: Path) -> frozenset[Capability]:
     """What the directory holds: daily bars always, members when it has their closes, and
     their weights when the member list has a Weight column (only its header is read)."""
     found: set[Capability] = {"daily_bars"}
-    folder = directory / MEMBERS_DIR
-    if (folder / MEMBER_CLOSES).exists():
+    if member_closes_file(directory) is not None:
         found.add("members")
         try:
-            with (folder / MEMBER_INFO).open(encoding="utf-8") as info:
+            with (directory / MEMBERS_DIR / MEMBER_INFO).open(encoding="utf-8") as info:
                 header = info.readline()
         except (OSError, UnicodeDecodeError):
             header = ""
@@ -177,9 +188,8 @@ class FilesSource:
 
     def _load_members(self) -> MemberPanel | None:
         if self._members is None:
-            folder = self.directory / MEMBERS_DIR
-            closes_path = folder / MEMBER_CLOSES
-            if not closes_path.exists():
+            closes_path = member_closes_file(self.directory)
+            if closes_path is None:
                 return None
             try:
                 raw = pd.read_csv(closes_path, dtype={"Date": str})
@@ -197,7 +207,7 @@ class FilesSource:
             closes = pd.DataFrame(
                 raw.to_numpy(dtype="float64"), index=index, columns=raw.columns.astype(str)
             )
-            info_path = folder / MEMBER_INFO
+            info_path = self.directory / MEMBERS_DIR / MEMBER_INFO
             info = read_member_info(info_path) if info_path.exists() else pd.DataFrame()
             self._members = MemberPanel(closes=closes, info=info)
         return self._members

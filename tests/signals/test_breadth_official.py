@@ -1,14 +1,17 @@
 """Breadth on real data against the official S&P 500 breadth indices: % of today's
 members above their 200- and 50-day SMA, computed by the vectorised signal from
 ../shared/market-data/constituents over its full history (so the averages are warm),
-tracks Barchart's point-in-time $S5TH / $S5FI over 2024-01-01..2026-06-30 with a
-correlation of at least 0.98. Ours reads higher on average because the member list is
-today's (survivorship: no delisted losers), more so with dividend-adjusted closes; the
-dividend-unadjusted file, whose price basis is the official one, is reported beside it.
-Skipped, with the reason, where the data is absent."""
+against Barchart's point-in-time $S5TH / $S5FI over 2016-01-01..2026-07-01 (where the
+official series ends), on both closes files. Ours reads higher on average because the
+member list is today's (survivorship: no delisted losers), more so on dividend-adjusted
+closes, whose older prices sit lower; on the dividend-unadjusted closes (the official
+price basis, and what the files source reads) the 200-day gap falls from +5.8 to
++3.5 pp and the 50-day from +3.1 to +2.0 pp, with a correlation of 0.99 on both. Skipped,
+with the reason, where the data is absent."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -19,11 +22,13 @@ from core.sections.breadth import breadth_section
 from core.signals.breadth import breadth_frame
 from core.snapshot import PanelStatus
 from core.sources.base import MemberPanel
+from core.sources.files import FilesSource
 from tests.market_data import require_market_data
 
-START, END = "2024-01-01", "2026-06-30"
+START, END = "2016-01-01", "2026-07-01"
 OFFICIAL = {200: "PctAbove200DMA", 50: "PctAbove50DMA"}
-FILES = ("constituents/closes.csv", "constituents/closes_unadj.csv")
+ADJUSTED, UNADJUSTED = "constituents/closes.csv", "constituents/closes_unadj.csv"
+FILES = (ADJUSTED, UNADJUSTED)
 
 
 def read_closes(path: Path) -> pd.DataFrame:
@@ -75,12 +80,23 @@ def test_pct_above_sma_tracks_the_official_breadth(
                 f"{name:32s} {length:3d}-day vs {OFFICIAL[length]}: corr {corr:.4f}, "
                 f"mean gap {gap:+.2f} pp over {sessions} sessions"
             )
-    adjusted = results["constituents/closes.csv"]
-    assert adjusted[200][2] > 600  # the whole window, not a sliver
-    assert adjusted[200][0] >= 0.98
-    assert adjusted[50][0] >= 0.98
-    # Survivorship: today's members read higher than the point-in-time index.
-    assert adjusted[200][1] > 0
+    adjusted, unadjusted = results[ADJUSTED], results[UNADJUSTED]
+    assert adjusted[200][2] > 2600  # every session of 2016-2026, not a sliver
+    for length in OFFICIAL:
+        assert adjusted[length][0] >= 0.98 and unadjusted[length][0] >= 0.98
+        # Survivorship: today's members read higher than the point-in-time index ...
+        assert adjusted[length][1] > unadjusted[length][1] > 0
+        # ... and the dividend-unadjusted basis takes well over a third of that away.
+        assert unadjusted[length][1] < 0.65 * adjusted[length][1]
+    assert unadjusted[200][0] > adjusted[200][0]
+
+
+def test_the_files_source_reads_the_dividend_unadjusted_closes(
+    data: Path, closes: dict[str, pd.DataFrame]
+) -> None:
+    panel = FilesSource(data).members(date(2010, 1, 1), date(2026, 12, 31))
+    assert panel is not None
+    np.testing.assert_array_equal(panel.closes.to_numpy(), closes[UNADJUSTED].to_numpy())
 
 
 def test_readings_on_two_sessions(closes: dict[str, pd.DataFrame], data: Path) -> None:
@@ -99,8 +115,8 @@ def test_readings_on_two_sessions(closes: dict[str, pd.DataFrame], data: Path) -
             readings[name, day] = section
             print(name, day, section.model_dump(exclude={"status", "history_200dma"}))
     # SOURCES.md: on 2026-01-28, 68.3 (adjusted) and 66.5 (unadjusted) vs 65.0 official.
-    adjusted = readings["constituents/closes.csv", "2026-01-28"]
-    unadjusted = readings["constituents/closes_unadj.csv", "2026-01-28"]
+    adjusted = readings[ADJUSTED, "2026-01-28"]
+    unadjusted = readings[UNADJUSTED, "2026-01-28"]
     assert adjusted.pct_above_200dma == pytest.approx(68.3, abs=0.2)
     assert unadjusted.pct_above_200dma == pytest.approx(66.5, abs=0.2)
     assert adjusted.members == 501  # HONA, FDXF list later

@@ -33,6 +33,7 @@ from core.sections.breadth import (
     NOT_READINGS,
     READINGS,
     SECTION,
+    SURVIVORSHIP,
     WARMUP,
     BreadthSection,
     compute,
@@ -210,7 +211,7 @@ def hand_closes() -> pd.DataFrame:
     return pd.DataFrame({"A": 100.0 + t, "B": 200.0 - t}, index=dates(80))
 
 
-def test_status_says_why_rsp_spy_and_the_top10_weight_are_unknown() -> None:
+def test_status_says_why_rsp_spy_and_the_top10_weight_are_unknown_and_whose_list() -> None:
     closes = hand_closes()
     spy = pd.Series(100.0, index=closes.index)
     rsp = pd.Series(30.0, index=closes.index)
@@ -219,13 +220,16 @@ def test_status_says_why_rsp_spy_and_the_top10_weight_are_unknown() -> None:
     both = compute(breadth_inputs(closes, rsp, spy))
     assert both.rsp_spy_ratio == pytest.approx(0.3)
     assert both.status.state == "REPLAY" and both.status.as_of == last
-    assert both.status.detail == "no member weights: top-10 concentration unknown"
+    assert both.status.detail == (
+        "no member weights: top-10 concentration unknown;"
+        " member list is today's (survivorship: members that left are missing)"
+    )
 
     stale = compute(breadth_inputs(closes, rsp.iloc[:-3], spy))
     assert stale.rsp_spy_ratio is None
     assert stale.status.detail == (
         f"RSP ends {closes.index[-4]:%Y-%m-%d}, SPY {closes.index[-1]:%Y-%m-%d}: RSP/SPY"
-        " unknown; no member weights: top-10 concentration unknown"
+        f" unknown; no member weights: top-10 concentration unknown; {SURVIVORSHIP}"
     )
 
     # Closes after the members' last session are not read, nor named.
@@ -237,13 +241,14 @@ def test_status_says_why_rsp_spy_and_the_top10_weight_are_unknown() -> None:
     live = last + timedelta(days=1)
     missing = compute(breadth_inputs(closes, None, spy, info=weights, now=live))
     assert missing.top10_concentration_pct == pytest.approx(100.0)
-    assert missing.status.detail == "no RSP/SPY data"
+    assert missing.status.detail == f"no RSP/SPY data; {SURVIVORSHIP}"
 
     # Weights are today's: a replay of a past session does not apply them (look-ahead).
     replayed = compute(breadth_inputs(closes, None, spy, info=weights))
     assert replayed.top10_concentration_pct is None
     assert replayed.status.detail == (
-        "no RSP/SPY data; member weights are today's: top-10 concentration unknown in a replay"
+        "no RSP/SPY data; member weights are today's: top-10 concentration unknown in a"
+        f" replay; {SURVIVORSHIP}"
     )
 
 
@@ -252,7 +257,7 @@ def test_status_says_why_rsp_spy_and_the_top10_weight_are_unknown() -> None:
 
 @pytest.fixture(scope="module")
 def real() -> tuple[pd.DataFrame, pd.Series, pd.Series, Inputs]:
-    root = require_market_data("constituents/closes.csv", "RSP.csv", "SPY.csv")
+    root = require_market_data("constituents/closes_unadj.csv", "RSP.csv", "SPY.csv")
     source = FilesSource(Path(root))
     first, last = date(2016, 1, 1), date(2026, 8, 21)
     members = source.members(first, last)
@@ -273,10 +278,11 @@ def test_real_members_readings(real: tuple[pd.DataFrame, pd.Series, pd.Series, I
     for length in (200, 50):
         column = f"pct_above_{length}dma"
         np.testing.assert_array_equal(frame[f"breadth.{column}"], proven[column])
-    # SOURCES.md: on 2026-01-28, 68.3 % of today's members (adjusted closes) above their
-    # 200-day average; HONA and FDXF list later.
+    # SOURCES.md: on 2026-01-28, 66.5 % of today's members above their 200-day average
+    # on the dividend-unadjusted closes the source reads (68.3 on the adjusted ones);
+    # HONA and FDXF list later.
     jan28 = frame.loc["2026-01-28"]
-    assert jan28["breadth.pct_above_200dma"] == pytest.approx(68.3, abs=0.2)
+    assert jan28["breadth.pct_above_200dma"] == pytest.approx(66.5, abs=0.2)
     assert jan28["breadth.members"] == 501
     assert jan28["breadth.rsp_spy_ratio"] == pytest.approx(0.2843, abs=1e-4)
     # RSP.csv ends 2026-07-01: RSP/SPY unknown after it, never carried forward.
@@ -310,5 +316,5 @@ def test_real_replay_is_the_history_row_and_today_the_last(
     section = compute(inputs)
     assert section.status.detail == (
         "RSP ends 2026-07-01, SPY 2026-08-21: RSP/SPY unknown;"
-        " no member weights: top-10 concentration unknown"
+        f" no member weights: top-10 concentration unknown; {SURVIVORSHIP}"
     )
