@@ -2,41 +2,68 @@
 signals, and publish one immutable Snapshot per cycle.
 
 Fetches never overlap: one loop awaits each refresh before it schedules the next,
-after the cadence of the market phase (or at once when `refresh_now` is called). A
-failed fetch never raises out of here: the last good data stays, its panels are
-marked STALE, and the Snapshot says what failed. Members' bars (for breadth) are
-slow data, fetched on their own longer cadence. The engine asks a source only for what
-its `capabilities` declare, and takes the state its panels show from what the source
-says its data is (historical, simulated, cached). Given a `Replay` the engine replays:
-everything is evaluated as of that session's close, the window it asks sources for
-ends there, and no bar after it is used."""
+after the cadence of the market phase (or at once when `refresh_now` is called). No
+fault ends the loop: a fetch that fails (a `SourceError`, a `StoreError`, odd data), a
+section whose computation raises, a clock past the NYSE calendar, a section's bad
+symbols or a Snapshot that fails validation is caught and named in one line on the
+Snapshot, and the cycle is retried with exponential backoff and jitter up to a cap
+(`Backoff`); the normal cadence resumes after a healthy cycle. The last good data stays
+on show, its panels marked STALE (their age counts to the failed cycle) with the
+reason; with no good data yet, every section shows its fallback in state ERROR with
+the reason. A fetch still running when its cadence has passed gets the last Snapshot
+re-published as STALE ("fetch running for 45s") until it ends; no second fetch starts
+meanwhile. Members' bars (for breadth) are slow data, fetched on their own longer
+cadence. The engine asks a source only for what its `capabilities` declare, and takes
+the state its panels show from what the source says its data is (historical,
+simulated, cached). Given a `Replay` the engine replays: everything is evaluated as of
+that session's close, the window it asks sources for ends there, and no bar after it
+is used."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import math
+import random
 import threading
-from collections.abc import Callable, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
 import pandas as pd
 
+from core import format as fmt
 from core import last_snapshot
 from core.clock import NEW_YORK, Clock, system_clock
 from core.config import Settings
 from core.replay import Replay
 from core.section import CycleData, Registry, builtin, sessions_before
 from core.session import MarketSession
-from core.snapshot import Freshness, MarketInfo, Snapshot, SourceInfo
+from core.snapshot import Freshness, MarketInfo, PanelStatus, Snapshot, SourceInfo
 from core.sources.base import MemberPanel, PartialDataError, Quote, Source, SourceError
 from core.thesis import Thesis, load_theses
+
+log = logging.getLogger(__name__)
 
 Publish = Callable[[Snapshot], None]
 SAVE_EVERY = timedelta(minutes=1)
 """How often the latest Snapshot is written for the next start."""
+
+BACKOFF_FIRST = 2.0
+"""Seconds before the first retry of a failed cycle."""
+BACKOFF_FACTOR = 2.0
+"""Each further consecutive failure multiplies the wait by this."""
+BACKOFF_CAP = 300.0
+"""The longest wait between retries (`r` retries at once whatever the wait)."""
+BACKOFF_JITTER = 0.25
+"""Up to this share of a wait is taken off at random, so that engines failing on one
+shared cause (a store, Yahoo) do not retry in step."""
+FAILURE_CHARS = 200
+"""A failure's line on the Snapshot is cut to this length (the log has all of it)."""
 
 
 class SnapshotFeed(Protocol):
@@ -44,12 +71,64 @@ class SnapshotFeed(Protocol):
 
     async def run(self, publish: Publish) -> None:
         """Refresh forever, calling `publish` with each new Snapshot (on the caller's
-        event loop). Never raises for a failed fetch: the Snapshot says what failed."""
+        event loop). Never raises for a failed cycle: the Snapshot says what failed."""
         ...
 
     def refresh_now(self) -> None:
         """Start the next refresh at once instead of waiting for the cadence."""
         ...
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """How long the loop waits after consecutive failed cycles: `first` seconds, times
+    `factor` for each further failure, at most `cap`, less up to `jitter` of it at
+    random (`draw` answers in [0, 1))."""
+
+    first: float = BACKOFF_FIRST
+    factor: float = BACKOFF_FACTOR
+    cap: float = BACKOFF_CAP
+    jitter: float = BACKOFF_JITTER
+    draw: Callable[[], float] = random.random
+
+    def delay(self, failures: int) -> float:
+        """Seconds to wait after `failures` (>= 1) failed cycles in a row."""
+        # The exponent is bounded: a week of failures must not overflow a float.
+        growth = self.factor ** min(max(failures, 1) - 1, 64)
+        return min(self.cap, self.first * growth) * (1.0 - self.jitter * self.draw())
+
+
+def describe(error: BaseException) -> str:
+    """An exception in one short line: its type and the first line of its message."""
+    lines = str(error).strip().splitlines()
+    text = f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
+    return text if len(text) <= FAILURE_CHARS else text[: FAILURE_CHARS - 1] + "…"
+
+
+class CycleError(Exception):
+    """A cycle that could not build its Snapshot: the step that failed, and why."""
+
+    def __init__(self, step: str, cause: Exception) -> None:
+        super().__init__(f"{step}: {describe(cause)}")
+
+
+@contextlib.contextmanager
+def _step(name: str) -> Iterator[None]:
+    """Name the step of a cycle that an exception escaped from."""
+    try:
+        yield
+    except CycleError:
+        raise
+    except Exception as error:
+        raise CycleError(name, error) from error
+
+
+def _aged(status: PanelStatus, detail: str) -> PanelStatus:
+    """`status` of a reading kept from an earlier cycle: no longer LIVE, DELAYED or
+    CLOSED but STALE (SIMULATED, REPLAY and OFFLINE still say what the data is), and
+    `detail` saying why it was kept."""
+    state: Freshness = "STALE" if status.state in last_snapshot.AGED_STATES else status.state
+    return status.model_copy(update={"state": state, "detail": detail})
 
 
 def merge_quotes(
@@ -98,6 +177,7 @@ class Engine:
         snapshot_path: Path | None = None,
         theses: Mapping[str, Thesis] | None = None,
         sections: Registry | None = None,
+        backoff: Backoff | None = None,
     ) -> None:
         self.settings = settings
         self.theses: Mapping[str, Thesis] = (
@@ -117,14 +197,20 @@ class Engine:
         """A note from the caller, shown after the source's own detail."""
         self.snapshot_path = snapshot_path
         """Where the latest Snapshot is kept for the next start (None: nowhere)."""
+        self.backoff = backoff or Backoff()
+        """How long to wait after failed cycles."""
         self._saved_at: datetime | None = None
         self._bars: dict[str, pd.DataFrame] = {}
         self._members: MemberPanel | None = None
         self._members_fetched: datetime | None = None
         self._last_success: datetime | None = None
         self._quote_time: datetime | None = None
+        self._last_good: Snapshot | None = None
+        """The last Snapshot a cycle built (a failed cycle shows it again, marked)."""
         self.failures: list[str] = []
-        """What failed in the last cycle (empty when everything was fetched)."""
+        """What failed in the last cycle, one line each (empty when nothing did)."""
+        self.consecutive_failures = 0
+        """Failed cycles in a row (0 after a healthy one): the backoff's count."""
         self._lock = threading.Lock()
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -166,37 +252,57 @@ class Engine:
 
     # -- one cycle -------------------------------------------------------------------
 
-    def _fetch(self, source: Source, now: datetime) -> list[str]:
-        """Fetch what is due into the engine's last-good data; return what failed."""
+    def _fetch(
+        self,
+        source: Source,
+        now: datetime,
+        end: date,
+        windows: Mapping[date, list[str]],
+        symbols: Sequence[str],
+    ) -> tuple[list[str], bool]:
+        """Fetch what is due into the engine's last-good data. Returns what failed, one
+        line each, and whether every fetch answered (a partial answer counts: what came
+        back is kept and the rest is asked again next cycle, at the usual cadence)."""
         failures: list[str] = []
-        end = self._end(now)
-        start = self._start(end)
-        for first, symbols in self.windows(end).items():
+        answered = True
+
+        @contextlib.contextmanager
+        def fetching(what: str) -> Iterator[None]:
+            nonlocal answered
             try:
-                self._bars.update(source.daily_bars(symbols, first, end))
+                yield
             except PartialDataError as error:
-                self._bars.update(error.partial)
                 failures.append(str(error))
             except SourceError as error:
+                answered = False
                 failures.append(str(error))
+            except Exception as error:  # a store, a bug or odd data: this fetch, not the app
+                log.exception("fetching %s from %s failed", what, source.kind)
+                answered = False
+                failures.append(f"{what}: {describe(error)}")
+
+        for first, window in windows.items():
+            with fetching("daily bars"):
+                try:
+                    self._bars.update(source.daily_bars(window, first, end))
+                except PartialDataError as error:
+                    self._bars.update(error.partial)
+                    raise
         wants_members = "members" in source.capabilities and self.sections.needs_members()
         if wants_members and self._members_due(now):
-            try:
-                members = source.members(start, end)
+            with fetching("members"):
+                members = source.members(self._start(end), end)
                 self._members = members if members is not None else self._members
                 self._members_fetched = now
-            except SourceError as error:
-                failures.append(str(error))
         if self.replay is None and "intraday_quotes" in source.capabilities:
-            try:
-                quotes = source.quotes(self._symbols())
+            with fetching("quotes"):
+                quotes = source.quotes(symbols)
                 self._bars = merge_quotes(self._bars, quotes)
                 index_quote = quotes.get(self.settings.symbols.index)
                 if index_quote is not None:
                     self._quote_time = index_quote.time.astimezone(NEW_YORK)
-            except SourceError as error:
-                failures.append(str(error))
-        return list(dict.fromkeys(failures))  # one line for what failed twice the same way
+        # One line for what failed twice the same way.
+        return list(dict.fromkeys(failures)), answered
 
     def _state(self, source: Source, now: datetime, phase: str, failed: bool) -> Freshness:
         if self.replay is not None or source.historical:
@@ -260,29 +366,57 @@ class Engine:
             data_time = self._quote_time
         return min(data_time, now.astimezone(NEW_YORK))
 
+    def _since(self) -> str:
+        """How old the data on show is, for a failure's line."""
+        if self._last_success is None:
+            return ""
+        return f"; showing data from {self._last_success.astimezone(NEW_YORK):%Y-%m-%d %H:%M}"
+
     def refresh(self, source: Source | None = None) -> Snapshot:
-        """Run one cycle synchronously and return its Snapshot. Never raises for a
-        source failure."""
+        """Run one cycle synchronously and return its Snapshot. Never raises: a failed
+        cycle returns the last good Snapshot marked with what failed or, with none
+        yet, every section's fallback in state ERROR saying so."""
         chosen = source or self.source
         with self._lock:
-            now = self.clock()
-            failures = self._fetch(chosen, now)
-            self.failures = failures
-            if not failures:
-                self._last_success = now
-            self._truncate(self._end(now))
+            try:
+                snapshot, answered = self._cycle(chosen)
+            except Exception as error:  # whatever breaks a cycle, the loop goes on
+                line = (
+                    str(error) if isinstance(error, CycleError) else f"refresh: {describe(error)}"
+                )
+                log.error("refresh failed: %s", line, exc_info=error)
+                self.failures = [line]
+                self.consecutive_failures += 1
+                return self._stand_in(chosen, line)
+            errors = any(reading.status.state == "ERROR" for _, reading in snapshot.sections())
+            self.consecutive_failures = (
+                0 if answered and not errors else self.consecutive_failures + 1
+            )
+            snapshot = self._kept(snapshot)
+            self._last_good = snapshot
+            return snapshot
+
+    def _cycle(self, source: Source) -> tuple[Snapshot, bool]:
+        """Fetch, compute and build one Snapshot; also say whether every fetch answered.
+        Raises `CycleError` naming the step that could not be done."""
+        now = self.clock()
+        with _step("the NYSE calendar"):
+            end = self._end(now)
+        with _step("choosing what to fetch"):
+            windows = self.windows(end)
+            symbols = self._symbols()
+        failures, answered = self._fetch(source, now, end, windows, symbols)
+        self.failures = failures
+        if not failures:
+            self._last_success = now
+        with _step("the NYSE calendar"):
+            self._truncate(end)
             as_of = self._as_of(now)
             live_now = None if self.replay is not None else now
             market = self._market(as_of if live_now is None else live_now)
-            state = self._state(chosen, now, market.phase, bool(failures))
-            detail = None
-            if failures:
-                since = (
-                    f"; showing data from {self._last_success.astimezone(NEW_YORK):%Y-%m-%d %H:%M}"
-                    if self._last_success
-                    else ""
-                )
-                detail = "; ".join(failures) + since
+        with _step("building the Snapshot"):
+            state = self._state(source, now, market.phase, bool(failures))
+            detail = "; ".join(failures) + self._since() if failures else None
             cycle = CycleData(
                 bars=self._bars,
                 members=self._members,
@@ -293,10 +427,68 @@ class Engine:
             )
             envelope = {
                 "as_of": as_of,
-                "source": self._source_info(chosen, state, as_of),
+                "source": self._source_info(source, state, as_of),
                 "market": market,
             }
-            return self.sections.assemble(self.settings, cycle, envelope, self.theses)
+            snapshot = self.sections.assemble(self.settings, cycle, envelope, self.theses)
+        return snapshot, answered
+
+    def _kept(self, snapshot: Snapshot) -> Snapshot:
+        """`snapshot` with each section that failed this cycle (ERROR) but had a reading
+        in the last good Snapshot showing that reading again, marked, with why."""
+        last = self._last_good
+        if last is None:
+            return snapshot
+        update: dict[str, object] = {}
+        for section, reading in snapshot.sections():
+            kept = getattr(last, section.key, None)
+            if reading.status.state != "ERROR" or kept is None or kept.status.state == "ERROR":
+                continue
+            update[section.key] = kept.model_copy(
+                update={"status": _aged(kept.status, reading.status.detail or "failed")}
+            )
+        return snapshot.model_copy(update=update) if update else snapshot
+
+    def _stand_in(self, source: Source, line: str) -> Snapshot:
+        """What a cycle that built nothing publishes: the last good Snapshot marked with
+        `line`, or, with none, every section's fallback in state ERROR saying `line`."""
+        if self._last_good is not None:
+            return self._marked(self._last_good, line)
+        now = self.clock()
+        status = PanelStatus(state="ERROR", detail=line)
+        parts = {section.key: section.fallback(status, self.settings) for section in self.sections}
+        info = SourceInfo(kind=source.kind, simulated=source.simulated, label="ERROR", detail=line)
+        return self.sections.snapshot_model(
+            as_of=now, source=info, market=self._market_or(now, None), **parts
+        )
+
+    def _marked(self, snapshot: Snapshot, line: str) -> Snapshot:
+        """`snapshot` shown again after a failure: each panel aged (see `_aged`) with
+        `line` and the time of its data as its reason; live, dated now so that the
+        panels' ages count to now."""
+        line += f"; showing data from {snapshot.as_of.astimezone(NEW_YORK):%Y-%m-%d %H:%M}"
+        update: dict[str, object] = {
+            section.key: reading.model_copy(update={"status": _aged(reading.status, line)})
+            for section, reading in snapshot.sections()
+            if reading.status.state != "ERROR"
+        }
+        source = snapshot.source
+        label = "STALE" if source.label in last_snapshot.AGED_STATES else source.label
+        notes = [line, *([source.detail] if source.detail else [])]
+        update["source"] = source.model_copy(update={"label": label, "detail": "; ".join(notes)})
+        if self.replay is None:
+            now = self.clock()
+            update["as_of"] = now
+            update["market"] = self._market_or(now, snapshot.market)
+        return snapshot.model_copy(update=update)
+
+    def _market_or(self, at: datetime, otherwise: MarketInfo | None) -> MarketInfo:
+        """The market at `at`, or `otherwise` when the calendar cannot say (a clock past
+        its end); with nothing to fall back on, closed with no next open or close."""
+        try:
+            return self._market(at)
+        except ValueError:
+            return otherwise or MarketInfo(phase="closed", next_open=None, next_close=None)
 
     def _truncate(self, end: date) -> None:
         """No reading may use a bar after the as-of session (defence in depth)."""
@@ -316,20 +508,71 @@ class Engine:
             return self.settings.refresh.regular
         return self.session.cadence(self.settings.refresh)
 
+    def _cadence_or_cap(self) -> float:
+        """The cadence, or the backoff's cap when the calendar cannot give one."""
+        try:
+            return self.cadence()
+        except Exception as error:  # a clock past the calendar must not end the loop
+            log.warning("no refresh cadence (%s); waiting %ss", describe(error), self.backoff.cap)
+            return self.backoff.cap
+
+    def next_wait(self) -> float | None:
+        """Seconds the loop waits before the next cycle: the backoff after failed
+        cycles, else the cadence (None: in a replay, until asked)."""
+        if self.consecutive_failures:
+            return self.backoff.delay(self.consecutive_failures)
+        if self.replay is not None:
+            return None
+        return self._cadence_or_cap()
+
     async def run(self, publish: Publish) -> None:
-        """Refresh forever (see SnapshotFeed.run). In replay, refresh only on request."""
+        """Refresh forever (see SnapshotFeed.run). In replay, refresh only on request
+        (or to retry a failed cycle)."""
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
         if self.warm_source is not None:
-            publish(await asyncio.to_thread(self._warm_snapshot))
+            warm = await asyncio.to_thread(self._warm_snapshot)
+            if warm is not None:
+                self._publish(publish, warm)
         while True:
-            snapshot = await asyncio.to_thread(self.refresh)
-            publish(snapshot)
-            await asyncio.to_thread(self._remember, snapshot)
-            timeout = None if self.replay is not None else self.cadence()
+            snapshot = await self._watched_refresh(publish)
+            if snapshot is not None:
+                self._publish(publish, snapshot)
+            if snapshot is not None and not self.consecutive_failures:
+                # Only a healthy cycle's: never a failure over the last good reading.
+                await asyncio.to_thread(self._remember, snapshot)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout)
+                await asyncio.wait_for(self._wake.wait(), self.next_wait())
             self._wake.clear()
+
+    async def _watched_refresh(self, publish: Publish) -> Snapshot | None:
+        """One cycle in a thread. While it runs past the cadence (a hung fetch: a thread
+        cannot be stopped, so the source's own timeouts end it), the last Snapshot is
+        published marked STALE with how long the fetch has been running, once per
+        cadence; no other cycle starts until this one ends. None when not even a
+        stand-in could be built (a section's fallback that raises)."""
+        started = time.monotonic()
+        cycle = asyncio.ensure_future(asyncio.to_thread(self.refresh))
+        while True:
+            done, _ = await asyncio.wait({cycle}, timeout=self._cadence_or_cap())
+            if done:
+                try:
+                    return cycle.result()
+                except Exception:
+                    log.exception("a refresh cycle could not show even its failure")
+                    self.consecutive_failures += 1
+                    return None
+            last = self._last_good
+            if last is not None:
+                running = fmt.age(timedelta(seconds=time.monotonic() - started))
+                self._publish(publish, self._marked(last, f"fetch running for {running}"))
+
+    @staticmethod
+    def _publish(publish: Publish, snapshot: Snapshot) -> None:
+        try:
+            publish(snapshot)
+        except Exception:  # the receiver's fault must not end the loop either
+            log.exception("publishing a Snapshot failed")
 
     def _remember(self, snapshot: Snapshot) -> None:
         """Keep the Snapshot for the next start, at most once a minute."""
@@ -338,17 +581,37 @@ class Engine:
         now = self.clock()
         if self._saved_at is not None and now - self._saved_at < SAVE_EVERY:
             return
-        last_snapshot.save(self.snapshot_path, snapshot, self.settings.source)
+        try:
+            last_snapshot.save(self.snapshot_path, snapshot, self.settings.source)
+        except Exception:  # losing the file costs the next start its instant paint, no more
+            log.exception("saving the last Snapshot failed")
         self._saved_at = now
 
-    def _warm_snapshot(self) -> Snapshot:
+    def _warm_snapshot(self) -> Snapshot | None:
+        """One cycle from the warm source, or None when it fails or a fetch from it
+        does (the real source's first cycle follows at once; a broken cache must not
+        paint every panel ERROR over the last run's readings)."""
         assert self.warm_source is not None
-        snapshot = self.refresh(self.warm_source)
-        # The real source must fetch members itself on its first cycle.
-        self._members_fetched = None
-        return snapshot
+        with self._lock:
+            try:
+                snapshot, answered = self._cycle(self.warm_source)
+            except Exception:
+                log.exception("the first cycle from %s failed", self.warm_source.kind)
+                return None
+            finally:
+                # The real source must fetch members itself on its first cycle.
+                self._members_fetched = None
+            if not answered:
+                log.warning(
+                    "the first cycle from %s failed: %s", self.warm_source.kind, self.failures
+                )
+                return None
+            self._last_good = snapshot
+            return snapshot
 
     def refresh_now(self) -> None:
-        """Wake the loop for an immediate refresh; safe from any thread."""
+        """Wake the loop for an immediate refresh, even while it backs off after a
+        failure; safe from any thread. A cycle still running is never doubled: the
+        next one starts as soon as it ends."""
         if self._loop is not None and self._wake is not None:
             self._loop.call_soon_threadsafe(self._wake.set)

@@ -1,6 +1,7 @@
 """A scriptable in-memory Source for engine tests: bars from a frame per symbol,
-optional members, failures on demand, what it says it is and can do (`cached`,
-`historical`, `capabilities`, ...) as the test asks, and counters for what was asked."""
+optional members, failures on demand (any exception), a fetch that hangs until the test
+opens its gate, what it says it is and can do (`cached`, `historical`, `capabilities`,
+...) as the test asks, and counters for what was asked."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from core.snapshot import SourceKind
-from core.sources.base import Capability, FetchKind, MemberPanel, Quote, SourceError
+from core.sources.base import Capability, FetchKind, MemberPanel, Quote
 
 
 def trending_bars(
@@ -37,8 +38,9 @@ def trending_bars(
 
 
 class FakeSource:
-    """Serves fixed frames; `fail_with` makes the next calls raise. By default it serves
-    daily bars and quotes, and members when it is given some."""
+    """Serves fixed frames; `fail_with` makes the next calls raise; a cleared `gate`
+    makes daily bars hang until it is set. By default it serves daily bars and quotes,
+    and members when it is given some."""
 
     def __init__(
         self,
@@ -68,7 +70,9 @@ class FakeSource:
         self.fetched = dict(fetched or {})
         self.bars = dict(bars)
         self.member_panel = members
-        self.fail_with: SourceError | None = None
+        self.fail_with: Exception | None = None
+        self.gate = threading.Event()
+        self.gate.set()
         self.quote_map: dict[str, Quote] = {}
         self.delay = delay
         self.bar_calls = 0
@@ -92,6 +96,7 @@ class FakeSource:
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
         try:
             time.sleep(self.delay)
+            self.gate.wait()
             if self.fail_with is not None:
                 raise self.fail_with
             # Deliberately ignores `end`: the engine must cut later bars itself.
