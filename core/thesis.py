@@ -4,19 +4,23 @@ and bear.toml (read with importlib.resources, so they work installed); a user's 
 can override a built-in item field by field (same id), add items, disable items, retitle
 a thesis, or add a whole new thesis (`[theses.NAME]`). Everything is parsed and checked
 when loaded: a bad rule, format or id raises ThesisError naming the file, the thesis and
-the item. A thesis is judged on a Snapshot (`evaluate`: each item's status, the value
-it shows and why it is unknown) or, for a history, on every row of a table of readings
-at once (`evaluate_rows`: statuses and scores only); both run the one column evaluator
-of core.rules, a Snapshot being a one-row table. Evaluation never raises: an item whose
+the item, and so does a rule or show written in the config that names a level which is
+neither one of the configured levels nor one the price section derives (`7,000
+milestone`, `EMA 50`): such an item could never be known. A thesis is judged on a
+Snapshot (`evaluate`: each item's status, the value it shows and why it is unknown) or,
+for a history, on every row of a table of readings at once (`evaluate_rows`: statuses
+and scores only); both run the one column evaluator of core.rules, a Snapshot being a
+one-row table. Evaluation never raises: an item whose
 data is missing is `unknown` with the reason, and a rule that crashes (a bug) is
 `unknown` with the error, never a `fail`."""
 
 from __future__ import annotations
 
+import difflib
 import logging
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -27,12 +31,18 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from core.config import ThesisConfig
+from core.config import ThesisConfig, level_key
 from core.format import iso_date, ny_time, spec_ok, split_spec, with_spec, yes_no
 from core.rules import (
+    Attr,
+    Binary,
+    Call,
+    Node,
     Rule,
     RuleError,
+    Str,
     Table,
+    Unary,
     compile_reading,
     compile_rule,
     reading_of,
@@ -250,8 +260,62 @@ def builtin_theses() -> Mapping[str, Thesis]:
     return MappingProxyType({name: read_thesis_file(name, builtin_path(name)) for name in BUILTIN})
 
 
-def _apply(name: str, base: Thesis | None, table: ThesisConfig, origin: str) -> Thesis:
-    """`base` (None for a new thesis) with the config's changes applied."""
+MILESTONE_LABEL = re.compile(r"\d{1,3}(,\d{3})*,000 milestone")
+"""A round-thousand milestone as the price section names it (`7,000 milestone`)."""
+
+
+def _named_levels(node: Node) -> Iterator[str]:
+    """The names `level("...")` calls in `node` look up, left to right."""
+    if isinstance(node, Call):
+        if node.name == "level" and node.args and isinstance(node.args[0], Str):
+            yield node.args[0].value
+        for arg in node.args:
+            yield from _named_levels(arg)
+    elif isinstance(node, Attr):
+        yield from _named_levels(node.obj)
+    elif isinstance(node, Unary):
+        yield from _named_levels(node.operand)
+    elif isinstance(node, Binary):
+        yield from _named_levels(node.left)
+        yield from _named_levels(node.right)
+
+
+def _undefined_level(item: ThesisItem, fields: Collection[str], labels: Collection[str]) -> str:
+    """Why the item's `fields` (rule, show) name a level that can never exist, or ""."""
+    known = {level_key(label) for label in labels}
+    for field in ("rule", "show"):
+        compiled = item.rule if field == "rule" else item.show
+        if field not in fields or compiled is None:
+            continue
+        for wanted in _named_levels(compiled.node):
+            if level_key(wanted) in known or MILESTONE_LABEL.fullmatch(level_key(wanted)):
+                continue
+            # Here, not at the top: the price signals bring numpy and pandas, which
+            # loading the theses otherwise does without.
+            from core.signals.price import AVERAGES
+
+            averages = [f"{kind.upper()} {length}" for kind, length in AVERAGES]
+            if level_key(wanted) in {level_key(name) for name in averages}:
+                continue
+            names = [*labels, *averages]
+            close = difflib.get_close_matches(wanted, names, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else "add it to your [[levels]]"
+            return (
+                f"{field} {item.text[field]!r}: no level named {wanted!r} (levels: "
+                f"{', '.join([*labels, 'N,000 milestone', *averages])}); {hint}"
+            )
+    return ""
+
+
+def _apply(
+    name: str,
+    base: Thesis | None,
+    table: ThesisConfig,
+    origin: str,
+    labels: Collection[str] | None,
+) -> Thesis:
+    """`base` (None for a new thesis) with the config's changes applied; with the
+    configured level `labels`, a rule or show given here must name levels that exist."""
     items: dict[str, ThesisItem] = {item.id: item for item in base.items} if base else {}
     seen: set[str] = set()
     for entry in table.items:
@@ -262,6 +326,8 @@ def _apply(name: str, base: Thesis | None, table: ThesisConfig, origin: str) -> 
         previous = items.get(entry.id)
         text = {**previous.text, **given} if previous is not None else given
         items[entry.id] = build_item(name, entry.id, text, origin)
+        if labels is not None and (problem := _undefined_level(items[entry.id], given, labels)):
+            raise _fail(origin, name, entry.id, problem)
     for item_id in table.disable:
         if item_id not in items:
             known = ", ".join(items) or "none"
@@ -274,11 +340,17 @@ def _apply(name: str, base: Thesis | None, table: ThesisConfig, origin: str) -> 
 
 
 def load_theses(
-    overrides: Mapping[str, ThesisConfig] | None = None, *, origin: str = "settings"
+    overrides: Mapping[str, ThesisConfig] | None = None,
+    *,
+    origin: str = "settings",
+    levels: Collection[str] | None = None,
 ) -> dict[str, Thesis]:
     """The built-in theses with the config's `[theses.*]` tables applied, by name
     (bull and bear first). `origin` names where the tables came from (the config file)
-    in error messages. Raises ThesisError."""
+    in error messages. Given the configured `levels` (their labels), a rule or show the
+    tables write must name only levels that exist: a configured one or a derived one
+    (the built-in items name levels a config may not define, and are unknown without
+    them). Raises ThesisError."""
     theses = dict(builtin_theses())
     for name, table in (overrides or {}).items():
         if NAME.fullmatch(name) is None:
@@ -286,7 +358,7 @@ def load_theses(
                 f"{origin}: thesis name '{name}': use lower-case letters, digits and '_'"
                 " (starting with a letter)"
             )
-        theses[name] = _apply(name, theses.get(name), table, origin)
+        theses[name] = _apply(name, theses.get(name), table, origin, levels)
     return theses
 
 

@@ -8,10 +8,12 @@ the monitor starts, so the scripting commands stay quick."""
 from __future__ import annotations
 
 import argparse
+import difflib
+import itertools
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
     from core.engine import Engine
     from core.replay import Replay
     from core.snapshot import Snapshot
+    from core.sources.base import Source
     from core.thesis import Thesis
     from tui.app import RegimeApp
 
@@ -168,16 +171,44 @@ def fail(message: str) -> NoReturn:
     raise SystemExit(EXIT_BAD_INPUT)
 
 
-def load(args: argparse.Namespace) -> Settings:
+def load(args: argparse.Namespace, *, theme: bool = False) -> Settings:
     """Settings from the config file, the REGIME_* environment and the flags, each over
-    the one before; a bad value exits with 2 naming its file and key, variable or flag."""
+    the one before; a bad value exits with 2 naming its file and key, variable or flag.
+    The theme is checked with `theme` (the monitor) or when a --theme flag gives it."""
     from core.config import ConfigError, load_settings
 
     flags: dict[str, Any] = {key: getattr(args, key, None) for key in ("source", "theme", "thesis")}
     try:
-        return load_settings(getattr(args, "config", None), flags)
+        settings = load_settings(getattr(args, "config", None), flags)
     except ConfigError as error:
         fail(str(error))
+    if theme or flags["theme"] is not None:
+        check_theme(settings.theme, getattr(args, "config", None), flags["theme"] is not None)
+    return settings
+
+
+def check_theme(name: str, path: Path | None, flagged: bool = False) -> None:
+    """Exit with 2 unless `name` is one of Regime's themes or Textual's, naming where it
+    was set (`flagged`: by --theme). Textual's theme list is imported here, never on the
+    way to a snapshot or a history, which need no theme."""
+    from textual.theme import BUILTIN_THEMES
+
+    from core.config import default_config_path
+    from themes import THEMES
+
+    known = [*THEMES, *sorted(BUILTIN_THEMES)]
+    if name in known:
+        return
+    variable = next((key for key in os.environ if key.upper() == "REGIME_THEME"), None)
+    if flagged:
+        origin = "flag --theme"
+    elif variable is not None:
+        origin = f"environment ({variable})"
+    else:  # the default theme is a theme: this one is the file's
+        origin = str(path or default_config_path())
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f"did you mean {close[0]!r}?" if close else f"use {', '.join(THEMES)} or a Textual theme"
+    fail(f"{origin}: key 'theme': no theme named {name!r}; {hint}")
 
 
 def config_origin(path: Path | None) -> str:
@@ -193,12 +224,14 @@ def config_origin(path: Path | None) -> str:
 
 
 def load_theses(settings: Settings, path: Path | None) -> dict[str, Thesis]:
-    """The built-in theses with the config's changes; a bad one exits with 2."""
+    """The built-in theses with the config's changes; a bad one (a rule naming a level
+    that is neither configured nor derived included) exits with 2."""
     from core.thesis import ThesisError
     from core.thesis import load_theses as load
 
+    labels = [level.label for level in settings.levels]
     try:
-        return load(settings.theses, origin=config_origin(path))
+        return load(settings.theses, origin=config_origin(path), levels=labels)
     except ThesisError as error:
         fail(str(error))
 
@@ -209,8 +242,46 @@ def check_inputs(settings: Settings, replay: Replay | None) -> None:
         directory = Path(settings.source.removeprefix("files:")).expanduser()
         if not directory.is_dir():
             raise BadInput(f"--source {settings.source}: {directory} is not a directory")
+        check_index_file(directory, settings.symbols.index)
     if replay is not None and replay.session > date.today():
         raise BadInput(f"--as-of {replay.session} is in the future")
+
+
+def check_index_file(directory: Path, symbol: str) -> None:
+    """Raise BadInput unless `directory` holds the index's daily bars with at least one
+    row: without them every panel would be unknown, and the run would look fine."""
+    # Named as core.sources.files.symbol_file names it; that module brings pandas,
+    # which the monitor's first frame does without.
+    path = directory / f"{symbol.removeprefix('^')}.csv"
+    if not path.is_file():
+        raise BadInput(f"{path}: no such file (the daily bars of the index, {symbol})")
+    try:
+        with path.open(encoding="utf-8") as lines:
+            rows = [line for line in itertools.islice(lines, 100) if line.strip()][:2]
+    except (OSError, UnicodeDecodeError) as error:
+        raise BadInput(f"{path}: cannot read the index's bars ({error})") from None
+    if len(rows) < 2:
+        what = "the file is empty" if not rows else "only a header"
+        raise BadInput(f"{path}: {what}, no bars of the index ({symbol})")
+
+
+def check_replay_data(source: Source, symbol: str, asked: date, replay: Replay, where: str) -> None:
+    """Raise BadInput unless local data (a files directory, the cache) has the index's
+    bar for the replayed session: a replay past its end would show the last session it
+    has under the date asked for."""
+    from core.sources.base import SourceError
+
+    start = replay.session - timedelta(days=3660)
+    try:
+        bars = source.daily_bars([symbol], start, replay.session).get(symbol)
+    except SourceError as error:
+        raise BadInput(str(error)) from None
+    last = None if bars is None or bars.empty else bars.index[-1].date()
+    if last == replay.session:
+        return
+    shown = asked if asked == replay.session else f"{asked} (the session {replay.session})"
+    before = f"the last one before it is {last}" if last else "none in the ten years before"
+    raise BadInput(f"--as-of {shown}: {where} has no {symbol} bar for it ({before})")
 
 
 def replay_of(args: argparse.Namespace) -> Replay | None:
@@ -245,10 +316,14 @@ def build_engine(
         raise BadInput(str(error)) from None
     note = None
     if replay is not None:
+        asked = replay.session
         try:
             replay, note = replay.on_sessions(session)
         except ValueError as error:
             raise BadInput(f"--as-of {replay.session}: {error}") from None
+        if opened.source.historical or opened.source.cached:
+            where = settings.source if opened.source.historical else "the cache"
+            check_replay_data(opened.source, settings.symbols.index, asked, replay, where)
     return Engine(
         settings,
         opened.source,
@@ -293,6 +368,7 @@ def run_config(args: argparse.Namespace) -> int:
         settings = load_settings(path)
     except ConfigError as error:
         fail(str(error))
+    check_theme(settings.theme, path)
     theses = load_theses(settings, path)
     counts = ", ".join(f"{name} {len(thesis.items)}" for name, thesis in theses.items())
     print(
@@ -325,7 +401,7 @@ def make_app(settings: Settings, replay: Replay | None, theses: Mapping[str, The
 
 def run_monitor(args: argparse.Namespace) -> int:
     """Start the Textual monitor."""
-    settings = load(args)
+    settings = load(args, theme=True)
     replay = replay_of(args)
     check_inputs(settings, replay)
     make_app(settings, replay, load_theses(settings, getattr(args, "config", None))).run()
