@@ -4,14 +4,18 @@ them with the engine's first refresh. The file is keyed by the source setting, s
 simulated reading is never shown for another source, and replays neither read nor
 write it. A restored Snapshot is never passed off as fresh: panels that were LIVE,
 DELAYED or CLOSED become STALE (their as-of time shows the age) and the source line
-says it is the last run's reading. This module imports only pydantic models (the
-sections' declarations)."""
+says it is the last run's reading. The file is written to a temporary file of a
+unique name beside it and then renamed over it, so two processes saving at once never
+mix their bytes; a file that cannot be loaded (not JSON, a Snapshot that no longer
+validates, a NaN where a model forbids one) is discarded, and the start proceeds
+without it. This module imports only pydantic models (the sections' declarations)."""
 
 from __future__ import annotations
 
 import json
 import logging
 import os
+import tempfile
 from pathlib import Path
 
 import platformdirs
@@ -35,31 +39,59 @@ def last_snapshot_path() -> Path:
 def save(path: Path, snapshot: Snapshot, source: str) -> None:
     """Write `snapshot` for the `source` setting, atomically; failures are logged, never
     raised (losing this file only costs the next start its instant paint)."""
+    payload = json.dumps({"source": source, "snapshot": snapshot.model_dump(mode="json")})
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".tmp")
-        payload = {"source": source, "snapshot": snapshot.model_dump(mode="json")}
-        temporary.write_text(json.dumps(payload), encoding="utf-8")
+        # A name of its own, in the same folder (so the rename is atomic): a fixed
+        # name would let two processes saving at once interleave their bytes.
+        descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as error:
+        log.warning("could not save the last snapshot to %s: %s", path, error)
+        return
+    temporary = Path(name)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(payload)
         os.replace(temporary, path)
     except OSError as error:
         log.warning("could not save the last snapshot to %s: %s", path, error)
+        temporary.unlink(missing_ok=True)
 
 
 def load(path: Path, source: str, sections: Registry | None = None) -> Snapshot | None:
     """The Snapshot saved for `source` with `sections` (default: the built-in ones), or
-    None (absent, unreadable, another source, or written by a version whose Snapshot no
-    longer validates)."""
+    None: absent or unreadable, saved for another source, or discarded (see `discard`)
+    because it is not JSON or its Snapshot no longer validates."""
     try:
-        payload = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = path.read_bytes()
+    except OSError:
         return None
-    if not isinstance(payload, dict) or payload.get("source") != source:
+    try:
+        payload = json.loads(data)
+    except ValueError as error:  # not UTF-8 text, or not JSON
+        discard(path, f"not JSON ({error})")
+        return None
+    if not isinstance(payload, dict):
+        discard(path, "not a saved Snapshot")
+        return None
+    if payload.get("source") != source:
         return None
     try:
         model = (sections if sections is not None else builtin()).snapshot_model
         return model.model_validate(payload.get("snapshot"))
-    except ValidationError:
+    except ValidationError as error:
+        discard(path, f"its Snapshot does not validate ({error.error_count()} errors)")
         return None
+
+
+def discard(path: Path, why: str) -> None:
+    """Delete the saved Snapshot at `path`, which cannot be shown (`why`), so that no
+    later start trips on it; a file that cannot be deleted is left, logged."""
+    log.warning("discarding the last snapshot %s: %s", path, why)
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as error:
+        log.warning("could not delete %s: %s", path, error)
 
 
 def _aged(status: PanelStatus) -> PanelStatus:

@@ -1,14 +1,18 @@
 """The last Snapshot on disk: saved by the engine (throttled, keyed by source, never
 in replay), loaded only for the same source, and restored with fresh-sounding states
-turned STALE so an old reading is never passed off as live."""
+turned STALE so an old reading is never passed off as live; written through a
+temporary file of its own, and discarded when it no longer loads."""
 
 from __future__ import annotations
 
 import json
+import os
+import threading
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from core import last_snapshot
 from core.clock import NEW_YORK, fixed_clock
@@ -98,3 +102,64 @@ async def test_the_engine_saves_at_most_once_a_minute_and_never_in_replay(tmp_pa
     await asyncio.sleep(0.3)
     replay_task.cancel()
     assert not replay_path.exists()
+
+
+def test_every_save_writes_through_a_temporary_file_of_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, snapshot = live_snapshot()
+    path = tmp_path / "last.json"
+    renamed: list[Path] = []
+    replace = os.replace
+
+    def spy(source: str, target: Path) -> None:
+        renamed.append(Path(source))
+        replace(source, target)
+
+    monkeypatch.setattr(last_snapshot.os, "replace", spy)
+    last_snapshot.save(path, snapshot, "auto")
+    last_snapshot.save(path, snapshot, "auto")
+    assert len(set(renamed)) == 2 and all(name.parent == tmp_path for name in renamed)
+    assert sorted(tmp_path.iterdir()) == [path]  # no temporary file left behind
+
+
+def test_two_writers_at_once_leave_one_whole_file(tmp_path: Path) -> None:
+    _, snapshot = live_snapshot()
+    path = tmp_path / "last.json"
+    start = threading.Barrier(2)
+
+    def write(source: str) -> None:
+        start.wait()
+        for _ in range(30):
+            last_snapshot.save(path, snapshot, source)
+
+    writers = [threading.Thread(target=write, args=(name,)) for name in ("auto", "sim")]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join()
+    assert sorted(tmp_path.iterdir()) == [path]
+    assert snapshot in (last_snapshot.load(path, "auto"), last_snapshot.load(path, "sim"))
+
+
+def test_a_file_that_fails_to_load_is_discarded(tmp_path: Path) -> None:
+    _, snapshot = live_snapshot()
+    path = tmp_path / "last.json"
+    last_snapshot.save(path, snapshot, "sim")
+    assert last_snapshot.load(path, "auto") is None and path.exists()  # another source's
+
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    saved["source"] = "auto"
+    saved["snapshot"]["price"]["status"]["state"] = float("nan")  # NaN where text must be
+    for broken in (b"{not json", b"\xff\xfe binary", b"[1, 2]", json.dumps(saved).encode()):
+        path.write_bytes(broken)
+        assert last_snapshot.load(path, "auto") is None
+        assert not path.exists()
+    last_snapshot.save(path, snapshot, "auto")  # the next save writes a good one again
+    assert last_snapshot.load(path, "auto") == snapshot
+
+
+def test_a_folder_that_cannot_be_written_costs_only_the_saved_snapshot(tmp_path: Path) -> None:
+    _, snapshot = live_snapshot()
+    (tmp_path / "cache").write_text("a file where the folder should be")
+    last_snapshot.save(tmp_path / "cache" / "last.json", snapshot, "auto")  # logged, not raised

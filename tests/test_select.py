@@ -1,7 +1,8 @@
 """Source selection: `auto` takes yahoo when reachable (with the cache as a warm
 start), else the cache labelled OFFLINE with its age, else the simulated market,
 and the Snapshot says which and why (the chosen source's `detail`). A second start
-shows cached data before any network call. Each source says what it can do."""
+shows cached data before any network call. Each source says what it can do. A cache
+that cannot be read is named, and never stops the choice (tests/faults/ has the rest)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ from core.config import Settings
 from core.engine import Engine
 from core.session import MarketSession
 from core.sources.base import SourceError
+from core.sources.cache import CacheSource
 from core.sources.select import member_tickers, open_source
-from core.store import Store
+from core.store import Store, StoreError
 from tests.fake_source import trending_bars
 
 NOW = datetime(2026, 1, 27, 11, 0, tzinfo=NEW_YORK)
@@ -125,3 +127,25 @@ def test_every_source_says_what_it_is_and_what_it_can_do(tmp_path: Path) -> None
     assert bare_yahoo.capabilities == {"daily_bars", "intraday_quotes"}
     assert cache.fetched_at("daily") == NOW - timedelta(hours=3)
     assert files.fetched_at() is None and sim.fetched_at() is None
+
+
+def test_a_cache_that_opens_but_cannot_be_read_falls_back_and_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fill_store(tmp_path / "c.db")
+
+    def damaged(self: CacheSource) -> bool:
+        raise StoreError(f"cache {tmp_path / 'c.db'}: database disk image is malformed")
+
+    monkeypatch.setattr(CacheSource, "has_data", damaged)
+    opened = open_source(
+        Settings(source="auto"), clock=CLOCK, store_path=tmp_path / "c.db", probe=unreachable
+    )
+    assert opened.source.kind == "sim"
+    assert opened.source.detail == (
+        "Yahoo unreachable (cannot resolve query1.finance.yahoo.com (no network)), nothing "
+        f"cached: showing the simulated market; cache {tmp_path / 'c.db'}: database disk "
+        "image is malformed"
+    )
+    yahoo = open_source(Settings(source="yahoo"), clock=CLOCK, store_path=tmp_path / "c.db")
+    assert yahoo.warm is None and "malformed" in (yahoo.source.detail or "")

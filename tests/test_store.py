@@ -14,9 +14,16 @@ import pytest
 
 import core.store as store_module
 from core.clock import NEW_YORK
-from core.sources.base import BAR_COLUMNS, EmptyDataError, Quote, Source, check_bars
+from core.sources.base import (
+    BAR_COLUMNS,
+    EmptyDataError,
+    Quote,
+    Source,
+    SourceError,
+    check_bars,
+)
 from core.sources.cache import CacheSource
-from core.store import SCHEMA_VERSION, Store, StoreError, default_store_path
+from core.store import SCHEMA_VERSION, Store, StoreError, default_store_path, open_store
 
 
 def bars(sessions: list[str], closes: list[float], **other: list[float]) -> pd.DataFrame:
@@ -336,3 +343,42 @@ def test_cache_source_over_an_empty_store(tmp_path: Path) -> None:
     assert source.fetched_at() is None
     with pytest.raises(EmptyDataError):
         source.daily_bars(["^GSPC"], date(2024, 1, 1), date(2024, 1, 31))
+
+
+def test_a_store_error_names_its_problem_and_leaves_a_foreign_file_as_it_was(
+    tmp_path: Path,
+) -> None:
+    garbage = tmp_path / "garbage.sqlite"
+    garbage.write_bytes(b"this is not sqlite" * 100)
+    foreign = tmp_path / "foreign.sqlite"
+    with sqlite3.connect(foreign) as other:
+        other.execute("CREATE TABLE bars (symbol TEXT, day TEXT)")  # our name, not our columns
+    other.close()
+    before = foreign.read_bytes()
+    for path, problem in [
+        (garbage, "broken"),
+        (foreign, "broken"),
+        (tmp_path / "file" / "regime.sqlite", "unusable"),
+    ]:
+        (tmp_path / "file").write_text("not a folder")
+        with pytest.raises(StoreError) as raised:
+            Store(path)
+        assert raised.value.problem == problem and str(path) in str(raised.value)
+        assert isinstance(raised.value, SourceError)  # a cycle that meets it fails alone
+    assert foreign.read_bytes() == before  # not even switched to WAL
+
+
+def test_open_store_heals_and_says_so_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "regime.sqlite"
+    healthy = open_store(path)
+    assert healthy.store is not None and healthy.note is None
+    healthy.store.close()
+    path.write_bytes(b"x" * 4096)
+    healed = open_store(path, now=lambda: datetime(2026, 1, 27, 9, 30, 5))
+    assert healed.store is not None and healed.store.symbols() == []
+    assert healed.note == (
+        f"cache {path}: file is not a database; "
+        "kept as regime.sqlite.broken-20260127T093005, started a new one"
+    )
+    assert (tmp_path / "regime.sqlite.broken-20260127T093005").read_bytes() == b"x" * 4096
+    healed.store.close()

@@ -4,7 +4,9 @@ before Yahoo's first answer). It is `cached`, and says when each kind of data wa
 fetched (`fetched_at`) so the status line can read "OFFLINE · cache of Jan 27 08:00".
 It serves whatever the store holds of daily bars, quotes, members and their weights.
 A symbol the store has nothing for is absent, as the protocol asks; a request the
-store has nothing at all for raises EmptyDataError naming what was asked."""
+store has nothing at all for raises EmptyDataError naming what was asked; a store that
+fails to answer (locked, damaged) raises its `StoreError`, a `SourceError` that costs
+the engine that cycle alone."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import pandas as pd
 
 from core.snapshot import SourceKind
 from core.sources.base import Capability, EmptyDataError, FetchKind, MemberPanel, Quote
-from core.store import Store
+from core.store import Store, StoreError
 
 
 class CacheSource:
@@ -44,8 +46,11 @@ class CacheSource:
 
     def fetched_at(self, kind: FetchKind | None = None) -> datetime | None:
         """When the newest fetch of `kind` (None: any) was written to the cache; None if
-        never."""
-        return self._store.fetched_at(kind)
+        never, or if the store cannot say now (the cycle's reads name its failure)."""
+        try:
+            return self._store.fetched_at(kind)
+        except StoreError:
+            return None
 
     def daily_bars(
         self, symbols: Sequence[str], start: date, end: date

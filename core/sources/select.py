@@ -2,11 +2,15 @@
 `auto` — yahoo when Yahoo is reachable, otherwise the store's cached data (OFFLINE,
 with its age), otherwise the simulated market — and says why in the chosen source's
 `detail`. For yahoo the cache is also handed to the engine as a warm start, so a
-second start shows cached data before any network call."""
+second start shows cached data before any network call. The cache is opened healed
+(`core.store.open_store`): whatever state its file is in, choosing a source never
+fails because of it; a cache moved aside or unusable is named in the chosen source's
+`detail`, and yahoo without a usable cache runs over one held in memory."""
 
 from __future__ import annotations
 
 import socket
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -14,7 +18,7 @@ from pathlib import Path
 
 from core.clock import Clock, system_clock
 from core.config import Settings
-from core.sources.base import Source
+from core.sources.base import Source, SourceError
 
 YAHOO_HOST = "query1.finance.yahoo.com"
 
@@ -65,27 +69,42 @@ def open_source(
 
     from core.sources.cache import CacheSource
     from core.sources.yahoo import YahooSource
-    from core.store import Store, default_store_path
+    from core.store import MEMORY, Store, default_store_path, open_store
 
     tickers = member_tickers(settings)
-    store = Store(store_path or default_store_path())
-    cache = CacheSource(store, member_tickers=tickers)
-    warm = cache if cache.has_data() else None
+    opened = open_store(store_path or default_store_path())
+    notes = [opened.note] if opened.note else []
+    cache = None if opened.store is None else CacheSource(opened.store, member_tickers=tickers)
+    try:
+        warm = cache if cache is not None and cache.has_data() else None
+    except SourceError as error:  # a cache that opened but cannot be read now
+        warm = None
+        notes.append(str(error))
     if name == "yahoo" or (problem := (probe or yahoo_reachable)()) is None:
         yahoo = YahooSource(
-            store=store,
+            store=opened.store or Store(MEMORY),
             clock=clock,
+            # Without a cache folder, yfinance's own caches go to a scratch folder.
+            cache_dir=None if opened.store else Path(tempfile.gettempdir()) / "regime-yfinance",
             member_tickers=tickers,
             holdings_fund=settings.symbols.cap_weight,
             top_up_every=timedelta(seconds=settings.refresh.daily),
         )
+        yahoo.detail = _joined(notes)
         return OpenedSource(yahoo, warm=warm)
-    if cache.has_data():
-        cache.detail = f"Yahoo unreachable ({problem}): showing cached data"
-        return OpenedSource(cache)
+    if warm is not None:
+        warm.detail = _joined([f"Yahoo unreachable ({problem}): showing cached data", *notes])
+        return OpenedSource(warm)
     sim = _sim(settings, clock)
-    sim.detail = f"Yahoo unreachable ({problem}), nothing cached: showing the simulated market"
+    sim.detail = _joined(
+        [f"Yahoo unreachable ({problem}), nothing cached: showing the simulated market", *notes]
+    )
     return OpenedSource(sim)
+
+
+def _joined(notes: list[str]) -> str | None:
+    """Notes as the one line of a source's `detail`; None without any."""
+    return "; ".join(notes) or None
 
 
 def _sim(settings: Settings, clock: Clock) -> Source:
