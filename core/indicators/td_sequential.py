@@ -1,33 +1,40 @@
-"""DeMARK TD Sequential, per bar, with the following exact rules. Price flip: a "buy"
-flip (bearish: it starts a buy setup) is a bar whose close < the close 4 bars earlier
-after a bar whose close > the close 4 bars before it; a "sell" flip is the mirror. Setup:
-the flip bar is buy setup bar 1 and each following bar with close < close 4 bars earlier
-adds one; any other bar (close ≥ close[-4], or a missing value) ends it. Bars 1-9 are
-numbered; the bar after 9 ends the setup (a continuing run is not numbered, and a new
-setup needs a new flip). Sell setups mirror this with close > close[-4]. Perfection,
-judged on bar 9 only: a buy 9 is perfected when the low of bar 8 or of bar 9 is ≤ the
-lows of both bars 6 and 7 (sell: a high of bar 8 or 9 ≥ the highs of bars 6 and 7).
-TDST: a completed buy setup sets `tdst_resistance` = the highest high of its bars 1-9, a
-completed sell setup sets `tdst_support` = the lowest low of its bars 1-9, each carried
-forward until the next setup of that direction completes (a NaN high/low in the setup
-makes the line NaN). Countdown: a completed buy setup starts a buy countdown on its bar 9
-(bar 9 itself may count); every bar with close ≤ the low 2 bars earlier counts one,
-not necessarily consecutive; the bar that would be 13 must also have low ≤ the close of
-countdown bar 8, otherwise 13 is deferred (`countdown_deferred` is True, the count stays
-at 12) until a later counting bar meets it; on 13 the countdown is complete and ends. Sell
-countdown mirrors it (close ≥ high 2 bars earlier; 13 needs high ≥ close of bar 8). On
-each bar, in this order: a completed buy setup 9 cancels an active sell countdown and
-starts a buy countdown, or, if a buy countdown is active, recycles it (restarts from 0 with
-the new setup's TDST); a completed sell setup does the mirror; otherwise an active buy
-countdown is cancelled by a close above `tdst_resistance` (the high of the setup behind
-it) and an active sell countdown by a close below `tdst_support`; then the bar may count.
-`countdown_direction`/`countdown` show the active countdown and its count so far on every
-bar (0 while armed and before the first counting bar; 0 and None when none is active; 13
-on the completing bar only); `countdown_bar` marks the bars that advanced it. Setup
-columns and flips are vectorised; the countdown's state machine is one pass over the few
-setup 9s and the bars that can count. A missing close, high or low makes every comparison
-it enters false (no flip, the setup ends, the bar does not count, no perfection); bars are
-never skipped. Every value at bar t depends only on bars up to t."""
+"""DeMARK TD Sequential, per bar, as Perl publishes it ("DeMark Indicators", 2008), with
+the following exact rules. Price flip: a "buy" flip (bearish: it starts a buy setup) is
+a bar whose close < the close 4 bars earlier after a bar whose close > the close 4 bars
+before it; a "sell" flip is the mirror. Setup: the flip bar is buy setup bar 1 and each
+following bar with close < close 4 bars earlier adds one; any other bar (close ≥
+close[-4], or a missing value) ends it. Bars 1-9 are numbered; the run may go on past 9
+unnumbered (a new setup needs a new flip). Sell setups mirror this with close >
+close[-4]. Perfection, judged on bar 9 only: a buy 9 is perfected when the low of bar 8
+or of bar 9 is ≤ the lows of both bars 6 and 7 (sell: a high of bar 8 or 9 ≥ the highs
+of bars 6 and 7). True high and true low: a bar's high or low stretched to the prior
+close (max(high, prior close), min(low, prior close)), so a gap counts. TDST: a
+completed buy setup sets `tdst_resistance` = the highest true high of its bars 1-9, a
+completed sell setup sets `tdst_support` = the lowest true low of its bars 1-9, each
+carried forward until the next setup of that direction completes (a NaN value in the
+setup makes the line NaN). Countdown: a completed buy setup starts a buy countdown on its
+bar 9 (bar 9 itself may count); every bar with close ≤ the low 2 bars earlier counts
+one, not necessarily consecutive; the bar that would be 13 must also have low ≤ the
+close of countdown bar 8, otherwise 13 is deferred (`countdown_deferred` is True, the
+count stays at 12) until a later counting bar meets it; on 13 the countdown is complete
+and ends. Sell countdown mirrors it (close ≥ high 2 bars earlier; 13 needs high ≥ close
+of bar 8). On each bar, in this order: a completed buy setup 9 cancels an active sell
+countdown and starts a buy countdown, or, if a buy countdown is active, recycles it
+(restarts from 0 with the new setup's TDST); a buy setup reaching its 18th bar recycles
+the buy countdown the same way (Perl's recycle qualifier: eighteen consecutive closes
+below the close 4 bars earlier; a countdown is started if none is active, and TDST
+stays that of bars 1-9); sell setups do the mirror; otherwise an active buy countdown
+is cancelled by a bar whose true low is above `tdst_resistance` (the whole bar, and its
+gap from the prior close, above the setup's true high) and an active sell countdown by
+a true high below `tdst_support`; then the bar may count. `countdown_direction`/
+`countdown` show the active countdown and its count so far on every bar (0 while armed
+and before the first counting bar; 0 and None when none is active; 13 on the completing
+bar only); `countdown_bar` marks the bars that advanced it. Setup columns and flips are
+vectorised; the countdown's state machine is one pass over the few setup 9s and 18s
+and the bars that can count. A missing close, high or low makes every comparison it
+enters false (no flip, the setup ends, the bar does not count, no perfection, no
+cancellation); bars are never skipped. Every value at bar t depends only on bars up to
+t."""
 
 from __future__ import annotations
 
@@ -55,6 +62,9 @@ TD_COLUMNS = (
 
 _SETUP_BARS = 9
 _COUNTDOWN_BARS = 13
+_RECYCLE_BARS = 18
+"""A setup that runs on to its 18th bar recycles the countdown (Perl, "TD Sequential
+Countdown Recycle Qualifier")."""
 _LABELS = np.array([None, "buy", "sell"], dtype=object)
 """Direction label by code: 0 none, 1 buy, 2 sell."""
 
@@ -72,17 +82,18 @@ def _last_true(mask: np.ndarray) -> np.ndarray:
     return np.maximum.accumulate(np.where(mask, np.arange(len(mask)), -1))
 
 
-def _setup_count(condition: np.ndarray, flip: np.ndarray) -> np.ndarray:
-    """Numbered setup bars (1-9, else 0): runs of `condition` that begin on a flip."""
+def _setup_run(condition: np.ndarray, flip: np.ndarray) -> np.ndarray:
+    """Each bar's place in a setup (1, 2, ...; else 0): runs of `condition` that begin
+    on a flip, numbered on past 9."""
     run_start = condition & ~_lag(condition, 1, False)
     start = np.maximum(_last_true(run_start), 0)
     position = np.arange(len(condition)) - start + 1
-    counted = condition & flip[start] & (position <= _SETUP_BARS)
-    return np.where(counted, position, 0)
+    return np.where(condition & flip[start], position, 0)
 
 
 def _tdst(completed: np.ndarray, extreme: np.ndarray, use_max: bool) -> np.ndarray:
-    """Carried-forward TDST line: the extreme of bars 1-9 of each completed setup."""
+    """Carried-forward TDST line: the extreme of bars 1-9 of each completed setup
+    (`extreme`: the true highs or the true lows)."""
     n = len(completed)
     ends = np.flatnonzero(completed)
     level = np.full(n, np.nan)
@@ -97,31 +108,35 @@ def _countdown(
     close: np.ndarray,
     high: np.ndarray,
     low: np.ndarray,
-    buy9: np.ndarray,
-    sell9: np.ndarray,
-    resistance: np.ndarray,
-    support: np.ndarray,
+    starts: tuple[np.ndarray, np.ndarray],
+    true_range: tuple[np.ndarray, np.ndarray],
+    tdst: tuple[np.ndarray, np.ndarray],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The countdown state machine: (direction code, count, counted bar, deferred bar).
+    `starts`: the buy and sell bars that start a countdown (setup bars 9 and 18);
+    `true_range`: the true highs and true lows; `tdst`: resistance and support.
 
-    Every completed setup 9 opens a segment that runs until the next setup 9 (which
-    cancels or recycles it), a cancelling close, or its qualified 13. Within a segment
+    Every start opens a segment that runs until the next start (which cancels or
+    recycles it), a cancelling bar, or its qualified 13. Within a segment
     only its counting bars matter, so the loop runs once per setup 9 and handles the
     first 12 counting bars in bulk; the state is recorded where it changes and carried
     forward between records.
     """
     n = len(close)
+    (buy_start, sell_start), (true_high, true_low) = starts, true_range
+    resistance, support = tdst
     with np.errstate(invalid="ignore"):
         counts = {
             1: np.flatnonzero(close <= _lag(low, 2, np.nan)).tolist(),
             2: np.flatnonzero(close >= _lag(high, 2, np.nan)).tolist(),
         }
+        # The whole bar, with the gap from the prior close, beyond the setup's range.
         cancels = {
-            1: np.flatnonzero(close > resistance).tolist(),
-            2: np.flatnonzero(close < support).tolist(),
+            1: np.flatnonzero(true_low > resistance).tolist(),
+            2: np.flatnonzero(true_high < support).tolist(),
         }
-    nines = np.flatnonzero(buy9 | sell9).tolist()
-    is_buy9 = buy9.tolist()
+    start_bars = np.flatnonzero(buy_start | sell_start).tolist()
+    is_buy_start = buy_start.tolist()
 
     # Records: position, direction and count shown there, and carried after it.
     at: list[int] = []
@@ -133,9 +148,9 @@ def _countdown(
     deferred_at: list[int] = []
     last_plain = _COUNTDOWN_BARS - 1
 
-    for k, start in enumerate(nines):
-        direction = 1 if is_buy9[start] else 2
-        following = nines[k + 1] if k + 1 < len(nines) else n
+    for k, start in enumerate(start_bars):
+        direction = 1 if is_buy_start[start] else 2
+        following = start_bars[k + 1] if k + 1 < len(start_bars) else n
         cancel_bars = cancels[direction]
         i = bisect_right(cancel_bars, start)
         cancel = cancel_bars[i] if i < len(cancel_bars) else n
@@ -214,10 +229,12 @@ def td_sequential(high: pd.Series, low: pd.Series, close: pd.Series) -> pd.DataF
         above = c > close4
     buy_flip = below & _lag(above, 1, False)
     sell_flip = above & _lag(below, 1, False)
-    buy_count = _setup_count(below, buy_flip)
-    sell_count = _setup_count(above, sell_flip)
-    buy9 = buy_count == _SETUP_BARS
-    sell9 = sell_count == _SETUP_BARS
+    buy_run = _setup_run(below, buy_flip)
+    sell_run = _setup_run(above, sell_flip)
+    buy_count = np.where(buy_run <= _SETUP_BARS, buy_run, 0)
+    sell_count = np.where(sell_run <= _SETUP_BARS, sell_run, 0)
+    buy9 = buy_run == _SETUP_BARS
+    sell9 = sell_run == _SETUP_BARS
 
     perfected = np.zeros(n, dtype=bool)
     with np.errstate(invalid="ignore"):
@@ -226,9 +243,18 @@ def td_sequential(high: pd.Series, low: pd.Series, close: pd.Series) -> pd.DataF
             b6, b7, b8, b9 = ext[t - 3], ext[t - 2], ext[t - 1], ext[t]
             perfected[t] = (better(b8, b6) & better(b8, b7)) | (better(b9, b6) & better(b9, b7))
 
-    resistance = _tdst(buy9, h, use_max=True)
-    support = _tdst(sell9, lo, use_max=False)
-    direction, countdown, counted, deferred = _countdown(c, h, lo, buy9, sell9, resistance, support)
+    prior_close = _lag(c, 1, np.nan)
+    true_high, true_low = np.maximum(h, prior_close), np.minimum(lo, prior_close)
+    resistance = _tdst(buy9, true_high, use_max=True)
+    support = _tdst(sell9, true_low, use_max=False)
+    direction, countdown, counted, deferred = _countdown(
+        c,
+        h,
+        lo,
+        (buy9 | (buy_run == _RECYCLE_BARS), sell9 | (sell_run == _RECYCLE_BARS)),
+        (true_high, true_low),
+        (resistance, support),
+    )
 
     flip_code = np.where(buy_flip, 1, np.where(sell_flip, 2, 0))
     setup_code = np.where(buy_count > 0, 1, np.where(sell_count > 0, 2, 0))

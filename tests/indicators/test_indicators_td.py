@@ -5,8 +5,9 @@ mirrored (buy <-> sell) when prices are negated.
 Unless a fixture says otherwise, each bar's low is close - 0.5 and its high close + 0.5.
 Several fixtures share BASE: five rising closes (so bar 4 closes above the close four
 bars earlier), then nine closes falling by 1, each below the close four bars earlier: a
-bearish price flip at bar 5 and a buy setup 1-9 on bars 5-13. Its TDST resistance is the
-highest high of bars 5-13, 103 + 0.5 = 103.5."""
+bearish price flip at bar 5 and a buy setup 1-9 on bars 5-13. Bar 5 gaps down from
+bar 4's close of 114 to a high of 103.5, so its true high is 114, and the setup's TDST
+resistance (the highest true high of bars 5-13) is 114, not the highest high 103.5."""
 
 from __future__ import annotations
 
@@ -82,7 +83,7 @@ def test_perfected_buy_9_and_countdown_start() -> None:
     result = td(BASE)
     assert result["setup_count"].tolist() == [0] * 5 + list(range(1, 10))
     assert result["perfected"].tolist() == [False] * 13 + [True]
-    assert result["tdst_resistance"].tolist()[-1] == 103.5
+    assert result["tdst_resistance"].tolist()[-1] == 114.0  # bar 5's gap from 114
     assert result["countdown_direction"].tolist()[-1] == "buy"
     assert result["countdown"].tolist() == [0] * 13 + [1]
     assert result["countdown_bar"].tolist() == [False] * 13 + [True]
@@ -110,32 +111,61 @@ def test_perfection_accepts_equal_lows() -> None:
 
 
 def test_deferred_13_then_qualified() -> None:
-    # After the 9 on bar 13 every falling bar closes below the low two bars earlier:
-    # countdown 1-12 on bars 13-24; bar 20 is countdown 8, close 88. Bars 25-26 rally
-    # (no count; bar 25 is a bullish flip, sell setup 1-4 on bars 25-28). Bar 27 closes at
-    # 89 <= the low two bars earlier (89.5) but its low 88.5 > 88: the 13 is deferred and
-    # the count stays 12. Bar 28 closes at 87 <= 90.5 with low 86.5 <= 88: 13. The
-    # countdown is then over; bar 29 (86 < bar 25's 90 after bar 28 closed above bar 24)
-    # is a new bearish flip.
-    closes = [*BASE, 94, 93, 92, 91, 90, 89, 88, 87, 86, 85, 84, 90, 91, 89, 87, 86]
+    # After the 9 on bar 13 falling bars close below the low two bars earlier: countdown
+    # 1-7 on bars 13-19. Bar 20 jumps to 95 (no count; a bullish flip) so the setup's run
+    # ends at its 15th bar, short of the 18 that would recycle the countdown. Bars 21-25
+    # (88 down to 84) count 8-12; bar 21 is countdown 8, close 88. Bars 26-27 rally (no
+    # count; bar 26 is a bullish flip). Bar 28 closes at 89 <= the low two bars earlier
+    # (89.5) but its low 88.5 > 88: the 13 is deferred and the count stays 12. Bar 29
+    # closes at 87 <= 90.5 with low 86.5 <= 88: 13. The countdown is then over; bar 30
+    # (86 < bar 26's 90 after bar 29 closed above bar 25) is a new bearish flip.
+    closes = [*BASE, 94, 93, 92, 91, 90, 89, 95, 88, 87, 86, 85, 84, 90, 91, 89, 87, 86]
     result = td(closes)
-    assert result["countdown"].tolist()[13:] == [*range(1, 13), 12, 12, 12, 13, 0]
-    assert result["countdown_direction"].tolist()[13:] == ["buy"] * 16 + [NONE]
-    assert result["countdown_bar"].tolist()[13:] == [True] * 12 + [False] * 3 + [True, False]
-    assert np.flatnonzero(result["countdown_deferred"]).tolist() == [27]
-    assert result["setup_count"].tolist()[14:] == [0] * 11 + [1, 2, 3, 4, 1]
-    assert result["price_flip"].tolist()[25:] == ["sell", NONE, NONE, NONE, "buy"]
+    assert result["countdown"].tolist()[13:] == [*range(1, 8), 7, *range(8, 13), 12, 12, 12, 13, 0]
+    assert result["countdown_direction"].tolist()[13:] == ["buy"] * 17 + [NONE]
+    counted = [True] * 7 + [False] + [True] * 5 + [False] * 3 + [True, False]
+    assert result["countdown_bar"].tolist()[13:] == counted
+    assert np.flatnonzero(result["countdown_deferred"]).tolist() == [28]
+    assert result["setup_count"].tolist()[20:] == [1, 1, 2, 3, 4, 5, 1, 2, 3, 4, 1]
+    assert result["price_flip"].tolist()[26:] == ["sell", NONE, NONE, NONE, "buy"]
 
 
-def test_countdown_cancelled_by_close_above_tdst() -> None:
-    # Countdown 1-3 on bars 13-15, then bar 16 closes at 104 > TDST resistance 103.5:
-    # cancelled. Bar 17 closes at 92 <= the low two bars earlier (92.5), which would have
-    # counted, but no countdown is active any more.
-    result = td([*BASE, 94, 93, 104, 92])
-    assert result["countdown"].tolist()[13:] == [1, 2, 3, 0, 0]
-    assert result["countdown_direction"].tolist()[13:] == ["buy", "buy", "buy", NONE, NONE]
-    assert result["countdown_bar"].tolist()[13:] == [True, True, True, False, False]
-    assert result["price_flip"].tolist()[16:] == ["sell", "buy"]
+def test_tdst_is_the_setups_true_range() -> None:
+    # Without the gap (bar 4 closes at 103.2, within bar 5's range), the same setup's
+    # resistance is its highest high, 103.5; with it, bar 4's close, 114. Mirrored, the
+    # sell setup's support is the lowest true low.
+    no_gap = [100, 104, 104, 104, 103.2, *BASE[5:]]
+    assert td(no_gap)["tdst_resistance"].tolist()[-1] == 103.5
+    assert td(BASE)["tdst_resistance"].tolist()[-1] == 114.0
+    negated = [-c for c in BASE]
+    assert td(negated)["tdst_support"].tolist()[-1] == -114.0
+
+
+def test_countdown_cancelled_by_true_low_above_tdst_not_by_close() -> None:
+    # Countdown 1-3 on bars 13-15 under TDST resistance 114. Bar 16 closes at 116, its
+    # low 115.5 above 114 too, but it gapped up from 93: its true low is 93, so the
+    # countdown stands (DeMARK: the true low, with the prior close, must clear TDST).
+    # Bar 17 closes at 118 with a low of 113.5: the close is above, the low is not. Bar 18
+    # (close 119, low 118.5, prior close 118) is wholly above 114: cancelled. Bar 19
+    # closes at 92 <= the low two bars earlier (113.5), which would have counted.
+    closes = [*BASE, 94, 93, 116, 118, 119, 92]
+    low = [c - 0.5 for c in closes]
+    low[17] = 113.5
+    result = td(closes, low=low)
+    assert result["countdown"].tolist()[13:] == [1, 2, 3, 3, 3, 0, 0]
+    assert result["countdown_direction"].tolist()[13:] == ["buy"] * 5 + [NONE, NONE]
+    assert not result["countdown_bar"].iloc[16:].any()
+
+
+def test_countdown_cancelled_by_true_high_below_tdst_support() -> None:
+    # The mirror of the above on negated prices: the sell countdown ends on bar 18.
+    closes = [-c for c in [*BASE, 94, 93, 116, 118, 119, 92]]
+    high = [c + 0.5 for c in closes]
+    high[17] = -113.5
+    result = td(closes, high=high)
+    assert result["tdst_support"].tolist()[-1] == -114.0
+    assert result["countdown"].tolist()[13:] == [1, 2, 3, 3, 3, 0, 0]
+    assert result["countdown_direction"].tolist()[13:] == ["sell"] * 5 + [NONE, NONE]
 
 
 def test_countdown_cancelled_by_opposite_setup() -> None:
@@ -143,8 +173,9 @@ def test_countdown_cancelled_by_opposite_setup() -> None:
     # nine closes rising by 0.2, each above the close four bars earlier, make a sell
     # setup 1-9 on bars 15-23, staying below TDST resistance 103.5. The buy countdown stays
     # at 2 and is cancelled by the sell 9 on bar 23, which arms a sell countdown (99.6 is
-    # not >= the high two bars earlier, 99.7). Its TDST support is the lowest low of
-    # bars 15-23 (97.5); it is perfected (bar 9's high 100.1 >= 99.5 and 99.7).
+    # not >= the high two bars earlier, 99.7). Its TDST support is the lowest true low of
+    # bars 15-23: bar 15 gapped up from 94, so 94 (its low is 97.5); it is perfected
+    # (bar 9's high 100.1 >= 99.5 and 99.7).
     rally = [98.0, 98.2, 98.4, 98.6, 98.8, 99.0, 99.2, 99.4, 99.6]
     result = td([*BASE, 94, *rally])
     assert result["setup_count"].tolist()[15:] == list(range(1, 10))
@@ -152,9 +183,9 @@ def test_countdown_cancelled_by_opposite_setup() -> None:
     assert result["countdown"].tolist()[13:] == [1] + [2] * 9 + [0]
     assert result["countdown_direction"].tolist()[13:] == ["buy"] * 10 + ["sell"]
     assert result["perfected"].tolist()[23]
-    assert result["tdst_support"].tolist()[23] == 97.5
+    assert result["tdst_support"].tolist()[23] == 94.0
     assert result["tdst_support"].iloc[:23].isna().all()
-    assert result["tdst_resistance"].tolist()[23] == 103.5
+    assert result["tdst_resistance"].tolist()[23] == 114.0
 
 
 def test_new_buy_setup_recycles_countdown() -> None:
@@ -162,12 +193,31 @@ def test_new_buy_setup_recycles_countdown() -> None:
     # is a bearish flip starting a second buy setup on bars 16-24 while the countdown keeps
     # counting (3-10 on bars 16-23). The second 9, on bar 24, recycles the countdown: it
     # restarts, and bar 24 (85 <= 86.5) is countdown 1 again. TDST resistance moves to the
-    # second setup's highest high, bar 16's 93.5.
+    # second setup's highest true high: bar 16 gapped down from 97.5 to a high of 93.5.
     result = td([*BASE, 94, 97.5, 93, 92, 91, 90, 89, 88, 87, 86, 85])
     assert result["setup_count"].tolist()[13:] == [9, 0, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9]
     assert result["countdown"].tolist()[13:] == [1, 2, 2, 3, 4, 5, 6, 7, 8, 9, 10, 1]
     assert (result["countdown_direction"].iloc[13:] == "buy").all()
-    assert result["tdst_resistance"].tolist()[23:] == [103.5, 93.5]
+    assert result["tdst_resistance"].tolist()[23:] == [114.0, 97.5]
+
+
+def test_18_bar_setup_recycles_countdown() -> None:
+    # Eighteen closes falling by 1 after the flip (103 on bar 5 to 86 on bar 22), each
+    # below the close four bars earlier: setup 1-9 on bars 5-13, then unnumbered. The
+    # countdown counts 1-9 on bars 13-21 (each close <= the low two bars earlier); bar
+    # 22 is the setup's 18th bar: the countdown recycles and bar 22 counts 1, not 10.
+    # TDST stays that of bars 1-9. Bar 23 counts 2; a 19th bar recycles nothing.
+    closes = [110, 111, 112, 113, 114, *range(103, 84, -1)]
+    result = td(closes)
+    assert result["setup_count"].tolist()[13:] == [9] + [0] * 10
+    assert result["countdown"].tolist()[13:] == [*range(1, 10), 1, 2]
+    assert result["countdown_bar"].iloc[13:].all()
+    assert (result["countdown_direction"].iloc[13:] == "buy").all()
+    assert result["tdst_resistance"].iloc[13:].eq(114.0).all()
+    # One bar short of 18 (a higher close on bar 22 ends the run at 17): no recycle.
+    short = td([*closes[:22], 100, 84])
+    assert result["countdown"].tolist()[21] == short["countdown"].tolist()[21] == 9
+    assert short["countdown"].tolist()[22:] == [9, 10]
 
 
 def test_setup_beyond_9_is_not_numbered() -> None:
@@ -189,8 +239,10 @@ def test_short_and_empty_inputs() -> None:
 def reference_td(high: np.ndarray, low: np.ndarray, close: np.ndarray) -> pd.DataFrame:
     n = len(close)
     rows: list[dict[str, object]] = []
-    buy_setup = sell_setup = 0
+    buy_setup = sell_setup = buy_run = sell_run = 0
     prev_below = prev_above = False
+    prior = np.concatenate(([math.nan], close[:-1]))
+    true_high, true_low = np.maximum(high, prior), np.minimum(low, prior)
     resistance = support = math.nan
     direction: str | None = None
     count = 0
@@ -201,20 +253,24 @@ def reference_td(high: np.ndarray, low: np.ndarray, close: np.ndarray) -> pd.Dat
         flip = "buy" if below and prev_above else "sell" if above and prev_below else None
         buy_setup = 1 if flip == "buy" else buy_setup + 1 if below and 1 <= buy_setup < 9 else 0
         sell_setup = 1 if flip == "sell" else sell_setup + 1 if above and 1 <= sell_setup < 9 else 0
+        buy_run = 1 if flip == "buy" else buy_run + 1 if below and buy_run else 0
+        sell_run = 1 if flip == "sell" else sell_run + 1 if above and sell_run else 0
         prev_below, prev_above = below, above
         perfected = False
         if buy_setup == 9:
             b6, b7, b8, b9 = low[t - 3], low[t - 2], low[t - 1], low[t]
             perfected = bool((b8 <= b6 and b8 <= b7) or (b9 <= b6 and b9 <= b7))
-            resistance = float(np.max(high[t - 8 : t + 1]))
+            resistance = float(np.max(true_high[t - 8 : t + 1]))
             direction, count, close8 = "buy", 0, math.nan
         elif sell_setup == 9:
             s6, s7, s8, s9 = high[t - 3], high[t - 2], high[t - 1], high[t]
             perfected = bool((s8 >= s6 and s8 >= s7) or (s9 >= s6 and s9 >= s7))
-            support = float(np.min(low[t - 8 : t + 1]))
+            support = float(np.min(true_low[t - 8 : t + 1]))
             direction, count, close8 = "sell", 0, math.nan
-        elif (direction == "buy" and close[t] > resistance) or (
-            direction == "sell" and close[t] < support
+        elif buy_run == 18 or sell_run == 18:
+            direction, count, close8 = "buy" if buy_run else "sell", 0, math.nan
+        elif (direction == "buy" and true_low[t] > resistance) or (
+            direction == "sell" and true_high[t] < support
         ):
             direction, count = None, 0
         counted = deferred = False

@@ -260,7 +260,8 @@ def test_td_on_the_nine() -> None:
     assert (td.setup_direction, td.setup_count) == ("sell", 9)
     assert (td.countdown_direction, td.countdown) == ("sell", 1)
     assert td.perfected is True  # highs of bars 8 and 9 are above those of bars 6 and 7
-    assert td.tdst_support == 120.0 - 0.5  # lowest low of setup bars 1-9
+    # The lowest true low of setup bars 1-9: bar 1 gapped up from the prior close, 105.
+    assert td.tdst_support == 105.0
     assert td.tdst_resistance is None
 
 
@@ -269,7 +270,7 @@ def test_td_after_the_nine() -> None:
     assert (td.setup_direction, td.setup_count) == (None, 0)  # a continuing run is not numbered
     assert (td.countdown_direction, td.countdown) == ("sell", 4)
     assert td.perfected is True
-    assert td.tdst_support == 119.5
+    assert td.tdst_support == 105.0
 
 
 def test_td_not_perfected() -> None:
