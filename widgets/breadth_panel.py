@@ -18,7 +18,7 @@ from textual.widgets import Static
 
 from core import format as fmt
 from widgets import look
-from widgets.chart_slot import SPARKLINE_SESSIONS, ChartSlot, last_sessions
+from widgets.chart_slot import SPARKLINE_SESSIONS, ChartSlot, last_sessions, plottable
 from widgets.gauge import Band, Gauge, band_of
 from widgets.panel import ReadingsPanel, value_cell
 from widgets.sparkline import TextSparkline
@@ -105,7 +105,7 @@ def detail_rows(section: BreadthSection) -> tuple[Row, ...]:
 
 def sparkline_range(values: tuple[float | None, ...]) -> str:
     """The low and high of the sparkline's window: `52–61%`."""
-    known = [value for value in values if value is not None]
+    known = [value for value in values if value is not None and plottable(value)]
     if not known:
         return ""
     return f"{fmt.number(min(known), 0)}–{fmt.pct(max(known), 0)}"

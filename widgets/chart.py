@@ -19,6 +19,7 @@ from textual.color import Color, ColorParseError
 from textual_plotext import PlotextPlot
 
 from core import format as fmt
+from widgets.chart_slot import plottable
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -59,6 +60,24 @@ MARKER = "●"
 """The character that marks a pivot on a chart (it reads without colour)."""
 
 
+def segments(values: Sequence[float | None]) -> list[tuple[list[float], list[float]]]:
+    """The runs of known values as (x, y) lists: a missing session breaks the line."""
+    runs: list[tuple[list[float], list[float]]] = []
+    xs: list[float] = []
+    ys: list[float] = []
+    for index, value in enumerate(values):
+        if value is None:
+            if xs:
+                runs.append((xs, ys))
+            xs, ys = [], []
+            continue
+        xs.append(float(index))
+        ys.append(value)
+    if xs:
+        runs.append((xs, ys))
+    return runs
+
+
 def plotext_color(color: Color) -> PlotColor:
     """A Textual colour as plotext takes it: ANSI colours by name, others as RGB."""
     if color.ansi is not None:
@@ -74,12 +93,11 @@ def nice_ticks(low: float, high: float, count: int) -> list[float]:
     magnitude = 10.0 ** math.floor(math.log10(raw)) if raw > 0 else 1.0
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
     first = math.ceil(low / step) * step
-    ticks: list[float] = []
-    value = first
-    while value <= high:
-        ticks.append(value)
-        value += step
-    return ticks
+    # Counted, not summed: a step lost in the float's precision would never end a sum.
+    return [
+        first + step * index
+        for index in range(math.floor((high - first) / step) + 1 if high >= first else 0)
+    ]
 
 
 def row_of(value: float, low: float, high: float, rows: int) -> int:
@@ -190,11 +208,18 @@ class Chart(PlotextPlot):
         canvas: PlotColor,
         *,
         columns: int,
+        y_range: tuple[float, float],
         labels: bool = False,
     ) -> None:
         """Mark points (pivots) with ● joined by a line, their labels beside them (one
-        cell off, so the marker stays in view); `columns` is the canvas width."""
-        placed = marker_positions(points, dates)
+        cell off, so the marker stays in view); `columns` is the canvas width. Points
+        outside `y_range` (or not a number) are left off: they would not be in view."""
+        low, high = y_range
+        placed = [
+            (x, point)
+            for x, point in marker_positions(points, dates)
+            if plottable(point.value, low, high)
+        ]
         if not placed:
             return
         plot_color = self.theme_color(color)

@@ -3,10 +3,12 @@ the chart's place (same classes, so the layout does not jump) until the panel, a
 the first paint, imports its chart module and calls `fill`; how much of the Snapshot's
 year of history the dashboard shows (`DASHBOARD_SESSIONS` on the price and RSI charts,
 `SPARKLINE_SESSIONS` on the breadth sparkline; the detail view shows all of it); and
-`MarkerPoint`, a point the charts mark (a divergence's pivots)."""
+`MarkerPoint`, a point the charts mark (a divergence's pivots); and `plottable`, whether
+a chart or the sparkline can draw a value at all."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -20,6 +22,16 @@ DASHBOARD_SESSIONS = 120
 
 SPARKLINE_SESSIONS = 60
 """Sessions on the breadth sparkline."""
+
+
+PLOT_LIMIT = 1e15
+"""The largest magnitude a chart draws; beyond it (1e308, inf) a value is a gap: plotext
+scales values to cells in floats and overflows, and no reading of Regime's is that big."""
+
+
+def plottable(value: float | None, low: float = -PLOT_LIMIT, high: float = PLOT_LIMIT) -> bool:
+    """Whether a chart can draw `value`: a finite number within low…high."""
+    return value is not None and math.isfinite(value) and low <= value <= high
 
 
 Item = TypeVar("Item")

@@ -5,7 +5,8 @@ reading and dashed (╌) beyond it, band edges are ticks (┿), and the scale's 
 edges are numbered where they do not collide with the reading — so the gauge reads
 right in 16 colours and with NO_COLOR, where only the shapes and numbers remain. Pure
 rendering: the widget places a value the Snapshot holds on a scale; it computes no
-reading. Colours are theme variables only."""
+reading. A value that is not a number (NaN, ±inf) reads `unknown`, like None; one
+beyond the scale sits at its end. Colours are theme variables only."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from core import format as fmt
+from core.format import finite
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,8 @@ class Band:
 def band_of(value: float | None, bands: Sequence[Band]) -> Band | None:
     """The band a value falls in. Bands are in scale order; an edge two bands share
     belongs to the inner one (so with `< 30 weak, > 70 strong`, 30 and 70 are neutral);
-    values beyond the scale belong to the end bands."""
+    values beyond the scale belong to the end bands; NaN and ±inf to none."""
+    value = finite(value)
     if value is None or not bands:
         return None
     inner = bands[1:-1]
@@ -95,7 +98,7 @@ class Gauge(Widget):
         return min(width - 1, max(0, round(share * (width - 1))))
 
     def _bar(self, width: int) -> Content:
-        value = self.value
+        value = finite(self.value)
         edges = {self.column_of(band.low, width) for band in self.bands[1:]}
         lit_from, lit_to = -1, -2
         if value is not None:
@@ -114,7 +117,7 @@ class Gauge(Widget):
 
     def _scale(self, width: int) -> Content:
         """The marker and reading, with the scale's numbers where they fit."""
-        value = self.value
+        value = finite(self.value)
         line: list[tuple[str, str] | None] = [None] * width
         taken = [False] * width
 

@@ -3,7 +3,8 @@ lines and the pivots of an active divergence marked (●) and joined, and the sh
 members above their 200-day average with its weak (30) and strong (70) lines. It draws
 the last `window` sessions (the price chart's span on the dashboard, the whole year in
 the detail view); the y-range is the series' own, widened to keep both lines in view.
-Missing sessions are gaps, never zeros. Replots only when what it draws changes (see
+Missing sessions, and values that are not a number or fall outside 0–100 (no reading of
+a 0–100 scale can), are gaps, never zeros. Replots only when what it draws changes (see
 widgets/chart.py). This module imports plotext: panels import it after the first paint."""
 
 from __future__ import annotations
@@ -14,13 +15,11 @@ from textual.content import Content
 from textual.reactive import reactive
 
 from core import format as fmt
-from widgets.chart import (
-    Chart,
-    date_ticks,
-)
+from widgets.chart import Chart, date_ticks, plottable, segments
 from widgets.chart_slot import MarkerPoint, last_sessions
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from datetime import date
 
     from textual.app import RenderResult
@@ -30,23 +29,13 @@ if TYPE_CHECKING:
 PAD = 4.0
 """Points of headroom above and below the thresholds and the series."""
 
+SCALE = (0.0, 100.0)
+"""The scale every series of this chart is on; a value outside it is drawn as a gap."""
 
-def segments(values: list[float | None]) -> list[tuple[list[float], list[float]]]:
-    """The runs of known values as (x, y) lists: a missing session breaks the line."""
-    runs: list[tuple[list[float], list[float]]] = []
-    xs: list[float] = []
-    ys: list[float] = []
-    for index, value in enumerate(values):
-        if value is None:
-            if xs:
-                runs.append((xs, ys))
-            xs, ys = [], []
-            continue
-        xs.append(float(index))
-        ys.append(value)
-    if xs:
-        runs.append((xs, ys))
-    return runs
+
+def on_scale(values: Sequence[float | None]) -> list[float | None]:
+    """The values, with None for each one this 0–100 chart cannot draw."""
+    return [value if plottable(value, *SCALE) else None for value in values]
 
 
 def oscillator_range(values: list[float | None], lower: float, upper: float) -> tuple[float, float]:
@@ -105,9 +94,7 @@ class OscillatorChart(Chart):
 
     def draw(self, width: int, height: int) -> RenderResult:
         series = self.series
-        values: list[float | None] = (
-            list(last_sessions(series.values, self.window)) if series else []
-        )
+        values = on_scale(last_sessions(series.values, self.window)) if series else []
         dates: list[date] = list(last_sessions(series.dates, self.window)) if series else []
         if sum(value is not None for value in values) < 2 or len(dates) != len(values):
             return Content.styled(self.empty, "$text-muted")
@@ -135,6 +122,7 @@ class OscillatorChart(Chart):
             self.marker_color,
             canvas,
             columns=max(4, width - 4),
+            y_range=(low, high),
             labels=self.label_markers,
         )
         return self.built(plt)

@@ -4,9 +4,12 @@ drawn as a horizontal line in its thesis/kind colour and labelled with its name,
 range level as a band (its two edges, the rows between them tinted), and the two pivots
 of an active RSI divergence marked (●) and joined, as on the RSI chart. Levels far
 outside the range of the closes are left off (they would squash the price into a flat
-line); the price panel's table lists every level anyway. The chart follows the app
-theme and replots only when what it draws changes (see widgets/chart.py). This module
-imports plotext, so the price panel imports it only after the first paint."""
+line); the price panel's table lists every level anyway. A close that is not a price
+(zero or below, NaN, infinite, absurdly large) is a gap in the line, a level that is
+not a number is left off, and with fewer than two closes to draw the chart says so.
+The chart follows the app theme and replots only when what it draws changes (see
+widgets/chart.py). This module imports plotext, so the price panel imports it only
+after the first paint."""
 
 from __future__ import annotations
 
@@ -26,11 +29,13 @@ from widgets.chart import (
     nice_ticks,
     plotext_color,
     row_of,
+    segments,
 )
-from widgets.chart_slot import MarkerPoint, last_sessions
+from widgets.chart_slot import MarkerPoint, last_sessions, plottable
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from datetime import date
 
     from rich.text import Text
     from textual.app import RenderResult
@@ -86,9 +91,9 @@ def chart_lines(levels: Sequence[Level]) -> list[ChartLine]:
     for level in levels:
         color = look.level_color(level.kind, level.thesis)
         priority = PRIORITY.get(level.kind, 0)
-        lines.append(ChartLine(level.value, level.name, color, priority))
-        if level.upper is not None:
-            lines.append(ChartLine(level.upper, level.name, color, priority))
+        for value in (level.value, level.upper):
+            if value is not None and plottable(value):
+                lines.append(ChartLine(value, level.name, color, priority))
     return sorted(lines, key=lambda line: line.priority)
 
 
@@ -133,7 +138,7 @@ def fit_names(names: Sequence[str], limit: int) -> str:
 
 def place_labels(
     lines: Sequence[ChartLine],
-    closes: Sequence[float],
+    closes: Sequence[float | None],
     low: float,
     high: float,
     rows: int,
@@ -154,11 +159,27 @@ def place_labels(
         text = fit_names(names, max(4, columns * 2 // 3))
         # How many closes under the label's span sit on its row, at each end.
         span = max(1, math.ceil(len(text) / max(1, columns) * count))
-        price_rows = [row_of(close, low, high, rows) for close in closes]
-        hits_left = sum(1 for r in price_rows[:span] if abs(r - row) <= 0)
-        hits_right = sum(1 for r in price_rows[-span:] if abs(r - row) <= 0)
+        price_rows = [None if c is None else row_of(c, low, high, rows) for c in closes]
+        hits_left = sum(1 for r in price_rows[:span] if r == row)
+        hits_right = sum(1 for r in price_rows[-span:] if r == row)
         labels.append(Label(named[0].value, text, named[0].color, hits_left <= hits_right))
     return labels
+
+
+def price_points(closes: Sequence[float]) -> list[float | None]:
+    """The closes as the chart draws them: None (a gap) for one that is not a price,
+    not a number (NaN, inf) or too large to draw."""
+    return [close if plottable(close) and close > 0 else None for close in closes]
+
+
+def no_data_reason(section: PriceSection | None) -> str:
+    """Why there is no price line: the Snapshot's own words when it has no history,
+    else that its closes are not prices."""
+    if section is not None and len(section.history.closes) >= 2:
+        if len(section.history.dates) != len(section.history.closes):
+            return "its dates and closes do not match"
+        return "no close in it is a valid price"
+    return fmt.missing_reason(section.status.detail if section else None)
 
 
 def divergence_points(
@@ -206,11 +227,14 @@ class PriceChart(Chart):
 
     def draw(self, width: int, height: int) -> RenderResult:
         section = self.section
-        if section is None or len(section.history.closes) < 2:
-            why = fmt.missing_reason(section.status.detail if section else None)
-            return Content.styled(f"no price history: {why}", "$text-muted")
-        closes = list(last_sessions(section.history.closes, self.window))
-        dates = list(last_sessions(section.history.dates, self.window))
+        points: list[float | None] = []
+        dates: list[date] = []
+        if section is not None:
+            points = price_points(last_sessions(section.history.closes, self.window))
+            dates = list(last_sessions(section.history.dates, self.window))
+        closes = [close for close in points if close is not None]
+        if section is None or len(closes) < 2 or len(dates) != len(points):
+            return Content.styled(f"no price history: {no_data_reason(section)}", "$text-muted")
         plt, canvas, ink = self.start_plot(width, height)
 
         lines = chart_lines(section.levels)
@@ -224,18 +248,20 @@ class PriceChart(Chart):
         plt.yticks(y_ticks, [fmt.level_price(round(tick)) for tick in y_ticks])
         positions, names = date_ticks(dates, max(2, plot_columns // 14))
         plt.xticks(positions, names)
-        plt.xlim(0, len(closes) - 1)
+        last = len(points) - 1
+        plt.xlim(0, last)
 
         for line in lines:
             if low <= line.value <= high:
                 plt.hline(line.value, self.theme_color(line.color))
-        plt.plot(list(range(len(closes))), closes, marker="braille", color=ink)
+        for xs, ys in segments(points):
+            plt.plot(xs, ys, marker="braille", color=ink)
         # One cell in x units: right-aligned text ending on the last close overhangs.
-        cell = (len(closes) - 1) / max(1, plot_columns)
-        for label in place_labels(lines, closes, low, high, plot_rows, plot_columns):
+        cell = last / max(1, plot_columns)
+        for label in place_labels(lines, points, low, high, plot_rows, plot_columns):
             plt.text(
                 label.text,
-                x=0 if label.left else len(closes) - 1 - cell,
+                x=0 if label.left else last - cell,
                 y=label.value,
                 color=self.theme_color(label.color),
                 background=canvas,
@@ -248,6 +274,7 @@ class PriceChart(Chart):
             divergence_color(self.divergence),
             canvas,
             columns=plot_columns,
+            y_range=(low, high),
             labels=self.label_pivots,
         )
         text = self.built(plt)
@@ -269,7 +296,7 @@ class PriceChart(Chart):
         for line in lines:
             starts.append(starts[-1] + len(line) + 1)
         for level in levels:
-            if level.upper is None:
+            if level.upper is None or not (plottable(level.value) and plottable(level.upper)):
                 continue
             bottom, top = max(level.value, low), min(level.upper, high)
             name = self.app.theme_variables.get(look.level_color(level.kind, level.thesis))

@@ -6,12 +6,15 @@ moving averages, the user's own levels and bands) sorted by value with the price
 distance from each in percent, the last price slotted in among them. The dashboard
 charts the last 120 sessions; the detail view (`detailed=True`) charts the whole year,
 larger, and adds the numbers behind the badges (TD setup, countdown, perfection and
-TDST levels, band positions, the nearest milestone). The chart (plotext) is imported
+TDST levels, band positions, the nearest milestone). A close of zero or below is
+not shown as a price: it reads `invalid (…)`, with the day's change and the levels'
+distances `unknown`. The chart (plotext) is imported
 and mounted only after the first paint, so it costs nothing before the shell is on
 screen."""
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from textual.containers import Horizontal
@@ -36,19 +39,49 @@ if TYPE_CHECKING:
     from widgets.table import Row
 
 
+def is_price(value: float | None) -> bool:
+    """Whether a close can be a price: a finite number above zero."""
+    known = fmt.finite(value)
+    return known is not None and known > 0
+
+
+def price_text(value: float | None) -> tuple[str, str]:
+    """A close and its style: the price, `unknown`, or `invalid (-6,798.40)` for a
+    number that cannot be a price (zero or below), so it never reads as one."""
+    if fmt.finite(value) is None:
+        return fmt.UNKNOWN, "$text-muted italic"
+    if not is_price(value):
+        return f"invalid ({fmt.price(value)})", "$text-error"
+    return fmt.price(value), ""
+
+
+def day_move(section: PriceSection) -> float | None:
+    """The day's change in percent: the Snapshot's, else worked out from the two
+    closes; None when either close is there but is not a price (the change of a
+    close of 0 or below is no change at all)."""
+    last, prev = section.last, section.prev_close
+    if any(close is not None and not is_price(close) for close in (last, prev)):
+        return None
+    move = fmt.finite(section.change_pct)
+    if move is None and last is not None and prev is not None:
+        move = (last / prev - 1) * 100
+    return move
+
+
 def headline(section: PriceSection) -> Content:
-    """Last price and the day's change: `6,978.03  +12.40 (+0.18%)  prev 6,965.63`."""
-    move = section.change_pct
-    if move is None and section.last is not None and section.prev_close is not None:
-        move = (section.last / section.prev_close - 1) * 100
-    tone = look.tone(move)
+    """Last price and the day's change: `6,978.03  +12.40 (+0.18%)  prev 6,965.63`; a
+    close that is not a price reads `invalid (…)` and the change `unknown`."""
+    move = day_move(section)
+    last, last_style = price_text(section.last)
+    prev, prev_style = price_text(section.prev_close)
+    change = fmt.UNKNOWN if move is None else fmt.day_change(section.last, section.prev_close, move)
     arrow = "" if move is None or move == 0 else "▲ " if move > 0 else "▼ "
     return Content.assemble(
-        (fmt.price(section.last), "bold" if section.last is not None else "$text-muted italic"),
+        (last, "bold" if is_price(section.last) else last_style),
         "  ",
-        (arrow + fmt.day_change(section.last, section.prev_close, section.change_pct), tone),
+        (arrow + change, look.tone(move)),
         "  ",
-        (f"prev {fmt.price(section.prev_close)}", "$text-muted"),
+        (f"prev {prev}", prev_style or "$text-muted"),
     )
 
 
@@ -96,25 +129,33 @@ def badges(section: PriceSection) -> tuple[Content, ...]:
 
 
 def level_rows(section: PriceSection) -> tuple[Row, ...]:
-    """Levels high to low, each with its distance; the last price in its place."""
+    """Levels high to low, each with its distance; the last price in its place. A last
+    close that is not a price has no place, and no distance is measured from it."""
+    last = section.last if is_price(section.last) else None
     rows: list[Row] = []
-    placed = section.last is None
-    for level in sorted(section.levels, key=lambda level: level.upper or level.value, reverse=True):
-        top = level.upper or level.value
-        if not placed and section.last is not None and section.last >= top:
-            rows.append(last_row(section.last))
+    placed = last is None
+    for level in sorted(section.levels, key=level_top, reverse=True):
+        if not placed and last is not None and last >= level_top(level):
+            rows.append(last_row(last))
             placed = True
-        rows.append(level_row(level))
-    if not placed and section.last is not None:
-        rows.append(last_row(section.last))
+        rows.append(level_row(level, measured=last is not None or section.last is None))
+    if not placed and last is not None:
+        rows.append(last_row(last))
     return tuple(rows)
 
 
-def level_row(level: Level) -> Row:
+def level_top(level: Level) -> float:
+    """Where a level sorts: its top (a band's upper edge); NaN sorts as -inf, last."""
+    top = level.upper or level.value
+    return top if not math.isnan(top) else -math.inf
+
+
+def level_row(level: Level, *, measured: bool = True) -> Row:
     """A level's name (in its line's colour), value and the price's distance from it
-    (for a band, its bottom: the name already spans the band)."""
+    (for a band, its bottom: the name already spans the band); `measured` False when
+    the last close is not a price, so the distance is unknown."""
     color = f"$text-{look.level_color(level.kind, level.thesis)}"
-    distance = level.distance_pct
+    distance = level.distance_pct if measured else None
     return (
         Content.styled(level.name, color),
         fmt.level_price(level.value),

@@ -67,9 +67,13 @@ def flag(section: RsiSection) -> tuple[Content, ...]:
 
 
 def zone(value: float | None) -> str:
-    """Where the RSI sits against its 30 and 70 lines."""
+    """Where the RSI sits against its 30 and 70 lines; `out of range` off its 0–100
+    scale (no RSI can be there: the reading is bad, not oversold)."""
+    value = fmt.finite(value)
     if value is None:
         return fmt.UNKNOWN
+    if not 0 <= value <= 100:
+        return "out of range"
     if value > OVERBOUGHT:
         return "overbought"
     if value < OVERSOLD:
@@ -84,7 +88,7 @@ def divergence_text(divergence: Divergence) -> str:
 
 def rsi_cell(value: float | None) -> Content:
     """The RSI with its zone: `61.84 · neutral`, `74.10 · overbought`."""
-    if value is None:
+    if fmt.finite(value) is None:
         return value_cell(fmt.UNKNOWN)
     word = zone(value)
     return Content.assemble(

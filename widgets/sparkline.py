@@ -1,6 +1,7 @@
 """A one-line text sparkline (▁▂▃▄▅▆▇█) of a recent daily series, each bar coloured by
 the band its value falls in (weak / neutral / strong). Unlike Textual's Sparkline it
-takes gaps (a missing session is a blank, never a zero), scales to the window's own
+takes gaps (a missing session, or a value that is not a number or is too large to
+draw, is a blank, never a zero), scales to the window's own
 range so a few points of change are visible, colours by band rather than by blending
 (blends are lost in 16 colours), and fills its width: a longer series is sampled
 evenly (the newest always last), a shorter one is stretched. Pure rendering."""
@@ -14,6 +15,7 @@ from textual.geometry import Size
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from widgets.chart_slot import plottable
 from widgets.gauge import Band, band_of
 
 BARS = "▁▂▃▄▅▆▇█"
@@ -74,7 +76,7 @@ class TextSparkline(Widget):
 
     def render(self) -> Content:
         width = self.content_region.width or self.size.width
-        shown = sample(self.values, width)
+        shown = [value if plottable(value) else None for value in sample(self.values, width)]
         known = [value for value in shown if value is not None]
         if not known:
             return Content.styled("no history", "$text-muted italic")

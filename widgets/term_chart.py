@@ -2,8 +2,8 @@
 with its level and a bar drawn from zero, so the slope of the curve reads at a glance
 (bars lengthening down the rows: contango; shortening: backwardation), and a muted
 reference row under them (the index's realised vol, to read the VIX against). Levels
-are printed whole beside their bars and never cut; a missing tenor reads "unknown"
-with no bar. Pure rendering of the levels the Snapshot holds."""
+are printed whole beside their bars and never cut; a missing tenor (or one that is not
+a number) reads "unknown" with no bar. Pure rendering of the levels the Snapshot holds."""
 
 from __future__ import annotations
 
@@ -50,9 +50,11 @@ class TermChart(Widget):
         name_width = max(len(name) for name in names)
         value_width = max(len(value) for value in values)
         bar_width = max(0, width - name_width - value_width - 2)
-        top = max((level for _, level in tenors if level is not None), default=None)
+        known = [fmt.finite(level) for _, level in tenors]
+        top = max((level for level in known if level is not None), default=None)
         lines: list[Content] = []
-        for (name, level), value in zip(tenors, values, strict=True):
+        for (name, shown), value in zip(tenors, values, strict=True):
+            level = fmt.finite(shown)
             strong = name == self.highlight
             bar_style = "$accent" if strong else "$primary"
             if name == self.reference:

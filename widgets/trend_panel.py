@@ -34,6 +34,7 @@ BANDS = (
 
 def gauge_label(value: float | None) -> str:
     """The gauge's reading: `+38% long`, `-12% short`, `0% flat`."""
+    value = fmt.finite(value)
     if value is None:
         return fmt.UNKNOWN
     side = "long" if value > 0 else "short" if value < 0 else "flat"
@@ -90,6 +91,7 @@ def trend_rows(section: TrendSection, *, detailed: bool = False) -> tuple[Row, .
 
 def signal_cell(value: float | None) -> Content:
     """A lookback's signal with its direction: `▲ +0.72`, `▼ -0.12`."""
+    value = fmt.finite(value)
     if value is None:
         return value_cell(fmt.UNKNOWN)
     arrow = "▲ " if value > 0 else "▼ " if value < 0 else ""

@@ -42,12 +42,13 @@ def vol_tone(change: float | None) -> str:
 
 def vix_cell(section: VixSection) -> Content:
     """The VIX with its day's change: `16.42 +0.85`."""
-    if section.last is None:
+    if fmt.finite(section.last) is None:
         return value_cell(fmt.UNKNOWN)
     parts: list[tuple[str, str]] = [(fmt.number(section.last), "bold")]
-    if section.change is not None:
-        arrow = "▲" if section.change > 0 else "▼" if section.change < 0 else ""
-        parts.append((f" {arrow}{fmt.signed_number(section.change)}", vol_tone(section.change)))
+    change = fmt.finite(section.change)
+    if change is not None:
+        arrow = "▲" if change > 0 else "▼" if change < 0 else ""
+        parts.append((f" {arrow}{fmt.signed_number(change)}", vol_tone(change)))
     return Content.assemble(*parts)
 
 
