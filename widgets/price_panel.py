@@ -8,9 +8,8 @@ charts the last 120 sessions; the detail view (`detailed=True`) charts the whole
 larger, and adds the numbers behind the badges (TD setup, countdown, perfection and
 TDST levels, band positions, the nearest milestone). A close of zero or below is
 not shown as a price: it reads `invalid (…)`, with the day's change and the levels'
-distances `unknown`. The chart (plotext) is imported
-and mounted only after the first paint, so it costs nothing before the shell is on
-screen."""
+distances `unknown`. The chart (plotext) is imported and mounted only after the first
+paint, so it costs nothing before the shell is on screen."""
 
 from __future__ import annotations
 
