@@ -383,3 +383,19 @@ def test_matches_reference_on_real_history() -> None:
     for column in ("price_flip", "setup_direction", "countdown_direction"):
         expected[column] = expected[column].astype(object)
     pd.testing.assert_frame_equal(ours, expected, check_exact=True, check_dtype=False)
+
+
+def test_real_18_bar_recycle_and_13_late_2021() -> None:
+    """The S&P 500's sell setup of 2021-10-14 runs on to its 18th bar on 2021-11-08: the
+    countdown begun on 10-26 (at 7) recycles there and reaches 13 on 2022-01-04. TDST
+    support is 10-14's true low, the prior close 4363.80 (its low was 4386.75)."""
+    root = require_market_data("GSPC.csv")
+    frame = pd.read_csv(root / "GSPC.csv", parse_dates=["Date"], index_col="Date")
+    frame = frame.loc["2021-01-01":"2022-01-31"]
+    result = td_sequential(frame["High"], frame["Low"], frame["Close"])
+    counts = result["countdown"].loc["2021-11-05":"2022-01-04"]
+    assert counts.loc["2021-11-05"] == 7 and counts.loc["2021-11-08"] == 1
+    assert counts.loc["2021-12-10"] == 6 and counts.loc["2022-01-03"] == 12
+    assert counts.loc["2022-01-04"] == 13 and (counts.iloc[:-1] < 13).all()
+    assert (result["countdown_direction"].loc["2021-11-08":"2022-01-04"] == "sell").all()
+    assert result["tdst_support"].loc["2022-01-04"] == 4363.80
