@@ -183,8 +183,7 @@ def test_a_user_level_takes_a_milestones_price_and_a_derived_levels_name() -> No
     levels = [
         UserLevel(label="5k", value=5000.0),
         UserLevel(label="EMA 50", value=5100.0, thesis="bear"),
-        UserLevel(label="5k", value=4500.0),  # a name is one level: the first is kept
-    ]
+    ]  # two user levels with one label are refused by the config (test_config)
     inputs = price_inputs(bars_of(close, close + 1, close - 1), levels)
     frame = readings(inputs)
     assert not any(column.startswith("price.levels[5,000 milestone]") for column in columns(frame))
