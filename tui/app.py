@@ -7,13 +7,16 @@ to the one on show is not applied again: the reactive compares the frozen models
 value, so an unchanged refresh repaints nothing. Engine failures land in one
 worker-state handler: an error line in the status bar and a notification, never a
 crash. Keys: q quit, r refresh now, t switch thesis view, c cycle theme, ? help,
-1–6 (or Enter on a focused panel) a panel full screen. Nothing heavy is imported at
-module import time: Snapshot types are for type checking only, and plotext loads
-after the first paint."""
+1–6 (or Enter on a focused panel) a panel full screen. SIGTERM, SIGHUP and SIGINT quit
+as q does (terminal given back, exit status 128 + the signal), and after SIGTSTP and
+`fg` the whole screen repaints at once. Nothing heavy is imported at module import
+time: Snapshot types are for type checking only, and plotext loads after the first
+paint."""
 
 from __future__ import annotations
 
 import asyncio
+import signal
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
@@ -40,6 +43,10 @@ if TYPE_CHECKING:
 
 ENGINE_GROUP = "engine"
 """Worker group of the engine loop (its failures are reported, never raised)."""
+
+EXIT_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+"""Signals that end the monitor the way `q` does: the terminal restored, the store's
+last write finished, exit status 128 + the signal's number."""
 
 DETAIL_KEYS = Binding.Group("Open a panel full screen", compact=True)
 """The panel keys 1–6, one group in the help."""
@@ -150,9 +157,49 @@ class RegimeApp(App[None]):
         """The thesis accents for a theme that does not name them (Regime's do)."""
         return thesis_variable_defaults(self.current_theme)
 
+    def on_load(self) -> None:
+        # Before the driver takes the terminal, so no signal can ever leave it raw.
+        self.catch_exit_signals()
+
     def on_mount(self) -> None:
         register_themes(self)
         self.apply_theme(self.settings.theme)
+        self.app_resume_signal.subscribe(self, self.repaint_after_resume)
+
+    def on_unmount(self) -> None:
+        # The terminal is restored by now: a second signal while the last store write
+        # finishes may end the process at once.
+        self.release_exit_signals()
+
+    def catch_exit_signals(self) -> None:
+        """Route SIGTERM, SIGHUP and SIGINT to `exit_on_signal` on the event loop.
+
+        Without this SIGTERM and SIGHUP kill the process where it stands (Textual
+        catches neither), leaving the terminal raw, on the alternate screen, with mouse
+        reporting on and the cursor hidden; and SIGINT cancels the loop's task from
+        under the app. Through `App.exit` the driver restores the terminal and the
+        engine's worker threads finish their store writes before the process ends."""
+        loop = asyncio.get_running_loop()
+        for signum in EXIT_SIGNALS:
+            try:
+                loop.add_signal_handler(signum, self.exit_on_signal, signum)
+            except (ValueError, RuntimeError, NotImplementedError):
+                return  # not the main thread (or not Unix): the caller owns signals
+
+    def release_exit_signals(self) -> None:
+        """Give SIGTERM, SIGHUP and SIGINT back their default actions."""
+        loop = asyncio.get_running_loop()
+        for signum in EXIT_SIGNALS:
+            loop.remove_signal_handler(signum)
+
+    def exit_on_signal(self, signum: int) -> None:
+        """Quit as `q` does, with the conventional status of a signal's death."""
+        self.exit(return_code=128 + signum)
+
+    def repaint_after_resume(self, _app: App[None]) -> None:
+        """Paint the whole screen after SIGTSTP and `fg`: the driver re-enters the
+        alternate screen (blank) at the same size, so no resize would repaint it."""
+        self.refresh(layout=True)
 
     def on_ready(self) -> None:
         # Start the engine only once the shell is on screen: building it imports

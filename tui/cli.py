@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import errno
 import itertools
 import os
+import signal
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
@@ -404,8 +406,9 @@ def run_monitor(args: argparse.Namespace) -> int:
     settings = load(args, theme=True)
     replay = replay_of(args)
     check_inputs(settings, replay)
-    make_app(settings, replay, load_theses(settings, getattr(args, "config", None))).run()
-    return 0
+    app = make_app(settings, replay, load_theses(settings, getattr(args, "config", None)))
+    app.run()
+    return app.return_code or 0  # 128 + the signal's number after SIGTERM, SIGHUP, SIGINT
 
 
 def run_history(args: argparse.Namespace) -> int:
@@ -439,19 +442,49 @@ def run_history(args: argparse.Namespace) -> int:
     return 0
 
 
+EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE
+"""The status of a writer whose reader went away (`regime snapshot | head -1`): what a
+shell reports for `yes | head -1`, the convention of every Unix filter."""
+
+OUTPUT_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+"""Write errors of an output with no room left (`> /dev/full`, a full disk)."""
+
+
+def output_lost(error: OSError) -> int:
+    """The exit status once stdout could not take the output: EXIT_BROKEN_PIPE and no
+    word when the reader closed it, one line and 1 (as coreutils) when it is full."""
+    # Python flushes stdout once more at exit: aimed at /dev/null, that flush cannot
+    # fail a second time (Python's own advice, in the signal module's SIGPIPE note).
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    if isinstance(error, BrokenPipeError):
+        return EXIT_BROKEN_PIPE
+    print(f"regime: error: cannot write the output: {error.strerror}", file=sys.stderr)
+    return 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `regime` console script."""
     args = build_parser().parse_args(argv)
     try:
+        if args.command is None:
+            return run_monitor(args)
         if args.command == "snapshot":
-            return run_snapshot(args)
-        if args.command == "config":
-            return run_config(args)
-        if args.command == "history":
-            return run_history(args)
-        return run_monitor(args)
+            status = run_snapshot(args)
+        elif args.command == "config":
+            status = run_config(args)
+        else:
+            status = run_history(args)
+        sys.stdout.flush()  # a write that fails does so here, not in Python's exit
+        return status
     except BadInput as error:
         fail(str(error))
+    except OSError as error:
+        # A write to stdout names no file; any other failure is not this one.
+        if error.filename is not None or not (
+            isinstance(error, BrokenPipeError) or error.errno in OUTPUT_FULL
+        ):
+            raise
+        return output_lost(error)
 
 
 if __name__ == "__main__":
