@@ -175,16 +175,27 @@ previous kept close is not a market move (the VIX more than doubled on 2018-02-0
 index has moved fivefold in a session): it is a bad print."""
 
 
+@dataclass(frozen=True)
+class RejectedBar:
+    """A bar screened out at the boundary: its session and why."""
+
+    session: date
+    why: str
+
+    def line(self, where: str) -> str:
+        """One line naming `where`, the bar and why: `VIX.csv: rejected the bar of ...`."""
+        return f"{where}: rejected the bar of {self.session:%Y-%m-%d}: {self.why}"
+
+
 def screen_bars(
-    bars: pd.DataFrame, where: str, *, today: date, max_jump: float = MAX_JUMP
-) -> tuple[pd.DataFrame, list[str]]:
+    bars: pd.DataFrame, *, today: date, max_jump: float = MAX_JUMP
+) -> tuple[pd.DataFrame, list[RejectedBar]]:
     """The bars of a standard frame (see `check_bars`) fit to store and compute, and
-    one line for each bar rejected, naming `where`, its date and why: a weekend or a
-    date after `today`, a close (or open, high, low where given) that is not a finite
-    positive price, a high below the low, or a close more than `max_jump` times (or
-    less than 1/`max_jump` of) the previous kept close. Rejected bars are dropped,
-    never stored; the rest are returned unchanged. Holidays are not checked here (the
-    calendar is the engine's)."""
+    each bar rejected with why: a weekend or a date after `today`, a close (or open,
+    high, low where given) that is not a finite positive price, a high below the low,
+    or a close more than `max_jump` times (or less than 1/`max_jump` of) the previous
+    kept close. Rejected bars are dropped, never stored; the rest are returned
+    unchanged. Holidays are not checked here (the calendar is the engine's)."""
     prices = bars[["open", "high", "low", "close"]].to_numpy(dtype="float64")
     close = prices[:, 3]
     known = ~np.isnan(prices)
@@ -206,8 +217,8 @@ def screen_bars(
             continue
         previous = close[position]
     rejected = reasons != ""
-    lines = [
-        f"{where}: rejected the bar of {day:%Y-%m-%d}: {why}"
+    screened = [
+        RejectedBar(day.date(), why)
         for day, why in zip(days[rejected], reasons[rejected], strict=True)
     ]
-    return bars.loc[~rejected], lines
+    return bars.loc[~rejected], screened

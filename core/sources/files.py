@@ -26,9 +26,11 @@ from core.sources.base import (
     DataFormatError,
     FetchKind,
     MemberPanel,
+    PartialDataError,
     Quote,
     SourceError,
     check_bars,
+    screen_bars,
 )
 
 MEMBERS_DIR = "constituents"
@@ -98,7 +100,15 @@ def read_bars_csv(path: Path) -> pd.DataFrame:
     if frame["close"].isna().any():
         line = _line_of(frame, frame["close"].isna().reset_index(drop=True))
         raise DataFormatError(f"{path}, line {line}: Close is empty")
-    return check_bars(frame, str(path))
+    bars = check_bars(frame, str(path))
+    _, rejected = screen_bars(bars, today=date.today())
+    if rejected:
+        # A file is the user's data: name its first bad bar rather than skip it.
+        first = rejected[0]
+        line = int(np.flatnonzero(bars.index == pd.Timestamp(first.session))[0]) + 2
+        more = f" (and {len(rejected) - 1} more)" if len(rejected) > 1 else ""
+        raise DataFormatError(f"{path}, line {line}: {first.session} has {first.why}{more}")
+    return bars
 
 
 def member_closes_file(directory: Path) -> Path | None:
@@ -178,12 +188,24 @@ class FilesSource:
     def daily_bars(
         self, symbols: Sequence[str], start: date, end: date
     ) -> Mapping[str, pd.DataFrame]:
-        """Bars of each symbol that has a file, from `start` to `end` inclusive."""
+        """Bars of each symbol that has a file, from `start` to `end` inclusive. A bad
+        file costs only its own symbol: PartialDataError carries the others (and says
+        which file, line and why), unless it is the only one asked for."""
         found: dict[str, pd.DataFrame] = {}
+        failed: dict[str, str] = {}
         for symbol in symbols:
-            bars = self._load(symbol)
+            try:
+                bars = self._load(symbol)
+            except DataFormatError as error:
+                failed[symbol] = str(error)
+                continue
             if bars is not None:
                 found[symbol] = bars.loc[pd.Timestamp(start) : pd.Timestamp(end)]
+        if failed:
+            message = "; ".join(failed.values())
+            if not found:
+                raise DataFormatError(message)
+            raise PartialDataError(message, list(failed), found)
         return found
 
     def _load_members(self) -> MemberPanel | None:

@@ -6,13 +6,14 @@ date and why; good bars pass unchanged, and real history passes whole."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from core.sources.base import check_bars, screen_bars
-from core.sources.files import read_bars_csv
+from core.sources.base import DataFormatError, PartialDataError, check_bars, screen_bars
+from core.sources.files import FilesSource, read_bars_csv
 from tests.market_data import require_market_data
 
 TODAY = date(2026, 2, 6)
@@ -65,30 +66,31 @@ DAYS = ["2026-02-02", "2026-02-03", "2026-02-04", "2026-02-05"]
     ],
 )
 def test_a_bad_bar_is_dropped_and_named(frame: pd.DataFrame, rejected_on: str, why: str) -> None:
-    kept, lines = screen_bars(frame, "yahoo: ^GSPC", today=TODAY)
+    kept, rejected = screen_bars(frame, today=TODAY)
     assert pd.Timestamp(rejected_on) not in kept.index
     assert len(kept) == len(frame) - 1
-    assert len(lines) == 1 and f"yahoo: ^GSPC: rejected the bar of {rejected_on}: " in lines[0]
-    assert why in lines[0]
+    assert len(rejected) == 1 and rejected[0].session == date.fromisoformat(rejected_on)
+    line = rejected[0].line("yahoo: ^GSPC")
+    assert line.startswith(f"yahoo: ^GSPC: rejected the bar of {rejected_on}: ") and why in line
 
 
 def test_a_jump_is_measured_from_the_last_good_close() -> None:
     frame = bars([20.0, 1e6, 21.0, 2e6], DAYS)
-    kept, lines = screen_bars(frame, "VIX.csv", today=TODAY)
-    assert kept["close"].tolist() == [20.0, 21.0] and len(lines) == 2
+    kept, rejected = screen_bars(frame, today=TODAY)
+    assert kept["close"].tolist() == [20.0, 21.0] and len(rejected) == 2
 
 
 def test_a_real_spike_is_kept() -> None:
     # The VIX more than doubled on 2018-02-05 (17.31 → 37.32): a market move, not a print.
     frame = bars([17.31, 37.32], ["2018-02-02", "2018-02-05"])
-    kept, lines = screen_bars(frame, "VIX.csv", today=TODAY)
-    assert len(kept) == 2 and lines == []
+    kept, rejected = screen_bars(frame, today=TODAY)
+    assert len(kept) == 2 and rejected == []
 
 
 def test_close_only_history_passes() -> None:
     frame = bars([6900.0, 6910.0], DAYS[:2], open=[np.nan] * 2, high=[np.nan] * 2, low=[np.nan] * 2)
-    kept, lines = screen_bars(frame, "GSPC.csv", today=TODAY)
-    assert len(kept) == 2 and lines == []
+    kept, rejected = screen_bars(frame, today=TODAY)
+    assert len(kept) == 2 and rejected == []
 
 
 @pytest.mark.parametrize(
@@ -97,5 +99,23 @@ def test_close_only_history_passes() -> None:
 def test_real_history_passes_whole(name: str) -> None:
     path = require_market_data(name) / name
     frame = read_bars_csv(path)
-    kept, lines = screen_bars(frame, name, today=date.today())
-    assert lines == [] and len(kept) == len(frame)
+    kept, rejected = screen_bars(frame, today=date.today())
+    assert rejected == [] and len(kept) == len(frame)
+
+
+def test_a_bad_bar_in_a_file_names_its_line_and_costs_only_its_symbol(tmp_path: Path) -> None:
+    (tmp_path / "GSPC.csv").write_text(
+        "Date,Close\n2026-02-02,6900\n2026-02-03,6910\n", encoding="utf-8"
+    )
+    (tmp_path / "VIX.csv").write_text(
+        "Date,Close\n2026-02-02,17.5\n2026-02-03,-18.0\n", encoding="utf-8"
+    )
+    source = FilesSource(tmp_path)
+    with pytest.raises(PartialDataError) as caught:
+        source.daily_bars(["^GSPC", "^VIX"], date(2026, 1, 1), date(2026, 2, 6))
+    assert caught.value.missing == ("^VIX",) and list(caught.value.partial) == ["^GSPC"]
+    assert str(caught.value) == (
+        f"{tmp_path / 'VIX.csv'}, line 3: 2026-02-03 has a price that is not finite and positive"
+    )
+    with pytest.raises(DataFormatError):  # the only symbol asked for
+        source.daily_bars(["^VIX"], date(2026, 1, 1), date(2026, 2, 6))
