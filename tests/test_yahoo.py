@@ -312,6 +312,17 @@ def test_a_symbol_that_failed_is_asked_again_next_cycle_not_after_the_top_up_cad
     assert h.client.calls[-1].tickers == ("SPY",)  # SPX waits for its cadence
 
 
+def test_a_bad_bar_from_yahoo_is_never_stored_and_is_named(
+    make: Callable[..., Harness], market: FakeYahoo
+) -> None:
+    market.daily[SPX].loc["2024-01-10", "Close"] = -5.0  # a bad print
+    h = make()
+    with pytest.raises(PartialDataError, match=r"yahoo: \^GSPC: rejected the bar of 2024-01-10"):
+        h.source.daily_bars([SPX], date(2024, 1, 2), date(2024, 1, 31))
+    stored = h.store.bars(SPX, date(2024, 1, 2), date(2024, 1, 31))
+    assert pd.Timestamp("2024-01-10") not in stored.index and len(stored) > 10
+
+
 def test_a_transient_network_failure_is_retried_by_yfinance_unseen(
     make: Callable[..., Harness], market: FakeYahoo
 ) -> None:

@@ -49,6 +49,7 @@ from core.sources.base import (
     RateLimitError,
     SourceError,
     check_bars,
+    screen_bars,
 )
 from core.store import Store
 
@@ -489,6 +490,7 @@ class YahooSource:
         plan = self._plan(wanted, coverage, last, start, end, self._recently_topped_up(now))
         failures: dict[str, str] = {}
         rebased: list[str] = []
+        rejected: list[str] = []  # bars screened out: never stored, said once
         for fetch_start, group in plan.items():
             fetched = self._fetch(
                 group, f"daily bars of {_names(group)}", start=fetch_start, end=end
@@ -497,7 +499,8 @@ class YahooSource:
             self._topped_up.update(dict.fromkeys(fetched.frames, now))
             failures.update(fetched.failures)
             for symbol, raw in fetched.frames.items():
-                bars = _daily(raw, symbol)
+                bars, bad = screen_bars(_daily(raw, symbol), today=today)
+                rejected.extend(bar.line(f"yahoo: {symbol}") for bar in bad)
                 stored = self._store.bars(symbol, fetch_start, end)["close"]
                 if _rebased(stored, bars["close"]):
                     rebased.append(symbol)
@@ -512,7 +515,9 @@ class YahooSource:
             )
             failures.update(fetched.failures)
             for symbol, raw in fetched.frames.items():
-                self._store.upsert_bars(symbol, _daily(raw, symbol), replace=True)
+                bars, bad = screen_bars(_daily(raw, symbol), today=today)
+                rejected.extend(bar.line(f"yahoo: {symbol}") for bar in bad)
+                self._store.upsert_bars(symbol, bars, replace=True)
                 self._cover({symbol: full_start}, end, today)
         if plan:
             self._store.mark_fetched(DAILY_KIND, self._clock())
@@ -532,6 +537,9 @@ class YahooSource:
             raise PartialDataError(
                 f"{what}: missing ({_reasons(failures)})", list(failures), result
             )
+        if rejected:
+            more = f" (and {len(rejected) - 1} more)" if len(rejected) > 1 else ""
+            raise PartialDataError(rejected[0] + more, [], result)
         return result
 
     def members(self, start: date, end: date) -> MemberPanel | None:
