@@ -4,7 +4,8 @@ the first paint, imports its chart module and calls `fill`; how much of the Snap
 year of history the dashboard shows (`DASHBOARD_SESSIONS` on the price and RSI charts,
 `SPARKLINE_SESSIONS` on the breadth sparkline; the detail view shows all of it); and
 `MarkerPoint`, a point the charts mark (a divergence's pivots); and `plottable`, whether
-a chart or the sparkline can draw a value at all."""
+a chart or the sparkline can draw a value at all. A slot no longer in the app (a quit
+during the first paint) is left as it is."""
 
 from __future__ import annotations
 
@@ -70,9 +71,14 @@ class ChartSlot(Static):
         super().__init__("", classes=classes)
 
     async def fill(self, chart: Widget) -> None:
-        """Put `chart` where the slot is (it takes the slot's classes) and go."""
-        chart.add_class(*self.classes)
+        """Put `chart` where the slot is (it takes the slot's classes) and go; nothing
+        when the slot is no longer in the app (removed, or the app is exiting)."""
         parent = self.parent
-        assert isinstance(parent, Widget)
+        # The panels fill their slots after the first paint, which a quit (q, a signal)
+        # can beat: Textual refuses to mount into a detached parent (MountError), and
+        # there is nothing left to show the chart on anyway.
+        if not isinstance(parent, Widget) or not (self.is_attached and parent.is_attached):
+            return
+        chart.add_class(*self.classes)
         await parent.mount(chart, after=self)
         await self.remove()
