@@ -200,6 +200,8 @@ class Engine:
         self.backoff = backoff or Backoff()
         """How long to wait after failed cycles."""
         self._saved_at: datetime | None = None
+        self._unsaved: Snapshot | None = None
+        """A healthy cycle's Snapshot not yet written (within SAVE_EVERY of the last)."""
         self._bars: dict[str, pd.DataFrame] = {}
         self._members: MemberPanel | None = None
         self._members_fetched: datetime | None = None
@@ -578,14 +580,24 @@ class Engine:
         """Keep the Snapshot for the next start, at most once a minute."""
         if self.snapshot_path is None or self.replay is not None:
             return
+        self._unsaved = snapshot
         now = self.clock()
         if self._saved_at is not None and now - self._saved_at < SAVE_EVERY:
+            return
+        self.save_now()
+        self._saved_at = now
+
+    def save_now(self) -> None:
+        """Write the latest healthy Snapshot not yet written, at once: at exit, so that
+        the minute `_remember` waits between writes is not lost. Nothing in a replay,
+        without a path, or when nothing new is pending. Never raises."""
+        snapshot, self._unsaved = self._unsaved, None
+        if snapshot is None or self.snapshot_path is None or self.replay is not None:
             return
         try:
             last_snapshot.save(self.snapshot_path, snapshot, self.settings.source)
         except Exception:  # losing the file costs the next start its instant paint, no more
             log.exception("saving the last Snapshot failed")
-        self._saved_at = now
 
     def _warm_snapshot(self) -> Snapshot | None:
         """One cycle from the warm source, or None when it fails or a fetch from it

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections.abc import Callable
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 
 from textual import on, work
 from textual.app import App, CSSPathType, InvalidThemeError
@@ -53,6 +53,15 @@ DETAIL_KEYS = Binding.Group("Open a panel full screen", compact=True)
 
 SnapshotScreen = DashboardScreen | DetailScreen
 """The screens that show a Snapshot and follow the thesis in view."""
+
+
+@runtime_checkable
+class SavesAtExit(Protocol):
+    """A feed that keeps its latest Snapshot for the next start (the engine does)."""
+
+    def save_now(self) -> None:
+        """Write the latest Snapshot not yet written, at once."""
+        ...
 
 
 class RegimeApp(App[None]):
@@ -170,6 +179,10 @@ class RegimeApp(App[None]):
         # The terminal is restored by now: a second signal while the last store write
         # finishes may end the process at once.
         self.release_exit_signals()
+        # The engine writes its Snapshot at most once a minute; the last minute's
+        # readings are the next start's first paint.
+        if isinstance(self._feed, SavesAtExit):
+            self._feed.save_now()
 
     def catch_exit_signals(self) -> None:
         """Route SIGTERM, SIGHUP and SIGINT to `exit_on_signal` on the event loop.
