@@ -9,7 +9,9 @@ worker-state handler: an error line in the status bar and a notification, never 
 crash. Keys: q quit, r refresh now, t switch thesis view, c cycle theme, ? help,
 1–6 (or Enter on a focused panel) a panel full screen. SIGTERM, SIGHUP and SIGINT quit
 as q does (terminal given back, exit status 128 + the signal), and after SIGTSTP and
-`fg` the whole screen repaints at once. Nothing heavy is imported at module import
+`fg` the whole screen repaints at once. On a real terminal the app suits itself at
+mount: fewer than 256 colours gets the ANSI theme (said once), a locale that is not
+UTF-8 gets ASCII only (`use_ascii`). Nothing heavy is imported at module import
 time: Snapshot types are for type checking only, and plotext loads after the first
 paint."""
 
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 
 from textual import on, work
@@ -28,15 +30,19 @@ from textual.worker import Worker, WorkerState
 
 from core.clock import Clock, system_clock
 from themes import APP_CSS, DEFAULT_THEME, next_theme, register_themes, thesis_variable_defaults
+from themes.terminal import terminal_is_utf8, theme_for_terminal
 from tui.commands import RegimeCommands
 from tui.messages import SnapshotReady
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.detail import DetailScreen
 from tui.screens.help import HelpScreen
 from tui.screens.panels import other_thesis, panel_view, panels
+from widgets import look
 from widgets.panel import Panel
 
 if TYPE_CHECKING:
+    from textual.filter import LineFilter
+
     from core.config import Settings
     from core.engine import SnapshotFeed
     from core.snapshot import Snapshot, Thesis
@@ -145,6 +151,8 @@ class RegimeApp(App[None]):
         """Returns the last run's Snapshot (already marked as such), or None."""
         self._feed: SnapshotFeed | None = None
         self._dashboard: DashboardScreen | None = None
+        self._ascii_filter: look.AsciiOnly | None = None
+        """Set once the app draws with ASCII only."""
         self.set_reactive(RegimeApp.thesis, settings.thesis)
 
     def get_default_screen(self) -> DashboardScreen:
@@ -173,7 +181,42 @@ class RegimeApp(App[None]):
     def on_mount(self) -> None:
         register_themes(self)
         self.apply_theme(self.settings.theme)
+        if not self.is_headless:  # tests and snapshots keep the theme they ask for
+            self.fit_terminal(self.console.color_system, utf8=terminal_is_utf8())
         self.app_resume_signal.subscribe(self, self.repaint_after_resume)
+
+    def fit_terminal(self, color_system: str | None, *, utf8: bool) -> None:
+        """Suit a terminal of `color_system` (rich's name: "standard" is 16 colours):
+        the ANSI theme below 256 colours, saying so once; ASCII only unless `utf8`."""
+        theme = theme_for_terminal(
+            self.theme, color_system, ansi_requested=self.current_theme.ansi, headless=False
+        )
+        if theme != self.theme:
+            self.theme = theme
+            self.notify(
+                f"This terminal shows fewer than 256 colours: using {theme}, so up and "
+                "down, pass and fail keep their colours (c changes the theme).",
+                title="Theme",
+            )
+        if not utf8:
+            self.use_ascii()
+
+    def use_ascii(self) -> None:
+        """Draw with ASCII only from now on: charts with ASCII markers (the app's
+        ASCII_CLASS) and every other glyph through `look.AsciiOnly`."""
+        if self._ascii_filter is not None:
+            return
+        self._ascii_filter = look.AsciiOnly()
+        self.add_class(look.ASCII_CLASS)
+        for screen in self.screen_stack:
+            for widget in screen.walk_children(with_self=True):
+                widget.refresh()
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        filters = super().get_line_filters()
+        if self._ascii_filter is None:
+            return filters
+        return [*filters, self._ascii_filter]
 
     def on_unmount(self) -> None:
         # The terminal is restored by now: a second signal while the last store write

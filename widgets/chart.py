@@ -4,10 +4,11 @@ themes use the terminal's own 16 colours) and replots only when what it draws ch
 A chart says what it draws in `plot_key()`; `render` rebuilds the plot only when that
 key, the size or the theme differs from the last build, so a repaint for any other
 reason (focus, a border update, an equal Snapshot) costs no plotext work and
-`plots` counts the real builds. Also the helpers every chart shares: theme colours as
-plotext takes them, round tick values, date ticks, and marking points (the divergence
-pivots both charts mark). This module imports plotext: panels import it only after the
-first paint."""
+`plots` counts the real builds. Where the terminal takes ASCII only, lines are drawn
+with `*` and points with `o` instead of braille dots and `●`. Also the helpers every
+chart shares: theme colours as plotext takes them, round tick values, date ticks, and
+marking points (the divergence pivots both charts mark). This module imports plotext:
+panels import it only after the first paint."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from textual.color import Color, ColorParseError
 from textual_plotext import PlotextPlot
 
 from core import format as fmt
+from widgets import look
 from widgets.chart_slot import plottable
 
 if TYPE_CHECKING:
@@ -58,6 +60,12 @@ GREY = Color(128, 128, 128)
 
 MARKER = "●"
 """The character that marks a pivot on a chart (it reads without colour)."""
+ASCII_MARKER = "o"
+"""MARKER where the terminal takes ASCII only."""
+LINE_MARKER = "braille"
+"""plotext's marker for a line: braille, 2x4 dots a cell."""
+ASCII_LINE_MARKER = "*"
+"""LINE_MARKER where the terminal takes ASCII only: one point a cell."""
 
 
 def segments(values: Sequence[float | None]) -> list[tuple[list[float], list[float]]]:
@@ -165,6 +173,7 @@ class Chart(PlotextPlot):
             height,
             self.app.theme,
             self.background_colors[1],
+            look.ascii_only(self),
         )
         if self._built is not None and key == self._built_key:
             return self._built
@@ -181,6 +190,16 @@ class Chart(PlotextPlot):
         except ColorParseError:
             color = default
         return plotext_color(color)
+
+    @property
+    def line_marker(self) -> str:
+        """The plotext marker lines are drawn with on this terminal."""
+        return ASCII_LINE_MARKER if look.ascii_only(self) else LINE_MARKER
+
+    @property
+    def point_marker(self) -> str:
+        """The character points are marked with on this terminal."""
+        return ASCII_MARKER if look.ascii_only(self) else MARKER
 
     def start_plot(self, width: int, height: int) -> tuple[Plot, PlotColor, PlotColor]:
         """A cleared plot of the given size in the theme's colours: (plt, canvas, ink)."""
@@ -211,7 +230,7 @@ class Chart(PlotextPlot):
         y_range: tuple[float, float],
         labels: bool = False,
     ) -> None:
-        """Mark points (pivots) with ● joined by a line, their labels beside them (one
+        """Mark points (pivots) with ● (o) joined by a line, their labels beside them (one
         cell off, so the marker stays in view); `columns` is the canvas width. Points
         outside `y_range` (or not a number) are left off: they would not be in view."""
         low, high = y_range
@@ -225,8 +244,8 @@ class Chart(PlotextPlot):
         plot_color = self.theme_color(color)
         xs, ys = [x for x, _ in placed], [point.value for _, point in placed]
         if len(placed) > 1:
-            plt.plot(xs, ys, marker="braille", color=plot_color)
-        plt.scatter(xs, ys, marker=MARKER, color=plot_color)
+            plt.plot(xs, ys, marker=self.line_marker, color=plot_color)
+        plt.scatter(xs, ys, marker=self.point_marker, color=plot_color)
         if labels:
             last = max(1, len(dates) - 1)
             cell = last / max(1, columns)

@@ -114,7 +114,7 @@ class OscillatorChart(Chart):
         plt.hline(self.lower, self.theme_color(self.lower_color))
         plt.hline(self.upper, self.theme_color(self.upper_color))
         for xs, ys in segments(values):
-            plt.plot(xs, ys, marker="braille", color=ink)
+            plt.plot(xs, ys, marker=self.line_marker, color=ink)
         self.mark_points(
             plt,
             self.markers,

@@ -255,7 +255,7 @@ class PriceChart(Chart):
             if low <= line.value <= high:
                 plt.hline(line.value, self.theme_color(line.color))
         for xs, ys in segments(points):
-            plt.plot(xs, ys, marker="braille", color=ink)
+            plt.plot(xs, ys, marker=self.line_marker, color=ink)
         # One cell in x units: right-aligned text ending on the last close overhangs.
         cell = last / max(1, plot_columns)
         for label in place_labels(lines, points, low, high, plot_rows, plot_columns):
