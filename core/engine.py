@@ -7,7 +7,11 @@ fault ends the loop: a fetch that fails (a `SourceError`, a `StoreError`, odd da
 section whose computation raises, a clock past the NYSE calendar, a section's bad
 symbols or a Snapshot that fails validation is caught and named in one line on the
 Snapshot, and the cycle is retried with exponential backoff and jitter up to a cap
-(`Backoff`); the normal cadence resumes after a healthy cycle. The last good data stays
+(`Backoff`); the normal cadence resumes after a healthy cycle. A cycle's failures are
+summed up in one line (`core.failures`: "Yahoo unreachable: 40 of 503 members failed;
+retrying within 2m", the retry said only while the loop runs) in each panel's status
+detail; the whole text is in `full_detail` and in the log, written once until it
+changes. The last good data stays
 on show, its panels marked STALE (their age counts to the failed cycle) with the
 reason; with no good data yet, every section shows its fallback in state ERROR with
 the reason. A fetch still running when its cadence has passed gets the last Snapshot
@@ -40,6 +44,7 @@ from core import format as fmt
 from core import last_snapshot
 from core.clock import NEW_YORK, Clock, system_clock
 from core.config import Settings
+from core.failures import Failure, Summary, describe, summarize
 from core.replay import Replay
 from core.section import CycleData, Registry, builtin, sessions_before
 from core.session import MarketSession
@@ -62,8 +67,6 @@ BACKOFF_CAP = 300.0
 BACKOFF_JITTER = 0.25
 """Up to this share of a wait is taken off at random, so that engines failing on one
 shared cause (a store, Yahoo) do not retry in step."""
-FAILURE_CHARS = 200
-"""A failure's line on the Snapshot is cut to this length (the log has all of it)."""
 
 
 class SnapshotFeed(Protocol):
@@ -93,16 +96,14 @@ class Backoff:
 
     def delay(self, failures: int) -> float:
         """Seconds to wait after `failures` (>= 1) failed cycles in a row."""
+        return self.longest(failures) * (1.0 - self.jitter * self.draw())
+
+    def longest(self, failures: int) -> float:
+        """The most `delay` waits after `failures` failed cycles (the jitter only
+        shortens it): what a failure's line promises."""
         # The exponent is bounded: a week of failures must not overflow a float.
         growth = self.factor ** min(max(failures, 1) - 1, 64)
-        return min(self.cap, self.first * growth) * (1.0 - self.jitter * self.draw())
-
-
-def describe(error: BaseException) -> str:
-    """An exception in one short line: its type and the first line of its message."""
-    lines = str(error).strip().splitlines()
-    text = f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
-    return text if len(text) <= FAILURE_CHARS else text[: FAILURE_CHARS - 1] + "…"
+        return min(self.cap, self.first * growth)
 
 
 class CycleError(Exception):
@@ -110,6 +111,8 @@ class CycleError(Exception):
 
     def __init__(self, step: str, cause: Exception) -> None:
         super().__init__(f"{step}: {describe(cause)}")
+        self.failure = Failure(step, cause)
+        """The step and its exception, for the failure's line and its whole text."""
 
 
 @contextlib.contextmanager
@@ -123,12 +126,21 @@ def _step(name: str) -> Iterator[None]:
         raise CycleError(name, error) from error
 
 
-def _aged(status: PanelStatus, detail: str) -> PanelStatus:
+def _aged(status: PanelStatus, detail: str, full_detail: str | None = None) -> PanelStatus:
     """`status` of a reading kept from an earlier cycle: no longer LIVE, DELAYED or
     CLOSED but STALE (SIMULATED, REPLAY and OFFLINE still say what the data is), and
-    `detail` saying why it was kept."""
+    `detail` (written out in `full_detail`) saying why it was kept."""
     state: Freshness = "STALE" if status.state in last_snapshot.AGED_STATES else status.state
-    return status.model_copy(update={"state": state, "detail": detail})
+    update = {"state": state, "detail": detail, "full_detail": full_detail}
+    return status.model_copy(update=update)
+
+
+def _written_out(status: PanelStatus, summary: Summary) -> PanelStatus:
+    """`status` with the whole text of the failures its detail sums up (if it does)."""
+    detail = status.detail
+    if detail is None or summary.line not in detail or summary.full == summary.line:
+        return status
+    return status.model_copy(update={"full_detail": detail.replace(summary.line, summary.full)})
 
 
 def merge_quotes(
@@ -210,7 +222,10 @@ class Engine:
         self._last_good: Snapshot | None = None
         """The last Snapshot a cycle built (a failed cycle shows it again, marked)."""
         self.failures: list[str] = []
-        """What failed in the last cycle, one line each (empty when nothing did)."""
+        """What failed in the last cycle, one line each (empty when nothing did): each
+        fetch's whole message, or the cycle's line when the cycle built nothing."""
+        self._logged: str | None = None
+        """The whole text of the failures last written to the log (not repeated)."""
         self.consecutive_failures = 0
         """Failed cycles in a row (0 after a healthy one): the backoff's count."""
         self._lock = threading.Lock()
@@ -261,11 +276,11 @@ class Engine:
         end: date,
         windows: Mapping[date, list[str]],
         symbols: Sequence[str],
-    ) -> tuple[list[str], bool]:
-        """Fetch what is due into the engine's last-good data. Returns what failed, one
-        line each, and whether every fetch answered (a partial answer counts: what came
-        back is kept and the rest is asked again next cycle, at the usual cadence)."""
-        failures: list[str] = []
+    ) -> tuple[list[Failure], bool]:
+        """Fetch what is due into the engine's last-good data. Returns what failed, and
+        whether every fetch answered (a partial answer counts: what came back is kept
+        and the rest is asked again next cycle, at the usual cadence)."""
+        failures: list[Failure] = []
         answered = True
 
         @contextlib.contextmanager
@@ -274,14 +289,14 @@ class Engine:
             try:
                 yield
             except PartialDataError as error:
-                failures.append(str(error))
+                failures.append(Failure(what, error))
             except SourceError as error:
                 answered = False
-                failures.append(str(error))
+                failures.append(Failure(what, error))
             except Exception as error:  # a store, a bug or odd data: this fetch, not the app
                 log.exception("fetching %s from %s failed", what, source.kind)
                 answered = False
-                failures.append(f"{what}: {describe(error)}")
+                failures.append(Failure(what, error))
 
         for first, window in windows.items():
             with fetching("daily bars"):
@@ -303,8 +318,7 @@ class Engine:
                 index_quote = quotes.get(self.settings.symbols.index)
                 if index_quote is not None:
                     self._quote_time = index_quote.time.astimezone(NEW_YORK)
-        # One line for what failed twice the same way.
-        return list(dict.fromkeys(failures)), answered
+        return failures, answered
 
     def _state(self, source: Source, now: datetime, phase: str, failed: bool) -> Freshness:
         if self.replay is not None or source.historical:
@@ -383,13 +397,15 @@ class Engine:
             try:
                 snapshot, answered = self._cycle(chosen)
             except Exception as error:  # whatever breaks a cycle, the loop goes on
-                line = (
-                    str(error) if isinstance(error, CycleError) else f"refresh: {describe(error)}"
+                failure = (
+                    error.failure if isinstance(error, CycleError) else Failure("refresh", error)
                 )
-                log.error("refresh failed: %s", line, exc_info=error)
-                self.failures = [line]
                 self.consecutive_failures += 1
-                return self._stand_in(chosen, line)
+                summary = self._summary(chosen, [failure], answered=False)
+                log.error("refresh failed: %s", summary.full, exc_info=error)
+                self._logged = summary.full
+                self.failures = [summary.line]
+                return self._stand_in(chosen, summary)
             errors = any(reading.status.state == "ERROR" for _, reading in snapshot.sections())
             self.consecutive_failures = (
                 0 if answered and not errors else self.consecutive_failures + 1
@@ -408,9 +424,13 @@ class Engine:
             windows = self.windows(end)
             symbols = self._symbols()
         failures, answered = self._fetch(source, now, end, windows, symbols)
-        self.failures = failures
+        self.failures = list(dict.fromkeys(" ".join(f.text().split()) for f in failures))
         if not failures:
             self._last_success = now
+            self._logged = None
+        # The consecutive failures this cycle makes if it did not answer, so that
+        # its line says the retry the loop will wait for.
+        summary = self._summary(source, failures, answered) if failures else None
         with _step("the NYSE calendar"):
             self._truncate(end)
             as_of = self._as_of(now)
@@ -418,7 +438,7 @@ class Engine:
             market = self._market(as_of if live_now is None else live_now)
         with _step("building the Snapshot"):
             state = self._state(source, now, market.phase, bool(failures))
-            detail = "; ".join(failures) + self._since() if failures else None
+            detail = None if summary is None else summary.line + self._since()
             cycle = CycleData(
                 bars=self._bars,
                 members=self._members,
@@ -433,7 +453,32 @@ class Engine:
                 "market": market,
             }
             snapshot = self.sections.assemble(self.settings, cycle, envelope, self.theses)
+        if summary is not None:
+            snapshot = snapshot.model_copy(
+                update={
+                    section.key: reading.model_copy(
+                        update={"status": _written_out(reading.status, summary)}
+                    )
+                    for section, reading in snapshot.sections()
+                }
+            )
         return snapshot, answered
+
+    def _summary(self, source: Source, failures: list[Failure], answered: bool) -> Summary:
+        """`failures` summed up in one line and written out in full, with when the loop
+        retries: after this cycle's backoff when it did not answer, else at the
+        cadence. A lone `refresh` (`regime snapshot`) retries nothing and says none.
+        The whole text goes to the log once, until it changes."""
+        retry_in: float | None = None
+        if self._loop is not None and not answered:
+            retry_in = self.backoff.longest(self.consecutive_failures + 1)
+        elif self._loop is not None and self.replay is None:
+            retry_in = self._cadence_or_cap()
+        summary = summarize(failures, source.kind, retry_in)
+        if summary.full != self._logged:
+            log.warning("%s: %s\n%s", source.kind, summary.line, summary.full)
+            self._logged = summary.full
+        return summary
 
     def _kept(self, snapshot: Snapshot) -> Snapshot:
         """`snapshot` with each section that failed this cycle (ERROR) but had a reading
@@ -446,31 +491,37 @@ class Engine:
             kept = getattr(last, section.key, None)
             if reading.status.state != "ERROR" or kept is None or kept.status.state == "ERROR":
                 continue
-            update[section.key] = kept.model_copy(
-                update={"status": _aged(kept.status, reading.status.detail or "failed")}
-            )
+            why = reading.status.detail or "failed"
+            status = _aged(kept.status, why, reading.status.full_detail)
+            update[section.key] = kept.model_copy(update={"status": status})
         return snapshot.model_copy(update=update) if update else snapshot
 
-    def _stand_in(self, source: Source, line: str) -> Snapshot:
+    def _stand_in(self, source: Source, summary: Summary) -> Snapshot:
         """What a cycle that built nothing publishes: the last good Snapshot marked with
-        `line`, or, with none, every section's fallback in state ERROR saying `line`."""
+        `summary`, or, with none, every section's fallback in state ERROR saying it."""
+        line = summary.line
         if self._last_good is not None:
-            return self._marked(self._last_good, line)
+            return self._marked(self._last_good, line, summary.full)
         now = self.clock()
-        status = PanelStatus(state="ERROR", detail=line)
+        full = None if summary.full == line else summary.full
+        status = PanelStatus(state="ERROR", detail=line, full_detail=full)
         parts = {section.key: section.fallback(status, self.settings) for section in self.sections}
         info = SourceInfo(kind=source.kind, simulated=source.simulated, label="ERROR", detail=line)
         return self.sections.snapshot_model(
             as_of=now, source=info, market=self._market_or(now, None), **parts
         )
 
-    def _marked(self, snapshot: Snapshot, line: str) -> Snapshot:
+    def _marked(self, snapshot: Snapshot, line: str, full: str | None = None) -> Snapshot:
         """`snapshot` shown again after a failure: each panel aged (see `_aged`) with
-        `line` and the time of its data as its reason; live, dated now so that the
-        panels' ages count to now."""
-        line += f"; showing data from {snapshot.as_of.astimezone(NEW_YORK):%Y-%m-%d %H:%M}"
+        `line` (written out in `full`) and the time of its data as its reason; live,
+        dated now so that the panels' ages count to now."""
+        since = f"; showing data from {snapshot.as_of.astimezone(NEW_YORK):%Y-%m-%d %H:%M}"
+        line += since
+        full_detail = None if full is None or full + since == line else full + since
         update: dict[str, object] = {
-            section.key: reading.model_copy(update={"status": _aged(reading.status, line)})
+            section.key: reading.model_copy(
+                update={"status": _aged(reading.status, line, full_detail)}
+            )
             for section, reading in snapshot.sections()
             if reading.status.state != "ERROR"
         }

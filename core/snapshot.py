@@ -39,7 +39,12 @@ class PanelStatus(Frozen):
     as_of: datetime | None = None
     """Time of the newest data point behind the panel (America/New_York)."""
     detail: str | None = None
-    """What failed or what is missing, in words a trader can act on."""
+    """What failed or what is missing, in words a trader can act on: one line (a
+    cycle's failures are summed up, `Yahoo unreachable: 40 of 503 members failed`)."""
+    full_detail: str | None = None
+    """`detail` with the failures it sums up written out in full (every symbol and every
+    message, one failure per line), for the detail view and scripts; None when `detail`
+    is all there is."""
 
 
 class SectionModel(Frozen):

@@ -465,6 +465,9 @@ def output_lost(error: OSError) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `regime` console script."""
     args = build_parser().parse_args(argv)
+    from core import logfile
+
+    logfile.setup()  # warnings and failures' whole text: to a file, never the terminal
     try:
         if args.command is None:
             return run_monitor(args)

@@ -1,6 +1,9 @@
 """The base of every dashboard panel: a bordered box with the panel's name in the top
 border, its freshness (state and as-of time) in the bottom border, a body, and a
-why-line under the body when the Snapshot says what failed or what is missing. The
+why-line under the body when the Snapshot says what failed or what is missing: one
+line on the dashboard (cut with an ellipsis, so a failure never pushes other panels
+off screen), its full text (`PanelStatus.full_detail`, every symbol and message) in
+the detail view. The
 freshness state is also a CSS class (`-live`, `-stale`, `-error`...) so themes can
 colour a stale or failed panel. Panels take focus (Tab / Shift+Tab); Enter on a focused
 panel posts `Panel.DetailRequested`, and the app opens the panel full screen, built
@@ -61,8 +64,11 @@ class Panel(Widget):
         & > .panel--detail {
             display: none;
             color: $text-muted;
+            text-wrap: nowrap;
+            text-overflow: ellipsis;
         }
         &.-has-detail > .panel--detail { display: block; }
+        &.-detailed > .panel--detail { text-wrap: wrap; }
         &.-live { border-subtitle-color: $text-success; }
         &.-delayed, &.-stale, &.-offline { border-subtitle-color: $text-warning; }
         &.-stale, &.-offline { border: round $warning; }
@@ -189,7 +195,10 @@ class Panel(Widget):
         if status is None:
             return
         freshness = fmt.freshness(status, self.snapshot_time)
-        detail = status.detail or ""
+        if self.detailed:
+            detail = status.full_detail or status.detail or ""
+        else:  # one line, whatever the detail holds
+            detail = " ".join((status.detail or "").split())
         if status.state == "ERROR" and detail:
             detail = f"error: {detail}"
         shown = (freshness, status.state, detail)

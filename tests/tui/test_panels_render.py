@@ -287,6 +287,7 @@ def test_the_complete_sample_fills_every_reading() -> None:
             where = f"{path}.{name}"
             if value is None and name not in {
                 "detail",
+                "full_detail",
                 "countdown_direction",
                 "nearest_flip_above",
             }:
