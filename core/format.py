@@ -78,6 +78,8 @@ class Status(Protocol):
     def as_of(self) -> datetime | None: ...
     @property
     def detail(self) -> str | None: ...
+    @property
+    def full_detail(self) -> str | None: ...
 
 
 # -- missing --------------------------------------------------------------------------
@@ -248,13 +250,14 @@ def freshness(status: Status, reference: datetime | None = None) -> str:
 
 
 def status_text(status: Status) -> str:
-    """A panel's state, as-of time and why, as the text report writes them:
-    `[STALE · as of 2026-01-28 14:00 ET · feed down]`."""
+    """A panel's state, as-of time and why, as the text report writes them (the why
+    in full, not the panel's one line): `[STALE · as of 2026-01-28 14:00 ET · feed down]`."""
     parts = [status.state]
     if status.as_of is not None:
         parts.append(f"as of {ny_time(status.as_of)}")
-    if status.detail:
-        parts.append(status.detail)
+    why = status.full_detail or status.detail
+    if why:
+        parts.append(why)
     return "[" + " · ".join(parts) + "]"
 
 

@@ -95,6 +95,8 @@ def discard(path: Path, why: str) -> None:
 
 
 def _aged(status: PanelStatus) -> PanelStatus:
+    # The last run's failure text is not this run's: only its one line stays.
+    status = status.model_copy(update={"full_detail": None})
     if status.state not in AGED_STATES:
         return status
     return status.model_copy(update={"state": "STALE"})

@@ -17,7 +17,7 @@ def isolated_dirs(
 ) -> Iterator[Path]:
     """Point the platform config and cache directories at a fresh temporary folder."""
     home = tmp_path_factory.mktemp("home")
-    for name in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
+    for name in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
         monkeypatch.setenv(name, str(home / name.lower()))
     import os
 
