@@ -82,8 +82,6 @@ class CacheSource:
         return MemberPanel(closes=closes, info=info[info.index.isin(closes.columns)])
 
     def quotes(self, symbols: Sequence[str]) -> Mapping[str, Quote]:
-        """The latest stored quote of each symbol; EmptyDataError when there is none."""
-        found = self._store.quotes(symbols)
-        if not found:
-            raise EmptyDataError(f"cache {self._store.path}: no quotes of {', '.join(symbols)}")
-        return found
+        """The latest stored quote of each symbol; none at all is no failure (a cache
+        filled after the close holds none, and its daily bars are the reading)."""
+        return self._store.quotes(symbols)
