@@ -49,7 +49,14 @@ from core.replay import Replay
 from core.section import CycleData, Registry, builtin, sessions_before
 from core.session import MarketSession
 from core.snapshot import Freshness, MarketInfo, PanelStatus, Snapshot, SourceInfo
-from core.sources.base import MemberPanel, PartialDataError, Quote, Source, SourceError
+from core.sources.base import (
+    MAX_JUMP,
+    MemberPanel,
+    PartialDataError,
+    Quote,
+    Source,
+    SourceError,
+)
 from core.thesis import Thesis, load_theses
 
 log = logging.getLogger(__name__)
@@ -148,7 +155,9 @@ def merge_quotes(
 ) -> dict[str, pd.DataFrame]:
     """Apply intraday quotes to the daily bars: a quote for the last bar's session
     updates its close (and stretches its high/low); a quote for a later session adds
-    that session's bar. Older quotes are ignored."""
+    that session's bar. Older quotes are ignored, and so is a quote that is no price
+    (not finite and positive, or MAX_JUMP times the previous close: a bad print), which
+    is logged, never shown."""
     merged = dict(bars)
     for symbol, quote in quotes.items():
         frame = merged.get(symbol)
@@ -157,6 +166,12 @@ def merge_quotes(
         session = pd.Timestamp(quote.session)
         last_session = frame.index[-1]
         if session < last_session:
+            continue
+        before = frame["close"].loc[: session - pd.Timedelta(days=1)]
+        reference = float(before.iloc[-1]) if len(before) else quote.last
+        plausible = 1 / MAX_JUMP <= quote.last / reference <= MAX_JUMP if reference > 0 else False
+        if not (math.isfinite(quote.last) and quote.last > 0 and plausible):
+            log.warning("ignored the quote of %s at %s: %r", symbol, quote.time, quote.last)
             continue
         frame = frame.copy()
         if session == last_session:
@@ -400,10 +415,10 @@ class Engine:
                 failure = (
                     error.failure if isinstance(error, CycleError) else Failure("refresh", error)
                 )
-                self.consecutive_failures += 1
+                # The summary promises the wait this failure brings: count it after.
                 summary = self._summary(chosen, [failure], answered=False)
+                self.consecutive_failures += 1
                 log.error("refresh failed: %s", summary.full, exc_info=error)
-                self._logged = summary.full
                 self.failures = [summary.line]
                 return self._stand_in(chosen, summary)
             errors = any(reading.status.state == "ERROR" for _, reading in snapshot.sections())

@@ -127,6 +127,13 @@ def test_quotes_update_the_live_bar() -> None:
     assert merge_quotes(bars, {"^GSPC": older})["^GSPC"].equals(bars["^GSPC"])
 
 
+@pytest.mark.parametrize("price", [0.0, -5.0, float("nan"), float("inf"), 1e6, 1.0])
+def test_a_quote_that_is_no_price_is_ignored(price: float) -> None:
+    bars = {"^GSPC": trending_bars(sessions())}
+    quote = Quote("^GSPC", price, NOW, date(2026, 1, 27))
+    assert merge_quotes(bars, {"^GSPC": quote})["^GSPC"].equals(bars["^GSPC"])
+
+
 def test_members_are_fetched_on_their_own_slow_cadence() -> None:
     days = sessions()
     rng = np.random.default_rng(1)
