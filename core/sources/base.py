@@ -188,14 +188,20 @@ class RejectedBar:
 
 
 def screen_bars(
-    bars: pd.DataFrame, *, today: date, max_jump: float = MAX_JUMP
+    bars: pd.DataFrame,
+    *,
+    today: date,
+    max_jump: float = MAX_JUMP,
+    previous: float | None = None,
 ) -> tuple[pd.DataFrame, list[RejectedBar]]:
     """The bars of a standard frame (see `check_bars`) fit to store and compute, and
     each bar rejected with why: a weekend or a date after `today`, a close (or open,
     high, low where given) that is not a finite positive price, a high below the low,
     or a close more than `max_jump` times (or less than 1/`max_jump` of) the previous
-    kept close. Rejected bars are dropped, never stored; the rest are returned
-    unchanged. Holidays are not checked here (the calendar is the engine's)."""
+    kept close (`previous`, the close before these bars, for the first: a top-up's
+    first bar is measured against the stored history). Rejected bars are dropped,
+    never stored; the rest are returned unchanged. Holidays are not checked here (the
+    calendar is the engine's)."""
     prices = bars[["open", "high", "low", "close"]].to_numpy(dtype="float64")
     close = prices[:, 3]
     known = ~np.isnan(prices)
@@ -208,7 +214,7 @@ def screen_bars(
     high, low = prices[:, 1], prices[:, 2]
     inverted = known[:, 1] & known[:, 2] & (high < low)
     reasons[inverted & (reasons == "")] = "a high below the low"
-    previous = np.nan
+    previous = np.nan if previous is None else previous
     for position in range(len(bars)):  # each jump is against the last bar kept
         if reasons[position]:
             continue

@@ -499,8 +499,7 @@ class YahooSource:
             self._topped_up.update(dict.fromkeys(fetched.frames, now))
             failures.update(fetched.failures)
             for symbol, raw in fetched.frames.items():
-                bars, bad = screen_bars(_daily(raw, symbol), today=today)
-                rejected.extend(bar.line(f"yahoo: {symbol}") for bar in bad)
+                bars = self._screened(symbol, raw, today, rejected)
                 stored = self._store.bars(symbol, fetch_start, end)["close"]
                 if _rebased(stored, bars["close"]):
                     rebased.append(symbol)
@@ -515,8 +514,7 @@ class YahooSource:
             )
             failures.update(fetched.failures)
             for symbol, raw in fetched.frames.items():
-                bars, bad = screen_bars(_daily(raw, symbol), today=today)
-                rejected.extend(bar.line(f"yahoo: {symbol}") for bar in bad)
+                bars = self._screened(symbol, raw, today, rejected)
                 self._store.upsert_bars(symbol, bars, replace=True)
                 self._cover({symbol: full_start}, end, today)
         if plan:
@@ -541,6 +539,21 @@ class YahooSource:
             more = f" (and {len(rejected) - 1} more)" if len(rejected) > 1 else ""
             raise PartialDataError(rejected[0] + more, [], result)
         return result
+
+    def _screened(
+        self, symbol: str, raw: pd.DataFrame, today: date, rejected: list[str]
+    ) -> pd.DataFrame:
+        """Yahoo's bars of `symbol` fit to store (see `screen_bars`), the first measured
+        against the stored close before it; what is refused is added to `rejected`."""
+        bars = _daily(raw, symbol)
+        previous = None
+        if len(bars):
+            first = bars.index[0].date()
+            before = self._store.bars(symbol, first - TOP_UP_OVERLAP * 2, first - timedelta(days=1))
+            previous = float(before["close"].iloc[-1]) if len(before) else None
+        kept, bad = screen_bars(bars, today=today, previous=previous)
+        rejected.extend(bar.line(f"yahoo: {symbol}") for bar in bad)
+        return kept
 
     def members(self, start: date, end: date) -> MemberPanel | None:
         """Members' closes from the store after topping it up from Yahoo in chunks;

@@ -119,3 +119,12 @@ def test_a_bad_bar_in_a_file_names_its_line_and_costs_only_its_symbol(tmp_path: 
     )
     with pytest.raises(DataFormatError):  # the only symbol asked for
         source.daily_bars(["^VIX"], date(2026, 1, 1), date(2026, 2, 6))
+
+
+def test_the_first_bar_is_measured_against_the_close_before_it() -> None:
+    frame = bars([7000.0, 6990.0], DAYS[:2])
+    kept, rejected = screen_bars(frame, today=TODAY, previous=700.0)  # a tenfold jump
+    assert [bar.session for bar in rejected] == [date(2026, 2, 2), date(2026, 2, 3)]
+    assert kept.empty
+    kept, rejected = screen_bars(frame, today=TODAY, previous=6980.0)
+    assert rejected == [] and len(kept) == 2
