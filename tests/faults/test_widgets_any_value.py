@@ -121,6 +121,9 @@ def variants(value: float | None) -> list[tuple[str, Snapshot]]:
         ("chart series", poisoned(base, in_series, value)),
         ("last point of each series", poisoned(base, last_point, value)),
     ]
+    # A model may refuse the value in some places; the whole Snapshot must still take it.
+    everywhere = named[len(keys)][1]
+    assert everywhere.model_dump() != base.model_dump(), f"no reading took {value!r}"
     return named
 
 
