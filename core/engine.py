@@ -150,6 +150,11 @@ def _written_out(status: PanelStatus, summary: Summary) -> PanelStatus:
     return status.model_copy(update={"full_detail": detail.replace(summary.line, summary.full)})
 
 
+def showing_data_from(moment: datetime) -> str:
+    """The tail of a failure's line saying how old the data on show is."""
+    return f"; showing data from {moment.astimezone(NEW_YORK):%Y-%m-%d %H:%M}"
+
+
 def merge_quotes(
     bars: Mapping[str, pd.DataFrame], quotes: Mapping[str, Quote]
 ) -> dict[str, pd.DataFrame]:
@@ -399,9 +404,7 @@ class Engine:
 
     def _since(self) -> str:
         """How old the data on show is, for a failure's line."""
-        if self._last_success is None:
-            return ""
-        return f"; showing data from {self._last_success.astimezone(NEW_YORK):%Y-%m-%d %H:%M}"
+        return "" if self._last_success is None else showing_data_from(self._last_success)
 
     def refresh(self, source: Source | None = None) -> Snapshot:
         """Run one cycle synchronously and return its Snapshot. Never raises: a failed
@@ -446,7 +449,7 @@ class Engine:
         # The consecutive failures this cycle makes if it did not answer, so that
         # its line says the retry the loop will wait for.
         summary = self._summary(source, failures, answered) if failures else None
-        with _step("the NYSE calendar"):
+        with _step("dating the data"):
             self._truncate(end)
             as_of = self._as_of(now)
             live_now = None if self.replay is not None else now
@@ -530,7 +533,7 @@ class Engine:
         """`snapshot` shown again after a failure: each panel aged (see `_aged`) with
         `line` (written out in `full`) and the time of its data as its reason; live,
         dated now so that the panels' ages count to now."""
-        since = f"; showing data from {snapshot.as_of.astimezone(NEW_YORK):%Y-%m-%d %H:%M}"
+        since = showing_data_from(snapshot.as_of)
         line += since
         full_detail = None if full is None or full + since == line else full + since
         update: dict[str, object] = {
