@@ -29,6 +29,7 @@ against the real `Ticker.funds_data.top_holdings` over the same answers."""
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -289,6 +290,10 @@ class FakeYahooClient:
         self.raises: list[BaseException] = []
         """Raised by the next download() calls themselves, one per call."""
         self.holdings_calls: list[str] = []
+        self.answering = threading.Event()
+        """Cleared: every call waits until it is set again (a connection that stalls
+        past any timeout yfinance gives it)."""
+        self.answering.set()
 
     def download(
         self,
@@ -301,6 +306,7 @@ class FakeYahooClient:
         prepost: bool = False,
     ) -> Download:
         self.calls.append(DownloadCall(tuple(tickers), start, end, period, interval, prepost))
+        self.answering.wait()
         if self.raises:
             raise self.raises.pop(0)
         ignore_tz = interval[-1] not in ("m", "h")
@@ -351,6 +357,7 @@ class FakeYahooClient:
         """Ticker(fund).funds_data.top_holdings: FundsData._fetch_and_parse with
         hide_exceptions=False, which re-raises whatever parsing raised."""
         self.holdings_calls.append(fund)
+        self.answering.wait()
         result = self.market.quote_summary(fund)
         data = result["quoteSummary"]["result"][0]
         _ = data["quoteType"]["quoteType"]

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar
 
 import pandas as pd
 
@@ -55,6 +55,8 @@ from core.store import Store
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 TOP_UP_OVERLAP = timedelta(days=7)
 """A top-up re-fetches from this long before the last stored session: at least four
 sessions even across a holiday weekend, so a partial live bar is overwritten and
@@ -69,6 +71,16 @@ live bar's open, high and low, a new session's bar and the official close, and o
 NETWORK_RETRIES = 2
 """How many times yfinance retries a request that failed on the network (it waits 1,
 2, 4 ... seconds between tries)."""
+
+REQUEST_TIMEOUT = 10.0
+"""Seconds yfinance gives each HTTP request (passed as its `timeout`, which curl
+enforces on the whole transfer): a connection that stalls fails as a network error."""
+
+CALL_DEADLINE = 90.0
+"""Seconds one client call may take in all, its retries and parallel requests
+included (worst case with the defaults: 3 tries of 10 s plus 1 + 2 s of waits). A
+call that overruns raises NetworkError and is abandoned: a thread cannot be stopped,
+so it ends on its own in the background and what it brings is dropped."""
 
 REBASE_TOLERANCE = 0.01
 """A stored completed close that differs from Yahoo's by more than this fraction means
@@ -221,6 +233,7 @@ class YFinanceClient:
                 group_by="column",
                 progress=False,
                 threads=True,
+                timeout=REQUEST_TIMEOUT,
                 **optional,
             )
         finally:
@@ -268,6 +281,29 @@ def _classify(reason: str) -> Literal["rate", "network", "data"]:
     if (matched and matched.group(1) in _network_error_names()) or "CURRENTLY DOWN" in reason:
         return "network"
     return "data"
+
+
+def _within(deadline: float, what: str, call: Callable[[], T]) -> T:
+    """`call()`'s result, or its exception, if it ends within `deadline` seconds; else
+    NetworkError. The call runs in a daemon thread, which an overrun leaves behind to
+    end on its own (its result is dropped; it cannot hold the process at exit)."""
+    outcome: list[T] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(call())
+        except BaseException as error:  # handed to the caller's thread
+            failure.append(error)
+
+    worker = threading.Thread(target=run, name=f"yahoo: {what}"[:60], daemon=True)
+    worker.start()
+    worker.join(deadline)
+    if worker.is_alive():
+        raise NetworkError(f"yahoo: {what}: no answer within {deadline:g} s (abandoned)")
+    if failure:
+        raise failure[0]
+    return outcome[0]
 
 
 def _chunks(items: Sequence[str], size: int) -> list[list[str]]:
@@ -431,6 +467,7 @@ class YahooSource:
         chunk_pause: float = 1.0,
         sleep: Callable[[float], None] = time.sleep,
         holdings_fund: str | None = HOLDINGS_FUND,
+        call_deadline: float = CALL_DEADLINE,
     ):
         """`member_tickers`: the index members' Yahoo symbols (BRK-B, not BRK.B); None
         means the source has no members. yfinance retries a network failure `retries`
@@ -438,7 +475,8 @@ class YahooSource:
         members are fetched `chunk_size` tickers at a time with `chunk_pause` seconds
         between requests. yfinance's caches go to `cache_dir` (default: a "yfinance"
         folder beside the store). `holdings_fund`: the fund whose top holdings are the
-        members' weights; None leaves the weights to whatever the store holds."""
+        members' weights; None leaves the weights to whatever the store holds. A client
+        call running past `call_deadline` seconds fails as a network error."""
         self._store = store
         self._clock = clock
         self._calendar = MarketSession(clock)
@@ -453,6 +491,7 @@ class YahooSource:
         self._chunk_pause = chunk_pause
         self._sleep = sleep
         self._holdings_fund = holdings_fund
+        self._call_deadline = call_deadline
         capabilities: set[Capability] = {"daily_bars", "intraday_quotes"}
         if member_tickers is not None:
             capabilities.add("members")
@@ -668,7 +707,11 @@ class YahooSource:
         if fetched is not None and now - fetched < HOLDINGS_REFRESH:
             return
         try:
-            weights = _holding_weights(self._yahoo().top_holdings(fund), fund)
+            client = self._yahoo()
+            holdings = _within(
+                self._call_deadline, f"top holdings of {fund}", lambda: client.top_holdings(fund)
+            )
+            weights = _holding_weights(holdings, fund)
         except Exception as error:
             log.warning(
                 "yahoo: top holdings of %s: %s: %s; members' weights are left as stored",
@@ -790,9 +833,13 @@ class YahooSource:
 
     def _download(self, symbols: Sequence[str], what: str, **request: Any) -> Download:
         """One client call; its own exceptions are raised as SourceErrors (a rate limit,
-        the network, or anything else the library raised)."""
+        the network, or anything else the library raised), and a call running past the
+        deadline as a NetworkError."""
+        client = self._yahoo()
         try:
-            return self._yahoo().download(symbols, **request)
+            return _within(self._call_deadline, what, lambda: client.download(symbols, **request))
+        except SourceError:
+            raise
         except Exception as error:
             if "YFRateLimitError" in _error_name_chain(error):
                 raise RateLimitError(f"yahoo: {what}: rate limited ({error})") from error
