@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import warnings
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -56,6 +57,8 @@ class _Schedule:
     closes: list[datetime]
     """Regular closes, UTC, one per session."""
     early: frozenset[date]
+    session_set: frozenset[date]
+    """The sessions again, for membership tests."""
 
     def check_day(self, day: date, what: str) -> None:
         if not self.sessions[0] <= day <= self.sessions[-1]:
@@ -77,7 +80,18 @@ def _schedule() -> _Schedule:
         opens=as_utc(calendar.opens_nanos.tolist()),
         closes=as_utc(calendar.closes_nanos.tolist()),
         early=frozenset(stamp.date() for stamp in calendar.early_closes),
+        session_set=frozenset(stamp.date() for stamp in calendar.sessions),
     )
+
+
+def holidays_among(days: Sequence[date]) -> list[bool]:
+    """For each of `days`: whether it is a weekday inside the calendar's span on which
+    the NYSE held no session (a holiday, or a closing such as 2012-10-29 for Sandy).
+    Days outside the span, where the calendar cannot tell, are never called holidays."""
+    schedule = _schedule()
+    first, last = schedule.sessions[0], schedule.sessions[-1]
+    open_days = schedule.session_set
+    return [first <= day <= last and day.weekday() < 5 and day not in open_days for day in days]
 
 
 def _seconds(start: datetime, end: datetime) -> float:

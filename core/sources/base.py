@@ -24,6 +24,7 @@ from typing import Literal, Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
+from core.session import holidays_among
 from core.snapshot import SourceKind
 
 BAR_COLUMNS = ("open", "high", "low", "close", "volume")
@@ -195,19 +196,21 @@ def screen_bars(
     previous: float | None = None,
 ) -> tuple[pd.DataFrame, list[RejectedBar]]:
     """The bars of a standard frame (see `check_bars`) fit to store and compute, and
-    each bar rejected with why: a weekend or a date after `today`, a close (or open,
+    each bar rejected with why: a weekend, a weekday the NYSE was closed (within the
+    calendar's span, see `holidays_among`) or a date after `today`, a close (or open,
     high, low where given) that is not a finite positive price, a high below the low,
     or a close more than `max_jump` times (or less than 1/`max_jump` of) the previous
     kept close (`previous`, the close before these bars, for the first: a top-up's
     first bar is measured against the stored history). Rejected bars are dropped,
-    never stored; the rest are returned unchanged. Holidays are not checked here (the
-    calendar is the engine's)."""
+    never stored; the rest are returned unchanged."""
     prices = bars[["open", "high", "low", "close"]].to_numpy(dtype="float64")
     close = prices[:, 3]
     known = ~np.isnan(prices)
     reasons = np.full(len(bars), "", dtype=object)
     days = pd.DatetimeIndex(bars.index)
     reasons[days.day_of_week >= 5] = "a weekend"
+    holidays = np.array(holidays_among([day.date() for day in days]), dtype=np.bool_)
+    reasons[holidays & (reasons == "")] = "not an NYSE session (a holiday)"
     reasons[(days > pd.Timestamp(today)) & (reasons == "")] = f"after today ({today})"
     bad_price = (known & ~(np.isfinite(prices) & (prices > 0))).any(axis=1)
     reasons[bad_price & (reasons == "")] = "a price that is not finite and positive"

@@ -1,5 +1,5 @@
 """Bars are screened at the boundary (core.sources.base.screen_bars): a bar dated on a
-weekend or after today, a price that is not finite and positive, a high below the low,
+weekend, a weekday the NYSE was closed, or after today, a price that is not finite and positive, a high below the low,
 or a close five times (or a fifth of) the last good one is dropped and named with its
 date and why; good bars pass unchanged, and real history passes whole."""
 
@@ -45,6 +45,21 @@ DAYS = ["2026-02-02", "2026-02-03", "2026-02-04", "2026-02-05"]
             ),
             "2026-02-07",
             "a weekend",
+        ),
+        (
+            # Martin Luther King Jr. Day 2026 (a Monday), then the storm closing of 2012-10-29.
+            bars(
+                [6900, 6910, 6920, 6930], ["2026-01-15", "2026-01-16", "2026-01-19", "2026-01-20"]
+            ),
+            "2026-01-19",
+            "not an NYSE session (a holiday)",
+        ),
+        (
+            bars(
+                [1410, 1411, 1412, 1413], ["2012-10-25", "2012-10-26", "2012-10-29", "2012-10-31"]
+            ),
+            "2012-10-29",
+            "not an NYSE session (a holiday)",
         ),
         (
             bars(
