@@ -61,6 +61,16 @@ SnapshotScreen = DashboardScreen | DetailScreen
 """The screens that show a Snapshot and follow the thesis in view."""
 
 
+class FeedRefused(Exception):
+    """The feed cannot start on what the user asked for (a replay past the end of the
+    data): the app ends at once with `EXIT_REFUSED`, its `refusal` holding the reason
+    for the command line to print."""
+
+
+EXIT_REFUSED = 2
+"""The monitor's exit status when its feed refused the user's input (as the CLI's)."""
+
+
 @runtime_checkable
 class SavesAtExit(Protocol):
     """A feed that keeps its latest Snapshot for the next start (the engine does)."""
@@ -150,6 +160,8 @@ class RegimeApp(App[None]):
         self._restore = restore
         """Returns the last run's Snapshot (already marked as such), or None."""
         self._feed: SnapshotFeed | None = None
+        self.refusal: str | None = None
+        """Why the feed refused to start (the app then exits with EXIT_REFUSED)."""
         self._dashboard: DashboardScreen | None = None
         self._ascii_filter: look.AsciiOnly | None = None
         """Set once the app draws with ASCII only."""
@@ -290,8 +302,14 @@ class RegimeApp(App[None]):
 
     @work(exclusive=True, group=ENGINE_GROUP, exit_on_error=False, description="engine")
     async def run_engine(self) -> None:
-        """Build the engine off the event loop, then run it, posting each Snapshot."""
-        self._feed = await asyncio.to_thread(self._build_feed)
+        """Build the engine off the event loop, then run it, posting each Snapshot. A
+        feed that refuses the input ends the app (see `FeedRefused`)."""
+        try:
+            self._feed = await asyncio.to_thread(self._build_feed)
+        except FeedRefused as refused:
+            self.refusal = str(refused)
+            self.exit(return_code=EXIT_REFUSED)
+            return
         await self._feed.run(self.publish)
 
     def _build_feed(self) -> SnapshotFeed:

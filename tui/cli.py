@@ -385,7 +385,7 @@ def make_app(settings: Settings, replay: Replay | None, theses: Mapping[str, The
     """The monitor for these settings: it restores the last run's readings (not in
     replay), builds the engine after the first frame, and keeps the latest Snapshot."""
     from core import last_snapshot
-    from tui.app import RegimeApp
+    from tui.app import FeedRefused, RegimeApp
 
     def restore() -> Snapshot | None:
         # A replay has its own data: it neither shows nor keeps the last live reading.
@@ -394,11 +394,13 @@ def make_app(settings: Settings, replay: Replay | None, theses: Mapping[str, The
         saved = last_snapshot.load(last_snapshot.last_snapshot_path(), settings.source)
         return None if saved is None else last_snapshot.restored(saved)
 
-    return RegimeApp(
-        settings,
-        feed_factory=lambda: build_engine(settings, replay, theses, remember=replay is None),
-        restore=restore,
-    )
+    def feed() -> Engine:
+        try:
+            return build_engine(settings, replay, theses, remember=replay is None)
+        except BadInput as error:  # after the first frame: the app ends, then says why
+            raise FeedRefused(str(error)) from None
+
+    return RegimeApp(settings, feed_factory=feed, restore=restore)
 
 
 def run_monitor(args: argparse.Namespace) -> int:
@@ -408,6 +410,8 @@ def run_monitor(args: argparse.Namespace) -> int:
     check_inputs(settings, replay)
     app = make_app(settings, replay, load_theses(settings, getattr(args, "config", None)))
     app.run()
+    if app.refusal is not None:
+        raise BadInput(app.refusal)
     return app.return_code or 0  # 128 + the signal's number after SIGTERM, SIGHUP, SIGINT
 
 

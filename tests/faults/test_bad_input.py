@@ -6,6 +6,7 @@ that looks fine with everything unknown."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -243,3 +244,38 @@ def test_as_of_on_the_data_replays_the_session_it_names(
     assert snapshot["source"]["label"].startswith("REPLAY 2026-02-06")
     moved = f"{as_of} is not a NYSE session; replaying 2026-02-06"
     assert snapshot["source"]["detail"] == (None if as_of == "2026-02-06" else moved)
+
+
+async def test_the_monitor_refuses_as_of_beyond_the_data_and_exits_2(tmp_path: Path) -> None:
+    """The monitor's engine is built after the first frame; a replay past the data ends
+    the app at once (no "engine failed" left on screen) with status 2 and the reason
+    for the command line to print as one line."""
+    from core.config import Settings
+    from core.replay import Replay
+    from tui.app import EXIT_REFUSED
+    from tui.cli import make_app
+
+    (tmp_path / "GSPC.csv").write_text(BARS, encoding="utf-8")
+    settings = Settings(source=f"files:{tmp_path}")
+    app = make_app(settings, Replay(date(2026, 2, 9)), {})
+    async with app.run_test() as pilot:
+        for _ in range(200):
+            if app.return_code is not None:
+                break
+            await pilot.pause(0.05)
+    assert app.return_code == EXIT_REFUSED
+    assert app.refusal is not None
+    assert app.refusal.startswith(f"--as-of 2026-02-09: files:{tmp_path} has no ^GSPC bar")
+
+
+def test_run_monitor_prints_the_refusal_as_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from tui.app import RegimeApp
+
+    def refuse(app: RegimeApp) -> None:
+        app.refusal = "--as-of 2026-02-09: the cache has no ^GSPC bar for it"
+
+    monkeypatch.setattr(RegimeApp, "run", refuse)
+    line = refused(["--source", "sim", "--as-of", "2026-02-09"], capsys)
+    assert line == "--as-of 2026-02-09: the cache has no ^GSPC bar for it"
