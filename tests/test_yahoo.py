@@ -32,6 +32,7 @@ from yfinance.exceptions import YFRateLimitError
 
 from core.clock import NEW_YORK
 from core.sections.breadth import breadth_section
+from core.session import MarketSession
 from core.signals.breadth import top10_concentration_pct
 from core.snapshot import PanelStatus
 from core.sources.base import (
@@ -60,7 +61,16 @@ from core.sources.yahoo import (
 from core.store import Store
 
 SPX = "^GSPC"
-DAYS = pd.bdate_range("2024-01-02", "2024-03-29")
+
+
+def nyse_sessions(start: str, end: str) -> pd.DatetimeIndex:
+    """The NYSE sessions from `start` to `end`: Yahoo has bars on no other day (and the
+    source screens out a bar dated on a holiday)."""
+    days = MarketSession().sessions(date.fromisoformat(start), date.fromisoformat(end))
+    return pd.DatetimeIndex([pd.Timestamp(day) for day in days])
+
+
+DAYS = nyse_sessions("2024-01-02", "2024-03-28")
 CURL_DOWN = "Failed to perform, curl: (7) Failed to connect to query2.finance.yahoo.com port 443"
 
 
@@ -236,7 +246,7 @@ def test_a_failed_ticker_is_a_partial_error_naming_it_with_the_good_part_attache
     error = caught.value
     assert error.missing == ("NOPE",)
     assert list(error.partial) == [SPX]
-    assert len(error.partial[SPX]) == len(pd.bdate_range("2024-01-02", "2024-01-31"))
+    assert len(error.partial[SPX]) == len(nyse_sessions("2024-01-02", "2024-01-31"))
     message = str(error)
     assert message.startswith("yahoo: daily bars of NOPE")
     assert "no timezone found" in message  # the error yfinance recorded for it
@@ -538,7 +548,7 @@ def test_members_are_fetched_in_chunks_with_a_pause_and_topped_up(
     assert h.sleeps == [0.5, 0.5]
     assert {call.start for call in h.client.calls} == {date(2024, 1, 2)}
     assert panel is not None
-    assert panel.closes.shape == (len(pd.bdate_range("2024-01-02", "2024-01-31")), 120)
+    assert panel.closes.shape == (len(nyse_sessions("2024-01-02", "2024-01-31")), 120)
     assert isinstance(panel.closes.index, pd.DatetimeIndex) and panel.closes.index.tz is None
     assert panel.closes.index.name == "date"
     assert panel.closes["M007"].tolist() == closes_of(
