@@ -261,7 +261,7 @@ class Engine:
     def _end(self, now: datetime) -> date:
         """The last session a cycle may use: the replayed session in a replay; live, the
         session in progress or, outside it, the next one (whose bar a source may
-        already quote as an indication, as the simulated market does)."""
+        already quote as an indication before the open)."""
         if self.replay is not None:
             return self.replay.session
         state = self.session.state(now)
@@ -574,10 +574,11 @@ class Engine:
     # -- the loop --------------------------------------------------------------------
 
     def cadence(self) -> float:
-        """Seconds until the next refresh."""
-        if self.source.simulated:
-            return self.settings.refresh.regular
-        return self.session.cadence(self.settings.refresh)
+        """Seconds until the next refresh: the market phase's cadence. The simulated
+        market moves in regular hours only, so outside them it cycles on the closed
+        cadence (landing on the open all the same)."""
+        simulated = self.source.simulated
+        return self.session.cadence(self.settings.refresh, extended_hours=not simulated)
 
     def _cadence_or_cap(self) -> float:
         """The cadence, or the backoff's cap when the calendar cannot give one."""

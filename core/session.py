@@ -146,14 +146,18 @@ class MarketSession:
         open, the close or the end of after-hours."""
         return self._resolve(now)[1]
 
-    def cadence(self, refresh: Refresh, now: datetime | None = None) -> float:
+    def cadence(
+        self, refresh: Refresh, now: datetime | None = None, *, extended_hours: bool = True
+    ) -> float:
         """Seconds until the next refresh: the current phase's cadence, cut short so the
-        refresh lands on the next phase change, and never below one second."""
+        refresh lands on the next phase change, and never below one second. A market
+        without `extended_hours` (the simulated one, which rests outside regular hours as
+        an index does) refreshes on the closed cadence in pre-market and after hours too."""
         state, change = self._resolve(now)
         every = {
-            "pre": refresh.pre,
+            "pre": refresh.pre if extended_hours else refresh.closed,
             "regular": refresh.regular,
-            "post": refresh.post,
+            "post": refresh.post if extended_hours else refresh.closed,
             "closed": refresh.closed,
         }[state.phase]
         return max(1.0, min(every, _seconds(state.now, change)))

@@ -278,6 +278,28 @@ def test_the_state_comes_from_what_the_source_says_its_data_is(
     assert snapshot.source.fetched_at == (NOW - timedelta(hours=3) if cached else None)
 
 
+@pytest.mark.parametrize(
+    ("moment", "simulated", "expected"),
+    [
+        (datetime(2026, 1, 27, 11, 0, tzinfo=NEW_YORK), True, 15.0),  # regular
+        (datetime(2026, 1, 27, 11, 0, tzinfo=NEW_YORK), False, 15.0),
+        (datetime(2026, 1, 27, 22, 0, tzinfo=NEW_YORK), True, 900.0),  # closed
+        (datetime(2026, 1, 27, 22, 0, tzinfo=NEW_YORK), False, 900.0),
+        (datetime(2026, 1, 27, 17, 0, tzinfo=NEW_YORK), True, 900.0),  # after hours
+        (datetime(2026, 1, 27, 17, 0, tzinfo=NEW_YORK), False, 60.0),
+        (datetime(2026, 1, 28, 8, 0, tzinfo=NEW_YORK), True, 900.0),  # pre-market
+        (datetime(2026, 1, 28, 8, 0, tzinfo=NEW_YORK), False, 60.0),
+        (datetime(2026, 1, 28, 9, 25, tzinfo=NEW_YORK), True, 300.0),  # lands on the open
+        (datetime(2026, 1, 31, 12, 0, tzinfo=NEW_YORK), True, 900.0),  # Saturday
+    ],
+)
+def test_the_cadence_follows_the_phase_and_a_simulated_market_rests_outside_regular_hours(
+    moment: datetime, simulated: bool, expected: float
+) -> None:
+    source = index_source(simulated=simulated, kind="sim" if simulated else "yahoo")
+    assert make_engine(source, clock=fixed_clock(moment)).cadence() == pytest.approx(expected)
+
+
 def test_a_replay_of_any_source_is_labelled_with_the_replayed_session() -> None:
     source = index_source(simulated=True, kind="sim")
     snapshot = make_engine(source, replay=Replay(date(2026, 1, 23))).refresh()

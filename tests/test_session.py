@@ -252,6 +252,23 @@ def test_cadence_never_sleeps_past_a_phase_change(moment: datetime, expected: fl
     assert MARKET.cadence(REFRESH, moment) == pytest.approx(expected)
 
 
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        (ny(2026, 6, 16, 11), 15.0),  # regular: as any market
+        (ny(2026, 6, 16, 8), 900.0),  # pre: the closed cadence
+        (ny(2026, 6, 16, 9, 29, 50), 10.0),  # pre: still wakes exactly at the open
+        (ny(2026, 6, 16, 17), 900.0),  # post: the closed cadence
+        (ny(2026, 6, 16, 19, 59, 30), 30.0),  # post: wakes when after-hours end
+        (ny(2026, 6, 13, 12), 900.0),  # Saturday
+    ],
+)
+def test_a_market_without_extended_hours_cycles_on_the_closed_cadence_outside_regular(
+    moment: datetime, expected: float
+) -> None:
+    assert MARKET.cadence(REFRESH, moment, extended_hours=False) == pytest.approx(expected)
+
+
 def test_cadence_is_at_least_one_second() -> None:
     moment = ny(2026, 6, 16, 9, 29, 59) + timedelta(milliseconds=500)
     assert MARKET.cadence(REFRESH, moment) == 1.0

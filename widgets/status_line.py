@@ -3,11 +3,13 @@
 to the next open or close, and the age of the data; under it, why that source was
 chosen when there is a reason to give, and an error line when the engine itself has
 failed. The clock part follows the injected clock and wakes only when its text will
-change (each second in the last hour and the first minute, else each minute); only
-that part of this one widget repaints."""
+change: each second in the last hour of a countdown and the first minute of an age,
+else when the minute (an age of days: the hour) it shows turns; never in a replay,
+whose text stands still. Only that part of this one widget repaints."""
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -54,22 +56,34 @@ def _target(market: MarketInfo) -> tuple[str, datetime | None]:
     return "opens", market.next_open
 
 
+def _countdown_step(left: float) -> float:
+    """The unit the countdown shows for `left` seconds (see `fmt.countdown`): seconds
+    in the last hour, else minutes."""
+    return 1.0 if left < 3600 else 60.0
+
+
+def _age_step(age: float) -> float:
+    """The unit the age shows for `age` seconds (see `fmt.age`): seconds under a
+    minute, hours from a day, else minutes."""
+    return 1.0 if age < 60 else 3600.0 if age >= 86_400 else 60.0
+
+
 def seconds_until_change(market: MarketInfo | None, as_of: datetime | None, now: datetime) -> float:
-    """How long `clock_text` stays the same: under a second while it shows seconds
-    (the last hour of a countdown, the first minute of an age), else until the next
-    minute boundary — so a closed night costs one redraw a minute, not sixty."""
-    waits = [60.0]
+    """How long `clock_text` stays the same (math.inf: until a new Snapshot). Both
+    parts floor to whole units, so the countdown changes when the time left drops
+    below a multiple of its unit, and the age when it reaches the next one; a closed
+    night thus costs one redraw a minute, not sixty."""
+    waits = [math.inf]
     if market is not None:
         _, target = _target(market)
         if target is not None and target > now:
             left = (target - now).total_seconds()
-            if left <= 3600:
-                waits.append(left % 1 or 1.0)
-            else:
-                waits.extend((left % 60 or 60.0, left - 3600))
+            # At an exact multiple the text changes at once (it floors the next instant).
+            waits.append(left % _countdown_step(left))
     if as_of is not None:
         age = max(0.0, (now - as_of).total_seconds())
-        waits.append(1 - age % 1 if age < 60 else 60 - age % 60)
+        step = _age_step(age)
+        waits.append(step - age % step)
     return max(0.05, min(waits))
 
 
@@ -203,14 +217,18 @@ class StatusLine(Widget):
         now = self.clock()
         if self.source is not None and self.source.replay and self.as_of is not None:
             # A replay stands at a past close: a countdown or an age against today's
-            # clock would be noise.
+            # clock would be noise, and the text never changes by itself.
             text = f"replaying the close of {fmt.ny_short_time(self.as_of)} ET"
+            wait = math.inf
         else:
             text = clock_text(self.market, self.as_of, now)
+            wait = seconds_until_change(self.market, self.as_of, now)
         if text != self._clock_text:
             self._clock_text = text
             self.clock_part.update(text, layout=False)
         if self._timer is not None:
             self._timer.stop()
-        wait = seconds_until_change(self.market, self.as_of, now) + 0.01
-        self._timer = self.set_timer(wait, self.tick, name="status-clock")
+            self._timer = None
+        if math.isfinite(wait):
+            # A hair late, so the clock has passed the boundary when it wakes.
+            self._timer = self.set_timer(wait + 0.01, self.tick, name="status-clock")
