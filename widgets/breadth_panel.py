@@ -21,6 +21,7 @@ from widgets import look
 from widgets.chart_slot import SPARKLINE_SESSIONS, ChartSlot, last_sessions, plottable
 from widgets.gauge import Band, Gauge, band_of
 from widgets.panel import ReadingsPanel, value_cell
+from widgets.repaint import TextLine
 from widgets.sparkline import TextSparkline
 from widgets.table import Column, ValueTable
 
@@ -143,7 +144,7 @@ class BreadthPanel(ReadingsPanel):
 
     _chart: OscillatorChart | None = None
 
-    section: reactive[BreadthSection | None] = reactive(None)
+    section: reactive[BreadthSection | None] = reactive(None, repaint=False)
     """The breadth section of the latest Snapshot."""
 
     def compose_body(self) -> ComposeResult:
@@ -154,7 +155,7 @@ class BreadthPanel(ReadingsPanel):
             with Horizontal(classes="breadth--trend"):
                 yield Static(f"{SPARKLINE_SESSIONS}d", classes="breadth--trend-label")
                 yield TextSparkline(BANDS)
-                yield Static("", classes="breadth--trend-range")
+                yield TextLine(classes="breadth--trend-range")
         yield from super().compose_body()
         if self.detailed:
             yield ValueTable(
@@ -206,5 +207,5 @@ class BreadthPanel(ReadingsPanel):
         else:
             recent = tuple(last_sessions(section.history_200dma.values, SPARKLINE_SESSIONS))
             self.query_one(TextSparkline).values = recent
-            self.query_one(".breadth--trend-range", Static).update(sparkline_range(recent))
+            self.query_one(".breadth--trend-range", TextLine).update(sparkline_range(recent))
         self.show_readings(section.status, breadth_rows(section))

@@ -22,6 +22,7 @@ from textual_plotext import PlotextPlot
 from core import format as fmt
 from widgets import look
 from widgets.chart_slot import plottable
+from widgets.repaint import RepaintsChanges
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -133,7 +134,7 @@ def marker_positions(
     return [(float(index[point.day]), point) for point in points if point.day in index]
 
 
-class Chart(PlotextPlot):
+class Chart(RepaintsChanges, PlotextPlot):
     """A plotext chart that follows the theme and replots only when its data changes."""
 
     DEFAULT_CSS = """

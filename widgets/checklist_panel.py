@@ -16,6 +16,7 @@ from textual.widgets import Static
 
 from core import format as fmt
 from widgets.panel import Panel, value_cell
+from widgets.repaint import TextLine
 from widgets.table import Column, ValueTable
 
 if TYPE_CHECKING:
@@ -133,15 +134,15 @@ class ChecklistPanel(Panel):
     EMPHASISED_IN = frozenset({"bull", "bear"})
     FOLLOWS_THESIS = True
 
-    section: reactive[ChecklistSection | None] = reactive(None)
+    section: reactive[ChecklistSection | None] = reactive(None, repaint=False)
     """The checklist section of the latest Snapshot."""
 
-    thesis: reactive[Thesis] = reactive("bull")
+    thesis: reactive[Thesis] = reactive("bull", repaint=False)
     """The thesis whose items are on show."""
 
     def compose_body(self) -> ComposeResult:
-        yield Static("", classes="checklist--score")
-        yield Static("", classes="checklist--tally")
+        yield TextLine(classes="checklist--score")
+        yield TextLine(classes="checklist--tally")
         yield ValueTable(
             Column(),
             Column(flex=True),
@@ -154,9 +155,9 @@ class ChecklistPanel(Panel):
             yield Static("", classes="checklist--details")
 
     @property
-    def score(self) -> Static:
+    def score(self) -> TextLine:
         """The line with both scores."""
-        return self.query_one(".checklist--score", Static)
+        return self.query_one(".checklist--score", TextLine)
 
     @property
     def items(self) -> ValueTable:
@@ -179,7 +180,7 @@ class ChecklistPanel(Panel):
             ("·", Content.styled("no items in this thesis", "$text-muted"), "", ""),
         )
         if self.detailed:
-            self.query_one(".checklist--tally", Static).update(tally(card))
+            self.query_one(".checklist--tally", TextLine).update(tally(card))
             self.query_one(".checklist--details", Static).update(
                 item_details(card.items) or Content.styled("no items in this thesis", "$text-muted")
             )

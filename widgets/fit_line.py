@@ -10,21 +10,29 @@ from __future__ import annotations
 from textual.content import Content
 from textual.geometry import Size
 from textual.reactive import reactive
-from textual.widget import Widget
+
+from widgets.repaint import RepaintsChanges
 
 BADGE_GAP = "  "
 """Space between the readings of a BadgeLine."""
 
 
-class FitLine(Widget):
+class FitLine(RepaintsChanges):
     """The longest variant of a line that fits the width."""
 
     DEFAULT_CSS = """
     FitLine { height: auto; width: 1fr; }
     """
 
-    variants: reactive[tuple[Content, ...]] = reactive((), layout=True)
+    variants: reactive[tuple[Content, ...]] = reactive((), repaint=False)
     """The line's variants, longest first; the last wraps when none fits."""
+
+    def watch_variants(self) -> None:
+        width, height = self.size
+        if not width or self.get_content_height(self.size, self.size, width) != height:
+            self.refresh(layout=True)
+        else:
+            self.repaint_changes()
 
     def _choice(self, width: int) -> Content:
         for variant in self.variants:
@@ -40,7 +48,7 @@ class FitLine(Widget):
         return Content("\n").join(self._choice(width).wrap(max(1, width)))
 
 
-class BadgeLine(Widget):
+class BadgeLine(RepaintsChanges):
     """One line of short readings; those that do not fit the width are left off
     whole (the last first), so the line never wraps and no number is cut."""
 
@@ -48,8 +56,11 @@ class BadgeLine(Widget):
     BadgeLine { height: 1; width: 1fr; }
     """
 
-    parts: reactive[tuple[Content, ...]] = reactive(())
+    parts: reactive[tuple[Content, ...]] = reactive((), repaint=False)
     """The readings, most important first."""
+
+    def watch_parts(self) -> None:
+        self.repaint_changes()
 
     def render(self) -> Content:
         width = self.content_region.width or self.size.width

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from textual.content import Content
 from textual.geometry import Size
 from textual.reactive import reactive
-from textual.widget import Widget
 
 from core import format as fmt
 from core.format import finite
+from widgets.repaint import RepaintsChanges
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def band_of(value: float | None, bands: Sequence[Band]) -> Band | None:
     return bands[0] if value < bands[0].low else bands[-1]
 
 
-class Gauge(Widget):
+class Gauge(RepaintsChanges):
     """A banded horizontal scale with a marker at the reading (two lines)."""
 
     DEFAULT_CSS = """
@@ -59,8 +59,11 @@ class Gauge(Widget):
     }
     """
 
-    value: reactive[float | None] = reactive(None)
+    value: reactive[float | None] = reactive(None, repaint=False)
     """The reading the marker points at; None draws the bare scale and `unknown`."""
+
+    def watch_value(self) -> None:
+        self.repaint_changes()
 
     def __init__(
         self,

@@ -49,20 +49,35 @@ def oscillator_range(values: list[float | None], lower: float, upper: float) -> 
 class OscillatorChart(Chart):
     """A 0–100 series with lower and upper threshold lines and marked points."""
 
-    series: reactive[Series | None] = reactive(None)
+    series: reactive[Series | None] = reactive(None, repaint=False)
     """The series drawn (dates and values, oldest first)."""
 
-    window: reactive[int | None] = reactive(None)
+    window: reactive[int | None] = reactive(None, repaint=False)
     """How many of the latest sessions to draw; None draws the whole series."""
 
-    markers: reactive[tuple[MarkerPoint, ...]] = reactive(())
+    markers: reactive[tuple[MarkerPoint, ...]] = reactive((), repaint=False)
     """Points to mark (a divergence's two RSI pivots), joined by a line."""
 
-    marker_color: reactive[str] = reactive("error")
+    marker_color: reactive[str] = reactive("error", repaint=False)
     """Theme colour of the markers: error for a bearish divergence, success bullish."""
 
-    label_markers: reactive[bool] = reactive(False)
+    label_markers: reactive[bool] = reactive(False, repaint=False)
     """Print each marker's label beside it (the detail view)."""
+
+    def watch_series(self) -> None:
+        self.repaint_changes()
+
+    def watch_window(self) -> None:
+        self.repaint_changes()
+
+    def watch_markers(self) -> None:
+        self.repaint_changes()
+
+    def watch_marker_color(self) -> None:
+        self.repaint_changes()
+
+    def watch_label_markers(self) -> None:
+        self.repaint_changes()
 
     def __init__(
         self,

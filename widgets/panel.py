@@ -16,12 +16,15 @@ of named readings with the value right-aligned, "unknown" when missing."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.content import Content
+from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -32,6 +35,8 @@ from widgets import look
 from widgets.table import Column, Row, ValueTable
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from textual.app import ComposeResult
 
     from core.snapshot import Freshness, PanelStatus, Snapshot, Thesis
@@ -139,6 +144,8 @@ class Panel(Widget):
         self.set_class(detailed, "-detailed")
         self._freshness_shown: tuple[str, Freshness, str] | None = None
         """The freshness text, state and why-line on show (to skip repainting them)."""
+        self._frame_repaint = False
+        """A whole-panel repaint asked for now rewrites only the bottom border."""
 
     # repaint=False: the watchers change what shows (border subtitle, classes, the
     # why-line), and only when it differs, so an unchanged reading repaints nothing.
@@ -148,8 +155,10 @@ class Panel(Widget):
     snapshot_time: reactive[datetime | None] = reactive(None, repaint=False)
     """When the Snapshot holding the reading was built: STALE ages count from it."""
 
-    section: reactive[Any] = reactive(None)
-    """The section on show (each panel narrows its type); None until the first one."""
+    section: reactive[Any] = reactive(None, repaint=False)
+    """The section on show (each panel narrows its type); None until the first one. Its
+    watcher hands the parts to the body's widgets, which repaint what changed: the
+    panel itself draws only its frame."""
 
     def show(self, snapshot: Snapshot) -> None:
         """Take this panel's section of `snapshot` (an equal section is a no-op)."""
@@ -184,6 +193,34 @@ class Panel(Widget):
         """Ask the app to show this panel full screen."""
         self.post_message(self.DetailRequested(self))
 
+    def show_title(self, title: str) -> None:
+        """Put `title` in the top border (setting it repaints the whole panel, so only
+        when it differs)."""
+        if self.border_title != title:
+            self.border_title = title
+
+    @contextmanager
+    def _frame_only(self) -> Iterator[None]:
+        """While inside, a whole-panel repaint (a new border subtitle) rewrites only the
+        bottom border row: the body's widgets repaint themselves."""
+        self._frame_repaint = True
+        try:
+            yield
+        finally:
+            self._frame_repaint = False
+
+    def refresh(
+        self,
+        *regions: Region,
+        repaint: bool = True,
+        layout: bool = False,
+        recompose: bool = False,
+    ) -> Self:
+        if self._frame_repaint and repaint and not (regions or layout or recompose):
+            offset, outer = self.content_offset, self.outer_size
+            regions = (Region(-offset.x, outer.height - 1 - offset.y, outer.width, 1),)
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
     def watch_status(self) -> None:
         self._show_freshness()
 
@@ -204,8 +241,13 @@ class Panel(Widget):
         shown = (freshness, status.state, detail)
         if shown == self._freshness_shown:
             return  # a new Snapshot with the same freshness repaints nothing
+        same_look = self._freshness_shown is not None and self._freshness_shown[1:] == shown[1:]
         self._freshness_shown = shown
         self.query(".panel--waiting").remove()
+        if same_look:  # only the time moved: rewrite the bottom border, not the panel
+            with self._frame_only():
+                self.border_subtitle = freshness
+            return
         self.border_subtitle = freshness
         for state, class_name in look.STATE_CLASSES.items():
             self.set_class(state == status.state, class_name)

@@ -204,17 +204,29 @@ def divergence_color(divergence: Divergence | None) -> str:
 class PriceChart(Chart):
     """Closes with the key levels as labelled lines, bands tinted, pivots marked."""
 
-    section: reactive[PriceSection | None] = reactive(None)
+    section: reactive[PriceSection | None] = reactive(None, repaint=False)
     """The price section whose history and levels are drawn."""
 
-    window: reactive[int | None] = reactive(None)
+    window: reactive[int | None] = reactive(None, repaint=False)
     """How many of the latest sessions to draw; None draws all the Snapshot carries."""
 
-    divergence: reactive[Divergence | None] = reactive(None)
+    divergence: reactive[Divergence | None] = reactive(None, repaint=False)
     """The active RSI divergence, whose two price pivots are marked; None for none."""
 
-    label_pivots: reactive[bool] = reactive(False)
+    label_pivots: reactive[bool] = reactive(False, repaint=False)
     """Print each pivot's price beside its marker (the detail view)."""
+
+    def watch_section(self) -> None:
+        self.repaint_changes()
+
+    def watch_window(self) -> None:
+        self.repaint_changes()
+
+    def watch_divergence(self) -> None:
+        self.repaint_changes()
+
+    def watch_label_pivots(self) -> None:
+        self.repaint_changes()
 
     def plot_key(self) -> tuple[object, ...]:
         # What is drawn, not the whole section: a new freshness state or last price

@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.reactive import reactive
-from textual.widgets import Static
 
 from core import format as fmt
 from widgets import look
 from widgets.chart_slot import ChartSlot, window
 from widgets.fit_line import BadgeLine
 from widgets.panel import Panel, value_cell
+from widgets.repaint import TextLine
 from widgets.table import Column, ValueTable
 
 if TYPE_CHECKING:
@@ -230,10 +230,10 @@ class PricePanel(Panel):
 
     _chart: PriceChart | None = None
 
-    section: reactive[PriceSection | None] = reactive(None)
+    section: reactive[PriceSection | None] = reactive(None, repaint=False)
     """The price section of the latest Snapshot."""
 
-    divergence: reactive[Divergence | None] = reactive(None)
+    divergence: reactive[Divergence | None] = reactive(None, repaint=False)
     """The active RSI divergence (the RSI section's), whose two price pivots the chart
     marks; the screen sets it beside `section`."""
 
@@ -244,7 +244,7 @@ class PricePanel(Panel):
         self.divergence = None if rsi is None else rsi.divergence
 
     def compose_body(self) -> ComposeResult:
-        yield Static("", classes="price--headline")
+        yield TextLine(classes="price--headline")
         yield BadgeLine(classes="price--badges")
         levels = ValueTable(
             Column("Level", flex=True),
@@ -302,8 +302,8 @@ class PricePanel(Panel):
     def watch_section(self, section: PriceSection | None) -> None:
         if section is None:
             return
-        self.border_title = f"{self.PANEL_TITLE} · {section.symbol}"
-        self.query_one(".price--headline", Static).update(headline(section))
+        self.show_title(f"{self.PANEL_TITLE} · {section.symbol}")
+        self.query_one(".price--headline", TextLine).update(headline(section))
         self.badges.parts = badges(section)
         self.levels.rows = level_rows(section)
         if self.detailed:

@@ -203,7 +203,7 @@ class RsiPanel(ReadingsPanel):
 
     _chart: OscillatorChart | None = None
 
-    section: reactive[RsiSection | None] = reactive(None)
+    section: reactive[RsiSection | None] = reactive(None, repaint=False)
     """The RSI section of the latest Snapshot."""
 
     def compose_body(self) -> ComposeResult:

@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from textual.content import Content
 from textual.geometry import Size
 from textual.reactive import reactive
-from textual.widget import Widget
 
 from widgets.chart_slot import plottable
 from widgets.gauge import Band, band_of
+from widgets.repaint import RepaintsChanges
 
 BARS = "▁▂▃▄▅▆▇█"
 
@@ -43,7 +43,7 @@ def bar_of(value: float, low: float, high: float) -> str:
     return BARS[min(len(BARS) - 1, max(0, round(share * (len(BARS) - 1))))]
 
 
-class TextSparkline(Widget):
+class TextSparkline(RepaintsChanges):
     """The recent values of a series as one line of block characters."""
 
     DEFAULT_CSS = """
@@ -53,8 +53,14 @@ class TextSparkline(Widget):
     }
     """
 
-    values: reactive[tuple[float | None, ...]] = reactive(())
+    values: reactive[tuple[float | None, ...]] = reactive((), repaint=False)
     """The series to draw, oldest first; None for a missing session."""
+
+    def watch_values(self, old: tuple[float | None, ...], new: tuple[float | None, ...]) -> None:
+        if len(old) != len(new):  # its width follows the series' length
+            self.refresh(layout=True)
+        else:
+            self.repaint_changes()
 
     def __init__(
         self,

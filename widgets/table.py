@@ -12,7 +12,8 @@ from typing import Literal
 from textual.content import Content
 from textual.geometry import Size
 from textual.reactive import reactive
-from textual.widget import Widget
+
+from widgets.repaint import RepaintsChanges
 
 Cell = str | Content
 """A table cell: plain text, or Content styled with theme variables."""
@@ -51,7 +52,7 @@ def fit(cell: Content, width: int, *, words: bool = False) -> Content:
     return cell.truncate(width, ellipsis=True)
 
 
-class ValueTable(Widget):
+class ValueTable(RepaintsChanges):
     """Rows of cells under optional headers; the flex column absorbs the width."""
 
     DEFAULT_CSS = """
@@ -61,8 +62,9 @@ class ValueTable(Widget):
     }
     """
 
-    rows: reactive[tuple[Row, ...]] = reactive((), layout=True)
-    """The rows on show, each with one cell per column."""
+    rows: reactive[tuple[Row, ...]] = reactive((), repaint=False)
+    """The rows on show, each with one cell per column (new rows repaint only the cells
+    that changed, and lay the screen out again only when the table's size changes)."""
 
     def __init__(
         self,
@@ -78,11 +80,23 @@ class ValueTable(Widget):
         self.show_header = show_header
         self.column_gap = column_gap
 
-    def _grid(self) -> list[tuple[Content, ...]]:
+    def watch_rows(self, old: tuple[Row, ...], new: tuple[Row, ...]) -> None:
+        if len(old) != len(new) or self._content_width(old) != self._content_width(new):
+            self.refresh(layout=True)
+        else:
+            self.repaint_changes()
+
+    def _content_width(self, rows: tuple[Row, ...]) -> int:
+        """The width the table asks for with `rows` (see get_content_width)."""
+        widths = self._natural_widths(self._grid(rows))
+        return sum(widths) + self.column_gap * max(0, len(widths) - 1)
+
+    def _grid(self, rows: tuple[Row, ...] | None = None) -> list[tuple[Content, ...]]:
         grid: list[tuple[Content, ...]] = []
         if self.show_header:
             grid.append(tuple(Content.styled(column.header, "bold") for column in self.columns))
-        grid.extend(tuple(_content(cell) for cell in row) for row in self.rows)
+        shown = self.rows if rows is None else rows
+        grid.extend(tuple(_content(cell) for cell in row) for row in shown)
         return grid
 
     def _natural_widths(self, grid: list[tuple[Content, ...]]) -> list[int]:
@@ -155,8 +169,7 @@ class ValueTable(Widget):
         return widths
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
-        widths = self._natural_widths(self._grid())
-        return sum(widths) + self.column_gap * max(0, len(widths) - 1)
+        return self._content_width(self.rows)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self.rows) + (1 if self.show_header else 0)

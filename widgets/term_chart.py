@@ -10,15 +10,15 @@ from __future__ import annotations
 from textual.content import Content
 from textual.geometry import Size
 from textual.reactive import reactive
-from textual.widget import Widget
 
 from core import format as fmt
+from widgets.repaint import RepaintsChanges
 
 Tenor = tuple[str, float | None]
 """A tenor's name (`9D`) and its level, None when unknown."""
 
 
-class TermChart(Widget):
+class TermChart(RepaintsChanges):
     """VIX levels by tenor as horizontal bars from zero."""
 
     DEFAULT_CSS = """
@@ -28,8 +28,14 @@ class TermChart(Widget):
     }
     """
 
-    tenors: reactive[tuple[Tenor, ...]] = reactive((), layout=True)
-    """The tenors to draw, shortest first."""
+    tenors: reactive[tuple[Tenor, ...]] = reactive((), repaint=False)
+    """The tenors to draw, shortest first (one row each)."""
+
+    def watch_tenors(self, old: tuple[Tenor, ...], new: tuple[Tenor, ...]) -> None:
+        if len(old) != len(new):
+            self.refresh(layout=True)
+        else:
+            self.repaint_changes()
 
     highlight: reactive[str] = reactive("30D")
     """The tenor drawn emphasised (the VIX itself)."""

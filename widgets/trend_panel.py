@@ -137,7 +137,7 @@ class TrendPanel(ReadingsPanel):
     )
     EMPHASISED_IN = frozenset({"bull"})
 
-    section: reactive[TrendSection | None] = reactive(None)
+    section: reactive[TrendSection | None] = reactive(None, repaint=False)
     """The trend section of the latest Snapshot."""
 
     def compose_body(self) -> ComposeResult:

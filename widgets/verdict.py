@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 
 from textual.content import Content
 from textual.reactive import reactive
-from textual.widget import Widget
 
 from widgets import look
+from widgets.repaint import RepaintsChanges
 
 if TYPE_CHECKING:
     from core.sections.checklist import ChecklistSection, ThesisScore
@@ -59,7 +59,7 @@ def verdict_line(section: ChecklistSection | None, thesis: Thesis) -> Content:
     return Content.assemble(*parts)
 
 
-class Verdict(Widget):
+class Verdict(RepaintsChanges):
     """One line: both theses' scores, the view in focus emphasised."""
 
     DEFAULT_CSS = """
@@ -72,11 +72,17 @@ class Verdict(Widget):
     }
     """
 
-    section: reactive[ChecklistSection | None] = reactive(None)
+    section: reactive[ChecklistSection | None] = reactive(None, repaint=False)
     """The checklist section of the Snapshot on show; None until the first one."""
 
-    thesis: reactive[Thesis] = reactive("bull")
+    thesis: reactive[Thesis] = reactive("bull", repaint=False)
     """The view in focus: its score comes first-class."""
+
+    def watch_section(self) -> None:
+        self.repaint_changes()
+
+    def watch_thesis(self) -> None:
+        self.repaint_changes()
 
     def render(self) -> Content:
         return verdict_line(self.section, self.thesis)

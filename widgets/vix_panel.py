@@ -162,7 +162,7 @@ class VixPanel(ReadingsPanel):
     )
     EMPHASISED_IN = frozenset({"bear"})
 
-    section: reactive[VixSection | None] = reactive(None)
+    section: reactive[VixSection | None] = reactive(None, repaint=False)
     """The VIX section of the latest Snapshot."""
 
     def compose_body(self) -> ComposeResult:

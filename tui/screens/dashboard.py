@@ -66,13 +66,15 @@ class SizedScreen(Screen[None]):
 class DashboardScreen(SizedScreen):
     """All six panels, the status line and the verdict, fed from one Snapshot."""
 
-    snapshot: reactive[Snapshot | None] = reactive(None, init=False)
+    # repaint=False here and below: the screen hands the parts on, and each widget
+    # repaints what changed in it; a repaint of the screen would rewrite every cell.
+    snapshot: reactive[Snapshot | None] = reactive(None, init=False, repaint=False)
     """The Snapshot on show; None until the engine publishes one."""
 
-    thesis: reactive[Thesis] = reactive("bull", init=False)
+    thesis: reactive[Thesis] = reactive("bull", init=False, repaint=False)
     """The thesis in view: the checklist shows its items, its panels are emphasised."""
 
-    engine_error: reactive[str | None] = reactive(None, init=False)
+    engine_error: reactive[str | None] = reactive(None, init=False, repaint=False)
     """What failed in the engine itself (the status line shows it)."""
 
     def __init__(self, clock: Clock = system_clock, thesis: Thesis = "bull") -> None:

@@ -42,13 +42,15 @@ class DetailScreen(SizedScreen):
         Binding("end", "scroll('end')", show=False),
     ]
 
-    snapshot: reactive[Snapshot | None] = reactive(None, init=False)
+    # repaint=False here and below: the screen hands the parts on, and each widget
+    # repaints what changed in it; a repaint of the screen would rewrite every cell.
+    snapshot: reactive[Snapshot | None] = reactive(None, init=False, repaint=False)
     """The Snapshot on show (the app hands each new one to this screen)."""
 
-    thesis: reactive[Thesis] = reactive("bull", init=False)
+    thesis: reactive[Thesis] = reactive("bull", init=False, repaint=False)
     """The thesis in view: accent and emphasis, and the checklist's items."""
 
-    engine_error: reactive[str | None] = reactive(None, init=False)
+    engine_error: reactive[str | None] = reactive(None, init=False, repaint=False)
     """What failed in the engine itself (the status line shows it)."""
 
     def __init__(
