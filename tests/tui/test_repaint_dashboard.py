@@ -155,7 +155,7 @@ async def test_after_partial_repaints_the_terminal_shows_a_full_paint() -> None:
         for number, step in enumerate(steps):
             await shown(pilot, step)
             assert terminal.screen == full_paint(app), f"step {number}"
-        await pilot.press("t")  # the other thesis: verdict, checklist and emphasis
-        for delay in (0, 0.05, 0.05, 0):
-            await pilot.pause(delay)
-        assert terminal.screen == full_paint(app), "after the thesis key"
+        for key in ("t", "c"):  # the other thesis (verdict, checklist, emphasis); a theme
+            await pilot.press(key)
+            await shown(pilot, price_moved(snapshot, 7.0 if key == "t" else -7.0))
+            assert terminal.screen == full_paint(app), f"after the {key} key and a move"
