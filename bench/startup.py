@@ -89,13 +89,13 @@ def offline(host, *args, **kwargs):
 socket.getaddrinfo = offline
 from tui import cli
 
-make_app = cli.make_app
+make_monitor = cli.make_monitor
 
 
 def timed_app(*args, **kwargs):
     # The app the command builds, measured: its class gains the marks (Textual finds
     # handlers on the class), and it runs headless at the floor's size.
-    app = make_app(*args, **kwargs)
+    app = make_monitor(*args, **kwargs)
 
     class Timed(type(app)):
         def on_ready(self) -> None:
@@ -121,7 +121,7 @@ def timed_app(*args, **kwargs):
     return app
 
 
-cli.make_app = timed_app
+cli.make_monitor = timed_app
 status = cli.main([])
 print(json.dumps(marks))
 sys.exit(status)

@@ -14,7 +14,10 @@ a seed the simulator takes, a members file that exists and lists members, cadenc
 faster than a refresh can be useful, level labels that name one level each. The theme is
 checked by the CLI (Textual's theme names would cost this module its start-up).
 `Settings(...)` called directly reads only its arguments, which keeps tests and
-benchmarks free of the user's file and environment."""
+benchmarks free of the user's file and environment. What the monitor's first frame
+needs (theme, thesis, source) is read without pydantic by core.view_settings, which
+also holds the config file's place, the --source check and ConfigError (re-exported
+here); this module is loaded after the first frame."""
 
 from __future__ import annotations
 
@@ -30,7 +33,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import platformdirs
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -52,13 +54,27 @@ if TYPE_CHECKING:
     from pydantic_core import ErrorDetails
     from pydantic_settings.sources.types import Traversable
 
-APP_NAME = "regime"
-ENV_PREFIX = "REGIME_"
-ENV_NESTED_DELIMITER = "__"
+from core.view_settings import (
+    APP_NAME,
+    ENV_NESTED_DELIMITER,
+    ENV_PREFIX,
+    ConfigError,
+    ViewSettings,
+    check_source,
+    config_file,
+    default_config_path,
+)
 
-
-class ConfigError(Exception):
-    """A configuration problem, with a message fit to print as it is."""
+__all__ = [
+    "APP_NAME",
+    "ENV_NESTED_DELIMITER",
+    "ENV_PREFIX",
+    "ConfigError",
+    "Settings",
+    "check_source",
+    "default_config_path",
+    "load_settings",
+]
 
 
 class Section(BaseModel):
@@ -70,7 +86,7 @@ class Section(BaseModel):
 class Symbols(Section):
     """Yahoo symbols of the instruments the panels read besides the index members."""
 
-    index: str = "^GSPC"
+    index: str = ViewSettings.index
     """The index the price, RSI, TD and CTA panels follow."""
     vix: str = "^VIX"
     """30-day implied volatility of the index: VIX level, IV rank and percentile."""
@@ -184,15 +200,6 @@ class ThesisConfig(Section):
     """Items to add, or to replace built-in items with the same id field by field."""
 
 
-def check_source(value: str) -> str:
-    """Validate a --source value; returns it unchanged."""
-    if value in ("auto", "yahoo", "sim"):
-        return value
-    if value.startswith("files:") and len(value) > len("files:"):
-        return value
-    raise ValueError(f"source must be auto, yahoo, sim or files:DIR, not {value!r}")
-
-
 SourceName = Annotated[str, AfterValidator(check_source)]
 """auto | yahoo | sim | files:DIR."""
 
@@ -242,11 +249,11 @@ class Settings(BaseSettings):
         frozen=True,
     )
 
-    source: SourceName = "auto"
+    source: SourceName = ViewSettings.source
     """Where data comes from: auto (yahoo, else cache, else sim), yahoo, sim, files:DIR."""
-    theme: str = "regime-dark"
+    theme: str = ViewSettings.theme
     """Theme name: regime-dark, regime-light, regime-ansi, or any Textual theme."""
-    thesis: Literal["bull", "bear"] = "bull"
+    thesis: Literal["bull", "bear"] = ViewSettings.thesis
     """The thesis view shown at start."""
     seed: int = Field(7000, ge=0)
     """Seed of the simulated market (numpy's generators take no negative seed)."""
@@ -316,16 +323,11 @@ class Settings(BaseSettings):
         return tuple(sources)
 
 
-def default_config_path() -> Path:
-    """config.toml in the platform's user config directory."""
-    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
-
-
 def load_settings(path: Path | None = None, flags: Mapping[str, Any] | None = None) -> Settings:
     """Build the Settings from the file at `path` (else the default file, if it exists),
     the REGIME_* environment and `flags` (CLI flags; None values are ignored). Raises
     ConfigError naming the layer and the key of the first problem."""
-    file = _config_file(path)
+    file = config_file(path)
     given = {key: value for key, value in (flags or {}).items() if value is not None}
     # Each layer alone first, so that a failure is blamed on the layer that holds it.
     if file is not None:
@@ -335,17 +337,6 @@ def load_settings(path: Path | None = None, flags: Mapping[str, Any] | None = No
         _build(_Layers(), given, _flag)
     # Every layer passed alone; only a rule across layers could still fail here.
     return _build(_Layers(file=file, environment=True), given, lambda loc: "settings")
-
-
-def _config_file(path: Path | None) -> Path | None:
-    """The file to read: `path`, which must exist, else the default file if there is one."""
-    if path is None:
-        default = default_config_path()
-        return default if default.is_file() else None
-    path = path.expanduser()
-    if not path.is_file():
-        raise ConfigError(f"{path}: config file not found")
-    return path
 
 
 _Where = Callable[[tuple[int | str, ...]], str]

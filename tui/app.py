@@ -43,7 +43,6 @@ from widgets.panel import Panel
 if TYPE_CHECKING:
     from textual.filter import LineFilter
 
-    from core.config import Settings
     from core.engine import SnapshotFeed
     from core.snapshot import Snapshot, Thesis
 
@@ -69,6 +68,21 @@ class FeedRefused(Exception):
 
 EXIT_REFUSED = 2
 """The monitor's exit status when its feed refused the user's input (as the CLI's)."""
+
+
+class ViewSettings(Protocol):
+    """What the app draws with from the settings (core.view_settings.ViewSettings, read
+    before the first frame, or the full core.config.Settings)."""
+
+    @property
+    def theme(self) -> str:
+        """The theme at start."""
+        ...
+
+    @property
+    def thesis(self) -> Thesis:
+        """The thesis in view at start."""
+        ...
 
 
 @runtime_checkable
@@ -145,7 +159,7 @@ class RegimeApp(App[None]):
 
     def __init__(
         self,
-        settings: Settings,
+        settings: ViewSettings,
         feed_factory: Callable[[], SnapshotFeed],
         clock: Clock = system_clock,
         restore: Callable[[], Snapshot | None] | None = None,

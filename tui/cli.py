@@ -3,7 +3,10 @@ prints the readings of every session of a span (`regime history`), or checks a c
 file (`regime config check`). Flags are parsed with argparse and become the flags
 layer of the Settings; `--as-of` becomes one `Replay` value. Every bad input ends in
 one line on stderr and exit code 2, never a traceback. Textual is imported only when
-the monitor starts, so the scripting commands stay quick."""
+the monitor starts, so the scripting commands stay quick. The monitor paints its first
+frame from core.view_settings (theme, thesis, source: tomllib, no pydantic) and loads
+the full Settings and the theses after it, with the engine: a bad value there ends the
+app after that frame, with the same one line and exit 2."""
 
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ if TYPE_CHECKING:
     from core.snapshot import Snapshot
     from core.sources.base import Source
     from core.thesis import Thesis
+    from core.view_settings import ViewSettings
     from tui.app import RegimeApp
 
 EXIT_BAD_INPUT = 2
@@ -57,7 +61,7 @@ def _keys(text: str) -> list[str]:
 
 
 def _source(text: str) -> str:
-    from core.config import check_source
+    from core.view_settings import check_source
 
     try:
         return check_source(text)
@@ -112,7 +116,7 @@ class Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The full command line, as `regime --help` documents it."""
-    from core.config import default_config_path
+    from core.view_settings import default_config_path
 
     parser = Parser(
         prog="regime",
@@ -173,20 +177,45 @@ def fail(message: str) -> NoReturn:
     raise SystemExit(EXIT_BAD_INPUT)
 
 
-def load(args: argparse.Namespace, *, theme: bool = False) -> Settings:
+def _flags(args: argparse.Namespace) -> dict[str, Any]:
+    """The flags that are settings (None where not given)."""
+    return {key: getattr(args, key, None) for key in ("source", "theme", "thesis")}
+
+
+def settings_of(args: argparse.Namespace) -> Settings:
     """Settings from the config file, the REGIME_* environment and the flags, each over
-    the one before; a bad value exits with 2 naming its file and key, variable or flag.
-    The theme is checked with `theme` (the monitor) or when a --theme flag gives it."""
+    the one before; raises BadInput naming the bad value's file and key, variable or flag."""
     from core.config import ConfigError, load_settings
 
-    flags: dict[str, Any] = {key: getattr(args, key, None) for key in ("source", "theme", "thesis")}
     try:
-        settings = load_settings(getattr(args, "config", None), flags)
+        return load_settings(getattr(args, "config", None), _flags(args))
+    except ConfigError as error:
+        raise BadInput(str(error)) from None
+
+
+def load(args: argparse.Namespace) -> Settings:
+    """`settings_of`, a bad value exiting with 2; a --theme flag is checked too."""
+    try:
+        settings = settings_of(args)
+    except BadInput as error:
+        fail(str(error))
+    if getattr(args, "theme", None) is not None:
+        check_theme(settings.theme, getattr(args, "config", None), flagged=True)
+    return settings
+
+
+def load_view(args: argparse.Namespace) -> ViewSettings:
+    """What the monitor's first frame needs (core.view_settings), read without pydantic;
+    a missing or unparsable config file and an unknown theme exit with 2."""
+    from core.view_settings import ConfigError, read_view_settings
+
+    flags = _flags(args)
+    try:
+        view = read_view_settings(getattr(args, "config", None), flags)
     except ConfigError as error:
         fail(str(error))
-    if theme or flags["theme"] is not None:
-        check_theme(settings.theme, getattr(args, "config", None), flags["theme"] is not None)
-    return settings
+    check_theme(view.theme, getattr(args, "config", None), flags["theme"] is not None)
+    return view
 
 
 def check_theme(name: str, path: Path | None, flagged: bool = False) -> None:
@@ -195,7 +224,7 @@ def check_theme(name: str, path: Path | None, flagged: bool = False) -> None:
     way to a snapshot or a history, which need no theme."""
     from textual.theme import BUILTIN_THEMES
 
-    from core.config import default_config_path
+    from core.view_settings import default_config_path
     from themes import THEMES
 
     known = [*THEMES, *sorted(BUILTIN_THEMES)]
@@ -216,7 +245,7 @@ def check_theme(name: str, path: Path | None, flagged: bool = False) -> None:
 def config_origin(path: Path | None) -> str:
     """Where the settings' `[theses.*]` tables came from, for error messages: the
     config file that was read, and/or the REGIME_THESES__* environment."""
-    from core.config import default_config_path
+    from core.view_settings import default_config_path
 
     chosen = path if path is not None else default_config_path()
     places = [str(chosen)] if path is not None or chosen.exists() else []
@@ -225,9 +254,9 @@ def config_origin(path: Path | None) -> str:
     return " / ".join(places) or "settings"
 
 
-def load_theses(settings: Settings, path: Path | None) -> dict[str, Thesis]:
-    """The built-in theses with the config's changes; a bad one (a rule naming a level
-    that is neither configured nor derived included) exits with 2."""
+def theses_of(settings: Settings, path: Path | None) -> dict[str, Thesis]:
+    """The built-in theses with the config's changes; raises BadInput for a bad one (a
+    rule naming a level that is neither configured nor derived included)."""
     from core.thesis import ThesisError
     from core.thesis import load_theses as load
 
@@ -235,16 +264,25 @@ def load_theses(settings: Settings, path: Path | None) -> dict[str, Thesis]:
     try:
         return load(settings.theses, origin=config_origin(path), levels=labels)
     except ThesisError as error:
+        raise BadInput(str(error)) from None
+
+
+def load_theses(settings: Settings, path: Path | None) -> dict[str, Thesis]:
+    """`theses_of`, a bad thesis exiting with 2."""
+    try:
+        return theses_of(settings, path)
+    except BadInput as error:
         fail(str(error))
 
 
-def check_inputs(settings: Settings, replay: Replay | None) -> None:
-    """The cheap checks, done before anything slow starts; raises BadInput."""
-    if settings.source.startswith("files:"):
-        directory = Path(settings.source.removeprefix("files:")).expanduser()
+def check_inputs(source: str, index: str, replay: Replay | None) -> None:
+    """The cheap checks of the `source` setting (a files directory must hold the bars
+    of `index`) and the replay, done before anything slow starts; raises BadInput."""
+    if source.startswith("files:"):
+        directory = Path(source.removeprefix("files:")).expanduser()
         if not directory.is_dir():
-            raise BadInput(f"--source {settings.source}: {directory} is not a directory")
-        check_index_file(directory, settings.symbols.index)
+            raise BadInput(f"--source {source}: {directory} is not a directory")
+        check_index_file(directory, index)
     if replay is not None and replay.session > date.today():
         raise BadInput(f"--as-of {replay.session} is in the future")
 
@@ -310,7 +348,7 @@ def build_engine(
     from core.sources.base import SourceError
     from core.sources.select import open_source
 
-    check_inputs(settings, replay)
+    check_inputs(settings.source, settings.symbols.index, replay)
     session = MarketSession(system_clock)
     try:
         opened = open_source(settings, clock=system_clock)
@@ -360,7 +398,8 @@ def run_snapshot(args: argparse.Namespace) -> int:
 
 def run_config(args: argparse.Namespace) -> int:
     """`regime config check|path`."""
-    from core.config import ConfigError, default_config_path, load_settings
+    from core.config import ConfigError, load_settings
+    from core.view_settings import default_config_path
 
     if args.config_command == "path":
         print(default_config_path())
@@ -381,34 +420,55 @@ def run_config(args: argparse.Namespace) -> int:
     return 0
 
 
-def make_app(settings: Settings, replay: Replay | None, theses: Mapping[str, Thesis]) -> RegimeApp:
-    """The monitor for these settings: it restores the last run's readings (not in
-    replay), builds the engine after the first frame, and keeps the latest Snapshot."""
-    from core import last_snapshot
+Configure = Callable[[], "tuple[Settings, Mapping[str, Thesis]]"]
+"""Loads the full Settings and the theses (after the first frame); raises BadInput."""
+
+
+def make_monitor(
+    view: ViewSettings | Settings, replay: Replay | None, configure: Configure
+) -> RegimeApp:
+    """The monitor drawn with `view`: it restores the last run's readings (not in
+    replay) and, after the first frame, calls `configure` and builds the engine from
+    what it returns, keeping the latest Snapshot; a BadInput from either ends the app
+    with the reason in `refusal` (exit status 2)."""
     from tui.app import FeedRefused, RegimeApp
 
     def restore() -> Snapshot | None:
         # A replay has its own data: it neither shows nor keeps the last live reading.
         if replay is not None:
             return None
-        saved = last_snapshot.load(last_snapshot.last_snapshot_path(), settings.source)
+        from core import last_snapshot
+
+        saved = last_snapshot.load(last_snapshot.last_snapshot_path(), view.source)
         return None if saved is None else last_snapshot.restored(saved)
 
     def feed() -> Engine:
         try:
+            settings, theses = configure()
             return build_engine(settings, replay, theses, remember=replay is None)
         except BadInput as error:  # after the first frame: the app ends, then says why
             raise FeedRefused(str(error)) from None
 
-    return RegimeApp(settings, feed_factory=feed, restore=restore)
+    return RegimeApp(view, feed_factory=feed, restore=restore)
+
+
+def make_app(settings: Settings, replay: Replay | None, theses: Mapping[str, Thesis]) -> RegimeApp:
+    """The monitor for settings and theses already loaded (see `make_monitor`)."""
+    return make_monitor(settings, replay, lambda: (settings, theses))
 
 
 def run_monitor(args: argparse.Namespace) -> int:
-    """Start the Textual monitor."""
-    settings = load(args, theme=True)
+    """Start the Textual monitor: drawn from the view settings, configured after."""
+    view = load_view(args)
     replay = replay_of(args)
-    check_inputs(settings, replay)
-    app = make_app(settings, replay, load_theses(settings, getattr(args, "config", None)))
+    check_inputs(view.source, view.index, replay)
+    config = getattr(args, "config", None)
+
+    def configure() -> tuple[Settings, Mapping[str, Thesis]]:
+        settings = settings_of(args)
+        return settings, theses_of(settings, config)
+
+    app = make_monitor(view, replay, configure)
     app.run()
     if app.refusal is not None:
         raise BadInput(app.refusal)
@@ -423,7 +483,7 @@ def run_history(args: argparse.Namespace) -> int:
 
     settings = load(args)
     theses = load_theses(settings, getattr(args, "config", None))
-    check_inputs(settings, None)
+    check_inputs(settings.source, settings.symbols.index, None)
     if args.start > date.today():
         raise BadInput(f"--from {args.start} is in the future")
     try:
