@@ -70,7 +70,9 @@ CREATE TABLE IF NOT EXISTS coverage (
 """
 _EPOCH = date(1970, 1, 1).toordinal()
 _NO_DAY_MIN, _NO_DAY_MAX = -(10**9), 10**9
-_MEMBER_ROW = np.dtype([("session", "int64"), ("ticker_id", "int64"), ("close", "float64")])
+_MEMBER_ROW = np.dtype([("session", "int32"), ("ticker_id", "int32"), ("close", "float64")])
+"""A members' close as read: 16 bytes (Unix day numbers and ticker ids fit in 32 bits),
+so three years of 500 members read back in 6 MB, not 9."""
 
 INFO_COLUMNS = ("name", "sector", "weight")
 
@@ -360,7 +362,7 @@ class Store:
             table = np.fromiter(
                 conn.execute(
                     "SELECT session, ticker_id, close FROM member_closes "
-                    "WHERE session BETWEEN ? AND ?",
+                    "WHERE session BETWEEN ? AND ? ORDER BY session",
                     _span(start, end),
                 ),
                 dtype=_MEMBER_ROW,
@@ -374,14 +376,25 @@ class Store:
             days, ids, values = days[keep], ids[keep], values[keep]
             if not len(days):
                 return None
-        session_days, at_row = np.unique(days, return_inverse=True)
-        column_ids, at_column = np.unique(ids, return_inverse=True)
-        grid = np.full((len(session_days), len(column_ids)), np.nan)
-        grid[at_row, at_column] = values
-        frame = pd.DataFrame(
-            grid, index=_session_index(session_days), columns=[names[i] for i in column_ids]
+        # In session order (the primary key's): each new day starts the next row.
+        starts = np.empty(len(days), dtype=bool)
+        starts[0] = True
+        np.not_equal(days[1:], days[:-1], out=starts[1:])
+        session_days, at_row = days[starts], np.cumsum(starts) - 1
+        # Columns in ticker order from the start: the grid is the frame's own block
+        # (members by sessions, as a frame keeps it), never copied or reordered after.
+        column_ids = np.unique(ids)
+        tickers_sorted = sorted((names[int(i)], int(i)) for i in column_ids)
+        slot = np.empty(int(column_ids[-1]) + 1, dtype=np.intp)
+        slot[[i for _, i in tickers_sorted]] = np.arange(len(tickers_sorted))
+        grid = np.full((len(tickers_sorted), len(session_days)), np.nan)
+        grid[slot[ids], at_row] = values
+        return pd.DataFrame(
+            grid.T,
+            index=_session_index(session_days),
+            columns=[ticker for ticker, _ in tickers_sorted],
+            copy=False,
         )
-        return frame.sort_index(axis=1)
 
     def member_last_sessions(self) -> dict[str, date]:
         """The newest stored session of each member ticker."""

@@ -16,6 +16,8 @@ session, so the prefix of a longer history gives the same numbers bit for bit.""
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -24,7 +26,9 @@ __all__ = [
     "LONG_SMA",
     "SHORT_SMA",
     "YEAR",
+    "MemberReadings",
     "breadth_frame",
+    "member_readings",
     "rsp_spy_readings",
     "top10_concentration_pct",
 ]
@@ -260,20 +264,18 @@ def rsp_spy_readings(
     )
 
 
-def breadth_frame(
-    closes: pd.DataFrame,
-    rsp: pd.Series | None = None,
-    spy: pd.Series | None = None,
-    *,
-    last: int | None = None,
-) -> pd.DataFrame:
-    """Every breadth reading per session of `closes` (sessions by tickers), or of its
-    `last` sessions only (what a live refresh shows; the same numbers, since running
-    sums still start at the first session). Columns, named as the section's fields:
-    members, pct_above_200dma, pct_above_50dma, their changes over 5 and 20 sessions
-    (pp), advances, declines, ad_line (cumulative from the first session), its change
-    over 20 sessions, new_highs_52w, new_lows_52w, net_new_highs_52w, rsp_spy_ratio
-    and rsp_spy_vs_50d_pct (`rsp_spy_readings`). NaN where unknown."""
+@dataclass(frozen=True)
+class MemberReadings:
+    """The breadth readings that depend on the members' closes alone (every column of
+    `breadth_frame` but RSP/SPY), per session, read-only: a live refresh whose members'
+    closes have not changed can reuse them."""
+
+    index: pd.Index
+    columns: Mapping[str, np.ndarray]
+
+
+def member_readings(closes: pd.DataFrame, *, last: int | None = None) -> MemberReadings:
+    """`breadth_frame`'s columns from the members' `closes` alone (see there)."""
     values = _as_values(closes)
     panel = _Panel(values)
     sessions = panel.sessions
@@ -307,10 +309,33 @@ def breadth_frame(
     columns["new_highs_52w"] = highs
     columns["new_lows_52w"] = lows
     columns["net_new_highs_52w"] = highs - lows
+    for column in columns.values():
+        column.flags.writeable = False
+    return MemberReadings(index, columns)
 
-    ratio = rsp_spy_readings(rsp, spy, pd.DatetimeIndex(index))
+
+def breadth_frame(
+    closes: pd.DataFrame,
+    rsp: pd.Series | None = None,
+    spy: pd.Series | None = None,
+    *,
+    last: int | None = None,
+    members: MemberReadings | None = None,
+) -> pd.DataFrame:
+    """Every breadth reading per session of `closes` (sessions by tickers), or of its
+    `last` sessions only (what a live refresh shows; the same numbers, since running
+    sums still start at the first session). Columns, named as the section's fields:
+    members, pct_above_200dma, pct_above_50dma, their changes over 5 and 20 sessions
+    (pp), advances, declines, ad_line (cumulative from the first session), its change
+    over 20 sessions, new_highs_52w, new_lows_52w, net_new_highs_52w, rsp_spy_ratio
+    and rsp_spy_vs_50d_pct (`rsp_spy_readings`). NaN where unknown. `members`, when
+    given, is `member_readings(closes, last=last)` computed before."""
+    if members is None:
+        members = member_readings(closes, last=last)
+    columns = dict(members.columns)
+    ratio = rsp_spy_readings(rsp, spy, pd.DatetimeIndex(members.index))
     columns.update((name, ratio[name].to_numpy()) for name in ratio.columns)
-    return pd.DataFrame(columns, index=index)
+    return pd.DataFrame(columns, index=members.index)
 
 
 def top10_concentration_pct(info: pd.DataFrame) -> float | None:
