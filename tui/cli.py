@@ -17,6 +17,7 @@ import itertools
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from pathlib import Path
@@ -423,6 +424,13 @@ def run_config(args: argparse.Namespace) -> int:
 Configure = Callable[[], "tuple[Settings, Mapping[str, Thesis]]"]
 """Loads the full Settings and the theses (after the first frame); raises BadInput."""
 
+RESTORE_FIRST = 5.0
+"""Seconds the engine's thread waits for the last run's reading to be restored before
+it loads the settings: the two threads then never import pydantic or build the same
+models at once (pydantic's model building is not thread-safe: pydantic/pydantic#11849,
+#13419), and the last reading is always shown before the fresh one. Both threads
+share one interpreter lock, so the wait costs the fresh data nothing measurable."""
+
 
 def make_monitor(
     view: ViewSettings | Settings, replay: Replay | None, configure: Configure
@@ -433,16 +441,22 @@ def make_monitor(
     with the reason in `refusal` (exit status 2)."""
     from tui.app import FeedRefused, RegimeApp
 
-    def restore() -> Snapshot | None:
-        # A replay has its own data: it neither shows nor keeps the last live reading.
-        if replay is not None:
-            return None
-        from core import last_snapshot
+    restore_done = threading.Event()
 
-        saved = last_snapshot.load(last_snapshot.last_snapshot_path(), view.source)
-        return None if saved is None else last_snapshot.restored(saved)
+    def restore() -> Snapshot | None:
+        try:
+            # A replay has its own data: it neither shows nor keeps the last live reading.
+            if replay is not None:
+                return None
+            from core import last_snapshot
+
+            saved = last_snapshot.load(last_snapshot.last_snapshot_path(), view.source)
+            return None if saved is None else last_snapshot.restored(saved)
+        finally:
+            restore_done.set()
 
     def feed() -> Engine:
+        restore_done.wait(RESTORE_FIRST)
         try:
             settings, theses = configure()
             return build_engine(settings, replay, theses, remember=replay is None)
