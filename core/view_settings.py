@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,6 +71,8 @@ def config_file(path: Path | None) -> Path | None:
 def read_toml(path: Path) -> dict[str, Any]:
     """The config file's tables; a file that cannot be read or parsed is a ConfigError
     naming it (and, for bad TOML, the line)."""
+    import tomllib  # here: a start with no config file does without it
+
     try:
         with path.open("rb") as file:
             return tomllib.load(file)
