@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -54,6 +54,10 @@ _OPEN_STEP: Final = round(OVERNIGHT_SHARE * GRID_STEPS)
 _BLOCK: Final = 64
 """Sessions per intraday random stream (a block is regenerated for the live bar)."""
 _PRE_EPOCH_NIGHT: Final = timedelta(hours=17, minutes=30)
+_CHUNK: Final = 256
+"""Sessions per chunk of the stages that run over every member, so that their
+temporaries are a chunk's size, not the whole history's (~12 MB each for 500 members):
+each session's row is computed on its own, so the bits are the same either way."""
 
 INDEX_SYMBOLS: Final = ("^GSPC", "^VIX", "^VIX9D", "^VIX3M", "^RUT", "^IXIC", "SPY", "RSP", "IWM")
 """The Yahoo symbols the simulation carries besides its members."""
@@ -639,55 +643,81 @@ def _sector_returns(seed: int, scale: np.ndarray) -> np.ndarray:
     return noise[:, : len(SECTORS)] * 0.0045 * scale[:, None] + rotation
 
 
-def _own_shocks(seed: int, n: int, big: np.ndarray) -> np.ndarray:
-    """n x members: standard shocks of each member's own moves. The largest members'
-    shocks are the steps of a mean-reverting (Ornstein-Uhlenbeck) level, so top-10
-    concentration follows their drift rather than one name running away."""
-    shocks = _rng(seed, _TAG_MEMBER).standard_normal((n, len(big)))
+def _own_shocks(seed: int, big: np.ndarray, out: np.ndarray) -> None:
+    """Fill `out` (n x members) with standard shocks of each member's own moves. The
+    largest members' shocks are the steps of a mean-reverting (Ornstein-Uhlenbeck)
+    level, so top-10 concentration follows their drift rather than one name running
+    away."""
+    shocks = _rng(seed, _TAG_MEMBER).standard_normal(out=out)
     revert = 1 / 250
     own_level = _ewm(np.vstack([np.zeros((1, int(big.sum()))), shocks[:, big]]), revert)
     shocks[:, big] = np.diff(own_level, axis=0) / revert
-    return shocks
 
 
-def _member_returns(seed: int, regime: _Regime, roster: _Roster) -> np.ndarray:
-    """n x members daily log returns: beta times the market factor, the sector's return,
-    the member's own move (scaled by the market's volatility) and its drift."""
-    n = len(regime.returns)
-    return (
-        regime.returns[:, None] * roster.beta
-        + _sector_returns(seed, regime.scale)[:, roster.sector]
-        + _own_shocks(seed, n, roster.big) * roster.own_vol * np.sqrt(regime.scale)[:, None]
-        + roster.drift
-    )
+def _chunks(n: int) -> Iterator[slice]:
+    """Row ranges of `_CHUNK` sessions covering n sessions."""
+    return (slice(first, min(first + _CHUNK, n)) for first in range(0, n, _CHUNK))
 
 
-def _raw_log_prices(returns: np.ndarray, first_price: np.ndarray) -> np.ndarray:
-    """n + 1 x members: log prices compounded from the first price (row 0), before the
-    pull to the anchors."""
-    log_price = np.empty((len(returns) + 1, len(first_price)))
-    log_price[0] = np.log(first_price)
-    np.cumsum(returns, axis=0, out=log_price[1:])
-    log_price[1:] += log_price[0]
-    return log_price
+def _counted(listing: np.ndarray, rows: slice) -> np.ndarray:
+    """rows x members: whether a member counts in each session's composite return (it
+    has a close before that session)."""
+    return listing[None, :] <= np.maximum(np.arange(rows.start, rows.stop) - 1, 0)[:, None]
+
+
+def _member_returns(seed: int, regime: _Regime, roster: _Roster, out: np.ndarray) -> None:
+    """Fill `out` (n x members) with daily log returns: beta times the market factor,
+    the sector's return, the member's own move (scaled by the market's volatility) and
+    its drift, added in that order."""
+    _own_shocks(seed, roster.big, out)
+    sector = _sector_returns(seed, regime.scale)
+    own_scale = np.sqrt(regime.scale)
+    for rows in _chunks(len(out)):
+        own = out[rows]
+        own *= roster.own_vol
+        own *= own_scale[rows, None]
+        market_and_sector = regime.returns[rows, None] * roster.beta
+        market_and_sector += sector[rows][:, roster.sector]
+        np.add(market_and_sector, own, out=own)
+        own += roster.drift
+
+
+def _equal_weight_returns(returns: np.ndarray, listing: np.ndarray) -> np.ndarray:
+    """The members' equal-weight composite return of each session (from `returns`, n x
+    members, before they are compounded in their place)."""
+    out = np.empty(len(returns))
+    for rows in _chunks(len(returns)):
+        counted = _counted(listing, rows)
+        gross = np.where(counted, np.exp(returns[rows]), 0.0)
+        out[rows] = np.log(gross.sum(axis=1) / counted.sum(axis=1))
+    return out
+
+
+def _compound(log_prices: np.ndarray, first_price: np.ndarray) -> None:
+    """Turn `log_prices` (n + 1 x members, rows 1..n holding daily log returns) into log
+    prices compounded from the first price (row 0), in place, before the pull to the
+    anchors."""
+    log_prices[0] = np.log(first_price)
+    np.cumsum(log_prices[1:], axis=0, out=log_prices[1:])
+    log_prices[1:] += log_prices[0]
 
 
 def _composite_returns(
-    raw_log_prices: np.ndarray, returns: np.ndarray, roster: _Roster
+    raw_log_prices: np.ndarray, equal_weight: np.ndarray, roster: _Roster
 ) -> _Composites:
-    """The members' cap-weighted, tech-like and equal-weight composite returns. A member
-    counts in a session's return once it has a close before that session."""
-    n = len(returns)
-    counted = roster.listing[None, :] <= np.maximum(np.arange(n) - 1, 0)[:, None]
-    caps = np.exp(raw_log_prices) * roster.shares
-    before, after = np.where(counted, caps[:-1], 0.0), np.where(counted, caps[1:], 0.0)
+    """The members' cap-weighted and tech-like composite returns (with the equal-weight
+    one, computed before the returns were compounded). A member counts in a session's
+    return once it has a close before that session."""
+    n = len(raw_log_prices) - 1
+    cap_weighted, tech_like = np.empty(n), np.empty(n)
     tech = np.isin(roster.sector, _TECH_LIKE)
-    gross = np.where(counted, np.exp(returns), 0.0)
-    return _Composites(
-        cap_weighted=np.log(after.sum(axis=1) / before.sum(axis=1)),
-        tech_like=np.log(after[:, tech].sum(axis=1) / before[:, tech].sum(axis=1)),
-        equal_weight=np.log(gross.sum(axis=1) / counted.sum(axis=1)),
-    )
+    for rows in _chunks(n):
+        counted = _counted(roster.listing, rows)
+        caps = np.exp(raw_log_prices[rows.start : rows.stop + 1]) * roster.shares
+        before, after = np.where(counted, caps[:-1], 0.0), np.where(counted, caps[1:], 0.0)
+        cap_weighted[rows] = np.log(after.sum(axis=1) / before.sum(axis=1))
+        tech_like[rows] = np.log(after[:, tech].sum(axis=1) / before[:, tech].sum(axis=1))
+    return _Composites(cap_weighted=cap_weighted, tech_like=tech_like, equal_weight=equal_weight)
 
 
 def _index_noise(seed: int, n: int) -> _IndexNoise:
@@ -713,10 +743,13 @@ def _anchored_index(dates: pd.DatetimeIndex, cap_weighted: np.ndarray) -> _Index
 
 
 def _member_closes(raw_log_prices: np.ndarray, pull: np.ndarray, listing: np.ndarray) -> np.ndarray:
-    """n x members closes, NaN before a member lists. Every member carries the index's
-    pull to its anchors: the same drift for all moves the cap-weighted composite by
-    exactly that much and leaves the weights alone."""
-    closes = np.exp(raw_log_prices[1:] + np.cumsum(pull)[:, None])
+    """n x members closes, NaN before a member lists, made in place of rows 1..n of
+    `raw_log_prices`. Every member carries the index's pull to its anchors: the same
+    drift for all moves the cap-weighted composite by exactly that much and leaves the
+    weights alone."""
+    closes = raw_log_prices[1:]
+    closes += np.cumsum(pull)[:, None]
+    np.exp(closes, out=closes)
     closes[np.arange(len(closes))[:, None] < listing[None, :]] = np.nan
     return closes
 
@@ -871,12 +904,15 @@ def _generate(seed: int, count: int) -> _Path:
     dates = sessions.dates
     regime = _market_regime(seed, len(dates))
     roster = _member_roster(seed, count)
-    returns = _member_returns(seed, regime, roster)
-    raw_log_prices = _raw_log_prices(returns, roster.first_price)
-    composites = _composite_returns(raw_log_prices, returns, roster)
+    # The one n x members array: returns, then log prices, then closes, in place.
+    log_prices = np.empty((len(dates) + 1, count))
+    _member_returns(seed, regime, roster, out=log_prices[1:])
+    equal_weight = _equal_weight_returns(log_prices[1:], roster.listing)
+    _compound(log_prices, roster.first_price)
+    composites = _composite_returns(log_prices, equal_weight, roster)
     noise = _index_noise(seed, len(dates))
     index = _anchored_index(dates, composites.cap_weighted)
-    member_closes = _member_closes(raw_log_prices, index.pull, roster.listing)
+    member_closes = _member_closes(log_prices, index.pull, roster.listing)
     style = _small_cap_style(noise.style, regime.scale)
     gspc = np.exp(index.log_level)
     closes = {
