@@ -1,10 +1,12 @@
 """The simulated market: deterministic for a seed, independent of the window asked for,
 never past `end`, in the daily-bar contract, rich enough for every panel (members with
 sectors and cap weights, a VIX that falls as the index rises, contango most days), and
-a live bar that moves along a bridge pinned to the session's daily close."""
+a live bar that moves along a bridge pinned to the session's daily close in regular
+hours only, resting on the last close outside them."""
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
@@ -375,33 +377,65 @@ def test_live_bar_is_pinned_to_the_daily_close(
         clock.moment = ny(2026, 6, 16, 16)
         done = source.daily_bars([symbol], SESSION, SESSION)[symbol]
         pd.testing.assert_frame_equal(done, history[symbol].loc[[pd.Timestamp(SESSION)]])
-        # The next session's bridge starts exactly at this close.
+        # Closed, the market rests on this close, stamped at it.
         quote = source.quotes([symbol])[symbol]
-        assert quote.session == date(2026, 6, 17)
+        assert quote.session == SESSION
         assert quote.last == daily["close"]
+        assert quote.time == ny(2026, 6, 16, 16)
 
 
-def test_outside_hours_the_next_session_is_an_indication(
+def test_outside_regular_hours_the_market_rests_on_its_last_close(
     live: tuple[SimSource, MovableClock], history: dict[str, pd.DataFrame]
 ) -> None:
+    """Like the index it stands for, the simulated market trades in regular hours only:
+    after hours, over a weekend and in pre-market every symbol quotes Friday's close,
+    stamped at that close, and the next session has no bar until it opens."""
     source, clock = live
-    clock.moment = ny(2026, 6, 13, 12)  # Saturday
-    assert source.live_session() == date(2026, 6, 15)
-    friday = history["^GSPC"].loc["2026-06-12"]
-    saturday = source.quotes(["^GSPC"])["^GSPC"]
-    clock.moment = ny(2026, 6, 14, 20)
-    sunday = source.quotes(["^GSPC"])["^GSPC"]
-    assert saturday.last != sunday.last != friday["close"]
-    bars = source.daily_bars(["^GSPC"], date(2026, 6, 1), date(2026, 6, 15))["^GSPC"]
-    assert bars.index[-1] == pd.Timestamp("2026-06-15")
-    indication = bars.iloc[-1]
-    assert indication["open"] == indication["high"] == indication["low"] == sunday.last
-    assert indication["volume"] == 0
-    up_to_friday = source.daily_bars(["^GSPC"], date(2026, 6, 1), date(2026, 6, 14))["^GSPC"]
-    assert up_to_friday.index[-1] == pd.Timestamp("2026-06-12")
+    friday_close = ny(2026, 6, 12, 16)
+    friday = {symbol: history[symbol].loc["2026-06-12", "close"] for symbol in INDEX_SYMBOLS}
+    resting = (
+        ny(2026, 6, 12, 16, 0, 1),  # after hours
+        ny(2026, 6, 12, 21),  # closed
+        ny(2026, 6, 13, 12),  # Saturday
+        ny(2026, 6, 15, 4, 30),  # pre-market
+        ny(2026, 6, 15, 9, 29, 59),
+    )
+    for moment in resting:
+        clock.moment = moment
+        assert source.live_session() == date(2026, 6, 15)
+        quotes = source.quotes(INDEX_SYMBOLS)
+        assert {symbol: quote.last for symbol, quote in quotes.items()} == friday
+        assert {quote.time for quote in quotes.values()} == {friday_close}
+        assert {quote.session for quote in quotes.values()} == {date(2026, 6, 12)}
+        bars = source.daily_bars(["^GSPC"], date(2026, 6, 1), date(2026, 6, 15))["^GSPC"]
+        pd.testing.assert_frame_equal(bars, history["^GSPC"].loc["2026-06-01":"2026-06-12"])
+    # At the open it trades at once, with the gap its bridge spent overnight.
     clock.moment = ny(2026, 6, 15, 9, 30)
     opened = source.daily_bars(["^GSPC"], date(2026, 6, 15), date(2026, 6, 15))["^GSPC"]
+    assert opened.index[-1] == pd.Timestamp("2026-06-15")
     assert opened.iloc[-1]["close"] == history["^GSPC"].loc["2026-06-15", "open"]
+    assert source.quotes(["^GSPC"])["^GSPC"].last == opened.iloc[-1]["close"]
+
+
+def test_the_market_moves_only_in_regular_hours(live: tuple[SimSource, MovableClock]) -> None:
+    """A scripted clock through a day, a minute at a time: the price changes within
+    regular hours and stands still everywhere else."""
+    source, clock = live
+    start = ny(2026, 6, 15, 0, 0, 30)
+    prices: list[tuple[datetime, float]] = []
+    for minute in range(24 * 60):
+        clock.moment = start + timedelta(minutes=minute)
+        prices.append((clock.moment, source.quotes(["^GSPC"])["^GSPC"].last))
+    open_, close = ny(2026, 6, 15, 9, 30), ny(2026, 6, 15, 16)
+    # Each move, as the minute it happened in: (the reading before, the one after].
+    moves = [
+        (earlier, later)
+        for (earlier, before), (later, after) in itertools.pairwise(prices)
+        if after != before
+    ]
+    assert moves, "the market moves"
+    assert all(earlier < close and later > open_ for earlier, later in moves)
+    assert len(moves) > 0.9 * (close - open_) / timedelta(minutes=1), "and moves all session"
 
 
 def test_early_close_completes_the_session_at_one(

@@ -13,9 +13,14 @@ rises and its term structure is in contango except under stress; and the daily b
 read off each session's intraday Brownian bridge. The stages use only causal recursions
 and random streams of their own, drawn a row per session, so a date's bars depend on the
 seed alone, never on the window asked for or on how far the calendar reaches. While the
-app runs, the live session (the one in progress, or the next one outside regular hours)
-is read off the same bridge, from the previous close to the session's own daily close,
-at the clock's time, so live and history always agree."""
+app runs, the session in progress is read off the same bridge, from its open to its own
+daily close, at the clock's time, so live and history always agree. Like the index it
+stands for, the simulated market trades in regular hours only: in pre-market, after
+hours, nights, weekends and holidays it rests, and every symbol quotes its last close
+(stamped at that close; no bar for the next session until it opens, which it does with
+the gap its bridge spent overnight). SPY and IWM, which really trade in extended hours,
+rest with the indices they are multiples of here. So a closed market's refreshes
+change nothing, and the engine cycles on the closed cadence then."""
 
 from __future__ import annotations
 
@@ -23,7 +28,7 @@ import math
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Final, Literal
 
@@ -214,7 +219,7 @@ _Bar = tuple[float, float, float, float, float]
 
 @dataclass(frozen=True)
 class _LiveBar:
-    """The live session's bar at one instant, per symbol."""
+    """The bar of the session in progress at one instant, per symbol."""
 
     session: int
     bars: dict[str, _Bar]
@@ -274,7 +279,8 @@ class SimSource:
     Carries the symbols of `INDEX_SYMBOLS` and `members` synthetic index members
     (tickers SIM001...). Members' live session is omitted: `members()` and members'
     `daily_bars` return completed sessions only (close at or before the clock's time),
-    while the index-like symbols also get the live session's partial bar."""
+    while the index-like symbols also get the partial bar of the session in progress
+    during its regular hours (outside them the market rests on its last close)."""
 
     kind: SourceKind = "sim"
     simulated: bool = True
@@ -311,8 +317,8 @@ class SimSource:
     ) -> Mapping[str, pd.DataFrame]:
         """Daily bars from `start` to `end` inclusive for the symbols the simulation
         carries (index-like symbols and member tickers); others are absent. Completed
-        sessions only, plus the live session's partial bar when it falls in the window
-        (index-like symbols only)."""
+        sessions only, plus the partial bar of a session in its regular hours when it
+        falls in the window (index-like symbols only)."""
         path = self._generated()
         now = self._clock()
         first, stop = self._window(path, start, end)
@@ -362,28 +368,39 @@ class SimSource:
         return MemberPanel(closes=closes, info=info)
 
     def quotes(self, symbols: Sequence[str]) -> Mapping[str, Quote]:
-        """The live session's current price of each index-like symbol asked for; empty
-        past the end of the calendar."""
+        """The current price of each index-like symbol asked for: in regular hours the
+        session's price now, outside them the last close, stamped at that close (the
+        market rests). Empty before the first session closes and past the calendar."""
         path = self._generated()
         now = self._clock()
         live = self._live_bar(path, now)
-        if live is None:
+        if live is not None:
+            stamp = (now if now.tzinfo is not None else now.replace(tzinfo=NEW_YORK)).astimezone(
+                NEW_YORK
+            )
+            session = path.dates[live.session].date()
+            return {
+                symbol: Quote(symbol, live.bars[symbol][3], stamp, session)
+                for symbol in dict.fromkeys(symbols)
+                if symbol in live.bars
+            }
+        completed = self._completed(path, now)
+        if completed == 0 or completed >= len(path.dates):
             return {}
-        stamp = (now if now.tzinfo is not None else now.replace(tzinfo=NEW_YORK)).astimezone(
-            NEW_YORK
-        )
-        session = path.dates[live.session].date()
+        last = completed - 1
+        closed_at = datetime.fromtimestamp(int(path.close_ns[last]) // 1_000_000_000, tz=UTC)
+        stamp, session = closed_at.astimezone(NEW_YORK), path.dates[last].date()
         return {
-            symbol: Quote(symbol, live.bars[symbol][3], stamp, session)
+            symbol: Quote(symbol, float(path.bars[symbol][last, 3]), stamp, session)
             for symbol in dict.fromkeys(symbols)
-            if symbol in live.bars
+            if symbol in path.bars
         }
 
     # --- extras ---------------------------------------------------------------------
 
     def live_session(self) -> date | None:
-        """The session the live bar belongs to: the one in progress or, outside regular
-        hours, the next one; None past the end of the calendar."""
+        """The session in progress or, outside regular hours, the next one to open (it
+        has no bar until then); None past the end of the calendar."""
         path = self._generated()
         completed = self._completed(path)
         return path.dates[completed].date() if completed < len(path.dates) else None
@@ -423,12 +440,13 @@ class SimSource:
         return self._path
 
     def _live_bar(self, path: _Path, now: datetime | None = None) -> _LiveBar | None:
-        """Every index-like symbol's bar of the live session at the clock's time. The bar
-        is kept for its instant, and the intraday paths for the session's block."""
+        """Every index-like symbol's bar of the session in progress at the clock's time;
+        None outside regular hours (the market rests) and past the calendar. The bar is
+        kept for its instant, and the intraday paths for the session's block."""
         now = self._clock() if now is None else now
         moment = _ns(now)
         session = int(np.searchsorted(path.close_ns, moment, side="right"))
-        if session >= len(path.dates):
+        if session >= len(path.dates) or moment < path.open_ns[session]:
             return None
         with self._lock:
             if self._live is not None and self._live_key == (session, moment):
@@ -945,18 +963,14 @@ def _generate(seed: int, count: int) -> _Path:
 
 
 def _bridge_time(path: _Path, session: int, moment: int) -> float:
-    """Where `moment` (ns) falls on `session`'s bridge, from 0 at the previous close to 1
-    at its close: OVERNIGHT_SHARE is spent evenly until the open, the rest evenly over
-    regular hours."""
+    """Where `moment` (ns, in regular hours) falls on `session`'s bridge, from 0 at the
+    previous close to 1 at its close: OVERNIGHT_SHARE is the gap at the open (nothing
+    trades before it), the rest is spent evenly over regular hours."""
     opened = path.open_ns[session]
-    before = path.prev_close_ns[session]
-    if moment < opened:
-        tau = OVERNIGHT_SHARE * (moment - before) / max(opened - before, 1)
-    else:
-        tau = OVERNIGHT_SHARE + (1 - OVERNIGHT_SHARE) * (moment - opened) / max(
-            path.close_ns[session] - opened, 1
-        )
-    return min(max(float(tau), 0.0), 1.0)
+    tau = OVERNIGHT_SHARE + (1 - OVERNIGHT_SHARE) * (moment - opened) / max(
+        path.close_ns[session] - opened, 1
+    )
+    return min(max(float(tau), OVERNIGHT_SHARE), 1.0)
 
 
 def _price_on_grid(line: np.ndarray, step: int, weight: float, ends: np.ndarray) -> float:
@@ -974,10 +988,9 @@ def _price_on_grid(line: np.ndarray, step: int, weight: float, ends: np.ndarray)
 def _live_bars(
     path: _Path, log_paths: Mapping[str, np.ndarray], session: int, moment: int
 ) -> dict[str, _Bar]:
-    """Every index-like symbol's bar of `session` at `moment` (ns), read off the intraday
-    log paths of the session's block. Before the open it is an indication (open, high, low
-    and last all the current price, no volume); from the open, the regular hours so far,
-    with the share of the day's volume their time stands for."""
+    """Every index-like symbol's bar of `session` at `moment` (ns, in regular hours), read
+    off the intraday log paths of the session's block: the regular hours so far, with the
+    share of the day's volume their time stands for."""
     tau = _bridge_time(path, session, moment)
     position = tau * GRID_STEPS
     step = min(int(position), GRID_STEPS - 1)
@@ -987,9 +1000,6 @@ def _live_bars(
     bars: dict[str, _Bar] = {}
     for symbol, lines in log_paths.items():
         last = _price_on_grid(lines[row], step, weight, path.closes[symbol][session : session + 2])
-        if step < _OPEN_STEP:
-            bars[symbol] = (last, last, last, last, 0.0)
-            continue
         # The whole block, then the row: the same call as history's, so bits agree.
         opens, highs, lows = _extremes(lines, step)
         bars[symbol] = (
