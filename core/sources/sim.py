@@ -28,7 +28,7 @@ import math
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Final, Literal
 
@@ -58,7 +58,6 @@ the rest is spread evenly over regular hours (about one grid step per 58 s)."""
 _OPEN_STEP: Final = round(OVERNIGHT_SHARE * GRID_STEPS)
 _BLOCK: Final = 64
 """Sessions per intraday random stream (a block is regenerated for the live bar)."""
-_PRE_EPOCH_NIGHT: Final = timedelta(hours=17, minutes=30)
 _CHUNK: Final = 256
 """Sessions per chunk of the stages that run over every member, so that their
 temporaries are a chunk's size, not the whole history's (~12 MB each for 500 members):
@@ -195,8 +194,6 @@ class _Path:
     dates: pd.DatetimeIndex
     open_ns: np.ndarray
     close_ns: np.ndarray
-    prev_close_ns: np.ndarray
-    """Close time of the previous session (for the first one, a night before its open)."""
     closes: dict[str, np.ndarray]
     """Per bridged symbol: n + 1 closes; row 0 is the level before the epoch."""
     sigma: dict[str, np.ndarray]
@@ -474,8 +471,6 @@ class _Sessions:
     dates: pd.DatetimeIndex
     open_ns: np.ndarray
     close_ns: np.ndarray
-    prev_close_ns: np.ndarray
-    """Close of the previous session (for the first one, a night before its open)."""
 
 
 @dataclass(frozen=True)
@@ -557,12 +552,9 @@ def _session_calendar() -> _Sessions:
     schedule = calendar.schedule.loc[sessions]
     open_ns = pd.DatetimeIndex(schedule["open"]).as_unit("ns").asi8.copy()
     close_ns = pd.DatetimeIndex(schedule["close"]).as_unit("ns").asi8.copy()
-    prev_close_ns = np.empty_like(close_ns)
-    prev_close_ns[1:] = close_ns[:-1]
-    prev_close_ns[0] = open_ns[0] - _PRE_EPOCH_NIGHT // timedelta(microseconds=1) * 1000
     # Plain session dates: tz-naive, no calendar frequency (slices of it keep none).
     dates = pd.DatetimeIndex(sessions.tz_localize(None).to_numpy(), name="date")
-    return _Sessions(dates, open_ns, close_ns, prev_close_ns)
+    return _Sessions(dates, open_ns, close_ns)
 
 
 def _market_regime(seed: int, n: int) -> _Regime:
@@ -946,7 +938,6 @@ def _generate(seed: int, count: int) -> _Path:
         dates=dates,
         open_ns=sessions.open_ns,
         close_ns=sessions.close_ns,
-        prev_close_ns=sessions.prev_close_ns,
         closes=closes,
         sigma=sigma,
         bars=_daily_bars(seed, closes, sigma, volumes),
