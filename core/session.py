@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import warnings
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -24,6 +23,7 @@ from core.snapshot import Phase
 
 if TYPE_CHECKING:
     import exchange_calendars as xcals
+    import numpy as np
 
     from core.config import Refresh
 
@@ -57,8 +57,6 @@ class _Schedule:
     closes: list[datetime]
     """Regular closes, UTC, one per session."""
     early: frozenset[date]
-    session_set: frozenset[date]
-    """The sessions again, for membership tests."""
 
     def check_day(self, day: date, what: str) -> None:
         if not self.sessions[0] <= day <= self.sessions[-1]:
@@ -80,18 +78,28 @@ def _schedule() -> _Schedule:
         opens=as_utc(calendar.opens_nanos.tolist()),
         closes=as_utc(calendar.closes_nanos.tolist()),
         early=frozenset(stamp.date() for stamp in calendar.early_closes),
-        session_set=frozenset(stamp.date() for stamp in calendar.sessions),
     )
 
 
-def holidays_among(days: Sequence[date]) -> list[bool]:
-    """For each of `days`: whether it is a weekday inside the calendar's span on which
-    the NYSE held no session (a holiday, or a closing such as 2012-10-29 for Sandy).
-    Days outside the span, where the calendar cannot tell, are never called holidays."""
-    schedule = _schedule()
-    first, last = schedule.sessions[0], schedule.sessions[-1]
-    open_days = schedule.session_set
-    return [first <= day <= last and day.weekday() < 5 and day not in open_days for day in days]
+def holidays_among(days: np.ndarray) -> np.ndarray:
+    """For each of `days` (datetime64[D]): whether it is a weekday inside the calendar's
+    span on which the NYSE held no session (a holiday, or a closing such as 2012-10-29
+    for Sandy). Days outside the span, where the calendar cannot tell, are never called
+    holidays. Vectorised: a history of 25,000 bars costs a few milliseconds."""
+    import numpy as np
+
+    sessions = _session_days()
+    inside = (days >= sessions[0]) & (days <= sessions[-1])
+    weekday = np.is_busday(days, weekmask="1111100")
+    return inside & weekday & ~np.isin(days, sessions, assume_unique=False)
+
+
+@lru_cache(maxsize=1)
+def _session_days() -> np.ndarray:
+    """The sessions as a sorted datetime64[D] array."""
+    import numpy as np
+
+    return np.array(_schedule().sessions, dtype="datetime64[D]")
 
 
 def _seconds(start: datetime, end: datetime) -> float:

@@ -209,7 +209,7 @@ def screen_bars(
     reasons = np.full(len(bars), "", dtype=object)
     days = pd.DatetimeIndex(bars.index)
     reasons[days.day_of_week >= 5] = "a weekend"
-    holidays = np.array(holidays_among([day.date() for day in days]), dtype=np.bool_)
+    holidays = holidays_among(days.to_numpy(dtype="datetime64[D]"))
     reasons[holidays & (reasons == "")] = "not an NYSE session (a holiday)"
     reasons[(days > pd.Timestamp(today)) & (reasons == "")] = f"after today ({today})"
     bad_price = (known & ~(np.isfinite(prices) & (prices > 0))).any(axis=1)
