@@ -147,14 +147,16 @@ class RegimeApp(App[None]):
         ),
     ]
 
-    snapshot: reactive[Snapshot | None] = reactive(None, init=False)
+    # The app draws nothing itself: these reactives only hand their values to the
+    # screens (whose panels repaint just what changed), so none repaints the screen.
+    snapshot: reactive[Snapshot | None] = reactive(None, init=False, repaint=False)
     """The newest Snapshot the engine published; None until the first one."""
 
-    thesis: reactive[Thesis] = reactive("bull", init=False)
+    thesis: reactive[Thesis] = reactive("bull", init=False, repaint=False)
     """The thesis in view: the checklist shows its items, the verdict puts it first,
     and the panels it rests on carry its accent."""
 
-    engine_error: reactive[str | None] = reactive(None, init=False)
+    engine_error: reactive[str | None] = reactive(None, init=False, repaint=False)
     """What failed in the engine itself; every status line shows it."""
 
     def __init__(

@@ -279,3 +279,15 @@ def test_run_monitor_prints_the_refusal_as_one_line(
     monkeypatch.setattr(RegimeApp, "run", refuse)
     line = refused(["--source", "sim", "--as-of", "2026-02-09"], capsys)
     assert line == "--as-of 2026-02-09: the cache has no ^GSPC bar for it"
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [("bogus", "not an ISO time"), ("2026-02-05T10:00:00", "give the UTC offset")],
+)
+def test_a_bad_benchmark_clock_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], value: str, reason: str
+) -> None:
+    monkeypatch.setenv("REGIME_CLOCK_START", value)
+    line = refused(SIM, capsys)
+    assert line.startswith(f"REGIME_CLOCK_START={value!r}: {reason}")

@@ -47,7 +47,7 @@ def test_config_check_of_a_misspelt_field_exits_2_naming_file_and_item(bad_confi
     "args",
     [
         ["snapshot", "--source", "sim"],
-        ["--source", "sim"],  # the monitor: refused before the app starts
+        ["--source", "sim"],  # the monitor: refused after its first frame, as one line
     ],
 )
 def test_every_command_refuses_a_bad_thesis(

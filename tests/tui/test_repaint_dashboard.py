@@ -33,9 +33,6 @@ SIZE = (120, 40)
 def truecolor(monkeypatch: pytest.MonkeyPatch) -> None:
     """A truecolor terminal: the app keeps its theme (a 16-colour one would switch)."""
     monkeypatch.setattr(textual.constants, "COLOR_SYSTEM", "truecolor")
-    # TODO(issue 9): RegimeApp.snapshot repaints the whole screen on every Snapshot
-    # until tui/app.py declares it `repaint=False`; drop this line once it does.
-    monkeypatch.setattr(RegimeApp.snapshot, "_repaint", False)
 
 
 def recorded(snapshot: Snapshot) -> RecordingApp:
