@@ -1,13 +1,16 @@
 """NYSE trading calendar and market phase. The schedule (sessions, regular opens and
-closes, early closes at 13:00 New York) comes from exchange_calendars' XNYS calendar,
-built once per process by `nyse_calendar()`; no holiday is hard-coded here. Around each
-session this module adds the extended hours: pre-market from 04:00 to the open and
-after-hours for four hours after the close (16:00 to 20:00, or 13:00 to 17:00 on early-close
-days). `MarketSession` answers, for an injectable clock, which phase the market is in,
-the next open and close, and how long the refresh loop may sleep without missing a
-phase change. The calendar covers 2000-01-03 to one year after the process started;
-asking about a moment or date outside it raises ValueError. exchange_calendars (and so
-pandas) is imported only when the calendar is first needed."""
+closes, early closes at 13:00 New York) comes from exchange_calendars' XNYS calendar
+(`nyse_calendar()`); no holiday is hard-coded here. It is read once per process, from
+the calendar cache (core.calendar_cache) when that is current, so a warm start imports
+neither exchange_calendars nor pandas for it; else the calendar is built and the cache
+rewritten. Around each session this module adds the extended hours: pre-market from
+04:00 to the open and after-hours for four hours after the close (16:00 to 20:00, or
+13:00 to 17:00 on early-close days). `MarketSession` answers, for an injectable clock,
+which phase the market is in, the next open and close, and how long the refresh loop
+may sleep without missing a phase change. The calendar covers 2000-01-03 to one year
+after it was built (at most a week ago); asking about a moment or date outside it
+raises ValueError. `session_times` gives the schedule as arrays (for the simulated
+market)."""
 
 from __future__ import annotations
 
@@ -25,6 +28,7 @@ if TYPE_CHECKING:
     import exchange_calendars as xcals
     import numpy as np
 
+    from core.calendar_cache import CalendarTable
     from core.config import Refresh
 
 PRE_MARKET_START = time(4, 0)
@@ -33,30 +37,46 @@ AFTER_HOURS = timedelta(hours=4)
 """After-hours runs this long after the regular close (to 20:00, or 17:00 when early)."""
 
 _NANOS_PER_SECOND = 1_000_000_000
+CALENDAR_START = date(2000, 1, 3)
+"""The calendar's first session."""
+_UNIX_DAY = date(1970, 1, 1).toordinal()
 
 
 @lru_cache(maxsize=1)
 def nyse_calendar() -> xcals.ExchangeCalendar:
-    """The XNYS calendar, built once per process (it takes ~0.4 s)."""
+    """The XNYS calendar, built once per process (importing and building it takes
+    ~0.5 s; the schedule is read from its cache file instead whenever it can be)."""
     import exchange_calendars as xcals
 
     with warnings.catch_warnings():
         # exchange_calendars 4.13 calls Series.values on tz-aware columns, which pandas 3
         # deprecates; the warning is the library's, not actionable here.
         warnings.filterwarnings("ignore", message="Series.values returning an ndarray")
-        return xcals.get_calendar("XNYS", start="2000-01-03")
+        return xcals.get_calendar("XNYS", start=CALENDAR_START.isoformat())
 
 
 @dataclass(frozen=True)
 class _Schedule:
     """The calendar as plain sorted Python lists, for cheap bisection on every refresh."""
 
+    table: CalendarTable
+    """The same schedule as integers (what the cache file holds)."""
     sessions: list[date]
     opens: list[datetime]
     """Regular opens, UTC, one per session."""
     closes: list[datetime]
     """Regular closes, UTC, one per session."""
     early: frozenset[date]
+
+    @classmethod
+    def of(cls, table: CalendarTable) -> _Schedule:
+        return cls(
+            table=table,
+            sessions=[date.fromordinal(day) for day in table.days],
+            opens=[datetime.fromtimestamp(second, tz=UTC) for second in table.opens],
+            closes=[datetime.fromtimestamp(second, tz=UTC) for second in table.closes],
+            early=frozenset(date.fromordinal(day) for day in table.early),
+        )
 
     def check_day(self, day: date, what: str) -> None:
         if not self.sessions[0] <= day <= self.sessions[-1]:
@@ -66,19 +86,41 @@ class _Schedule:
             )
 
 
+def _built_table() -> CalendarTable:
+    """The schedule of a freshly built XNYS calendar, as integers."""
+    from core.calendar_cache import CalendarTable
+
+    calendar = nyse_calendar()
+    nanos_per_day = 86_400 * _NANOS_PER_SECOND
+    return CalendarTable(
+        days=[n // nanos_per_day + _UNIX_DAY for n in calendar.sessions.asi8.tolist()],
+        opens=[n // _NANOS_PER_SECOND for n in calendar.opens_nanos.tolist()],
+        closes=[n // _NANOS_PER_SECOND for n in calendar.closes_nanos.tolist()],
+        early=[stamp.date().toordinal() for stamp in calendar.early_closes],
+    )
+
+
 @lru_cache(maxsize=1)
 def _schedule() -> _Schedule:
-    calendar = nyse_calendar()
+    """The schedule, once per process: read from the calendar cache when it is current
+    (core.calendar_cache), else built from exchange_calendars and cached."""
+    from core.calendar_cache import cached_table, calendar_cache_path
 
-    def as_utc(nanos: list[int]) -> list[datetime]:
-        return [datetime.fromtimestamp(n // _NANOS_PER_SECOND, tz=UTC) for n in nanos]
+    table = cached_table(calendar_cache_path(), date.today(), _built_table, first=CALENDAR_START)
+    return _Schedule.of(table)
 
-    return _Schedule(
-        sessions=[stamp.date() for stamp in calendar.sessions],
-        opens=as_utc(calendar.opens_nanos.tolist()),
-        closes=as_utc(calendar.closes_nanos.tolist()),
-        early=frozenset(stamp.date() for stamp in calendar.early_closes),
-    )
+
+def session_times(start: date) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The sessions from `start` through the calendar's last one: their days
+    (datetime64[D]) and regular opens and closes (int64 Unix nanoseconds)."""
+    import numpy as np
+
+    table = _schedule().table
+    first = bisect_left(table.days, start.toordinal())
+    days = np.array(table.days[first:], dtype=np.int64) - _UNIX_DAY
+    opens = np.array(table.opens[first:], dtype=np.int64) * _NANOS_PER_SECOND
+    closes = np.array(table.closes[first:], dtype=np.int64) * _NANOS_PER_SECOND
+    return days.astype("datetime64[D]"), opens, closes
 
 
 def holidays_among(days: np.ndarray) -> np.ndarray:
@@ -97,9 +139,7 @@ def holidays_among(days: np.ndarray) -> np.ndarray:
 @lru_cache(maxsize=1)
 def _session_days() -> np.ndarray:
     """The sessions as a sorted datetime64[D] array."""
-    import numpy as np
-
-    return np.array(_schedule().sessions, dtype="datetime64[D]")
+    return session_times(date.min)[0]
 
 
 def _seconds(start: datetime, end: datetime) -> float:

@@ -10,6 +10,7 @@ import itertools
 import time
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,7 @@ import pytest
 from core.clock import NEW_YORK
 from core.indicators.volatility import realized_vol
 from core.session import nyse_calendar
+from core.sources import sim
 from core.sources.base import Source, check_bars
 from core.sources.sim import INDEX_SYMBOLS, SECTORS, SimSource
 
@@ -480,3 +482,61 @@ def test_503_members(reference: SimSource) -> None:
     assert len(panel.closes) > 490
     assert panel.info["weight"].sum() == pytest.approx(1.0)
     assert panel.info.index[-1] == "SIM503"
+
+
+# --- the session calendar from the calendar cache ----------------------------------------
+
+
+def _sessions_from_exchange_calendars() -> sim._Sessions:
+    """The simulated market's sessions as built straight from exchange_calendars (what
+    `_session_calendar` returned before the schedule was cached)."""
+    calendar = nyse_calendar()
+    sessions = calendar.sessions_in_range(pd.Timestamp(sim.EPOCH), calendar.last_session)
+    schedule = calendar.schedule.loc[sessions]
+    open_ns = pd.DatetimeIndex(schedule["open"]).as_unit("ns").asi8.copy()
+    close_ns = pd.DatetimeIndex(schedule["close"]).as_unit("ns").asi8.copy()
+    dates = pd.DatetimeIndex(sessions.tz_localize(None).to_numpy(), name="date")
+    return sim._Sessions(dates, open_ns, close_ns)
+
+
+def test_the_market_from_the_calendar_cache_is_the_one_from_exchange_calendars(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dataclasses
+
+    from core import calendar_cache, session
+
+    today = date.today()
+    path = tmp_path / calendar_cache.FILE_NAME
+    versions = calendar_cache.library_versions()
+    assert versions is not None
+    calendar_cache.write(path, versions, today, session._built_table())
+
+    def unbuilt() -> calendar_cache.CalendarTable:
+        raise AssertionError("the schedule should come from the cache file")
+
+    table = calendar_cache.cached_table(path, today, unbuilt, first=session.CALENDAR_START)
+    monkeypatch.setattr(session, "_schedule", lambda: session._Schedule.of(table))
+    from_cache = sim._session_calendar()
+    expected = _sessions_from_exchange_calendars()
+    pd.testing.assert_index_equal(from_cache.dates, expected.dates, exact=True)
+    assert from_cache.dates.freq is None
+    for got, want in (
+        (from_cache.open_ns, expected.open_ns),
+        (from_cache.close_ns, expected.close_ns),
+    ):
+        assert got.dtype == want.dtype == np.int64
+        np.testing.assert_array_equal(got, want)
+    cached_market = sim._generate(11, 40)
+    monkeypatch.setattr(sim, "_session_calendar", _sessions_from_exchange_calendars)
+    built_market = sim._generate(11, 40)
+    for field in dataclasses.fields(cached_market):
+        got, want = getattr(cached_market, field.name), getattr(built_market, field.name)
+        if isinstance(got, dict):
+            assert got.keys() == want.keys(), field.name
+            for key in got:
+                np.testing.assert_array_equal(got[key], want[key], err_msg=f"{field.name} {key}")
+        elif isinstance(got, pd.Index):
+            pd.testing.assert_index_equal(got, want, exact=True)
+        else:
+            np.testing.assert_array_equal(got, want, err_msg=field.name)

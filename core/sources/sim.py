@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from core.clock import NEW_YORK, Clock, system_clock
-from core.session import nyse_calendar
+from core.session import session_times
 from core.snapshot import SourceKind
 from core.sources.base import (
     BAR_COLUMNS,
@@ -546,14 +546,11 @@ class _IndexPath:
 
 
 def _session_calendar() -> _Sessions:
-    """Every NYSE session from EPOCH through the last one the calendar knows."""
-    calendar = nyse_calendar()
-    sessions = calendar.sessions_in_range(pd.Timestamp(EPOCH), calendar.last_session)
-    schedule = calendar.schedule.loc[sessions]
-    open_ns = pd.DatetimeIndex(schedule["open"]).as_unit("ns").asi8.copy()
-    close_ns = pd.DatetimeIndex(schedule["close"]).as_unit("ns").asi8.copy()
-    # Plain session dates: tz-naive, no calendar frequency (slices of it keep none).
-    dates = pd.DatetimeIndex(sessions.tz_localize(None).to_numpy(), name="date")
+    """Every NYSE session from EPOCH through the last one the calendar knows (read from
+    the calendar cache when it is current: no exchange_calendars import)."""
+    days, open_ns, close_ns = session_times(EPOCH)
+    # Plain session dates: tz-naive nanoseconds, no calendar frequency.
+    dates = pd.DatetimeIndex(days.astype("datetime64[ns]"), name="date")
     return _Sessions(dates, open_ns, close_ns)
 
 
