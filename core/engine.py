@@ -17,16 +17,25 @@ reason; with no good data yet, every section shows its fallback in state ERROR w
 the reason. A fetch still running when its cadence has passed gets the last Snapshot
 re-published as STALE ("fetch running for 45s") until it ends; no second fetch starts
 meanwhile. Members' bars (for breadth) are slow data, fetched on their own longer
-cadence. The engine asks a source only for what its `capabilities` declare, and takes
-the state its panels show from what the source says its data is (historical,
-simulated, cached). Given a `Replay` the engine replays: everything is evaluated as of
-that session's close, the window it asks sources for ends there, and no bar after it
-is used."""
+cadence; in the loop (live) their load runs in a thread of its own, one at a time,
+never doubled: a cycle that starts it waits `members_grace` for it, and when it is
+longer (a cold cache: hundreds of tickers in chunks) the cycle computes and publishes
+every section from what it has, the panels the members feed saying that they are
+loading (their older reading kept), with the load's progress (`core.progress`: counts
+and time left) re-published about once a second while the loop rests; its end wakes
+the loop for a refresh at once, and its failure is collected by that cycle like any
+fetch's (one line, retried with backoff). A lone `refresh` (`regime snapshot`), the
+warm start and a replay load the members inline. The engine asks a source only for
+what its `capabilities` declare, and takes the state its panels show from what the
+source says its data is (historical, simulated, cached). Given a `Replay` the engine
+replays: everything is evaluated as of that session's close, the window it asks
+sources for ends there, no bar after it is used, and no quote is fetched."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import math
 import random
@@ -45,10 +54,18 @@ from core import last_snapshot
 from core.clock import NEW_YORK, Clock, system_clock
 from core.config import Settings
 from core.failures import Failure, Summary, describe, summarize
+from core.progress import Progress, members_progress
 from core.replay import Replay
 from core.section import CycleData, Registry, builtin, sessions_before
 from core.session import MarketSession
-from core.snapshot import Freshness, MarketInfo, PanelStatus, Snapshot, SourceInfo
+from core.snapshot import (
+    Freshness,
+    LoadProgress,
+    MarketInfo,
+    PanelStatus,
+    Snapshot,
+    SourceInfo,
+)
 from core.sources.base import (
     MAX_JUMP,
     MemberPanel,
@@ -64,6 +81,14 @@ log = logging.getLogger(__name__)
 Publish = Callable[[Snapshot], None]
 SAVE_EVERY = timedelta(minutes=1)
 """How often the latest Snapshot is written for the next start."""
+
+MEMBERS_GRACE = 1.0
+"""Seconds a cycle waits for the members' load it started before it publishes without
+it (a warm store or a local source answers well within it)."""
+PROGRESS_EVERY = 1.0
+"""Seconds between re-publishing a running load's progress while the loop rests."""
+LOADING_MEMBERS = "loading the members' closes"
+"""What a panel the members feed says while their first load runs."""
 
 BACKOFF_FIRST = 2.0
 """Seconds before the first retry of a failed cycle."""
@@ -111,6 +136,54 @@ class Backoff:
         # The exponent is bounded: a week of failures must not overflow a float.
         growth = self.factor ** min(max(failures, 1) - 1, 64)
         return min(self.cap, self.first * growth)
+
+
+class _MembersLoad:
+    """One members' load in a thread of its own, and what it brought. A cycle that
+    stops waiting for it detaches it: its end then wakes the loop (`wake`)."""
+
+    def __init__(
+        self,
+        fetch: Callable[[], MemberPanel | None],
+        asked_at: datetime,
+        progress: Progress | None,
+        wake: Callable[[], None],
+    ) -> None:
+        self.asked_at = asked_at
+        """The cycle's time when it was asked for (the members' cadence counts from it)."""
+        self.progress = progress
+        """Where the source reports the load's chunks, if it does."""
+        self.panel: MemberPanel | None = None
+        self.error: Exception | None = None
+        self._fetch = fetch
+        self._wake = wake
+        self._lock = threading.Lock()
+        self._ended = threading.Event()
+        self._detached = False
+        # A daemon: a load still running at exit must not hold the process (like a
+        # stalled client call, it ends on its own and what it brings is dropped).
+        self._thread = threading.Thread(target=self._run, name="members load", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.panel = self._fetch()
+        except Exception as error:  # collected and named by the next cycle
+            self.error = error
+        with self._lock:
+            self._ended.set()
+            detached = self._detached
+        if detached:
+            self._wake()
+
+    def ended(self, wait: float) -> bool:
+        """Whether the load has ended, waiting up to `wait` seconds for it; when it has
+        not, it is detached from now on."""
+        self._ended.wait(wait)
+        with self._lock:
+            if not self._ended.is_set():
+                self._detached = True
+            return self._ended.is_set()
 
 
 class CycleError(Exception):
@@ -210,6 +283,7 @@ class Engine:
         theses: Mapping[str, Thesis] | None = None,
         sections: Registry | None = None,
         backoff: Backoff | None = None,
+        members_grace: float = MEMBERS_GRACE,
     ) -> None:
         self.settings = settings
         self.theses: Mapping[str, Thesis] = (
@@ -231,6 +305,14 @@ class Engine:
         """Where the latest Snapshot is kept for the next start (None: nowhere)."""
         self.backoff = backoff or Backoff()
         """How long to wait after failed cycles."""
+        self.members_grace = members_grace
+        """Seconds a cycle waits for the members' load it starts (see MEMBERS_GRACE)."""
+        self._members_load: _MembersLoad | None = None
+        """The members' load running in its thread (at most one), until a cycle collects it."""
+        self._shown: Snapshot | None = None
+        """The last Snapshot published, as built (without the load's progress)."""
+        self._progress_shown: LoadProgress | None = None
+        """The load's progress published with it."""
         self._saved_at: datetime | None = None
         self._unsaved: Snapshot | None = None
         """A healthy cycle's Snapshot not yet written (within SAVE_EVERY of the last)."""
@@ -296,10 +378,12 @@ class Engine:
         end: date,
         windows: Mapping[date, list[str]],
         symbols: Sequence[str],
+        background: bool = False,
     ) -> tuple[list[Failure], bool]:
-        """Fetch what is due into the engine's last-good data. Returns what failed, and
-        whether every fetch answered (a partial answer counts: what came back is kept
-        and the rest is asked again next cycle, at the usual cadence)."""
+        """Fetch what is due into the engine's last-good data (the members' load in a
+        thread of its own when `background`, see `_fetch_members`). Returns what failed,
+        and whether every fetch answered (a partial answer counts: what came back is
+        kept and the rest is asked again next cycle, at the usual cadence)."""
         failures: list[Failure] = []
         answered = True
 
@@ -326,11 +410,9 @@ class Engine:
                     self._bars.update(error.partial)
                     raise
         wants_members = "members" in source.capabilities and self.sections.needs_members()
-        if wants_members and self._members_due(now):
+        if wants_members:
             with fetching("members"):
-                members = source.members(self._start(end), end)
-                self._members = members if members is not None else self._members
-                self._members_fetched = now
+                self._fetch_members(source, now, end, background)
         if self.replay is None and "intraday_quotes" in source.capabilities:
             with fetching("quotes"):
                 quotes = source.quotes(symbols)
@@ -339,6 +421,78 @@ class Engine:
                 if index_quote is not None:
                     self._quote_time = index_quote.time.astimezone(NEW_YORK)
         return failures, answered
+
+    def _fetch_members(self, source: Source, now: datetime, end: date, background: bool) -> None:
+        """Take the members' closes when they are due: inline, or (`background`) from
+        a load in its own thread, started if none runs and waited for `members_grace`
+        seconds; one still running after that is left to run (the next cycle after
+        its end collects it). Raises what the load raised."""
+        load = self._members_load
+        wait = 0.0
+        if load is None:
+            if not self._members_due(now):
+                return
+            fetch = functools.partial(source.members, self._start(end), end)
+            if not background:
+                self._take_members(fetch(), now)
+                return
+            load = _MembersLoad(fetch, now, members_progress(source), self.refresh_now)
+            self._members_load = load
+            wait = self.members_grace
+        if not load.ended(wait):
+            return
+        self._members_load = None
+        if load.error is not None:
+            raise load.error
+        self._take_members(load.panel, load.asked_at)
+
+    def _take_members(self, members: MemberPanel | None, asked_at: datetime) -> None:
+        self._members = members if members is not None else self._members
+        self._members_fetched = asked_at
+
+    def _loading(self, snapshot: Snapshot, detail: str | None) -> Snapshot:
+        """`snapshot` with each panel the members feed that has no reading yet saying
+        that their load is running (and `detail`, what else failed), while it runs."""
+        if self._members_load is None:
+            return snapshot
+        why = LOADING_MEMBERS if detail is None else f"{LOADING_MEMBERS}; {detail}"
+        update = {
+            section.key: reading.model_copy(
+                update={"status": reading.status.model_copy(update={"detail": why})}
+            )
+            for section, reading in snapshot.sections()
+            if section.needs_members and reading.status.as_of is None
+        }
+        return snapshot.model_copy(update=update) if update else snapshot
+
+    def load_progress(self) -> LoadProgress | None:
+        """The members' load running detached, as the panels show it (no counts from a
+        source that reports none); None when none runs."""
+        load = self._members_load
+        if load is None:
+            return None
+        reading = None if load.progress is None else load.progress.reading()
+        if reading is None:
+            return LoadProgress(what="members", done=0, total=0, unit="tickers")
+        left = None if reading.seconds_left is None else math.ceil(reading.seconds_left)
+        return LoadProgress(
+            what=reading.what,
+            done=reading.done,
+            total=reading.total,
+            unit=reading.unit,
+            seconds_left=left,
+        )
+
+    def _progressed(self, snapshot: Snapshot, progress: LoadProgress | None) -> Snapshot:
+        """`snapshot` with `progress` on each panel the members feed (None: none)."""
+        update = {
+            section.key: reading.model_copy(
+                update={"status": reading.status.model_copy(update={"progress": progress})}
+            )
+            for section, reading in snapshot.sections()
+            if section.needs_members and reading.status.progress != progress
+        }
+        return snapshot.model_copy(update=update) if update else snapshot
 
     def _state(self, source: Source, now: datetime, phase: str, failed: bool) -> Freshness:
         if self.replay is not None or source.historical:
@@ -411,9 +565,11 @@ class Engine:
         cycle returns the last good Snapshot marked with what failed or, with none
         yet, every section's fallback in state ERROR saying so."""
         chosen = source or self.source
+        # The members load apart only in the loop, live, from the engine's own source.
+        background = self._loop is not None and self.replay is None and chosen is self.source
         with self._lock:
             try:
-                snapshot, answered = self._cycle(chosen)
+                snapshot, answered = self._cycle(chosen, background)
             except Exception as error:  # whatever breaks a cycle, the loop goes on
                 failure = (
                     error.failure if isinstance(error, CycleError) else Failure("refresh", error)
@@ -432,7 +588,7 @@ class Engine:
             self._last_good = snapshot
             return snapshot
 
-    def _cycle(self, source: Source) -> tuple[Snapshot, bool]:
+    def _cycle(self, source: Source, background: bool = False) -> tuple[Snapshot, bool]:
         """Fetch, compute and build one Snapshot; also say whether every fetch answered.
         Raises `CycleError` naming the step that could not be done."""
         now = self.clock()
@@ -441,7 +597,7 @@ class Engine:
         with _step("choosing what to fetch"):
             windows = self.windows(end)
             symbols = self._symbols()
-        failures, answered = self._fetch(source, now, end, windows, symbols)
+        failures, answered = self._fetch(source, now, end, windows, symbols, background)
         self.failures = list(dict.fromkeys(" ".join(f.text().split()) for f in failures))
         if not failures:
             self._last_success = now
@@ -471,6 +627,7 @@ class Engine:
                 "market": market,
             }
             snapshot = self.sections.assemble(self.settings, cycle, envelope, self.theses)
+            snapshot = self._loading(snapshot, detail)
         if summary is not None:
             snapshot = snapshot.model_copy(
                 update={
@@ -613,9 +770,33 @@ class Engine:
             if snapshot is not None and not self.consecutive_failures:
                 # Only a healthy cycle's: never a failure over the last good reading.
                 await asyncio.to_thread(self._remember, snapshot)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.next_wait())
-            self._wake.clear()
+            await self._rest(publish)
+
+    async def _rest(self, publish: Publish) -> None:
+        """Wait for the next cycle (`next_wait`, or a wake-up); while a members' load
+        runs detached, re-publish the last Snapshot with its progress about once a
+        second, whenever the progress changed."""
+        assert self._wake is not None
+        wait = self.next_wait()
+        deadline = None if wait is None else time.monotonic() + wait
+        while True:
+            left = None if deadline is None else max(deadline - time.monotonic(), 0.0)
+            ticking = self._members_load is not None
+            step = min(left, PROGRESS_EVERY) if ticking and left is not None else left
+            step = PROGRESS_EVERY if ticking and step is None else step
+            try:
+                await asyncio.wait_for(self._wake.wait(), step)
+                break
+            except TimeoutError:
+                if left is not None and step is not None and step >= left:
+                    break
+                self._publish_progress(publish)
+        self._wake.clear()
+
+    def _publish_progress(self, publish: Publish) -> None:
+        """Publish the last Snapshot again if the load's progress moved since."""
+        if self._shown is not None and self.load_progress() != self._progress_shown:
+            self._publish(publish, self._shown)
 
     async def _watched_refresh(self, publish: Publish) -> Snapshot | None:
         """One cycle in a thread. While it runs past the cadence (a hung fetch: a thread
@@ -639,10 +820,13 @@ class Engine:
                 running = fmt.age(timedelta(seconds=time.monotonic() - started))
                 self._publish(publish, self._marked(last, f"fetch running for {running}"))
 
-    @staticmethod
-    def _publish(publish: Publish, snapshot: Snapshot) -> None:
+    def _publish(self, publish: Publish, snapshot: Snapshot) -> None:
+        """Hand `snapshot` to the receiver with the members' load's progress on the
+        panels it feeds (never raises)."""
+        self._shown = snapshot
+        self._progress_shown = progress = self.load_progress()
         try:
-            publish(snapshot)
+            publish(self._progressed(snapshot, progress))
         except Exception:  # the receiver's fault must not end the loop either
             log.exception("publishing a Snapshot failed")
 

@@ -32,6 +32,23 @@ class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class LoadProgress(Frozen):
+    """A long load feeding a panel, while it runs (`core.progress`): the panel shows a
+    progress bar with the counts and the time left. Live only: never saved for the
+    next start, and not a reading (readings as history have no status)."""
+
+    what: str
+    """What is loading: `members`."""
+    done: int
+    """Units done so far."""
+    total: int
+    """Units the load ends with."""
+    unit: str
+    """What is counted: `tickers`."""
+    seconds_left: int | None = None
+    """Whole seconds still needed at the pace so far; None while there is no pace yet."""
+
+
 class PanelStatus(Frozen):
     """How fresh a panel's reading is, and why it is not fresh when it is not."""
 
@@ -45,6 +62,9 @@ class PanelStatus(Frozen):
     """`detail` with the failures it sums up written out in full (every symbol and every
     message, one failure per line), for the detail view and scripts; None when `detail`
     is all there is."""
+    progress: LoadProgress | None = None
+    """The load of the panel's data still running (its reading is older, or missing
+    until the load ends); None when nothing is loading for it."""
 
 
 class SectionModel(Frozen):

@@ -35,6 +35,7 @@ from typing import Any, Literal, Protocol, TypeVar
 import pandas as pd
 
 from core.clock import NEW_YORK, Clock, system_clock
+from core.progress import Progress
 from core.session import MarketSession
 from core.snapshot import SourceKind
 from core.sources.base import (
@@ -468,6 +469,7 @@ class YahooSource:
         sleep: Callable[[float], None] = time.sleep,
         holdings_fund: str | None = HOLDINGS_FUND,
         call_deadline: float = CALL_DEADLINE,
+        members_progress: Progress | None = None,
     ):
         """`member_tickers`: the index members' Yahoo symbols (BRK-B, not BRK.B); None
         means the source has no members. yfinance retries a network failure `retries`
@@ -476,7 +478,9 @@ class YahooSource:
         between requests. yfinance's caches go to `cache_dir` (default: a "yfinance"
         folder beside the store). `holdings_fund`: the fund whose top holdings are the
         members' weights; None leaves the weights to whatever the store holds. A client
-        call running past `call_deadline` seconds fails as a network error."""
+        call running past `call_deadline` seconds fails as a network error.
+        `members_progress` is where a members' load reports its chunks (a new one by
+        default): the engine shows it on the panels the members feed."""
         self._store = store
         self._clock = clock
         self._calendar = MarketSession(clock)
@@ -492,6 +496,8 @@ class YahooSource:
         self._sleep = sleep
         self._holdings_fund = holdings_fund
         self._call_deadline = call_deadline
+        self.members_progress = members_progress or Progress("members", "tickers")
+        """The members' load in progress, counted in tickers (see `core.progress`)."""
         capabilities: set[Capability] = {"daily_bars", "intraday_quotes"}
         if member_tickers is not None:
             capabilities.add("members")
@@ -611,12 +617,50 @@ class YahooSource:
         lasts = self._store.member_last_sessions()
         plan = self._plan(tickers, coverage, {t: lasts.get(t) for t in tickers}, start, end)
         failures: dict[str, str] = {}
-        rebased: list[str] = []
         requests = [
             (fetch_start, chunk)
             for fetch_start, group in plan.items()
             for chunk in _chunks(group, self._chunk_size)
         ]
+        if requests:
+            waiting = sum(len(chunk) for _, chunk in requests)
+            self.members_progress.begin(len(tickers), done=len(tickers) - waiting)
+        try:
+            self._load_members(requests, coverage, start, end, today, failures)
+        finally:
+            self.members_progress.end()
+        if failures:
+            log.warning(
+                "yahoo: members' closes of %d ticker(s) did not come back: %s",
+                len(failures),
+                _reasons(failures, limit=10),
+            )
+        panel = self._store.members(start, end, tickers)
+        if panel is None:
+            raise EmptyDataError(
+                f"yahoo: members' closes from {start} to {end}: none of {len(tickers)} "
+                f"tickers has any ({_reasons(failures) or 'nothing stored'})"
+            )
+        self._refresh_weights(tickers, end, today)
+        info = self._store.member_info().reindex(pd.Index(panel.columns, name="ticker"))
+        if not self._weights_current(end, today):
+            info["weight"] = float("nan")
+        return MemberPanel(closes=panel, info=info)
+
+    def _load_members(
+        self,
+        requests: Sequence[tuple[date, list[str]]],
+        coverage: Mapping[str, tuple[date, date]],
+        start: date,
+        end: date,
+        today: date,
+        failures: dict[str, str],
+    ) -> None:
+        """Fetch and store each chunk of `requests` (a pause between them), reporting
+        each to `members_progress`, then fetch again in full the members whose history
+        Yahoo re-based; what did not come back is added to `failures`. A chunk that
+        raises ends the load, the chunks before it stored (the next load resumes)."""
+        rebased: list[str] = []
         for number, (fetch_start, chunk) in enumerate(requests):
             if number:
                 self._sleep(self._chunk_pause)
@@ -635,6 +679,7 @@ class YahooSource:
             self._cover(
                 {_MEMBER_KEY + t: fetch_start for t in closes.columns if t not in moved}, end, today
             )
+            self.members_progress.advance(len(chunk))
         if rebased:
             log.warning("yahoo: history of members %s was re-based; fetching it again", rebased)
             full_start = min([start, *(coverage[t][0] for t in rebased if t in coverage)])
@@ -646,23 +691,6 @@ class YahooSource:
                 self._cover({_MEMBER_KEY + t: full_start for t in closes.columns}, end, today)
         if requests:
             self._store.mark_fetched(MEMBERS_KIND, self._clock())
-        if failures:
-            log.warning(
-                "yahoo: members' closes of %d ticker(s) did not come back: %s",
-                len(failures),
-                _reasons(failures, limit=10),
-            )
-        panel = self._store.members(start, end, tickers)
-        if panel is None:
-            raise EmptyDataError(
-                f"yahoo: members' closes from {start} to {end}: none of {len(tickers)} "
-                f"tickers has any ({_reasons(failures) or 'nothing stored'})"
-            )
-        self._refresh_weights(tickers, end, today)
-        info = self._store.member_info().reindex(pd.Index(panel.columns, name="ticker"))
-        if not self._weights_current(end, today):
-            info["weight"] = float("nan")
-        return MemberPanel(closes=panel, info=info)
 
     def quotes(self, symbols: Sequence[str]) -> Mapping[str, Quote]:
         """The last one-minute bar (pre- and post-market included) of each symbol's latest
