@@ -5,7 +5,9 @@ the 50-day average, advancers and decliners, equal weight against cap weight (RS
 against its 50-day average) and the top-10 concentration. The detail view
 (`detailed=True`) charts the whole year with the 30 and 70 lines instead of the
 sparkline, and adds the 5- and 20-session changes, the A/D line, and new 52-week highs
-and lows. A missing reading is "unknown" with the reason, never 0."""
+and lows. A missing reading is "unknown" with the reason, never 0. While the members'
+closes load (a first start on Yahoo), the load's progress shows under the gauge, or
+alone in place of the body until the first reading."""
 
 from __future__ import annotations
 
@@ -149,6 +151,7 @@ class BreadthPanel(ReadingsPanel):
 
     def compose_body(self) -> ComposeResult:
         yield Gauge(0.0, 100.0, BANDS, label=gauge_label, classes="breadth--gauge")
+        yield self.progress_line()  # under the headline: the members' load
         if self.detailed:
             yield ChartSlot(classes="breadth--chart")
         else:

@@ -11,8 +11,12 @@ again with `detailed=True`. A panel class declares the section it shows (`SECTIO
 the Snapshot's key), its place on the dashboard (`POSITION`), its name and meaning for
 the palette and the help, and the thesis views that emphasise it; declaring `SECTION`
 registers the class in `PANEL_CLASSES`, which the dashboard iterates, so adding a
-panel names it in its own file only. `ReadingsPanel` adds the common body: a two-column table
-of named readings with the value right-aligned, "unknown" when missing."""
+panel names it in its own file only. While a long load feeds the panel
+(`PanelStatus.progress`), a progress line (`widgets.progress_line`) shows its counts
+and time left, after the body or where the panel puts it (`progress_line`), and in
+place of the body while the panel has no reading yet (`awaiting`). `ReadingsPanel`
+adds the common body: a two-column table of named readings with the value
+right-aligned, "unknown" when missing."""
 
 from __future__ import annotations
 
@@ -32,6 +36,7 @@ from textual.widgets import Static
 
 from core import format as fmt
 from widgets import look
+from widgets.progress_line import ProgressLine
 from widgets.table import Column, Row, ValueTable
 
 if TYPE_CHECKING:
@@ -73,6 +78,8 @@ class Panel(Widget):
             text-overflow: ellipsis;
         }
         &.-has-detail > .panel--detail { display: block; }
+        & > .panel--progress { display: none; }
+        &.-loading > .panel--progress { display: block; }
         &.-detailed > .panel--detail { text-wrap: wrap; }
         &.-live { border-subtitle-color: $text-success; }
         &.-delayed, &.-stale, &.-offline { border-subtitle-color: $text-warning; }
@@ -146,6 +153,8 @@ class Panel(Widget):
         """The freshness text, state and why-line on show (to skip repainting them)."""
         self._frame_repaint = False
         """A whole-panel repaint asked for now rewrites only the bottom border."""
+        self._progress_placed = False
+        """The body placed the progress line itself (see `progress_line`)."""
 
     # repaint=False: the watchers change what shows (border subtitle, classes, the
     # why-line), and only when it differs, so an unchanged reading repaints nothing.
@@ -168,7 +177,15 @@ class Panel(Widget):
     def compose(self) -> ComposeResult:
         yield Static(look.WAITING, classes="panel--waiting")
         yield from self.compose_body()
+        if not self._progress_placed:
+            yield self.progress_line()
         yield Static("", classes="panel--detail", markup=False)
+
+    def progress_line(self) -> ProgressLine:
+        """The line that shows a load's progress: `compose_body` may yield it where it
+        belongs (under the headline); otherwise it follows the body."""
+        self._progress_placed = True
+        return ProgressLine(classes="panel--progress")
 
     def compose_body(self) -> ComposeResult:
         """The widgets that show the reading (hidden until the first Snapshot)."""
@@ -222,7 +239,21 @@ class Panel(Widget):
         return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     def watch_status(self) -> None:
+        self._show_progress()
         self._show_freshness()
+
+    @staticmethod
+    def awaiting(status: PanelStatus | None) -> bool:
+        """Whether a load feeds a panel that has no reading yet: the progress line
+        then stands in place of the body."""
+        return status is not None and status.progress is not None and status.as_of is None
+
+    def _show_progress(self) -> None:
+        """Show the load's progress (or hide the line when none runs)."""
+        progress = None if self.status is None else self.status.progress
+        for line in self.query(".panel--progress").results(ProgressLine):
+            line.progress = progress
+        self.set_class(progress is not None, "-loading")
 
     def watch_snapshot_time(self) -> None:
         self._show_freshness()
@@ -279,5 +310,7 @@ class ReadingsPanel(Panel):
     def show_readings(self, status: PanelStatus, rows: tuple[Row, ...]) -> None:
         """Show a section's readings and its freshness."""
         self.readings.rows = rows
-        self.add_class("-ready")
+        # While a load feeds the panel and it has no reading yet, its progress line
+        # stands in place of the readings (all unknown until the load ends).
+        self.set_class(not self.awaiting(status), "-ready")
         self.status = status
