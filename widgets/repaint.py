@@ -63,11 +63,12 @@ def changed_span(before: Strip, after: Strip) -> tuple[int, int] | None:
     limit = min(len(old), len(new))
     while start < limit and old[start] == new[start]:
         start += 1
-    old_end, new_end = len(old), len(new)
-    while old_end > start and new_end > start and old[old_end - 1] == new[new_end - 1]:
-        old_end -= 1
-        new_end -= 1
-    return start, max(old_end, new_end)
+    if len(old) != len(new):  # cells are compared in place: no common end to trim
+        return start, max(len(old), len(new))
+    end = len(new)
+    while end > start and old[end - 1] == new[end - 1]:
+        end -= 1
+    return start, end
 
 
 def changed_regions(before: Sequence[Strip], after: Sequence[Strip]) -> list[Region]:
@@ -102,6 +103,9 @@ class RepaintsChanges(Widget):
         if not self.is_mounted or not width or shown.size != self.size:
             self.refresh()  # nothing on screen to compare with: paint it whole
             return
+        # Textual keeps the last visual until a refresh; this change made it stale
+        # (without this, every change after the first would diff the old text).
+        self._layout_cache.clear()
         fresh = Visual.to_strips(self, self._render(), width, height, self.visual_style)
         if len(fresh) != len(shown.lines):
             self.refresh()

@@ -20,6 +20,7 @@ from textual.widgets import Static
 
 from core import format as fmt
 from core.clock import Clock, system_clock
+from widgets.repaint import TextLine
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -113,7 +114,7 @@ class StatusLine(Widget):
         grid-columns: auto auto 1fr;
         grid-gutter: 0 1;
         height: auto;
-        & > Static { height: 1; width: auto; }
+        & > Static, & > TextLine { height: 1; width: auto; }
         & > .status--badge { padding: 0 1; text-style: bold; }
         & > .status--clock { width: 1fr; }
         & > .status--error {
@@ -136,16 +137,18 @@ class StatusLine(Widget):
     }
     """
 
-    source: reactive[SourceInfo | None] = reactive(None)
+    # Its parts paint themselves (the clock only the characters that change), so
+    # setting these for each Snapshot repaints nothing of the line by itself.
+    source: reactive[SourceInfo | None] = reactive(None, repaint=False)
     """Where the data on show came from; None until the first Snapshot."""
 
-    market: reactive[MarketInfo | None] = reactive(None)
+    market: reactive[MarketInfo | None] = reactive(None, repaint=False)
     """The NYSE session as of the Snapshot (phase, next open and close)."""
 
-    as_of: reactive[datetime | None] = reactive(None)
+    as_of: reactive[datetime | None] = reactive(None, repaint=False)
     """When the Snapshot on show was built: the data age counts from it."""
 
-    error: reactive[str | None] = reactive(None)
+    error: reactive[str | None] = reactive(None, repaint=False)
     """What failed in the engine itself, shown on a line of its own."""
 
     def __init__(
@@ -163,8 +166,8 @@ class StatusLine(Widget):
 
     def compose(self) -> ComposeResult:
         yield Static("STARTING", classes="status--badge -starting", markup=False)
-        yield Static("starting the engine…", classes="status--market", markup=False)
-        yield Static("", classes="status--clock", markup=False)
+        yield TextLine("starting the engine…", classes="status--market")
+        yield TextLine("", classes="status--clock")
         yield Static("", classes="status--detail", markup=False)
         yield Static("", classes="status--error", markup=False)
 
@@ -177,9 +180,9 @@ class StatusLine(Widget):
         return self.query_one(".status--badge", Static)
 
     @property
-    def clock_part(self) -> Static:
+    def clock_part(self) -> TextLine:
         """The countdown and data age (the only part that ticks)."""
-        return self.query_one(".status--clock", Static)
+        return self.query_one(".status--clock", TextLine)
 
     def watch_source(self, source: SourceInfo | None) -> None:
         if source is None:
@@ -194,7 +197,7 @@ class StatusLine(Widget):
 
     def watch_market(self, market: MarketInfo | None) -> None:
         if market is not None:
-            self.query_one(".status--market", Static).update(market_text(market))
+            self.query_one(".status--market", TextLine).update(market_text(market))
         self.tick()
 
     def watch_as_of(self) -> None:
@@ -207,7 +210,7 @@ class StatusLine(Widget):
             self.badge.update("NO DATA")
             self.badge.remove_class("-starting")
             self.badge.add_class("-offline")
-            self.query_one(".status--market", Static).update("the engine did not start")
+            self.query_one(".status--market", TextLine).update("the engine did not start")
 
     def tick(self) -> None:
         """Redraw the countdown and data age for the clock's current time, and wake
@@ -225,7 +228,7 @@ class StatusLine(Widget):
             wait = seconds_until_change(self.market, self.as_of, now)
         if text != self._clock_text:
             self._clock_text = text
-            self.clock_part.update(text, layout=False)
+            self.clock_part.update(text)
         if self._timer is not None:
             self._timer.stop()
             self._timer = None

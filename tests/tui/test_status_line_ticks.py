@@ -101,20 +101,20 @@ async def test_mounted_it_redraws_once_per_change_of_text(monkeypatch: pytest.Mo
         await pilot.pause()
         part = status.clock_part
         updates: list[str] = []
-        renders = 0
-        real_update, real_render = part.update, part.render
+        repaints = 0
+        real_update, real_refresh = part.update, part.refresh
 
         def counted_update(*args: object, **kwargs: object) -> None:
             updates.append(str(args[0]))
             real_update(*args, **kwargs)  # type: ignore[arg-type]
 
-        def counted_render() -> object:
-            nonlocal renders
-            renders += 1
-            return real_render()
+        def counted_refresh(*args: object, **kwargs: object) -> object:
+            nonlocal repaints
+            repaints += 1
+            return real_refresh(*args, **kwargs)  # type: ignore[arg-type]
 
         monkeypatch.setattr(part, "update", counted_update)
-        monkeypatch.setattr(part, "render", counted_render)
+        monkeypatch.setattr(part, "refresh", counted_refresh)
         texts = [clock_text(CLOSED, SESSION_CLOSE, clock.moment)]
         # Ten minutes of a closed evening, the widget ticked every second as if by a
         # timer far too eager: only the minutes' changes may reach the screen.
@@ -127,7 +127,7 @@ async def test_mounted_it_redraws_once_per_change_of_text(monkeypatch: pytest.Mo
                 texts.append(text)
         assert len(texts) - 1 == 10
         assert updates == texts[1:]
-        assert renders == len(updates)
+        assert repaints == len(updates)  # one repaint (of the changed cells) a change
         # And its own timer waits for the next minute, not a second.
         timer = status._timer
         assert timer is not None and timer._interval > 1

@@ -1,0 +1,68 @@
+"""A `RepaintsChanges` widget shows every change, not only the first: each change is
+diffed against a fresh render of the new content (Textual keeps a widget's last visual
+until a refresh, so a diff against the cached one would find nothing after the first
+change and leave the old text on the terminal), and the changed span of a line that
+got shorter runs to the end of the longer one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import textual.constants
+from rich.segment import Segment
+from textual.app import App, ComposeResult
+from textual.strip import Strip
+
+from tests.tui.terminal import RecordingDriver, terminal_of
+from widgets.repaint import TextLine, changed_span
+
+
+class OneLine(App[None]):
+    CSS = "TextLine { width: 1fr; height: 1; }"
+
+    def compose(self) -> ComposeResult:
+        yield TextLine("quote 6,900.00")
+
+
+async def settle(pilot: Any) -> None:
+    """Let every repaint reach the terminal (Textual batches screen updates)."""
+    for delay in (0, 0.05, 0.05, 0):
+        await pilot.pause(delay)
+
+
+def row(app: App[Any], y: int = 0) -> str:
+    """What the recorded terminal shows on row `y`."""
+    screen = terminal_of(app).screen
+    width = app.size.width
+    return "".join(screen.get((x, y), (" ", ""))[0] for x in range(width)).rstrip()
+
+
+async def test_every_change_reaches_the_terminal_and_only_its_row(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(textual.constants, "COLOR_SYSTEM", "truecolor")
+    app = OneLine()
+    app.driver_class = RecordingDriver
+    async with app.run_test(headless=False, size=(40, 3)) as pilot:
+        line = app.query_one(TextLine)
+        await settle(pilot)
+        assert row(app) == "quote 6,900.00"
+        for price in ("6,901.25", "6,899.50", "6,905.00", "6,905.75"):
+            terminal_of(app).take()
+            line.update(f"quote {price}")
+            await settle(pilot)
+            assert row(app) == f"quote {price}"
+            assert terminal_of(app).take().rows == {0}  # nothing else was written
+
+
+def test_a_shorter_line_is_rewritten_to_the_end_of_the_longer() -> None:
+    """Cells are compared in place: two lines of different lengths share no end, so
+    the span runs to the end of the longer (a suffix matched from the right would
+    leave a stale character where the text moved left)."""
+    before = Strip([Segment("6,985.03 +19.40 (+0.28%)")])
+    after = Strip([Segment("6,971.03 +5.40 (+0.08%)")])
+    assert changed_span(before, after) == (3, len("6,985.03 +19.40 (+0.28%)"))
+    same_length = Strip([Segment("6,985.03 +19.40 (+0.27%)")])
+    assert changed_span(before, same_length) == (21, 22)
+    assert changed_span(before, before) is None
