@@ -61,9 +61,10 @@ IMPORTS = r"""
 import tui.app, tui.cli
 import numpy, pandas
 import core.engine, core.section, core.store, core.sources.cache, core.sources.sim
-from core.session import nyse_calendar
+from datetime import date
+from core.session import session_times
 core.section.builtin()
-nyse_calendar()
+session_times(date.min)  # the schedule, as the app reads it (cached, no exchange_calendars)
 for line in open("/proc/self/status"):
     if line.startswith("VmRSS:"):
         print(int(line.split()[1]) / 1024)

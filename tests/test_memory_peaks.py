@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from core.sections import breadth as breadth_section
-from core.session import nyse_calendar
+from core.session import session_times
 from core.signals.breadth import breadth_frame
 from core.sources import sim
 from core.sources.base import MemberPanel
@@ -42,7 +42,7 @@ def peak_bytes(work: Callable[[], T]) -> tuple[T, int]:
 
 
 def test_generating_the_simulated_market_holds_no_copies_of_the_members_history() -> None:
-    nyse_calendar()  # built once per process, whoever asks first
+    session_times(date.min)  # the schedule is read once per process, whoever asks first
     path, peak = peak_bytes(lambda: sim._generate(7000, 300))
     history = path.member_closes.nbytes
     # It keeps the members' closes; less than as much again passes through on top (it
