@@ -25,13 +25,27 @@ hide_exceptions=False: a frame indexed by "Symbol" with columns "Name" and "Hold
 Percent" (Yahoo's holdingPercent unchanged: 0.07 is 7%), no rows when the answer lists
 no holdings, KeyError when a section or a holding's field is missing, and the HTTP
 client's HTTPError for a symbol Yahoo does not know (404). `test_yahoo.py` checks this
-against the real `Ticker.funds_data.top_holdings` over the same answers."""
+against the real `Ticker.funds_data.top_holdings` over the same answers.
+
+Latency: by default the fake answers at once. Given a `Latency`, each `download` first
+sleeps (really) for as long as Yahoo would take to answer it: yf.download sends one
+chart request per ticker, `threads=True` running min(tickers, 2 x CPUs) of them at a
+time (multi.py), so a call costs ceil(tickers / parallel) rounds of one request each,
+a request `per_request` seconds plus `per_thousand_rows` per 1,000 rows of bars it
+carries (sessions from start to end, or a day's 390 minutes). The defaults are an
+ESTIMATE, not a measurement (there is no network here): 0.25 s a request is the
+round trip commonly seen from a home connection to query1.finance.yahoo.com's chart
+endpoint, and 0.05 s per 1,000 rows its JSON (about 60 KB) at a few MB/s; with 4
+requests at a time (2 cores), a chunk of 50 members over 3 years takes 13 x 0.29 s,
+about 3.8 s."""
 
 from __future__ import annotations
 
+import math
 import threading
+import time as clock
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Any
@@ -270,6 +284,37 @@ class FakeYahoo:
 
 
 @dataclass(frozen=True)
+class Latency:
+    """How long a fake download takes, as Yahoo would (an estimate: see the module
+    docstring); `scale` shrinks it all for quick runs."""
+
+    per_request: float = 0.25
+    """Seconds of one chart request's round trip."""
+    per_thousand_rows: float = 0.05
+    """Seconds more per 1,000 rows of bars a request carries."""
+    parallel: int = 4
+    """Requests at a time: yfinance's threads, min(tickers, 2 x CPUs) on 2 cores."""
+    scale: float = 1.0
+    sleep: Callable[[float], None] = clock.sleep
+
+    def seconds(self, tickers: int, rows: int) -> float:
+        """How long a download of `tickers` tickers, `rows` bars each, takes."""
+        rounds = math.ceil(max(tickers, 0) / max(self.parallel, 1))
+        one = self.per_request + self.per_thousand_rows * max(rows, 0) / 1000
+        return rounds * one * self.scale
+
+
+def rows_asked(start: date | None, end: date | None, interval: str) -> int:
+    """Rows of bars a request carries: weekdays from `start` to `end` (exclusive) for
+    daily bars, a regular session's 390 minutes for one-minute bars."""
+    if interval != "1d":
+        return 390
+    if start is None or end is None:
+        return 252
+    return int(np.busday_count(start, end))
+
+
+@dataclass(frozen=True)
 class DownloadCall:
     tickers: tuple[str, ...]
     start: date | None
@@ -283,8 +328,12 @@ class FakeYahooClient:
     """A `YahooClient` over a `FakeYahoo`, recording every call; yfinance retries as
     `YFinanceClient(retries=...)` configures it."""
 
-    def __init__(self, market: FakeYahoo, retries: int = NETWORK_RETRIES):
+    def __init__(
+        self, market: FakeYahoo, retries: int = NETWORK_RETRIES, latency: Latency | None = None
+    ):
         self.market = market
+        self.latency = latency
+        """How long each download takes (None: no time at all)."""
         self.retries = retries
         self.calls: list[DownloadCall] = []
         self.raises: list[BaseException] = []
@@ -307,6 +356,8 @@ class FakeYahooClient:
     ) -> Download:
         self.calls.append(DownloadCall(tuple(tickers), start, end, period, interval, prepost))
         self.answering.wait()
+        if self.latency is not None:
+            self.latency.sleep(self.latency.seconds(len(tickers), rows_asked(start, end, interval)))
         if self.raises:
             raise self.raises.pop(0)
         ignore_tz = interval[-1] not in ("m", "h")
