@@ -24,9 +24,11 @@ from fake_yfinance import (
     DownloadCall,
     FakeYahoo,
     FakeYahooClient,
+    Latency,
     daily_history,
     fund_summary,
     minute_history,
+    rows_asked,
 )
 from yfinance.exceptions import YFRateLimitError
 
@@ -594,6 +596,57 @@ def test_a_rate_limit_mid_way_keeps_the_chunks_already_stored(
     assert len(h.client.calls) == 2
     stored = h.store.members()
     assert stored is not None and list(stored.columns) == MEMBERS[:50]
+
+
+def test_a_members_load_reports_each_chunk_to_its_progress(
+    make: Callable[..., Harness], with_members: FakeYahoo
+) -> None:
+    h = make(member_tickers=MEMBERS, chunk_size=50)
+    seen: list[tuple[int, int] | None] = []
+
+    def pause(seconds: float) -> None:  # between chunks: what the panel would show
+        reading = h.source.members_progress.reading()
+        seen.append(None if reading is None else (reading.done, reading.total))
+
+    h.source._sleep = pause
+    assert h.source.members_progress.reading() is None
+    h.source.members(date(2024, 1, 2), date(2024, 1, 31))
+    assert seen == [(50, 120), (100, 120)]
+    assert h.source.members_progress.reading() is None  # over
+
+
+def test_a_resumed_members_load_counts_what_is_stored_as_done(
+    make: Callable[..., Harness], with_members: FakeYahoo
+) -> None:
+    for ticker in MEMBERS[50:100]:
+        with_members.fail(ticker, YFRateLimitError(), then_recover=True)
+    h = make(member_tickers=MEMBERS, chunk_size=50)
+    # Up to a past session: what is stored of it is final, not topped up again.
+    with pytest.raises(RateLimitError):
+        h.source.members(date(2024, 1, 2), date(2024, 1, 30))
+    assert h.source.members_progress.reading() is None  # a failed load is over too
+    seen: list[tuple[int, int]] = []
+
+    def pause(seconds: float) -> None:
+        reading = h.source.members_progress.reading()
+        assert reading is not None
+        seen.append((reading.done, reading.total))
+
+    h.source._sleep = pause
+    h.source.members(date(2024, 1, 2), date(2024, 1, 30))
+    assert seen == [(100, 120)]  # 50 stored, then 50 more: the last 20 to go
+
+
+def test_the_fake_can_answer_at_yahoos_pace(with_members: FakeYahoo) -> None:
+    slept: list[float] = []
+    latency = Latency(per_request=0.25, per_thousand_rows=0.05, parallel=4, sleep=slept.append)
+    client = FakeYahooClient(with_members, latency=latency)
+    client.download(MEMBERS[:50], start=date(2023, 1, 2), end=date(2026, 1, 1))
+    rows = rows_asked(date(2023, 1, 2), date(2026, 1, 1), "1d")
+    assert rows == 783  # weekdays from 2023-01-02 to 2025-12-31
+    assert slept == [pytest.approx(13 * (0.25 + 0.05 * rows / 1000))]
+    client.download(["M000"], period="1d", interval="1m")
+    assert slept[-1] == pytest.approx(0.25 + 0.05 * 0.39)
 
 
 def test_no_member_with_any_close_is_empty_data(make: Callable[..., Harness]) -> None:
