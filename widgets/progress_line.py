@@ -1,12 +1,12 @@
 """A long load's progress on one line, as a panel shows it while the data it feeds on
 loads (`PanelStatus.progress`): a bar, the counts and the time left — `━━━━╌╌╌╌╌╌
-members 150/503 · about 40s left` — fitted to the width it has: the bar goes first,
-then the words, down to the bare counts on a very narrow panel. The bar is heavy (━)
-where done and dashed (╌) beyond, like the gauge's scale, so it reads in 16 colours,
-with NO_COLOR and in ASCII (= and -, through `look.AsciiOnly`). A source that reports
-no counts gives `loading members…`. Pure rendering of the Snapshot's numbers; any
-value (negative, more done than in all, no total, a huge time left) draws without
-raising."""
+members 150/503 · about 40s left` — fitted to the width it has: the words shorten
+(down to the bare counts) to leave room for a bar, which goes only where it fits.
+The bar is heavy (━) where done and dashed (╌) beyond, like the gauge's scale, so it
+reads in 16 colours, with NO_COLOR and in ASCII (= and -, through `look.AsciiOnly`).
+A source that reports no counts gives `loading members…`. Pure rendering of the
+Snapshot's numbers; any value (negative, more done than in all, no total, a huge time
+left) draws without raising."""
 
 from __future__ import annotations
 
@@ -64,8 +64,13 @@ def texts(progress: LoadProgress | None) -> list[str]:
     left = time_left(progress)
     if left is None:
         return [f"{progress.what} {told} · estimating time left", f"{progress.what} {told}", told]
-    short = left.removeprefix("about ").removesuffix(" left")
-    return [f"{progress.what} {told} · {left}", f"{told} · {short} left", told]
+    short = left.removeprefix("about ")
+    return [
+        f"{progress.what} {told} · {left}",
+        f"{progress.what} {told} · {short}",
+        f"{told} · {short}",
+        told,
+    ]
 
 
 def bar(share: float, width: int) -> Content:
@@ -75,20 +80,19 @@ def bar(share: float, width: int) -> Content:
 
 
 def progress_line(progress: LoadProgress | None, width: int) -> Content:
-    """The line for `progress` in `width` cells: the bar and the longest text that fit
-    beside it, else the longest text that fits alone, else the counts cut to fit."""
+    """The line for `progress` in `width` cells: the longest text that leaves room for
+    a bar before it (the bare counts excepted), else the longest that fits alone, else
+    the counts cut to fit."""
     width = max(width, 0)
     options = texts(progress)
     if progress is None or not width:
         return Content("")
-    for text in options:
-        room = width - len(text) - 1
-        if progress.total > 0 and room >= BAR_MIN:
-            return Content.assemble(bar(shares(progress), min(room, BAR_MAX)), " ", text)
-    for text in options:
-        if len(text) <= width:
-            return Content(text)
-    return Content(options[-1][:width])
+    if progress.total > 0:
+        for text in options[:-1]:  # the bare counts would not be worth a bar
+            room = width - len(text) - 1
+            if room >= BAR_MIN:
+                return Content.assemble(bar(shares(progress), min(room, BAR_MAX)), " ", text)
+    return Content(next((text for text in options if len(text) <= width), options[-1][:width]))
 
 
 class ProgressLine(RepaintsChanges):
