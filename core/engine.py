@@ -82,9 +82,11 @@ Publish = Callable[[Snapshot], None]
 SAVE_EVERY = timedelta(minutes=1)
 """How often the latest Snapshot is written for the next start."""
 
-MEMBERS_GRACE = 1.0
-"""Seconds a cycle waits for the members' load it started before it publishes without
-it (a warm store or a local source answers well within it)."""
+MEMBERS_GRACE = 0.5
+"""Seconds after it began that a cycle waits for the members' load it started before it
+publishes without it: a local source or a store with nothing to top up answers well
+within it (the simulated market's 503 members in 5 ms); the daily bars are fetched
+meanwhile, so a cold Yahoo start loses none of it."""
 PROGRESS_EVERY = 1.0
 """Seconds between re-publishing a running load's progress while the loop rests."""
 LOADING_MEMBERS = "loading the members' closes"
@@ -163,6 +165,7 @@ class _MembersLoad:
         # A daemon: a load still running at exit must not hold the process (like a
         # stalled client call, it ends on its own and what it brings is dropped).
         self._thread = threading.Thread(target=self._run, name="members load", daemon=True)
+        self.began = time.monotonic()
         self._thread.start()
 
     def _run(self) -> None:
@@ -179,7 +182,8 @@ class _MembersLoad:
     def ended(self, wait: float) -> bool:
         """Whether the load has ended, waiting up to `wait` seconds for it; when it has
         not, it is detached from now on."""
-        self._ended.wait(wait)
+        # An infinite grace waits for the whole load (as the engine did before).
+        self._ended.wait(wait if math.isfinite(wait) else None)
         with self._lock:
             if not self._ended.is_set():
                 self._detached = True
@@ -402,6 +406,11 @@ class Engine:
                 answered = False
                 failures.append(Failure(what, error))
 
+        wants_members = "members" in source.capabilities and self.sections.needs_members()
+        if wants_members and background:
+            # Started first, so that the daily bars are fetched while it runs.
+            with fetching("members"):
+                self._start_members(source, now, end)
         for first, window in windows.items():
             with fetching("daily bars"):
                 try:
@@ -409,7 +418,6 @@ class Engine:
                 except PartialDataError as error:
                     self._bars.update(error.partial)
                     raise
-        wants_members = "members" in source.capabilities and self.sections.needs_members()
         if wants_members:
             with fetching("members"):
                 self._fetch_members(source, now, end, background)
@@ -422,24 +430,25 @@ class Engine:
                     self._quote_time = index_quote.time.astimezone(NEW_YORK)
         return failures, answered
 
+    def _start_members(self, source: Source, now: datetime, end: date) -> None:
+        """Start the members' load in its own thread when they are due and none runs."""
+        if self._members_load is not None or not self._members_due(now):
+            return
+        fetch = functools.partial(source.members, self._start(end), end)
+        progress = members_progress(source)
+        self._members_load = _MembersLoad(fetch, now, progress, self.refresh_now)
+
     def _fetch_members(self, source: Source, now: datetime, end: date, background: bool) -> None:
         """Take the members' closes when they are due: inline, or (`background`) from
-        a load in its own thread, started if none runs and waited for `members_grace`
-        seconds; one still running after that is left to run (the next cycle after
+        the load `_start_members` started, waited for until `members_grace` seconds
+        after it began; one still running then is left to run (the next cycle after
         its end collects it). Raises what the load raised."""
         load = self._members_load
-        wait = 0.0
         if load is None:
-            if not self._members_due(now):
-                return
-            fetch = functools.partial(source.members, self._start(end), end)
-            if not background:
-                self._take_members(fetch(), now)
-                return
-            load = _MembersLoad(fetch, now, members_progress(source), self.refresh_now)
-            self._members_load = load
-            wait = self.members_grace
-        if not load.ended(wait):
+            if not background and self._members_due(now):
+                self._take_members(source.members(self._start(end), end), now)
+            return
+        if not load.ended(max(self.members_grace - (time.monotonic() - load.began), 0.0)):
             return
         self._members_load = None
         if load.error is not None:
@@ -474,7 +483,11 @@ class Engine:
         reading = None if load.progress is None else load.progress.reading()
         if reading is None:
             return LoadProgress(what="members", done=0, total=0, unit="tickers")
-        left = None if reading.seconds_left is None else math.ceil(reading.seconds_left)
+        left = reading.seconds_left
+        if left is not None:
+            # Whole seconds, whole minutes past one (as a panel says it): a long
+            # load's progress is not re-published every second for nothing.
+            left = math.ceil(left) if left < 60 else math.ceil(left / 60) * 60
         return LoadProgress(
             what=reading.what,
             done=reading.done,
