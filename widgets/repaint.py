@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.color import ColorSystem
@@ -24,6 +25,9 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.visual import Visual
 from textual.widget import Widget
+
+if TYPE_CHECKING:
+    from textual.widget import _RenderCache
 
 Cell = tuple[str, str]
 """One cell of a rendered line: its character ("" for the right half of a wide one)
@@ -64,10 +68,24 @@ def changed_span(before: Strip, after: Strip) -> tuple[int, int] | None:
     while start < limit and old[start] == new[start]:
         start += 1
     if len(old) != len(new):  # cells are compared in place: no common end to trim
-        return start, max(len(old), len(new))
+        return _whole_characters(old, new, start, max(len(old), len(new)))
     end = len(new)
     while end > start and old[end - 1] == new[end - 1]:
         end -= 1
+    return _whole_characters(old, new, start, end)
+
+
+def _whole_characters(old: list[Cell], new: list[Cell], start: int, end: int) -> tuple[int, int]:
+    """`[start, end)` widened so that neither end cuts a wide character of either line
+    in two (Textual would blank a half it was asked to write)."""
+
+    def second_half(line: list[Cell], x: int) -> bool:
+        return 0 <= x < len(line) and line[x][0] == ""
+
+    while start > 0 and (second_half(old, start) or second_half(new, start)):
+        start -= 1
+    while second_half(old, end) or second_half(new, end):
+        end += 1
     return start, end
 
 
@@ -88,17 +106,24 @@ class RepaintsChanges(Widget):
     _changes_pending = False
     """A diff is scheduled: further changes before it runs join it."""
 
+    _shown: _RenderCache | None = None
+    """The widget's lines as rendered when the pending batch began: what the terminal
+    shows of every row not already marked dirty. Read later, the render cache could
+    hold a newer render that the screen drew only in part (another batch's rows)."""
+
     def repaint_changes(self) -> None:
         """Repaint what a content change altered (call it from the content's watchers;
         a change of size needs `refresh(layout=True)` instead)."""
         if self._changes_pending:
             return
         self._changes_pending = True
+        self._shown = self._render_cache
         self.call_later(self._repaint_changed_cells)
 
     def _repaint_changed_cells(self) -> None:
         self._changes_pending = False
-        shown = self._render_cache
+        shown = self._render_cache if self._shown is None else self._shown
+        self._shown = None
         width, height = self.size
         if not self.is_mounted or not width or shown.size != self.size:
             self.refresh()  # nothing on screen to compare with: paint it whole

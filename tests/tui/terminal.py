@@ -16,8 +16,10 @@ from weakref import WeakKeyDictionary
 
 from rich.cells import cell_len
 from rich.control import Control
+from textual._styles_cache import StylesCache
 from textual.app import App
 from textual.drivers.headless_driver import HeadlessDriver
+from textual.widget import Widget
 
 SEQUENCE = re.compile(
     r"\x1b\[(?P<params>[0-9;?<>=]*)(?P<command>[A-Za-z])|\x1b[^\[]|(?P<newline>\n)|(?P<text>[^\x1b\n]+)"
@@ -108,8 +110,29 @@ class RecordingDriver(HeadlessDriver):
 
 
 def full_paint(app: App[Any]) -> dict[tuple[int, int], Cell]:
-    """What a fresh full paint of the app's current screen would show."""
+    """What a fresh full paint of the app's current screen would show: every widget
+    rendered anew from what it holds now (its own render caches set aside for the
+    paint and put back after, so the app is not disturbed and a stale cache cannot
+    make the terminal and the reference agree)."""
+    widgets = [app.screen, *app.screen.walk_children(Widget)]
+    kept = [
+        (w._styles_cache, w._render_cache, dict(w._layout_cache), set(w._dirty_regions))
+        for w in widgets
+    ]
+    try:
+        for widget in widgets:
+            widget._styles_cache = StylesCache()
+            widget._layout_cache.clear()
+            widget._dirty_regions.add(widget.size.region)  # render_line renders anew
+        strips = app.screen._compositor.render_strips()
+    finally:
+        for widget, (styles, render, layout, dirty) in zip(widgets, kept, strict=True):
+            widget._styles_cache, widget._render_cache = styles, render
+            widget._layout_cache.clear()
+            widget._layout_cache.update(layout)
+            widget._dirty_regions.clear()
+            widget._dirty_regions.update(dirty)
     fresh = Terminal()
-    for y, strip in enumerate(app.screen._compositor.render_strips()):
+    for y, strip in enumerate(strips):
         fresh.write(Control.move_to(0, y).segment.text + strip.render(app.console))
     return fresh.screen
