@@ -1,7 +1,8 @@
 """Bars are screened at the boundary (core.sources.base.screen_bars): a bar dated on a
-weekend, a weekday the NYSE was closed, or after today, a price that is not finite and positive, a high below the low,
-or a close five times (or a fifth of) the last good one is dropped and named with its
-date and why; good bars pass unchanged, and real history passes whole."""
+weekend, a weekday the NYSE was closed, or after today, a price that is not finite and
+positive, a high below the low, or a close five times (or a fifth of) the last good one
+is dropped and named with its date and why; good bars pass unchanged, and real history
+passes whole."""
 
 from __future__ import annotations
 
