@@ -57,6 +57,14 @@ def check_source(value: str) -> str:
     raise ValueError(f"source must be auto, yahoo, sim or files:DIR, not {value!r}")
 
 
+def _valid_source(value: str) -> bool:
+    try:
+        check_source(value)
+    except ValueError:
+        return False
+    return True
+
+
 def config_file(path: Path | None) -> Path | None:
     """The file to read: `path`, which must exist, else the default file if there is one."""
     if path is None:
@@ -125,9 +133,10 @@ def read_view_settings(
     ]
     chosen: dict[str, Any] = {}
     for layer in layers:
-        for key in ("source", "theme"):
-            if isinstance(layer.get(key), str):
-                chosen[key] = layer[key]
+        if isinstance(layer.get("theme"), str):
+            chosen["theme"] = layer["theme"]
+        if isinstance(layer.get("source"), str) and _valid_source(layer["source"]):
+            chosen["source"] = layer["source"]
         if layer.get("thesis") in ("bull", "bear"):
             chosen["thesis"] = layer["thesis"]
         symbols = layer.get("symbols")

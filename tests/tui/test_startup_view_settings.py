@@ -69,6 +69,17 @@ def test_a_value_of_the_wrong_type_is_left_at_its_default(tmp_path: Path) -> Non
     assert read_view_settings(path) == ViewSettings()
 
 
+@pytest.mark.parametrize("source", ["files:", "yaho", "files"])
+def test_a_source_the_full_settings_refuse_is_left_at_its_default(
+    tmp_path: Path, source: str
+) -> None:
+    """So the cheap checks before the first frame never look for a directory the full
+    Settings will refuse anyway (with the right reason, after the first frame)."""
+    path = tmp_path / "config.toml"
+    path.write_text(f'source = "{source}"\n', encoding="utf-8")
+    assert read_view_settings(path).source == ViewSettings().source
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [(None, "config file not found"), ("theme = [", "not valid TOML")],
