@@ -70,7 +70,7 @@ EXIT_REFUSED = 2
 """The monitor's exit status when its feed refused the user's input (as the CLI's)."""
 
 
-class ViewSettings(Protocol):
+class DrawSettings(Protocol):
     """What the app draws with from the settings (core.view_settings.ViewSettings, read
     before the first frame, or the full core.config.Settings)."""
 
@@ -161,7 +161,7 @@ class RegimeApp(App[None]):
 
     def __init__(
         self,
-        settings: ViewSettings,
+        settings: DrawSettings,
         feed_factory: Callable[[], SnapshotFeed],
         clock: Clock = system_clock,
         restore: Callable[[], Snapshot | None] | None = None,
