@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +25,8 @@ from datetime import date, timedelta
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
+
+from core.atomic_file import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -153,19 +153,9 @@ def write(path: Path, versions: dict[str, str], built: date, table: CalendarTabl
         "crc32": zlib.crc32(body),
     }
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        write_atomically(path, json.dumps(header).encode() + b"\n" + body)
     except OSError as error:
         log.info("no calendar cache at %s: %s", path, error)
-        return
-    temporary = Path(name)
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(json.dumps(header).encode() + b"\n" + body)
-        os.replace(temporary, path)
-    except OSError as error:
-        log.info("no calendar cache at %s: %s", path, error)
-        temporary.unlink(missing_ok=True)
 
 
 def _table(payload: Any) -> CalendarTable:

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from pathlib import Path
 
 import platformdirs
 from pydantic import ValidationError
 
+from core.atomic_file import write_atomically
 from core.section import Registry, builtin
 from core.snapshot import Freshness, PanelStatus, Snapshot
 
@@ -41,21 +40,9 @@ def save(path: Path, snapshot: Snapshot, source: str) -> None:
     raised (losing this file only costs the next start its instant paint)."""
     payload = json.dumps({"source": source, "snapshot": snapshot.model_dump(mode="json")})
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # A name of its own, in the same folder (so the rename is atomic): a fixed
-        # name would let two processes saving at once interleave their bytes.
-        descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        write_atomically(path, payload.encode())
     except OSError as error:
         log.warning("could not save the last snapshot to %s: %s", path, error)
-        return
-    temporary = Path(name)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            file.write(payload)
-        os.replace(temporary, path)
-    except OSError as error:
-        log.warning("could not save the last snapshot to %s: %s", path, error)
-        temporary.unlink(missing_ok=True)
 
 
 def load(path: Path, source: str, sections: Registry | None = None) -> Snapshot | None:

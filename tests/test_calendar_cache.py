@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from core import calendar_cache
+from core import atomic_file, calendar_cache
 from core.calendar_cache import MAX_AGE, CalendarTable, cached_table, library_versions
 from core.session import CALENDAR_START, _built_table, _Schedule, nyse_calendar
 
@@ -173,7 +173,7 @@ def test_a_full_disk_leaves_no_temporary_behind(
     def full(*args: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(calendar_cache.os, "replace", full)
+    monkeypatch.setattr(atomic_file.os, "replace", full)
     build = Builds()
     cached(path, build)
     assert build.calls == 1

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from core import last_snapshot
+from core import atomic_file, last_snapshot
 from core.clock import NEW_YORK, fixed_clock
 from core.config import Settings
 from core.engine import Engine
@@ -116,7 +116,7 @@ def test_every_save_writes_through_a_temporary_file_of_its_own(
         renamed.append(Path(source))
         replace(source, target)
 
-    monkeypatch.setattr(last_snapshot.os, "replace", spy)
+    monkeypatch.setattr(atomic_file.os, "replace", spy)
     last_snapshot.save(path, snapshot, "auto")
     last_snapshot.save(path, snapshot, "auto")
     assert len(set(renamed)) == 2 and all(name.parent == tmp_path for name in renamed)
