@@ -30,7 +30,7 @@ class ProgressReading:
     unit: str
     """What is counted: `tickers`."""
     elapsed: float
-    """Seconds since the load began."""
+    """Seconds since the load began (its `lead` included)."""
     seconds_left: float | None
     """Seconds still needed at the pace of this load so far; None before the first
     chunk has come back (no pace to go by yet)."""
@@ -52,15 +52,17 @@ class Progress:
         self._finish_at: float | None = None
         """When the load should end at the pace of the last report (clock seconds)."""
 
-    def begin(self, total: int, done: int = 0) -> None:
+    def begin(self, total: int, done: int = 0, lead: float = 0.0) -> None:
         """A load of `total` units starts, `done` of them already at hand (a load
-        resumed after a failure counts what the last one stored)."""
+        resumed after a failure counts what the last one stored). `lead`: seconds the
+        pace counts as spent before it began — a pause the load takes before each
+        chunk but the first, so that the first chunk's pace is that of the others."""
         with self._lock:
             self._running = True
             self._total = max(int(total), 0)
             self._done = min(max(int(done), 0), self._total)
             self._done_at_start = self._done
-            self._started = self._clock()
+            self._started = self._clock() - max(lead, 0.0)
             self._finish_at = None
 
     def advance(self, units: int) -> None:

@@ -222,3 +222,15 @@ def test_progress_counts_and_time_left_at_the_pace_so_far() -> None:
     assert progress.reading() is None
     progress.advance(5)  # ignored once ended
     assert progress.reading() is None
+
+
+def test_a_pause_before_each_chunk_but_the_first_counts_in_the_pace() -> None:
+    now = [0.0]
+    progress = Progress("members", "tickers", clock=lambda: now[0])
+    progress.begin(100, lead=1.0)  # chunks of 25 take 3 s, and 1 s of pause before each
+    now[0] += 3.0
+    progress.advance(25)
+    reading = progress.reading()
+    assert reading is not None and reading.seconds_left == pytest.approx(12.0)  # 3 x (1 + 3)
+    progress.end()
+    assert progress.reading() is None

@@ -624,7 +624,9 @@ class YahooSource:
         ]
         if requests:
             waiting = sum(len(chunk) for _, chunk in requests)
-            self.members_progress.begin(len(tickers), done=len(tickers) - waiting)
+            self.members_progress.begin(
+                len(tickers), done=len(tickers) - waiting, lead=self._chunk_pause
+            )
         try:
             self._load_members(requests, coverage, start, end, today, failures)
         finally:
