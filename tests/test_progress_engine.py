@@ -17,6 +17,7 @@ import pytest
 
 from core import engine as engine_module
 from core.clock import NEW_YORK
+from core.columns import flatten
 from core.engine import LOADING_MEMBERS, Backoff, Engine
 from core.progress import Progress, members_progress
 from core.snapshot import Snapshot
@@ -121,6 +122,9 @@ async def test_a_cold_start_is_live_before_the_members_and_breadth_shows_their_p
         assert (progress.what, progress.total, progress.unit) == ("members", MEMBERS, "tickers")
         assert progress.seconds_left is not None and progress.seconds_left >= 0
         assert counted.price.last == first.price.last  # a progress tick, not a cycle
+        # In the JSON (`regime snapshot`), and no reading of a history.
+        assert '"progress":{"what":"members","done":10,"total":30' in counted.model_dump_json()
+        assert not any("progress" in column for column in flatten(counted.breadth, "breadth"))
         source.release(2)
         done = await published_until(published, lambda s: s.breadth.members == MEMBERS)
         assert done.breadth.pct_above_200dma is not None

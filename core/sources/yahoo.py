@@ -5,7 +5,9 @@ session (re-fetching a few sessions to overwrite a partial live bar and to notic
 history that Yahoo re-based after a split); a series is topped up at most every
 `DAILY_TOP_UP_EVERY` (and once after each close, for the official close), and served
 from the store in between, so the fast quote cycle costs one request; members' closes
-are fetched the same way in chunks with a pause between them; quotes are the last
+are fetched the same way in chunks with a pause between them, each chunk stored as it
+comes (a load that fails resumes) and reported to `members_progress` (counts and time
+left, which the engine shows on the breadth panel); quotes are the last
 one-minute bar of the day. yfinance is reached through a small `YahooClient` seam
 (tests pass a fake), and retries network failures itself (`config.network.retries`).
 Its `download` swallows per-ticker failures, so the real client recovers them from
