@@ -7,8 +7,11 @@ and the bytes it writes over a window once it has settled, and `floor_idle` does
 the bare app. `child_env` is the environment both sides share: Python's bytecode cache
 in a directory of its own (this machine sets PYTHONDONTWRITEBYTECODE, which would make
 every run compile every module from source, as no installed copy does), so after one
-warm-up run each process imports as an installed one would. Other benchmarks import
-this module (`sys.path` holds bench/ when they run as `python bench/x.py`).
+warm-up run each process imports as an installed one would; `regime_env` adds what a
+Regime child needs on top (config, cache, state and data homes of its own, so no run
+reads the user's settings or writes to their log), and `OFFLINE_CHILD` is the `regime`
+command with Yahoo unreachable. Other benchmarks import this module (`sys.path` holds
+bench/ when they run as `python bench/x.py`).
 
     uv run python bench/floor.py [--runs 5] [--idle 30] [--no-bytecode]
 """
@@ -63,6 +66,30 @@ else:
     app.run()
 """
 
+OFFLINE = r"""
+import socket
+real_getaddrinfo = socket.getaddrinfo
+def offline(host, *args, **kwargs):
+    # Yahoo unreachable, as on a machine with no network: `auto` takes the store or sim.
+    if "yahoo" in str(host):
+        raise socket.gaierror("benchmark: offline")
+    return real_getaddrinfo(host, *args, **kwargs)
+socket.getaddrinfo = offline
+"""
+"""A prelude for a child script: Yahoo's host does not resolve, every other does."""
+
+OFFLINE_CHILD = (
+    OFFLINE
+    + r"""
+import sys
+sys.path.insert(0, sys.argv[1])
+from tui.cli import main
+sys.exit(main(sys.argv[2:]))
+"""
+)
+"""`regime ARGS...` with Yahoo unreachable, run as `python -c OFFLINE_CHILD CHECKOUT ARGS...`
+(CHECKOUT: the repository to import Regime from, ROOT or an export of an older commit)."""
+
 
 def child_env(
     base: Mapping[str, str] | None = None, *, bytecode: bool = True, cache: Path | None = None
@@ -80,6 +107,26 @@ def child_env(
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         env.pop("PYTHONPYCACHEPREFIX", None)
     return env
+
+
+def regime_env(
+    base: Mapping[str, str],
+    home: Path,
+    extra: Mapping[str, str] | None = None,
+    *,
+    cache: Path | None = None,
+) -> dict[str, str]:
+    """A Regime child's environment: `base` (e.g. `child_env()`) without any REGIME_*
+    from the shell, with XDG_CONFIG_HOME, XDG_STATE_HOME and XDG_DATA_HOME in folders
+    of their own under `home` (no user config read, no line added to the user's log),
+    XDG_CACHE_HOME at `cache` (a filled store) or else under `home` too (empty), then
+    `extra`."""
+    env = {key: value for key, value in base.items() if not key.startswith("REGIME_")}
+    for name in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME"):
+        folder = cache if name == "XDG_CACHE_HOME" and cache is not None else home / name.lower()
+        folder.mkdir(parents=True, exist_ok=True)
+        env[name] = str(folder)
+    return {**env, **(extra or {})}
 
 
 def first_paint(env: Mapping[str, str], size: tuple[int, int] = SIZE) -> float:
@@ -143,18 +190,12 @@ def drain(fd: int, seconds: float) -> int:
     return total
 
 
-def run_in_pty(
-    argv: Sequence[str],
-    env: Mapping[str, str],
-    *,
-    settle: float,
-    seconds: float,
-    size: tuple[int, int] = SIZE,
-    quit_keys: bytes = b"q",
-) -> IdleRun:
-    """Run `argv` (from the repository's root) in a pseudo-terminal of `size`, let it
-    settle for `settle` seconds (its output read and dropped), then measure `seconds`.
-    The process is asked to quit with `quit_keys`, then SIGTERM, then killed."""
+def spawn_in_pty(
+    argv: Sequence[str], env: Mapping[str, str], size: tuple[int, int] = SIZE
+) -> tuple[subprocess.Popen[bytes], int]:
+    """Start `argv` (from the repository's root) in a pseudo-terminal of `size`, in a
+    session of its own; return the process and the terminal's (non-blocking) master
+    side, which the caller reads so the child never blocks on it, then `stop`s."""
     master, slave = pty.openpty()
     os.set_blocking(master, False)
     columns, rows = size
@@ -169,6 +210,22 @@ def run_in_pty(
         start_new_session=True,
     )
     os.close(slave)
+    return child, master
+
+
+def run_in_pty(
+    argv: Sequence[str],
+    env: Mapping[str, str],
+    *,
+    settle: float,
+    seconds: float,
+    size: tuple[int, int] = SIZE,
+    quit_keys: bytes = b"q",
+) -> IdleRun:
+    """Run `argv` (from the repository's root) in a pseudo-terminal of `size`, let it
+    settle for `settle` seconds (its output read and dropped), then measure `seconds`.
+    The process is asked to quit with `quit_keys`, then SIGTERM, then killed."""
+    child, master = spawn_in_pty(argv, env, size)
     try:
         drain(master, settle)
         cpu_before = cpu_seconds(child.pid)

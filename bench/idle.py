@@ -12,6 +12,11 @@ Each repeat runs, interleaved, each in a fresh process in a 120x40 pseudo-termin
   core/clock.py) on a Saturday;
 - regular: the same with the hidden clock in regular hours (a Thursday, 10:00 New
   York), so open-market CPU and bytes are measured without waiting for the market;
+- with `--store`, all the Regime runs take a store filled with three years of the index
+  and 503 members (bench/startup.py's `fill_store`: ../shared/market-data when present,
+  else the simulated market) in place of the empty cache, so `auto` serves the cache,
+  on the hidden clock at the evening of the store's last session (closed) and half an
+  hour after the next open (regular);
 - with `--resting-cadence N`, also closed with `REGIME_REFRESH__CLOSED=N`: the extra
   CPU and bytes over `closed` are what a refresh of the resting market costs, shown
   amortised over the default closed cadence (900 s).
@@ -23,7 +28,7 @@ median and their ratio. `--root DIR` runs the app from another checkout (an expo
 of an older commit, for before/after figures; the hidden clock needs this one's
 core/clock.py, so add `--closed-only` for a checkout without it). Linux only.
 
-    uv run python bench/idle.py [--repeats 3] [--seconds 60] [--settle 25]
+    uv run python bench/idle.py [--repeats 3] [--seconds 60] [--settle 25] [--store]
 """
 
 from __future__ import annotations
@@ -38,21 +43,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from floor import FLOOR_APP, ROOT, SIZE, IdleRun, child_env, run_in_pty, spread
-
-REGIME_APP = r"""
-import socket, sys
-sys.path.insert(0, sys.argv[1])
-real = socket.getaddrinfo
-def offline(host, *args, **kwargs):
-    if "yahoo" in str(host):
-        raise socket.gaierror("benchmark: offline")
-    return real(host, *args, **kwargs)
-socket.getaddrinfo = offline
-from tui.cli import main
-sys.exit(main([]))
-"""
-"""`regime` with no arguments, from the checkout in argv[1], with Yahoo unreachable."""
+from floor import (
+    FLOOR_APP,
+    OFFLINE_CHILD,
+    ROOT,
+    SIZE,
+    IdleRun,
+    child_env,
+    regime_env,
+    run_in_pty,
+    spread,
+)
+from startup import fill_store, store_clocks
 
 REGULAR_AT = "2026-02-05T10:00:00-05:00"
 """A Thursday, half an hour into regular hours."""
@@ -78,20 +80,18 @@ def market_closed_now() -> bool:
     return MarketSession().state(datetime.now(UTC)).phase != "regular"
 
 
-def regime_env(base: Mapping[str, str], home: Path, extra: Mapping[str, str]) -> dict[str, str]:
-    """The child's environment: its own empty config, cache, state and data homes (no
-    store, so `auto` offline takes the simulated market), no REGIME_* from the shell."""
-    env = {key: value for key, value in base.items() if not key.startswith("REGIME_")}
-    for name in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME"):
-        folder = home / name.lower()
-        folder.mkdir(parents=True, exist_ok=True)
-        env[name] = str(folder)
-    return {**env, **extra}
-
-
-def variants(args: argparse.Namespace, base: Mapping[str, str]) -> list[Variant]:
+def variants(
+    args: argparse.Namespace, base: Mapping[str, str], store: Path | None
+) -> list[Variant]:
+    """The floor and each kind of Regime run; over the filled cache `store` if given
+    (the clocks then at the evening of its last session and the next session's open)."""
     root = str(Path(args.root).resolve())
-    closed_clock = {} if market_closed_now() else {"REGIME_CLOCK_START": SATURDAY_AT}
+    closed_at = SATURDAY_AT if store is None else store_clocks(store)[0]
+    regular_at = REGULAR_AT if store is None else store_clocks(store)[1]
+    if store is None and market_closed_now():
+        closed_clock = {}
+    else:
+        closed_clock = {"REGIME_CLOCK_START": closed_at}
 
     def floor(_: Path) -> IdleRun:
         return run_in_pty(
@@ -101,20 +101,20 @@ def variants(args: argparse.Namespace, base: Mapping[str, str]) -> list[Variant]
 
     def regime(extra: Mapping[str, str]) -> Callable[[Path], IdleRun]:
         def start(home: Path) -> IdleRun:
-            env = regime_env(base, home, extra)
-            argv = [sys.executable, "-c", REGIME_APP, root]
+            env = regime_env(base, home, extra, cache=store)
+            argv = [sys.executable, "-c", OFFLINE_CHILD, root]
             return run_in_pty(argv, env, settle=args.settle, seconds=args.seconds)
 
         return start
 
-    where = "real clock" if not closed_clock else f"clock from {SATURDAY_AT}"
+    where = "real clock" if not closed_clock else f"clock from {closed_at}"
     out = [
         Variant("floor (bare Textual, one Static)", floor),
         Variant(f"regime, market closed ({where})", regime(closed_clock)),
     ]
     if not args.closed_only:
-        regular = {"REGIME_CLOCK_START": REGULAR_AT}
-        out.append(Variant(f"regime, regular hours (clock from {REGULAR_AT})", regime(regular)))
+        regular = {"REGIME_CLOCK_START": regular_at}
+        out.append(Variant(f"regime, regular hours (clock from {regular_at})", regime(regular)))
     if args.resting_cadence:
         cadence = {"REGIME_REFRESH__CLOSED": str(args.resting_cadence)}
         out.append(
@@ -143,11 +143,17 @@ def main() -> None:
     parser.add_argument(
         "--closed-only", action="store_true", help="no regular-hours run (an older --root)"
     )
+    parser.add_argument(
+        "--store", action="store_true",
+        help="auto over a filled store (3 years, 503 members) rather than an empty cache",
+    )  # fmt: skip
     args = parser.parse_args()
     base = child_env()
-    kinds = variants(args, base)
-    results: dict[str, list[IdleRun]] = {kind.label: [] for kind in kinds}
     with tempfile.TemporaryDirectory() as temp:
+        store = Path(temp) / "store" if args.store else None
+        filled = "empty cache" if store is None else f"store from {fill_store(store)}"
+        kinds = variants(args, base, store)
+        results: dict[str, list[IdleRun]] = {kind.label: [] for kind in kinds}
         kinds[1].start(Path(temp) / "warm-up")  # bytecode cache and the OS's file cache
         for repeat in range(args.repeats):
             for kind in kinds:
@@ -159,7 +165,7 @@ def main() -> None:
                     flush=True,
                 )
     print(
-        f"\n{SIZE[0]}x{SIZE[1]} pty, offline, {args.repeats} interleaved repeats of "
+        f"\n{SIZE[0]}x{SIZE[1]} pty, offline, {filled}, {args.repeats} interleaved repeats of "
         f"{args.seconds:.0f} s after {args.settle:.0f} s; medians (range); root {args.root}"
     )
     floor_runs = results[kinds[0].label]

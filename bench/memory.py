@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import pty
 import select
 import statistics
 import subprocess
@@ -33,29 +32,25 @@ import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from floor import FLOOR_APP, ROOT, SIZE, child_env, stop
-from startup import fill_store
+from floor import (
+    FLOOR_APP,
+    OFFLINE_CHILD,
+    ROOT,
+    SIZE,
+    child_env,
+    regime_env,
+    spawn_in_pty,
+    stop,
+)
+from startup import fill_store, store_clocks
 
 SIM_OPEN = "2026-02-05T10:00:00-05:00"
 """Where the simulated market's clock starts: a Thursday, half an hour after the open."""
 BUDGET_RSS = 150.0
 BUDGET_PEAK = 180.0
-
-CHILD = r"""
-import socket, sys
-real = socket.getaddrinfo
-def offline(host, *args, **kwargs):
-    if "yahoo" in str(host):
-        raise socket.gaierror("benchmark: offline")
-    return real(host, *args, **kwargs)
-socket.getaddrinfo = offline
-from tui.cli import main
-sys.exit(main(sys.argv[1:]))
-"""
 
 IMPORTS = r"""
 import tui.app, tui.cli
@@ -101,20 +96,7 @@ class Watched:
 
 def spawn(name: str, argv: Sequence[str], env: Mapping[str, str]) -> Watched:
     """Start `argv` in a pseudo-terminal of SIZE."""
-    import fcntl
-    import struct
-    import termios
-
-    master, slave = pty.openpty()
-    os.set_blocking(master, False)
-    columns, rows = SIZE
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
-    child = subprocess.Popen(
-        list(argv), cwd=ROOT, env={"TERM": "xterm-256color", **env},
-        stdin=slave, stdout=slave, stderr=slave, start_new_session=True,
-    )  # fmt: skip
-    os.close(slave)
-    return Watched(name, child, master)
+    return Watched(name, *spawn_in_pty(argv, env))
 
 
 def watch(processes: list[Watched], seconds: float, every: float) -> None:
@@ -149,22 +131,6 @@ def imports_only(env: Mapping[str, str]) -> float:
     return float(result.stdout.strip().splitlines()[-1])
 
 
-def cache_open(cache_home: Path) -> str:
-    """Half an hour after the open of the first session after the store's data ends."""
-    sys.path.insert(0, str(ROOT))
-    from core.clock import NEW_YORK
-    from core.session import MarketSession
-    from core.store import Store
-
-    with Store(cache_home / "regime" / "regime.sqlite") as store:
-        last: date | None = store.last_session("^GSPC")
-    if last is None:
-        raise SystemExit("memory: the filled store holds no ^GSPC bars")
-    evening = datetime(last.year, last.month, last.day, 20, 0, tzinfo=NEW_YORK)
-    opens = MarketSession().state(evening).next_open + timedelta(minutes=30)
-    return opens.astimezone(NEW_YORK).isoformat()
-
-
 @dataclass(frozen=True)
 class Round:
     """One round's figures per case: (start-up peak, RSS after warm-up, RSS at the end,
@@ -188,19 +154,14 @@ def _round(
     imports = imports_only(base)
     python = sys.executable
 
-    def home(path: Path, clock: str) -> dict[str, str]:
-        return {
-            **base, "XDG_CACHE_HOME": str(path), "XDG_CONFIG_HOME": str(path),
-            "XDG_STATE_HOME": str(path), "REGIME_CLOCK_START": clock,
-        }  # fmt: skip
-
-    sim = [python, "-c", CHILD, "--source", "sim"]
+    regime = [python, "-c", OFFLINE_CHILD, str(ROOT)]
+    sim_env = regime_env(base, empty_home / "sim", {"REGIME_CLOCK_START": SIM_OPEN})
+    opens = {"REGIME_CLOCK_START": store_clocks(cache_home)[1]}
+    cache_env = regime_env(base, empty_home / "cache", opens, cache=cache_home)
     processes = [
         spawn("floor (bare Textual)", [python, "-c", FLOOR_APP], base),
-        spawn("sim, empty cache", sim, home(empty_home, SIM_OPEN)),
-        spawn(
-            "cache (auto, offline)", [python, "-c", CHILD], home(cache_home, cache_open(cache_home))
-        ),
+        spawn("sim, empty cache", [*regime, "--source", "sim"], sim_env),
+        spawn("cache (auto, offline)", regime, cache_env),
     ]
     watch(processes, minutes * 60, every)
     figures = {}

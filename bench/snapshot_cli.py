@@ -4,7 +4,7 @@ spawn to exit, against DESIGN.md's 1.6 s for a files source. Beside them, interl
 in the same run: Python doing nothing and Python importing pandas (the least any
 command that computes with pandas costs). The config, cache and log directories are
 empty temporary ones, and Python's bytecode is cached as in an installed copy
-(bench/floor.py's `child_env`; `--no-bytecode` compiles every module each run).
+(bench/floor.py's `regime_env` and `child_env`; `--no-bytecode` compiles every module each run).
 
     uv run python bench/snapshot_cli.py [--runs 5] [--no-bytecode]
 """
@@ -12,7 +12,6 @@ empty temporary ones, and Python's bytecode is cached as in an installed copy
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
@@ -22,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from floor import ROOT, child_env, spread
+from floor import ROOT, child_env, regime_env, spread
 
 MARKET_DATA = ROOT.parent / "shared" / "market-data"
 BUDGET = 1.6
@@ -69,8 +68,7 @@ def main() -> None:
         },
     }  # fmt: skip
     with tempfile.TemporaryDirectory() as temp:
-        places = {"XDG_CACHE_HOME": temp, "XDG_CONFIG_HOME": temp, "XDG_STATE_HOME": temp}
-        env = child_env({**os.environ, **places}, bytecode=not args.no_bytecode)
+        env = regime_env(child_env(bytecode=not args.no_bytecode), Path(temp))
         for argv in cases.values():  # warm-up: bytecode cache and the OS's file cache
             timed(argv, env)
         times: dict[str, list[float]] = {label: [] for label in cases}

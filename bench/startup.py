@@ -25,13 +25,13 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MARKET_DATA = ROOT.parent / "shared" / "market-data"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from floor import SIZE, child_env, first_paint, spread  # noqa: E402
+from floor import OFFLINE, SIZE, child_env, first_paint, regime_env, spread  # noqa: E402
 
 CHILD_TIMEOUT = 60.0
 """Seconds a child may take before it counts as hung (its marks so far are shown)."""
@@ -65,28 +65,35 @@ def fill_store(cache_home: Path) -> str:
         members = source.members(start, end)  # type: ignore[attr-defined]
         if members is not None:
             store.upsert_members(members.closes)
-        from datetime import UTC, datetime
-
         store.mark_fetched("daily", datetime.now(UTC))
     return name
 
 
-CHILD = r"""
-import json, socket, sys, time
+def store_clocks(cache_home: Path) -> tuple[str, str]:
+    """Times for REGIME_CLOCK_START that suit the store `fill_store` filled under
+    `cache_home`: the evening (20:00 New York, market closed) of its last session, and
+    half an hour after the open of the next session (regular hours)."""
+    sys.path.insert(0, str(ROOT))
+    from core.clock import NEW_YORK
+    from core.session import MarketSession
+    from core.store import Store
+
+    with Store(cache_home / "regime" / "regime.sqlite") as store:
+        last: date | None = store.last_session("^GSPC")
+    if last is None:
+        raise SystemExit(f"the store under {cache_home} holds no ^GSPC bars")
+    evening = datetime(last.year, last.month, last.day, 20, 0, tzinfo=NEW_YORK)
+    opens = MarketSession().state(evening).next_open + timedelta(minutes=30)
+    return evening.isoformat(), opens.astimezone(NEW_YORK).isoformat()
+
+
+CHILD = (
+    OFFLINE
+    + r"""
+import json, sys, time
 from functools import partial
 
 marks = {}
-real_getaddrinfo = socket.getaddrinfo
-
-
-def offline(host, *args, **kwargs):
-    # Yahoo unreachable, as on a machine with no network: auto takes the store.
-    if "yahoo" in str(host):
-        raise socket.gaierror("benchmark: offline")
-    return real_getaddrinfo(host, *args, **kwargs)
-
-
-socket.getaddrinfo = offline
 from tui import cli
 
 make_monitor = cli.make_monitor
@@ -126,6 +133,8 @@ status = cli.main([])
 print(json.dumps(marks))
 sys.exit(status)
 """
+)
+"""`regime` offline (floor.OFFLINE), headless at argv[1] x argv[2], printing its marks."""
 
 
 def run_once(env: dict[str, str]) -> tuple[float, float, float]:
@@ -163,11 +172,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as temp:
-        name = fill_store(Path(temp))
-        env = child_env(
-            {**os.environ, "XDG_CACHE_HOME": temp, "XDG_CONFIG_HOME": temp},
-            bytecode=not args.no_bytecode,
-        )
+        cache = Path(temp) / "cache"
+        name = fill_store(cache)
+        env = regime_env(child_env(bytecode=not args.no_bytecode), Path(temp), cache=cache)
         # Warm the install (bytecode, OS file cache); this run also leaves the last
         # Snapshot behind, as any earlier session would.
         first_paint(env)
