@@ -96,34 +96,40 @@ async def settled(pilot: Pilot[Any]) -> None:
         quiet = quiet + 1 if terminal.latest.bytes == before else 0
 
 
-def snapshots(start: datetime, count: int, run: Run) -> list[Snapshot]:
+Feed = list[tuple[datetime, Snapshot]]
+"""Snapshots, each with the time the engine made it (a closed market's Snapshot is as
+of the close, however late in the evening it is made)."""
+
+
+def snapshots(start: datetime, count: int, run: Run) -> Feed:
     """`count` + 1 Snapshots from the simulated market, one cadence apart from `start`."""
     clock = SteppedClock(start)
     engine = Engine(Settings(), SimSource(clock=clock, members=MEMBERS), clock=clock)
     made = []
     for _ in range(count + 1):
         started = time.perf_counter()
-        made.append(engine.refresh())
+        made.append((clock.now, engine.refresh()))
         run.engine_ms.append((time.perf_counter() - started) * 1000)
         clock.now += timedelta(seconds=engine.cadence())
     return made
 
 
-async def measure(feed: list[Snapshot], run: Run) -> None:
-    """Show the first Snapshot, then each of the others, recording what each writes."""
-    clock = SteppedClock(feed[0].as_of)
+async def measure(feed: Feed, run: Run) -> None:
+    """Show the first Snapshot, then each of the others, recording what each writes;
+    the app's clock (its status line) stands where the engine's stood."""
+    clock = SteppedClock(feed[0][0])
     app = RegimeApp(Settings(), IdleFeed, clock=clock)
     app.driver_class = RecordingDriver
     async with app.run_test(headless=False, size=SIZE) as pilot:
-        app.publish(feed[0])
+        app.publish(feed[0][1])
         for _ in range(500):  # the first Snapshot on screen, with the chart mounted
             await pilot.pause(0.02)
             if app.snapshot is not None and app.dashboard.query_one(PricePanel).chart:
                 break
         await settled(pilot)
         terminal = terminal_of(app)
-        for snapshot in feed[1:]:
-            clock.now = snapshot.as_of
+        for made, snapshot in feed[1:]:
+            clock.now = made
             terminal.take()
             started = time.process_time()
             app.publish(snapshot)
@@ -139,16 +145,16 @@ class Floor(App[None]):
         yield Static("", id="line")
 
 
-async def measure_floor(feed: list[Snapshot], run: Run) -> None:
+async def measure_floor(feed: Feed, run: Run) -> None:
     """The bare app's line shows each Snapshot's price headline in turn."""
     app = Floor()
     app.driver_class = RecordingDriver
     async with app.run_test(headless=False, size=SIZE) as pilot:
         line = app.query_one("#line", Static)
-        line.update(headline(feed[0].price))
+        line.update(headline(feed[0][1].price))
         await settled(pilot)
         terminal = terminal_of(app)
-        for snapshot in feed[1:]:
+        for _, snapshot in feed[1:]:
             terminal.take()
             started = time.process_time()
             line.update(headline(snapshot.price))
@@ -203,20 +209,10 @@ async def main() -> None:
     open_run, closed_run = Run(), Run()
     open_feed = snapshots(OPEN, args.refreshes, open_run)
     closed_feed = snapshots(CLOSED, args.refreshes, closed_run)
-    floor = Run()
-    shipped = RegimeApp.snapshot._repaint
-    runs: list[tuple[str, Run, Run]] = []
-    for repaint in dict.fromkeys((shipped, False)):
-        # Until tui/app.py declares RegimeApp.snapshot repaint=False, each Snapshot also
-        # repaints the whole screen: measured as shipped, then without that repaint.
-        RegimeApp.snapshot._repaint = repaint
-        suffix = " (app repaints the screen per Snapshot)" if repaint else ""
-        typical, unchanged = Run(), Run()
-        await measure(open_feed, typical)
-        await measure(closed_feed, unchanged)
-        runs.append((suffix, typical, unchanged))
-        await measure_floor(open_feed, floor)
-    RegimeApp.snapshot._repaint = shipped
+    typical, unchanged, floor = Run(), Run(), Run()
+    await measure(open_feed, typical)
+    await measure(closed_feed, unchanged)
+    await measure_floor(open_feed, floor)
 
     print(
         f"terminal {SIZE[0]}x{SIZE[1]} truecolor (recorded in-process); sim {MEMBERS} members; "
@@ -224,16 +220,14 @@ async def main() -> None:
         f"and {CLOSED:%H:%M} (closed) New York; medians"
     )
     print(f"engine refresh: {median(open_run.engine_ms[1:]):.0f} ms (open)")
-    for suffix, typical, unchanged in runs:
-        report(f"typical refresh, market open{suffix}", typical, floor)
-        if moved(typical).writes:
-            report(
-                f"  of which the {len(moved(typical).writes)} with prices moving",
-                moved(typical),
-                floor,
-            )
-        report(f"unchanged refresh, market closed{suffix}", unchanged, None)
-    typical = runs[-1][1]
+    report("typical refresh, market open", typical, floor)
+    if moved(typical).writes:
+        report(
+            f"  of which the {len(moved(typical).writes)} with prices moving",
+            moved(typical),
+            floor,
+        )
+    report("unchanged refresh, market closed", unchanged, None)
     verdict = "within" if kb(typical) <= TARGET_KB else "OVER"
     print(f"target <= {TARGET_KB:g} KB per typical refresh: {kb(typical):.2f} KB, {verdict}")
 
