@@ -54,7 +54,8 @@ from core import last_snapshot
 from core.clock import NEW_YORK, Clock, system_clock
 from core.config import Settings
 from core.failures import Failure, Summary, describe, summarize
-from core.progress import Progress, members_progress
+from core.members_load import MembersLoad
+from core.progress import members_progress
 from core.replay import Replay
 from core.section import CycleData, Registry, builtin, sessions_before
 from core.session import MarketSession
@@ -138,56 +139,6 @@ class Backoff:
         # The exponent is bounded: a week of failures must not overflow a float.
         growth = self.factor ** min(max(failures, 1) - 1, 64)
         return min(self.cap, self.first * growth)
-
-
-class _MembersLoad:
-    """One members' load in a thread of its own, and what it brought. A cycle that
-    stops waiting for it detaches it: its end then wakes the loop (`wake`)."""
-
-    def __init__(
-        self,
-        fetch: Callable[[], MemberPanel | None],
-        asked_at: datetime,
-        progress: Progress | None,
-        wake: Callable[[], None],
-    ) -> None:
-        self.asked_at = asked_at
-        """The cycle's time when it was asked for (the members' cadence counts from it)."""
-        self.progress = progress
-        """Where the source reports the load's chunks, if it does."""
-        self.panel: MemberPanel | None = None
-        self.error: Exception | None = None
-        self._fetch = fetch
-        self._wake = wake
-        self._lock = threading.Lock()
-        self._ended = threading.Event()
-        self._detached = False
-        # A daemon: a load still running at exit must not hold the process (like a
-        # stalled client call, it ends on its own and what it brings is dropped).
-        self._thread = threading.Thread(target=self._run, name="members load", daemon=True)
-        self.began = time.monotonic()
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            self.panel = self._fetch()
-        except Exception as error:  # collected and named by the next cycle
-            self.error = error
-        with self._lock:
-            self._ended.set()
-            detached = self._detached
-        if detached:
-            self._wake()
-
-    def ended(self, wait: float) -> bool:
-        """Whether the load has ended, waiting up to `wait` seconds for it; when it has
-        not, it is detached from now on."""
-        # An infinite grace waits for the whole load (as the engine did before).
-        self._ended.wait(wait if math.isfinite(wait) else None)
-        with self._lock:
-            if not self._ended.is_set():
-                self._detached = True
-            return self._ended.is_set()
 
 
 class CycleError(Exception):
@@ -311,7 +262,7 @@ class Engine:
         """How long to wait after failed cycles."""
         self.members_grace = members_grace
         """Seconds a cycle waits for the members' load it starts (see MEMBERS_GRACE)."""
-        self._members_load: _MembersLoad | None = None
+        self._members_load: MembersLoad | None = None
         """The members' load running in its thread (at most one), until a cycle collects it."""
         self._shown: Snapshot | None = None
         """The last Snapshot published, as built (without the load's progress)."""
@@ -436,7 +387,7 @@ class Engine:
             return
         fetch = functools.partial(source.members, self._start(end), end)
         progress = members_progress(source)
-        self._members_load = _MembersLoad(fetch, now, progress, self.refresh_now)
+        self._members_load = MembersLoad(fetch, now, progress, self.refresh_now)
 
     def _fetch_members(self, source: Source, now: datetime, end: date, background: bool) -> None:
         """Take the members' closes when they are due: inline, or (`background`) from
