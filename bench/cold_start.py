@@ -175,22 +175,10 @@ class IdleFeed:
         """Nothing to refresh."""
 
 
-async def settled(pilot: Any) -> None:
-    """Pause until the app has written nothing for a few pauses in a row."""
-    from tests.tui.terminal import terminal_of
-
-    terminal = terminal_of(pilot.app)
-    quiet = 0
-    while quiet < 3:
-        before = terminal.latest.bytes
-        await pilot.pause(0.02)
-        quiet = quiet + 1 if terminal.latest.bytes == before else 0
-
-
 async def screen_cost(load: Load) -> tuple[list[float], list[float], list[float], list[float]]:
     """Bytes written and CPU ms per progress update on a recording terminal, and per
     Snapshot equal to the one on show (the floor: publishing with nothing moved)."""
-    from tests.tui.terminal import RecordingDriver, terminal_of
+    from tests.tui.terminal import RecordingDriver, settled, terminal_of
     from tui.app import RegimeApp
 
     updates = [snapshot for _, snapshot in load.progress]

@@ -27,7 +27,6 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -36,7 +35,6 @@ sys.path.insert(0, str(ROOT))
 os.environ["TEXTUAL_COLOR_SYSTEM"] = "truecolor"
 
 from textual.app import App, ComposeResult  # noqa: E402
-from textual.pilot import Pilot  # noqa: E402
 from textual.widgets import Static  # noqa: E402
 
 from core.clock import NEW_YORK  # noqa: E402
@@ -44,7 +42,7 @@ from core.config import Settings  # noqa: E402
 from core.engine import Engine, Publish  # noqa: E402
 from core.snapshot import Snapshot  # noqa: E402
 from core.sources.sim import SimSource  # noqa: E402
-from tests.tui.terminal import RecordingDriver, Writes, terminal_of  # noqa: E402
+from tests.tui.terminal import RecordingDriver, Writes, settled, terminal_of  # noqa: E402
 from tui.app import RegimeApp  # noqa: E402
 from widgets.price_panel import PricePanel, headline  # noqa: E402
 
@@ -84,16 +82,6 @@ class Run:
     writes: list[Writes] = field(default_factory=list)
     draw_ms: list[float] = field(default_factory=list)
     engine_ms: list[float] = field(default_factory=list)
-
-
-async def settled(pilot: Pilot[Any]) -> None:
-    """Pause until the app has written nothing for a few pauses in a row."""
-    terminal = terminal_of(pilot.app)
-    quiet = 0
-    while quiet < 3:
-        before = terminal.latest.bytes
-        await pilot.pause(0.02)
-        quiet = quiet + 1 if terminal.latest.bytes == before else 0
 
 
 Feed = list[tuple[datetime, Snapshot]]

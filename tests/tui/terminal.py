@@ -19,6 +19,7 @@ from rich.control import Control
 from textual._styles_cache import StylesCache
 from textual.app import App
 from textual.drivers.headless_driver import HeadlessDriver
+from textual.pilot import Pilot
 from textual.widget import Widget
 
 SEQUENCE = re.compile(
@@ -107,6 +108,17 @@ class RecordingDriver(HeadlessDriver):
 
     def write(self, data: str) -> None:
         terminal_of(self._app).write(data)
+
+
+async def settled(pilot: Pilot[Any]) -> None:
+    """Pause until the app (run with `RecordingDriver`) has written nothing for a few
+    pauses in a row: every repaint it had pending has reached its terminal."""
+    terminal = terminal_of(pilot.app)
+    quiet = 0
+    while quiet < 3:
+        before = terminal.latest.bytes
+        await pilot.pause(0.02)
+        quiet = quiet + 1 if terminal.latest.bytes == before else 0
 
 
 def full_paint(app: App[Any]) -> dict[tuple[int, int], Cell]:

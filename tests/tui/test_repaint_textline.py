@@ -15,7 +15,7 @@ from textual.app import App, ComposeResult
 from textual.geometry import Region
 from textual.strip import Strip
 
-from tests.tui.terminal import RecordingDriver, full_paint, terminal_of
+from tests.tui.terminal import RecordingDriver, full_paint, settled, terminal_of
 from widgets.repaint import TextLine, changed_span
 
 
@@ -26,10 +26,16 @@ class OneLine(App[None]):
         yield TextLine("quote 6,900.00")
 
 
-async def settle(pilot: Any) -> None:
-    """Let every repaint reach the terminal (Textual batches screen updates)."""
-    for delay in (0, 0.05, 0.05, 0):
-        await pilot.pause(delay)
+@pytest.fixture(autouse=True)
+def truecolor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cells compare by their truecolor escape codes."""
+    monkeypatch.setattr(textual.constants, "COLOR_SYSTEM", "truecolor")
+
+
+def recorded(app: App[None]) -> App[None]:
+    """`app`, to be run on a recording terminal."""
+    app.driver_class = RecordingDriver
+    return app
 
 
 def row(app: App[Any], y: int = 0) -> str:
@@ -39,20 +45,16 @@ def row(app: App[Any], y: int = 0) -> str:
     return "".join(screen.get((x, y), (" ", ""))[0] for x in range(width)).rstrip()
 
 
-async def test_every_change_reaches_the_terminal_and_only_its_row(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(textual.constants, "COLOR_SYSTEM", "truecolor")
-    app = OneLine()
-    app.driver_class = RecordingDriver
+async def test_every_change_reaches_the_terminal_and_only_its_row() -> None:
+    app = recorded(OneLine())
     async with app.run_test(headless=False, size=(40, 3)) as pilot:
         line = app.query_one(TextLine)
-        await settle(pilot)
+        await settled(pilot)
         assert row(app) == "quote 6,900.00"
         for price in ("6,901.25", "6,899.50", "6,905.00", "6,905.75"):
             terminal_of(app).take()
             line.update(f"quote {price}")
-            await settle(pilot)
+            await settled(pilot)
             assert row(app) == f"quote {price}"
             assert terminal_of(app).take().rows == {0}  # nothing else was written
 
@@ -80,41 +82,33 @@ def rows(app: App[Any], count: int = 3) -> list[str]:
     return [row(app, y) for y in range(count)]
 
 
-async def test_a_change_made_while_another_waits_to_be_drawn_is_drawn_too(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+async def test_a_change_made_while_another_waits_to_be_drawn_is_drawn_too() -> None:
     """Change A is diffed and its row marked; change B comes before the screen draws,
     and the screen draws A's row from a render that already holds B. B's own diff must
     still compare with what the terminal shows (the lines as the batch began), not
     with that newer render, or B's other row would never be drawn."""
-    monkeypatch.setattr(textual.constants, "COLOR_SYSTEM", "truecolor")
-    app = ThreeLines()
-    app.driver_class = RecordingDriver
+    app = recorded(ThreeLines())
     async with app.run_test(headless=False, size=(20, 4)) as pilot:
         lines = app.query_one(TextLine)
-        await settle(pilot)
+        await settled(pilot)
         assert rows(app) == ["aaaa", "bbbb", "cccc"]
         lines.update("AAAA\nbbbb\ncccc")
         lines._repaint_changed_cells()  # A's diff runs at once
         lines.update("AAAA\nbbbb\nCCCC")
         # The compositor renders the widget (for A's row) before B's diff runs.
         lines.render_lines(Region(0, 0, lines.outer_size.width, lines.outer_size.height))
-        await settle(pilot)
+        await settled(pilot)
         assert rows(app) == ["AAAA", "bbbb", "CCCC"]
 
 
-async def test_a_changed_wide_character_is_written_whole(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(textual.constants, "COLOR_SYSTEM", "truecolor")
-    app = ThreeLines()
-    app.driver_class = RecordingDriver
+async def test_a_changed_wide_character_is_written_whole() -> None:
+    app = recorded(ThreeLines())
     async with app.run_test(headless=False, size=(20, 4)) as pilot:
         lines = app.query_one(TextLine)
         lines.update("a中b\nx\ny")
-        await settle(pilot)
+        await settled(pilot)
         lines.update("a国b\nx\ny")
-        await settle(pilot)
+        await settled(pilot)
         assert rows(app)[0] == "a国b"
 
 
@@ -129,17 +123,15 @@ async def test_the_full_paint_reference_sees_a_row_left_stale(
     """The repaint tests' reference (`full_paint`) renders every widget anew: a change
     that never reached the terminal makes them differ, even once the widget's own
     render cache holds the new text."""
-    monkeypatch.setattr(textual.constants, "COLOR_SYSTEM", "truecolor")
-    app = ThreeLines()
-    app.driver_class = RecordingDriver
+    app = recorded(ThreeLines())
     async with app.run_test(headless=False, size=(20, 4)) as pilot:
         lines = app.query_one(TextLine)
-        await settle(pilot)
+        await settled(pilot)
         assert terminal_of(app).screen == full_paint(app)
         monkeypatch.setattr(lines, "_repaint_changed_cells", lambda: None)  # a lost change
         lines.update("aaaa\nbbbb\nCCCC")
         lines.render_lines(Region(0, 0, lines.outer_size.width, lines.outer_size.height))
-        await settle(pilot)
+        await settled(pilot)
         assert rows(app)[2] == "cccc"
         assert terminal_of(app).screen != full_paint(app)
         assert rows(app)[2] == "cccc"  # and taking the reference repainted nothing
