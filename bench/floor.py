@@ -5,9 +5,12 @@ headless at 120x40 as bench/startup.py runs Regime; `run_in_pty` runs any comman
 pseudo-terminal of a given size and measures its CPU (% of one core, from /proc, Linux)
 and the bytes it writes over a window once it has settled, and `floor_idle` does so for
 the bare app. `child_env` is the environment both sides share: Python's bytecode cache
-in a directory of its own (this machine sets PYTHONDONTWRITEBYTECODE, which would make
-every run compile every module from source, as no installed copy does), so after one
-warm-up run each process imports as an installed one would; `regime_env` adds what a
+in a directory of its own (this machine sets PYTHONDONTWRITEBYTECODE, so the project's
+own modules would be compiled from source on every run; the installed packages are
+compiled once by uv, `[tool.uv] compile-bytecode`), so after one warm-up run each
+process imports as an installed one would; `--no-bytecode` runs as this machine does
+by default (no bytecode written: the installed packages' compiled at install, the
+project's own modules compiled each run); `regime_env` adds what a
 Regime child needs on top (config, cache, state and data homes of its own, so no run
 reads the user's settings or writes to their log), and `OFFLINE_CHILD` is the `regime`
 command with Yahoo unreachable. Other benchmarks import this module (`sys.path` holds
@@ -96,8 +99,9 @@ def child_env(
 ) -> dict[str, str]:
     """The environment of a measured child: `base` (default os.environ) with Python's
     bytecode cache under `cache` (default: a directory in the system's temp dir that
-    outlives the run, so warm-ups carry over), or with no bytecode at all when
-    `bytecode` is false (every module compiled from source, each time)."""
+    outlives the run, so warm-ups carry over), or with none written when `bytecode`
+    is false (what is not compiled at install, the project's own modules, is compiled
+    from source each time)."""
     env = dict(os.environ if base is None else base)
     if bytecode:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -268,7 +272,7 @@ def main() -> None:
         "--idle", type=float, default=0.0, help="also measure idle CPU for this many seconds"
     )
     parser.add_argument(
-        "--no-bytecode", action="store_true", help="compile every module from source each run"
+        "--no-bytecode", action="store_true", help="write no bytecode (as this machine runs)"
     )
     args = parser.parse_args()
     env = child_env(bytecode=not args.no_bytecode)

@@ -50,7 +50,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument(
-        "--no-bytecode", action="store_true", help="compile every module from source each run"
+        "--no-bytecode", action="store_true", help="write no bytecode (as this machine runs)"
     )
     parser.add_argument("--data", type=Path, default=MARKET_DATA, help="the files directory")
     args = parser.parse_args()
@@ -75,7 +75,11 @@ def main() -> None:
         for _ in range(args.runs):
             for label, argv in cases.items():
                 times[label].append(timed(argv, env))
-    bytecode = "no bytecode (compiled each run)" if args.no_bytecode else "bytecode cached"
+    bytecode = (
+        "no bytecode written (own modules compiled each run)"
+        if args.no_bytecode
+        else "bytecode cached"
+    )
     print(f"files: {args.data}; {args.runs} interleaved runs, fresh processes, {bytecode}")
     for label, values in times.items():
         budget = f" (budget {BUDGET} s)" if label.startswith("regime") else ""

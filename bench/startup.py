@@ -168,7 +168,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument(
-        "--no-bytecode", action="store_true", help="compile every module from source each run"
+        "--no-bytecode", action="store_true", help="write no bytecode (as this machine runs)"
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as temp:
@@ -187,7 +187,11 @@ def main() -> None:
     paints = [run[0] for run in runs]
     above = [paint - floor for paint, floor in zip(paints, floors, strict=True)]
     ratio = [paint / floor for paint, floor in zip(paints, floors, strict=True)]
-    bytecode = "no bytecode (compiled each run)" if args.no_bytecode else "bytecode cached"
+    bytecode = (
+        "no bytecode written (own modules compiled each run)"
+        if args.no_bytecode
+        else "bytecode cached"
+    )
     print(
         f"store filled from: {name}; {args.runs} interleaved runs, headless"
         f" {SIZE[0]}x{SIZE[1]}, {bytecode}"
