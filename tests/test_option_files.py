@@ -197,6 +197,11 @@ BAD_SESSION_FILES = [
         "line 4: Type is not call or put: 'straddle'",
     ),
     (
+        "ragged row",
+        SESSION_HEADER + SESSION_ROWS + "2026-08-21,put,7700,0.2,5,1,1,1,1,9\n",
+        "line 4: 10 fields, the header has 9",
+    ),
+    (
         "bad expiry",
         SESSION_HEADER + "21/08/2026,put,7700,0.2,5,1,1,1,1\n",
         "line 2: Expiry is not YYYY-MM-DD: '21/08/2026'",
@@ -238,6 +243,11 @@ BAD_QUOTEDATA = [
         "bad strike",
         quotedata(rows=QUOTEDATA_ROWS.replace("4600.00", "-4600")),
         "line 5: Strike is not positive: '-4600'",
+    ),
+    (
+        "ragged row",
+        quotedata(rows=QUOTEDATA_ROWS + QUOTEDATA_ROWS.replace("\n", ",extra\n")),
+        "line 7: 23 fields, the header has 22",
     ),
     (
         "no spot",

@@ -82,6 +82,8 @@ _ENGLISH_DATE = re.compile(
 _TIME_OF_DAY = re.compile(
     r"(?<!\d)(?P<hour>\d{1,2}):(?P<minute>\d{2})(?:\s*(?P<half>[AaPp])\.?\s?[Mm]\b\.?)?"
 )
+_RAGGED = re.compile(r"Expected (?P<expected>\d+) fields in line (?P<line>\d+), saw (?P<saw>\d+)")
+"""pandas' words for a row longer than the header (its line counts every line of the file)."""
 _LAST = re.compile(r"Last:\s*(?P<spot>[-+]?[0-9][0-9,]*\.?[0-9]*)")
 _QUOTEDATA_EXPIRY = re.compile(
     r"^\s*[A-Za-z]{3}\s+(?P<month>[A-Za-z]{3})\s+(?P<day>\d{1,2})\s+(?P<year>\d{4})\s*$"
@@ -154,6 +156,12 @@ def _read_table(path: Path, skip: int) -> pd.DataFrame:
         raise DataFormatError(f"{path}: the file is empty") from None
     except (OSError, pd.errors.ParserError, UnicodeDecodeError) as error:
         reason = " ".join(str(error).split())
+        ragged = _RAGGED.search(reason)
+        if ragged:
+            raise DataFormatError(
+                f"{path}, line {ragged['line']}: {ragged['saw']} fields, "
+                f"the header has {ragged['expected']}"
+            ) from None
         raise DataFormatError(f"{path}: cannot read CSV ({reason})") from None
 
 
@@ -429,8 +437,10 @@ def _title_spot(path: Path, title: tuple[int, str] | None) -> float | None:
 def _date_line(line: str) -> tuple[datetime | None, time | None]:
     """The moment an English date line gives, else only the time of day it shows."""
     text = line.strip().strip('"')
-    found = _ENGLISH_DATE.search(text)
-    if found and found["month"].lower() in MONTHS:
+    found = next(
+        (each for each in _ENGLISH_DATE.finditer(text) if each["month"].lower() in MONTHS), None
+    )
+    if found:
         hour = int(found["hour"]) if found["hour"] else AFTER_CLOSE.hour
         minute = int(found["minute"]) if found["minute"] else AFTER_CLOSE.minute
         if found["half"]:
