@@ -184,29 +184,28 @@ def _zero_gamma(
 ) -> tuple[float | None, str | None]:
     """The sign change of the profile nearest spot, refined by bisection on the exact
     function between the bracketing grid levels (all brackets at once), then chosen as the
-    root nearest spot. (None, why) when the profile keeps one sign."""
-    signs = np.sign(values)
-    roots = list(levels[signs == 0.0])
-    brackets = np.flatnonzero(signs[:-1] * signs[1:] < 0)
-    if len(brackets):
-        low, high = levels[brackets].copy(), levels[brackets + 1].copy()
-        low_sign = signs[brackets].copy()
-        while float(np.max(high - low)) > FLIP_TOLERANCE * spot:
-            middle = 0.5 * (low + high)
-            middle_sign = np.sign(_price(priced, middle))
-            same = middle_sign == low_sign
-            low = np.where(same, middle, low)
-            high = np.where(same, high, middle)
-        roots.extend(0.5 * (low + high))
-    if not roots:
-        side = "positive" if values[0] > 0 else "negative"
+    root nearest spot. A level where the exposure is exactly 0 (far from every strike it
+    underflows to 0) is no sign change by itself: brackets join the nonzero levels on
+    either side of it. (None, why) when the profile keeps one sign."""
+    nonzero = np.flatnonzero(values != 0.0)
+    signs = np.sign(values[nonzero])
+    changes = np.flatnonzero(signs[:-1] * signs[1:] < 0)
+    if not len(changes):
+        side = "0" if not len(nonzero) else "positive" if signs[0] > 0 else "negative"
         low_pct, high_pct = round(PROFILE_LOW * 100), round(PROFILE_HIGH * 100)
         return None, (
             f"no sign change between {low_pct} % and {high_pct} % of spot: "
             f"net exposure {side} throughout"
         )
-    nearest = min(roots, key=lambda root: abs(root - spot))
-    return float(nearest), None
+    low, high = levels[nonzero[changes]], levels[nonzero[changes + 1]]
+    low_sign = signs[changes]
+    while float(np.max(high - low)) > FLIP_TOLERANCE * spot:
+        middle = 0.5 * (low + high)
+        same = np.sign(_price(priced, middle)) == low_sign
+        low = np.where(same, middle, low)
+        high = np.where(same, high, middle)
+    roots = 0.5 * (low + high)
+    return float(roots[np.argmin(np.abs(roots - spot))]), None
 
 
 def _pct_from_spot(level: float | None, spot: float) -> float | None:

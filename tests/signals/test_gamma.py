@@ -399,3 +399,21 @@ def test_quotedata_total_from_the_files_own_gamma_is_the_published_minus_11() ->
 
 def test_source_gamma_total_none_without_a_gamma_column() -> None:
     assert source_gamma_total_bn(chain_of([("2026-08-21", "call", 100.0, 0.2, 10.0)])) is None
+
+
+def test_exposure_underflowing_to_zero_far_from_the_strikes_is_no_flip() -> None:
+    # One next-day call at 5 % vol: σ√T ≈ 0.3 %, so 20 % away e^(-d1²/2) is exactly 0.
+    reading = gamma_reading(chain_of([("2026-08-17", "call", 100.0, 0.05, 1000.0)]))
+    assert reading.profile_gex_bn[0] == 0.0 and reading.profile_gex_bn[-1] == 0.0
+    assert reading.zero_gamma is None
+    assert "positive throughout" in reading.why["zero_gamma"]
+
+
+def test_real_session_reading_regression() -> None:
+    # 2026-08-14 (the example headline: +31.8 $bn/1%, flip 7,716, -0.9 %).
+    reading = gamma_reading(real_chain())
+    assert reading.regime == "positive"
+    assert reading.total_gex_bn == pytest.approx(31.77, abs=0.01)
+    assert reading.zero_gamma == pytest.approx(7716.1, abs=0.1)
+    assert reading.zero_gamma_distance_pct == pytest.approx(-0.90, abs=0.01)
+    assert reading.call_wall == 7800.0 and reading.milestone_strike == 8000.0
