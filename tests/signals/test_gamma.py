@@ -4,7 +4,7 @@ the issue's proof on Cboe's quotedata export of 2024-01-07 (zero gamma within 1 
 the published 4,734, the published -11.00 $bn total from the file's own Gamma column),
 the sign conventions, the expiry cutoff and session counts, and None (never an
 exception) for an empty chain, a chain with every contract excluded and a profile with
-no sign change. Chains are built here from the CSVs with pandas."""
+no sign change. Real chains are read with core/options/files.py; the rest are built here."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 from core.options.chain import COLUMNS, OptionChain, empty_contracts
+from core.options.files import read_chain
 from core.signals.gamma import (
     EXCLUSION_REASONS,
     bs_gamma,
@@ -52,55 +53,16 @@ def chain_of(
 
 
 def real_chain(session: str = REAL_SESSION) -> OptionChain:
+    """A session chain of options/SPX/ (as of 16:14:59 New York, spot from index.csv)."""
     root = require_market_data(f"options/SPX/{session}.csv", "options/SPX/index.csv")
-    index = pd.read_csv(root / "options/SPX/index.csv").set_index("Date")
-    raw = pd.read_csv(root / f"options/SPX/{session}.csv")
-    frame = pd.DataFrame(
-        {
-            "expiry": pd.to_datetime(raw["Expiry"]),
-            "kind": raw["Type"],
-            "strike": raw["Strike"].astype(float),
-            "implied_vol": raw["ImpliedVol"].astype(float).where(raw["ImpliedVol"] > 0),
-            "open_interest": raw["OpenInterest"].astype(float),
-            "gamma": np.nan,
-            "bid": raw["Bid"].astype(float),
-            "ask": raw["Ask"].astype(float),
-            "volume": raw["Volume"].astype(float),
-        }
-    )
-    as_of = datetime.fromisoformat(str(index.at[session, "AsOf"])).replace(tzinfo=NY)
-    spot = float(str(index.at[session, "Spot"]))
-    return OptionChain("^SPX", as_of, spot, frame, session)
+    return read_chain(root / "options" / "SPX" / f"{session}.csv")
 
 
 def quotedata_chain() -> OptionChain:
     """Cboe's export: spot on line 2 (`Last: 4697.2402`), quotes of Friday 2024-01-05's
     close, dated Sunday 2024-01-07 10:52 AM; calls and puts side by side."""
     root = require_market_data(QUOTEDATA)
-    path = root / QUOTEDATA
-    spot = float(path.read_text().splitlines()[1].split("Last:")[1].split(",")[0])
-    raw = pd.read_csv(path, skiprows=3)
-    expiry = pd.to_datetime(raw["Expiration Date"], format="%a %b %d %Y")
-
-    def side(kind: str, suffix: str) -> pd.DataFrame:
-        vol = raw["IV" + suffix].astype(float)
-        return pd.DataFrame(
-            {
-                "expiry": expiry,
-                "kind": kind,
-                "strike": raw["Strike"].astype(float),
-                "implied_vol": vol.where(vol > 0),
-                "open_interest": raw["Open Interest" + suffix].astype(float),
-                "gamma": raw["Gamma" + suffix].astype(float),
-                "bid": raw["Bid" + suffix].astype(float),
-                "ask": raw["Ask" + suffix].astype(float),
-                "volume": raw["Volume" + suffix].astype(float),
-            }
-        )
-
-    frame = pd.concat([side("call", ""), side("put", ".1")], ignore_index=True)
-    as_of = datetime(2024, 1, 7, 10, 52, tzinfo=NY)
-    return OptionChain("^SPX", as_of, spot, frame.loc[:, list(COLUMNS)], str(path))
+    return read_chain(root / QUOTEDATA)
 
 
 # --- Black-Scholes gamma --------------------------------------------------------------
