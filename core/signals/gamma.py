@@ -70,6 +70,7 @@ FLIP_TOLERANCE = 1e-6
 for the S&P 500)."""
 MILESTONE = 1000.0
 SHORT_SESSIONS = (1, 5)
+"""The horizons of `share_within_1_session` and `share_within_5_sessions`."""
 EXCLUSION_REASONS = ("expired", "invalid_row", "no_implied_vol", "no_open_interest")
 """Why a contract contributes nothing, each counted once under the first that applies:
 expired at the as-of moment; a row that is not a contract (kind not call/put, no expiry,
@@ -399,15 +400,14 @@ def gamma_reading(chain: OptionChain) -> GammaReading:
         why["put_wall"] = why["put_wall_distance_pct"] = "no put contracts used"
 
     absolute = np.abs(exposure)
+    whole = float(absolute.sum())
     sessions = sessions_to_expiry(expiry, chain.as_of)
-    shares: list[float | None] = []
-    for horizon in SHORT_SESSIONS:
-        whole = float(absolute.sum())
-        shares.append(float(absolute[sessions <= horizon].sum()) / whole if whole > 0 else None)
-    for horizon, share in zip(SHORT_SESSIONS, shares, strict=True):
-        if share is None:
-            name = "share_within_1_session" if horizon == 1 else f"share_within_{horizon}_sessions"
-            why[name] = "no exposure at spot"
+    shares = [
+        float(absolute[sessions <= horizon].sum()) / whole if whole > 0 else None
+        for horizon in SHORT_SESSIONS
+    ]
+    if whole <= 0:
+        why["share_within_1_session"] = why["share_within_5_sessions"] = "no exposure at spot"
 
     milestone = (math.floor(spot / MILESTONE) + 1) * MILESTONE
     at_milestone = np.flatnonzero(strikes == milestone)
