@@ -44,7 +44,7 @@ from __future__ import annotations
 import math
 import threading
 import time as clock
-from collections import Counter
+from collections import Counter, namedtuple
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time
@@ -329,9 +329,15 @@ class FakeYahooClient:
     `YFinanceClient(retries=...)` configures it."""
 
     def __init__(
-        self, market: FakeYahoo, retries: int = NETWORK_RETRIES, latency: Latency | None = None
+        self,
+        market: FakeYahoo,
+        retries: int = NETWORK_RETRIES,
+        latency: Latency | None = None,
+        options: OptionsMarket | None = None,
     ):
         self.market = market
+        self.options = options if options is not None else OptionsMarket()
+        """What `options_ticker` serves."""
         self.latency = latency
         """How long each download takes (None: no time at all)."""
         self.retries = retries
@@ -404,6 +410,10 @@ class FakeYahooClient:
         data = data.swaplevel(0, 1, axis=1).sort_index(level=0, axis=1)
         return Download(data, errors)
 
+    def options_ticker(self, symbol: str) -> FakeOptionsTicker:
+        """yf.Ticker(symbol), for its options (it waits while `answering` is clear)."""
+        return FakeOptionsTicker(self.options, symbol, self)
+
     def top_holdings(self, fund: str) -> pd.DataFrame:
         """Ticker(fund).funds_data.top_holdings: FundsData._fetch_and_parse with
         hide_exceptions=False, which re-raises whatever parsing raised."""
@@ -422,3 +432,217 @@ class FakeYahooClient:
         return pd.DataFrame(
             {"Symbol": symbols, "Name": names, "Holding Percent": weights}
         ).set_index("Symbol")
+
+
+# Options ---------------------------------------------------------------------------
+#
+# Yahoo's /v7/finance/options/{symbol}[?date=EPOCH] answer, and yfinance 1.7's reading
+# of it (ticker.py): `Ticker.options` is the answer's `expirationDates` (epochs at
+# 00:00 UTC of each expiry date) as "%Y-%m-%d" strings of `pd.Timestamp(epoch,
+# unit="s")`, i.e. read in UTC, which is right; `option_chain(date)` looks the string
+# up among those (ValueError when absent), asks for that epoch and returns a namedtuple
+# (calls, puts, underlying) whose frames are the contracts reindexed to OPTION_COLUMNS
+# (a key Yahoo left out is a NaN column; no rows: an empty frame of object columns) with
+# lastTradeDate converted from epoch seconds to UTC; an answer with no `options` gives
+# (None, None, None). The contracts carry no expiry column: the expiry is in the
+# contract symbol (OCC: root, YYMMDD, C/P, strike x 1000). Reading an epoch in local
+# or New York time instead (what yfinance did before 0.1.55, issue #180, and what a
+# client that converts Yahoo's timestamps to the exchange's zone does) names every
+# expiry a day early: `OptionsMarket.local_expiry_strings` reproduces that.
+
+OPTION_COLUMNS = [
+    "contractSymbol",
+    "lastTradeDate",
+    "strike",
+    "lastPrice",
+    "bid",
+    "ask",
+    "change",
+    "percentChange",
+    "volume",
+    "openInterest",
+    "impliedVolatility",
+    "inTheMoney",
+    "contractSize",
+    "currency",
+]
+
+
+def expiry_epoch(day: str) -> int:
+    """Yahoo's expirationDate of an expiry date: 00:00 UTC of that date."""
+    return int(pd.Timestamp(day, tz="UTC").timestamp())
+
+
+def contract(
+    root: str,
+    expiry: str,
+    kind: str,
+    strike: float,
+    *,
+    open_interest: int | None = 100,
+    implied_vol: float | None = 0.18,
+    bid: float | None = 10.0,
+    ask: float | None = 10.5,
+    volume: int | None = 5,
+    last_trade: str = "2026-07-16 19:59:00",
+) -> dict[str, Any]:
+    """One contract as Yahoo's JSON has it (a field given as None is left out, as Yahoo
+    leaves out what it lacks); `last_trade` is a UTC wall time."""
+    day = pd.Timestamp(expiry)
+    symbol = f"{root}{day:%y%m%d}{'C' if kind == 'call' else 'P'}{round(strike * 1000):08d}"
+    row: dict[str, Any] = {
+        "contractSymbol": symbol,
+        "strike": strike,
+        "currency": "USD",
+        "lastPrice": 10.2,
+        "change": 0.0,
+        "percentChange": 0.0,
+        "volume": volume,
+        "openInterest": open_interest,
+        "bid": bid,
+        "ask": ask,
+        "contractSize": "REGULAR",
+        "expiration": expiry_epoch(expiry),
+        "lastTradeDate": int(pd.Timestamp(last_trade, tz="UTC").timestamp()),
+        "impliedVolatility": implied_vol,
+        "inTheMoney": False,
+    }
+    return {key: value for key, value in row.items() if value is not None}
+
+
+def chain_of(
+    root: str, expiry: str, strikes: Sequence[float], **fields: Any
+) -> dict[str, list[dict[str, Any]]]:
+    """Calls and puts at `strikes` for one expiry, every contract with `fields`."""
+    return {
+        kind + "s": [contract(root, expiry, kind, strike, **fields) for strike in strikes]
+        for kind in ("call", "put")
+    }
+
+
+class _Response:
+    def __init__(self, payload: dict[str, Any]):
+        self._payload = payload
+
+    def json(self) -> dict[str, Any]:
+        return self._payload
+
+
+@dataclass
+class OptionsMarket:
+    """Yahoo's options of one or more underlyings: per symbol, per expiry date
+    ("YYYY-MM-DD"), the calls and puts Yahoo would send (see `chain_of`); an expiry
+    listed with None has no contracts in its answer (`options` empty)."""
+
+    chains: dict[str, dict[str, dict[str, list[dict[str, Any]]] | None]] = field(
+        default_factory=dict
+    )
+    errors: dict[tuple[str, str | None], BaseException] = field(default_factory=dict)
+    """Raised by the request for (symbol, expiry date), None: the expiries' list."""
+    local_expiry_strings: bool = False
+    """Name the expiries by their epoch read in New York time (a day early)."""
+    requests: list[tuple[str, str | None]] = field(default_factory=list)
+    spot: float = 7000.0
+
+    def answer(self, symbol: str, epoch: int | None) -> dict[str, Any]:
+        """The JSON of /v7/finance/options/{symbol}[?date=epoch]."""
+        symbol = symbol.upper()
+        day = None if epoch is None else pd.Timestamp(epoch, unit="s").strftime("%Y-%m-%d")
+        self.requests.append((symbol, day))
+        if (symbol, day) in self.errors:
+            raise self.errors[(symbol, day)]
+        chains = self.chains.get(symbol)
+        if chains is None:
+            return {"optionChain": {"result": [], "error": None}}
+        days = sorted(chains)
+        day = days[0] if day is None and days else day
+        contracts = chains.get(day) if day is not None else None
+        options = []
+        if contracts is not None:
+            options = [
+                {"expirationDate": expiry_epoch(day), "hasMiniOptions": False, **contracts}  # type: ignore[arg-type]
+            ]
+        result = {
+            "underlyingSymbol": symbol,
+            "expirationDates": [expiry_epoch(d) for d in days],
+            "strikes": [],
+            "hasMiniOptions": False,
+            "quote": {"symbol": symbol, "regularMarketPrice": self.spot},
+            "options": options,
+        }
+        return {"optionChain": {"result": [result], "error": None}}
+
+    def data_get(self) -> Any:
+        """A replacement for `yfinance.data.YfData.get` serving the options endpoint."""
+        market = self
+
+        def get(data: Any, url: str, params: Any = None, timeout: int = 30) -> _Response:
+            path, _, query = url.partition("?")
+            assert "/v7/finance/options/" in path, url
+            epoch = int(query.removeprefix("date=")) if query else None
+            return _Response(market.answer(path.rsplit("/", 1)[-1], epoch))
+
+        return get
+
+    def expiry_string(self, epoch: int) -> str:
+        if self.local_expiry_strings:
+            return pd.Timestamp(epoch, unit="s", tz="UTC").tz_convert(NEW_YORK).strftime("%Y-%m-%d")
+        return pd.Timestamp(epoch, unit="s").strftime("%Y-%m-%d")
+
+
+OptionsTuple = namedtuple("OptionsTuple", ["calls", "puts", "underlying"])
+
+
+def options_frame(contracts: list[dict[str, Any]]) -> pd.DataFrame:
+    """ticker.py::_options2df with tz=None."""
+    data = pd.DataFrame(contracts).reindex(columns=OPTION_COLUMNS)
+    data["lastTradeDate"] = pd.to_datetime(data["lastTradeDate"], unit="s", utc=True)
+    return data
+
+
+class FakeOptionsTicker:
+    """yf.Ticker's options API over an `OptionsMarket`, request for request as
+    ticker.py makes them (`options` once, then one request per `option_chain(date)`)."""
+
+    def __init__(self, market: OptionsMarket, symbol: str, client: FakeYahooClient | None = None):
+        self.market = market
+        self.ticker = symbol.upper()
+        self._client = client
+        self._expirations: dict[str, int] = {}
+
+    def _download_options(self, epoch: int | None = None) -> dict[str, Any]:
+        if self._client is not None:
+            self._client.answering.wait()
+        r = self.market.answer(self.ticker, epoch)
+        if len(r.get("optionChain", {}).get("result", [])) > 0:
+            result = r["optionChain"]["result"][0]
+            for exp in result["expirationDates"]:
+                self._expirations[self.market.expiry_string(exp)] = exp
+            opt = result.get("options", [])
+            return dict(**opt[0], underlying=result.get("quote", {})) if len(opt) > 0 else {}
+        return {}
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        if not self._expirations:
+            self._download_options()
+        return tuple(self._expirations.keys())
+
+    def option_chain(self, date: str | None = None, tz: str | None = None) -> OptionsTuple:
+        assert tz is None
+        if date is None:
+            options = self._download_options()
+        else:
+            if not self._expirations:
+                self._download_options()
+            if date not in self._expirations:
+                raise ValueError(
+                    f"Expiration `{date}` cannot be found. "
+                    f"Available expirations are: [{', '.join(self._expirations)}]"
+                )
+            options = self._download_options(self._expirations[date])
+        if not options:
+            return OptionsTuple(None, None, None)
+        return OptionsTuple(
+            options_frame(options["calls"]), options_frame(options["puts"]), options["underlying"]
+        )

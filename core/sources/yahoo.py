@@ -243,6 +243,11 @@ class YFinanceClient:
             yf_log.removeHandler(capture)
         return Download(pd.DataFrame() if frame is None else frame, capture.errors)
 
+    def options_ticker(self, symbol: str) -> Any:
+        """yf.Ticker(symbol), for its `options` and `option_chain(date)` (see
+        `core.sources.yahoo_options`); making it sends no request."""
+        return self._ticker(symbol)
+
     def top_holdings(self, fund: str) -> pd.DataFrame:
         """yf.Ticker(fund).funds_data.top_holdings (None, which yfinance returns only
         when it hides exceptions, becomes an empty frame)."""
