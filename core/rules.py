@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, Union, cast, get_args,
 from pydantic import BaseModel
 
 from core.columns import flatten, is_int
+from core.config import level_key
 from core.format import spec_ok, with_spec
 from core.section import builtin
 from core.sections.price import Level
@@ -939,11 +940,6 @@ def row_of(snapshot: Snapshot) -> dict[str, Any]:
     return row
 
 
-def _normalise(name: str) -> str:
-    """Level names compare case-blind, with any dash as '-' and spaces collapsed."""
-    return " ".join(name.replace("–", "-").replace("—", "-").casefold().split())
-
-
 # -- evaluation over columns ----------------------------------------------------------
 
 Reason = tuple["np.ndarray", "str | np.ndarray"]
@@ -1185,8 +1181,8 @@ class _Evaluator:
     def level(self, node: Call) -> _Column:
         wanted = node.args[0]
         assert isinstance(wanted, Str)
-        target = _normalise(wanted.value)
-        names = tuple(name for name in self.table.level_names() if _normalise(name) == target)
+        target = level_key(wanted.value)
+        names = tuple(name for name in self.table.level_names() if level_key(name) == target)
         choice = np.full(self.table.rows, -1)
         if names:
             read = self.table.read
