@@ -748,14 +748,24 @@ class Engine:
             ticking = self._members_load is not None
             step = min(left, PROGRESS_EVERY) if ticking and left is not None else left
             step = PROGRESS_EVERY if ticking and step is None else step
-            try:
-                await asyncio.wait_for(self._wake.wait(), step)
+            if await self._woken_within(step):
                 break
-            except TimeoutError:
-                if left is not None and step is not None and step >= left:
-                    break
-                self._publish_progress(publish)
+            if left is not None and step is not None and step >= left:
+                break
+            self._publish_progress(publish)
         self._wake.clear()
+
+    async def _woken_within(self, seconds: float | None) -> bool:
+        """Whether the loop was woken within `seconds` (None: until woken). Not
+        `asyncio.wait_for`: on Python 3.11 it swallows a cancellation that arrives as
+        the wake-up does, and the loop would then outlive the app that cancelled it."""
+        assert self._wake is not None
+        waiter = asyncio.ensure_future(self._wake.wait())
+        try:
+            done, _ = await asyncio.wait({waiter}, timeout=seconds)
+        finally:
+            waiter.cancel()
+        return bool(done)
 
     def _publish_progress(self, publish: Publish) -> None:
         """Publish the last Snapshot again if the load's progress moved since."""

@@ -391,3 +391,25 @@ async def test_a_broken_warm_source_is_skipped_not_painted_as_errors() -> None:
         assert first.source.kind == "yahoo" and is_live(first)
     finally:
         await stop(task)
+
+
+async def test_a_cancel_arriving_with_a_wake_up_ends_the_loop() -> None:
+    """The app cancels the loop at exit; a refresh asked for at the same moment must not
+    swallow that cancellation (Python 3.11's `asyncio.wait_for` does, when the awaited
+    wake-up completes in the same turn), or the loop would outlive the app."""
+    source = index_source()
+    engine = make_engine(source)
+    published: list[Snapshot] = []
+    task = asyncio.create_task(engine.run(published.append))
+    try:
+        await published_until(published, is_live)
+        await asyncio.sleep(0.1)  # the loop rests until its cadence or a wake-up
+        assert engine._wake is not None
+        engine._wake.set()  # the wake-up and the cancel land in the same turn
+        task.cancel()
+        done, _ = await asyncio.wait({task}, timeout=5.0)
+        assert task in done and task.cancelled()
+    finally:
+        if not task.done():
+            task.cancel()
+            await asyncio.wait({task}, timeout=5.0)
