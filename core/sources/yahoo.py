@@ -314,6 +314,24 @@ def _within(deadline: float, what: str, call: Callable[[], T]) -> T:
     return outcome[0]
 
 
+def client_call(deadline: float, what: str, call: Callable[[], T]) -> T:
+    """`call()` (one request through the yfinance client) within `deadline` seconds, its
+    own exceptions raised as SourceErrors naming `what`: a rate limit, the network
+    (an OSError, or the deadline passed), or anything else the library raised."""
+    try:
+        return _within(deadline, what, call)
+    except SourceError:
+        raise
+    except Exception as error:
+        if "YFRateLimitError" in _error_name_chain(error):
+            raise RateLimitError(f"yahoo: {what}: rate limited ({error})") from error
+        if isinstance(error, OSError):
+            raise NetworkError(
+                f"yahoo: {what}: network failure ({type(error).__name__}: {error})"
+            ) from error
+        raise SourceError(f"yahoo: {what}: {type(error).__name__}: {error}") from error
+
+
 def _chunks(items: Sequence[str], size: int) -> list[list[str]]:
     return [list(items[at : at + size]) for at in range(0, len(items), size)]
 
@@ -873,15 +891,4 @@ class YahooSource:
         the network, or anything else the library raised), and a call running past the
         deadline as a NetworkError."""
         client = self._yahoo()
-        try:
-            return _within(self._call_deadline, what, lambda: client.download(symbols, **request))
-        except SourceError:
-            raise
-        except Exception as error:
-            if "YFRateLimitError" in _error_name_chain(error):
-                raise RateLimitError(f"yahoo: {what}: rate limited ({error})") from error
-            if isinstance(error, OSError):
-                raise NetworkError(
-                    f"yahoo: {what}: network failure ({type(error).__name__}: {error})"
-                ) from error
-            raise SourceError(f"yahoo: {what}: {type(error).__name__}: {error}") from error
+        return client_call(self._call_deadline, what, lambda: client.download(symbols, **request))

@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -33,11 +33,10 @@ import pandas as pd
 from core.clock import NEW_YORK, Clock, system_clock
 from core.options.chain import COLUMNS, OptionChain
 from core.sources.base import EmptyDataError, NetworkError, RateLimitError, SourceError
-from core.sources.yahoo import CALL_DEADLINE, _error_name_chain, _within
+from core.sources.yahoo import CALL_DEADLINE, client_call
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
 
 SPX_OPTIONS = "^SPX"
 """The only Yahoo symbol with SPX chains (`^GSPC` has none)."""
@@ -116,7 +115,7 @@ def fetch_option_chain(
     failed on the network, EmptyDataError when no expiry brought contracts."""
     as_of = clock().astimezone(NEW_YORK)
     ticker = client.options_ticker(underlying)
-    listed = _call(call_deadline, f"option expiries of {underlying}", lambda: ticker.options)
+    listed = client_call(call_deadline, f"option expiries of {underlying}", lambda: ticker.options)
     wanted = _expiries_within(listed, as_of.date(), max_days, max_expiries)
     if not wanted:
         raise EmptyDataError(
@@ -131,7 +130,7 @@ def fetch_option_chain(
             sleep(pause)
         what = f"option chain of {underlying} expiring {day}"
         try:
-            answer = _call(call_deadline, what, lambda day=day: ticker.option_chain(day))  # type: ignore[misc]
+            answer = client_call(call_deadline, what, lambda day=day: ticker.option_chain(day))  # type: ignore[misc]
         except RateLimitError as error:
             raise RateLimitError(f"{error} (after {number} of {len(wanted)} expiries)") from error
         except SourceError as error:
@@ -157,23 +156,6 @@ def fetch_option_chain(
         log.warning("yahoo: option chain of %s: %s", underlying, note)
     chain = OptionChain(underlying, as_of, float(spot), contracts, SOURCE)
     return FetchedChain(chain, tuple(notes), skipped)
-
-
-def _call(deadline: float, what: str, call: Callable[[], T]) -> T:
-    """`call()` within the deadline, its exceptions as SourceErrors, as the daily
-    bars' requests are (a rate limit, the network, anything else)."""
-    try:
-        return _within(deadline, what, call)
-    except SourceError:
-        raise
-    except Exception as error:
-        if "YFRateLimitError" in _error_name_chain(error):
-            raise RateLimitError(f"yahoo: {what}: rate limited ({error})") from error
-        if isinstance(error, OSError):
-            raise NetworkError(
-                f"yahoo: {what}: network failure ({type(error).__name__}: {error})"
-            ) from error
-        raise SourceError(f"yahoo: {what}: {type(error).__name__}: {error}") from error
 
 
 def _expiries_within(
