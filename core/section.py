@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from core.config import Settings
+    from core.options.chain import OptionChain
     from core.sources.base import MemberPanel
     from core.thesis import Thesis
 
@@ -55,6 +56,12 @@ class CycleData:
     now: datetime | None = None
     """The cycle's time when live (None in replay): a reading on a session still in
     progress is dated now, not at the session's future close."""
+    chains: Mapping[date, OptionChain] = field(default_factory=dict)
+    """The index's option chains by the session each belongs to (live: the latest
+    fetched; a history: every one the source holds in its span)."""
+    chains_missing: str | None = None
+    """Why there is no chain, when `chains` is empty (the source serves none, none was
+    fetched yet, the fetch failed)."""
 
     def status(self, last_date: pd.Timestamp | None, missing: str | None = None) -> PanelStatus:
         """A panel's freshness: dated at the close of `last_date` (never later than now
@@ -198,6 +205,13 @@ class Section(Generic[M]):
     reads_sections: bool = False
     """Whether it reads the other sections (the checklist): it is computed after all
     of them, from their readings."""
+    levels: Callable[[Inputs], Mapping[str, pd.Series]] | None = None
+    """The price levels it adds to the price section's (the gamma flip and walls), by
+    name: each a series of values by session, NaN where it has none. The price
+    section lists and draws them with this section's key as their kind, and rules find
+    them with `level("...")`. Only a section ordered before the price section may."""
+    needs_chains: bool = False
+    """Whether it reads the index's option chains (`CycleData.chains`)."""
 
     def run(self, inputs: Inputs) -> M:
         """`compute`, or `fallback` naming the error: a bug or odd data costs this
@@ -258,6 +272,10 @@ class Registry:
     def needs_members(self) -> bool:
         """Whether some section reads the members' closes."""
         return any(section.needs_members for section in self.sections)
+
+    def needs_chains(self) -> bool:
+        """Whether some section reads the option chains."""
+        return any(section.needs_chains for section in self.sections)
 
     def members_warmup(self) -> int:
         """The sessions of warm-up the sections that read the members need."""

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from core.options.chain import OptionChain
 from core.snapshot import SourceKind
 from core.sources.base import Capability, FetchKind, MemberPanel, Quote
 
@@ -114,3 +115,7 @@ class FakeSource:
     def quotes(self, symbols: Sequence[str]) -> Mapping[str, Quote]:
         self.quote_calls += 1
         return {symbol: quote for symbol, quote in self.quote_map.items() if symbol in symbols}
+
+    def option_chain(self, session: date) -> OptionChain | None:
+        """None: a test that wants chains sets `chains`."""
+        return None

@@ -46,6 +46,12 @@ class OptionChain:
     """One row per contract, `COLUMNS` (see the module docstring)."""
     source: str
     """Where it came from, for the panel and for failures: a file's path, `yahoo`."""
+    fetched_at: datetime | None = None
+    """When it was fetched from the network (a live source's; None for files and the
+    simulated market): options are slow data, and the panel says how old they are."""
+    notes: tuple[str, ...] = ()
+    """What the source met reading it, one line each (expiries skipped, Yahoo's
+    placeholder implied vols): the panel's status shows them."""
 
 
 def empty_contracts() -> pd.DataFrame:

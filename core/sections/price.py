@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 KEY = "price"
 
-LevelKind = Literal["milestone", "ema", "sma", "user", "range"]
+LevelKind = Literal["milestone", "ema", "sma", "user", "range", "gamma"]
 
 
 class Level(Frozen):
@@ -109,8 +109,32 @@ def readings(inputs: Inputs) -> pd.DataFrame:
     if bars is None:  # no sessions, no readings
         bars = pd.DataFrame({"close": []}, index=pd.DatetimeIndex([], name="date"), dtype=float)
     frame = price_signal.price_readings(bars, symbol, inputs.settings.levels)
+    frame = _with_added_levels(frame, inputs, bars["close"].to_numpy(dtype="float64"))
     frame.columns = [f"{KEY}.{column}" for column in frame.columns]
     return frame
+
+
+def _with_added_levels(frame: pd.DataFrame, inputs: Inputs, close: Any) -> pd.DataFrame:
+    """`frame` with the levels the sections before this one add (`Section.levels`: the
+    gamma flip and walls), each of their kind; a level whose name is taken (a user's
+    level of that name) is left to the one already there."""
+    import pandas as pd
+
+    from core.signals import price as price_signal
+
+    added: dict[str, Any] = {}
+    for section in inputs.registry:
+        if section.levels is None or section.order >= SECTION.order:
+            continue
+        for name, values in section.levels(inputs).items():
+            if f"levels[{name}].value" in frame or f"levels[{name}].value" in added:
+                continue
+            aligned = values.reindex(frame.index).to_numpy(dtype="float64")
+            added.update(price_signal.level_columns(name, section.key, aligned, close))
+    if not added:
+        return frame
+    extra = price_signal.as_frame(added, frame.index)
+    return pd.concat([frame, extra], axis=1)
 
 
 def _highest_first(level: dict[str, Any]) -> float:

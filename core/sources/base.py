@@ -24,6 +24,7 @@ from typing import Literal, Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
+from core.options.chain import OptionChain
 from core.session import holidays_among
 from core.snapshot import SourceKind
 
@@ -33,10 +34,10 @@ Capability = Literal[
     "daily_bars", "intraday_quotes", "members", "member_weights", "option_chains", "intraday_bars"
 ]
 """What a source can serve: daily bars, intraday quotes, the members' daily closes and
-their index weights; option chains and intraday bars are declared for the panels that
-will need them (no source serves them yet)."""
+their index weights, the index's option chains (`Source.option_chain`); intraday bars
+are declared for the panel that will need them (no source serves them yet)."""
 
-FetchKind = Literal["daily", "members", "quotes", "holdings"]
+FetchKind = Literal["daily", "members", "quotes", "holdings", "options"]
 """A kind of data a source fetches and records when it fetched it."""
 
 
@@ -107,6 +108,15 @@ class Source(Protocol):
 
     def quotes(self, symbols: Sequence[str]) -> Mapping[str, Quote]:
         """Latest intraday quotes; symbols without one are absent."""
+        ...
+
+    def option_chain(self, session: date) -> OptionChain | None:
+        """The index's option chain as a replay as of `session` sees it: the latest the
+        source holds quoted on or before that session's close (for the session in
+        progress, live: the chain now, which a live source fetches). None when it holds
+        none (a past session a live source never fetched); a fetch that fails raises a
+        SourceError. Asked only of a source whose capabilities include option_chains,
+        and never on the quote cycle (the engine's `refresh.options` cadence)."""
         ...
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from core.options.chain import OptionChain
 from core.snapshot import SourceKind
 from core.sources.base import Capability, EmptyDataError, FetchKind, MemberPanel, Quote
 from core.store import Store, StoreError
@@ -85,3 +86,7 @@ class CacheSource:
         """The latest stored quote of each symbol; none at all is no failure (a cache
         filled after the close holds none, and its daily bars are the reading)."""
         return self._store.quotes(symbols)
+
+    def option_chain(self, session: date) -> OptionChain | None:
+        """Not served yet (issue 10: the store's last chain comes next)."""
+        return None

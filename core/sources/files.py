@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from core.options.chain import OptionChain
 from core.snapshot import SourceKind
 from core.sources.base import (
     BAR_COLUMNS,
@@ -245,3 +246,7 @@ class FilesSource:
     def quotes(self, symbols: Sequence[str]) -> Mapping[str, Quote]:
         """Files hold daily history only: never any intraday quotes."""
         return {}
+
+    def option_chain(self, session: date) -> OptionChain | None:
+        """Not served yet (issue 10: `core.options.files` comes next)."""
+        return None

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from core.clock import NEW_YORK, Clock, system_clock
+from core.options.chain import OptionChain
 from core.session import session_times
 from core.snapshot import SourceKind
 from core.sources.base import (
@@ -392,6 +393,10 @@ class SimSource:
             for symbol in dict.fromkeys(symbols)
             if symbol in path.bars
         }
+
+    def option_chain(self, session: date) -> OptionChain | None:
+        """Not served yet (issue 10: `core.sources.sim_options` comes next)."""
+        return None
 
     # --- extras ---------------------------------------------------------------------
 

@@ -37,6 +37,7 @@ from typing import Any, Literal, Protocol, TypeVar
 import pandas as pd
 
 from core.clock import NEW_YORK, Clock, system_clock
+from core.options.chain import OptionChain
 from core.progress import Progress
 from core.session import MarketSession
 from core.snapshot import SourceKind
@@ -742,6 +743,10 @@ class YahooSource:
         self._store.record_quotes(quotes.values())
         self._store.mark_fetched(QUOTE_KIND, self._clock())
         return quotes
+
+    def option_chain(self, session: date) -> OptionChain | None:
+        """Not served yet (issue 10: `core.sources.yahoo_options` comes next)."""
+        return None
 
     # Weights -----------------------------------------------------------------------
 

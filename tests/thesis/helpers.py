@@ -9,33 +9,24 @@ from datetime import datetime
 from typing import Any
 
 from core.clock import NEW_YORK
+from core.config import Settings
 from core.section import builtin
-from core.sections.breadth import BreadthSection
-from core.sections.checklist import ChecklistSection
-from core.sections.context import ContextSection
-from core.sections.price import Level, PriceSection
-from core.sections.rsi import RsiSection
-from core.sections.trend import TrendSection
-from core.sections.vix import VixSection
+from core.sections.price import Level
 from core.snapshot import MarketInfo, PanelStatus, Snapshot, SourceInfo
 
 AS_OF = datetime(2026, 1, 28, 16, 0, tzinfo=NEW_YORK)
 
 
 def blank() -> Snapshot:
-    """A Snapshot whose every reading is missing."""
+    """A Snapshot whose every reading is missing: each section's fallback."""
     status = PanelStatus(state="REPLAY", as_of=AS_OF)
-    return builtin().snapshot_model(
+    registry = builtin()
+    settings = Settings()
+    return registry.snapshot_model(
         as_of=AS_OF,
         source=SourceInfo(kind="files", simulated=False, label="REPLAY 2026-01-28"),
         market=MarketInfo(phase="closed", next_open=None, next_close=None),
-        price=PriceSection(status=status, symbol="^GSPC"),
-        rsi=RsiSection(status=status),
-        breadth=BreadthSection(status=status),
-        vix=VixSection(status=status),
-        trend=TrendSection(status=status),
-        checklist=ChecklistSection(status=status),
-        context=ContextSection(status=status),
+        **{section.key: section.fallback(status, settings) for section in registry},
     )
 
 
