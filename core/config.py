@@ -129,10 +129,24 @@ class Refresh(Section):
     members: float = Field(3600.0, ge=MIN_BARS_CADENCE)
     """Members' daily bars (for breadth): slow, never on the quote cycle; at least
     MIN_BARS_CADENCE."""
+    options: float = Field(900.0, ge=MIN_BARS_CADENCE)
+    """The index's option chains (dealer gamma), in regular hours; outside them one
+    fetch after the close, then none until the next open (open interest changes once a
+    day, quotes only in the session). A Yahoo chain is one request per expiry, so at
+    least MIN_BARS_CADENCE; never on the quote cycle."""
     daily: float = Field(900.0, ge=MIN_BARS_CADENCE)
     """Top-ups of the daily bars from Yahoo (the quotes move the last bar in between);
     the first refresh after the close always tops up, to take the official close; at
     least MIN_BARS_CADENCE."""
+
+
+class Options(Section):
+    """Which of the index's option expiries the gamma panel reads from a live source."""
+
+    max_days: int = Field(45, ge=1, le=400)
+    """Expiries within this many calendar days of today."""
+    max_expiries: int = Field(12, ge=1, le=60)
+    """At most this many of them, nearest first (Yahoo: one request each)."""
 
 
 def level_key(label: str) -> str:
@@ -268,6 +282,8 @@ class Settings(BaseSettings):
     """The instruments read besides the index members."""
     refresh: Refresh = Field(default_factory=Refresh)
     """Refresh cadences per market phase."""
+    options: Options = Field(default_factory=Options)
+    """The option expiries the gamma panel reads from Yahoo."""
     levels: tuple[UserLevel, ...] = ()
     """Your price levels and bands, shown on the price panel and named in rules."""
     theses: dict[str, ThesisConfig] = Field(default_factory=dict)
