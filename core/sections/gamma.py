@@ -244,7 +244,7 @@ def _series(
         for level, value in zip(reading.profile_spot, reading.profile_gex_bn, strict=True)
     )
     spot = reading.spot
-    near = abs(reading.strikes / spot - 1.0) <= BY_STRIKE_BAND
+    near = abs(reading.strikes / spot - 1.0) <= BY_STRIKE_BAND + 1e-12  # 105 of 100 is in
     by_strike = tuple(
         StrikeExposure(strike=float(strike), call_gex_bn=float(call), put_gex_bn=float(put))
         for strike, call, put in zip(
