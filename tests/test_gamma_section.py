@@ -164,9 +164,9 @@ def test_history_rows_equal_each_sessions_own_reading_on_the_real_chains() -> No
     frame = section.readings(inputs(cycle(chains, index_bars(sessions, 7000.0))))
     for day, chain in chains.items():
         expected = gamma_reading(chain)
-        row = frame.loc[pd.Timestamp(day)]
+        row: pd.Series = frame.loc[pd.Timestamp(day)]
         assert row["gamma.total_gex_bn"] == pytest.approx(expected.total_gex_bn)
-        flip = float(row["gamma.zero_gamma"])
+        flip = float(row.at["gamma.zero_gamma"])
         assert (expected.zero_gamma is None and math.isnan(flip)) or flip == pytest.approx(
             expected.zero_gamma
         )
