@@ -164,13 +164,13 @@ def test_history_rows_equal_each_sessions_own_reading_on_the_real_chains() -> No
     frame = section.readings(inputs(cycle(chains, index_bars(sessions, 7000.0))))
     for day, chain in chains.items():
         expected = gamma_reading(chain)
-        row: pd.Series = frame.loc[pd.Timestamp(day)]
-        assert row["gamma.total_gex_bn"] == pytest.approx(expected.total_gex_bn)
-        flip = float(row.at["gamma.zero_gamma"])
+        values = frame.loc[pd.Timestamp(day), ["gamma.total_gex_bn", "gamma.zero_gamma"]]
+        total, flip = (float(value) for value in values.to_numpy(dtype="float64"))
+        assert total == pytest.approx(expected.total_gex_bn)
         assert (expected.zero_gamma is None and math.isnan(flip)) or flip == pytest.approx(
             expected.zero_gamma
         )
-        assert row["gamma.call_wall"] == expected.call_wall
+        assert frame.at[pd.Timestamp(day), "gamma.call_wall"] == expected.call_wall
     # The same chain read twice is computed once (one cycle asks three times).
     again = replace(chains[date(2026, 8, 14)])
     assert section._READINGS.of(again) is section._READINGS.of(again)
