@@ -373,3 +373,36 @@ SECTION = Section(
     levels=levels,
     needs_chains=True,
 )
+
+
+def of_chain(chain: OptionChain, settings: Settings) -> GammaSection:
+    """The section from one chain alone (`regime gamma --chain`), by `compute` on a cycle
+    whose only data is that chain, in the state of a replay: the chain is the reading of
+    the NYSE session on or before its date (a weekend export belongs to the Friday) and
+    is dated, as in a Snapshot, no later than that session's close; outside the NYSE
+    calendar (before 2000, over a year ahead) it is its own session, dated at its moment."""
+    from collections.abc import Callable
+
+    from core.section import CycleData, Registry
+    from core.session import MarketSession
+
+    calendar = MarketSession()
+    close_time: Callable[[date], datetime] = calendar.session_close
+    try:
+        session = calendar.last_session_on_or_before(chain.as_of.date())
+    except ValueError:
+        session = chain.as_of.date()
+
+        def close_time(day: date) -> datetime:
+            return chain.as_of
+
+    cycle = CycleData(
+        bars={},
+        members=None,
+        state="REPLAY",
+        detail=None,
+        close_time=close_time,
+        chains={session: chain},
+    )
+    envelope = {"as_of": chain.as_of}
+    return compute(Inputs(settings, cycle, None, {}, Registry((SECTION,)), {}, envelope))
