@@ -31,7 +31,17 @@ def test_help_documents_every_command_and_flag(capsys: pytest.CaptureFixture[str
         main(["--help"])
     assert raised.value.code == 0
     text = capsys.readouterr().out
-    for word in ("snapshot", "config", "--source", "--as-of", "--config", "--theme", "--thesis"):
+    for word in (
+        "snapshot",
+        "history",
+        "gamma",
+        "config",
+        "--source",
+        "--as-of",
+        "--config",
+        "--theme",
+        "--thesis",
+    ):
         assert word in text
     snapshot_help = build_parser().parse_args(["snapshot", "--format", "json"])
     assert snapshot_help.format == "json"

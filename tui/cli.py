@@ -1,6 +1,7 @@
 """The `regime` command: starts the monitor, prints one Snapshot (`regime snapshot`),
-prints the readings of every session of a span (`regime history`), or checks a config
-file (`regime config check`). Flags are parsed with argparse and become the flags
+prints the readings of every session of a span (`regime history`), computes the gamma
+section from one option-chain file (`regime gamma`), or checks a config file (`regime
+config check`). Flags are parsed with argparse and become the flags
 layer of the Settings; `--as-of` becomes one `Replay` value. Every bad input ends in
 one line on stderr and exit code 2, never a traceback. Textual is imported only when
 the monitor starts, so the scripting commands stay quick. The monitor paints its first
@@ -14,6 +15,7 @@ import argparse
 import difflib
 import errno
 import itertools
+import math
 import os
 import signal
 import sys
@@ -52,6 +54,17 @@ def _day(flag: str) -> Callable[[str], date]:
             ) from None
 
     return parse
+
+
+def _spot(text: str) -> float:
+    """A parser of --spot: a positive, finite number."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"--spot {text!r} is not a positive number")
+    return value
 
 
 def _keys(text: str) -> list[str]:
@@ -160,6 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     history.add_argument("--format", choices=("csv", "json"), default="csv")
     _data_flags(history.add_argument_group("data"))
+    _gamma_parser(commands)
     config = commands.add_parser("config", help="work with the config file")
     config_commands = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     check = config_commands.add_parser(
@@ -170,6 +184,54 @@ def build_parser() -> argparse.ArgumentParser:
     )
     config_commands.add_parser("path", help="print where the config file is read from")
     return parser
+
+
+def _gamma_parser(commands: argparse._SubParsersAction[Parser]) -> None:
+    gamma = commands.add_parser(
+        "gamma",
+        help="compute dealer gamma from one option-chain file",
+        description=(
+            "Compute the gamma section (dealer gamma exposure in $bn per 1% move, the flip, "
+            "the walls) from one option-chain file, by the same code as the Snapshot's "
+            "gamma panel: --format json prints the Snapshot's `gamma` key, text its lines."
+        ),
+    )
+    gamma.add_argument(
+        "--chain",
+        type=Path,
+        required=True,
+        metavar="PATH",
+        help=(
+            "an options/SPX/YYYY-MM-DD.csv file (its time and spot from index.csv beside "
+            "it) or a Cboe quotedata export (its Date: line and Last: spot)"
+        ),
+    )
+    gamma.add_argument(
+        "--as-of",
+        type=_day("--as-of"),
+        default=argparse.SUPPRESS,
+        metavar="YYYY-MM-DD",
+        help=(
+            "the chain's date, which time to expiry counts from: optional, it overrides "
+            "the date the file gives (keeping its time of day, else 16:15 New York); "
+            "required only when the file's date cannot be read"
+        ),
+    )
+    gamma.add_argument(
+        "--spot",
+        type=_spot,
+        default=None,
+        metavar="S",
+        help="the index level to use instead of the file's (required when it has none)",
+    )
+    gamma.add_argument("--format", choices=("json", "text"), default="text")
+    gamma.add_argument(
+        "--config",
+        type=Path,
+        default=argparse.SUPPRESS,
+        metavar="PATH",
+        help="config file (default: config.toml in the platform config directory)",
+    )
 
 
 def fail(message: str) -> NoReturn:
@@ -520,6 +582,30 @@ def run_history(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_gamma(args: argparse.Namespace) -> int:
+    """`regime gamma`: the gamma section of one chain file, as JSON or text."""
+    from core.options.files import read_chain
+    from core.sections.gamma import of_chain, text
+    from core.sources.base import DataFormatError
+
+    settings = load(args)
+    path: Path = args.chain
+    if not path.exists():
+        raise BadInput(f"--chain {path}: no such file")
+    if path.is_dir():
+        raise BadInput(f"--chain {path}: a directory, not a chain file")
+    try:
+        chain = read_chain(path, as_of=getattr(args, "as_of", None), spot=args.spot)
+    except DataFormatError as error:
+        raise BadInput(str(error)) from None
+    section = of_chain(chain, settings)
+    if args.format == "json":
+        print(section.model_dump_json(indent=2))
+    else:
+        print("\n".join(text(section)))
+    return 0
+
+
 EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE
 """The status of a writer whose reader went away (`regime snapshot | head -1`): what a
 shell reports for `yes | head -1`, the convention of every Unix filter."""
@@ -565,6 +651,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             status = run_snapshot(args)
         elif args.command == "config":
             status = run_config(args)
+        elif args.command == "gamma":
+            status = run_gamma(args)
         else:
             status = run_history(args)
         sys.stdout.flush()  # a write that fails does so here, not in Python's exit
