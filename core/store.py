@@ -1,23 +1,26 @@
 """The on-disk cache: one SQLite file holding daily bars, the members' daily closes,
-what is known about each member, intraday quotes, when each kind of data was last
-fetched, and which date range of each series has been fetched (so a top-up asks a
-source only for what is missing). One row per symbol and session, written with
-upserts (stdlib sqlite3, WAL, `executemany`); the schema is versioned with
-`PRAGMA user_version`, and a cache of an older version is rebuilt rather than
-migrated. `open_store` heals a cache at start: a file that is unreadable (truncated,
-random bytes), not a regime cache, or written by a newer schema is moved aside (kept,
-with a timestamp in its name) and a new one created; a location that cannot be
-written (read-only, full) or a cache locked past the busy timeout gives no store, and
-each says what happened in one line. A `StoreError` is a `SourceError`, so a store
-failing mid-run costs the cycle that met it, named, like any source failure. One
-connection is shared behind a lock, so one writer thread and any number
-of readers may use a `Store`. Sessions are stored as Unix day numbers and members as
-integer ids (reading 500 members x 500 sessions back is then ~3x faster than with
-text keys); times are stored as UTC ISO text."""
+what is known about each member, intraday quotes, the last option chain of each
+underlying (with its fetch time and the session its quotes are of), when each kind of
+data was last fetched, and which date range of each series has been fetched (so a
+top-up asks a source only for what is missing). One row per symbol and session (per
+contract for a chain), written with upserts (stdlib sqlite3, WAL, `executemany`); the
+schema is versioned with `PRAGMA user_version`, and a cache of an older version is
+rebuilt rather than migrated, while a table added within a version (the option
+chains) is created in a cache that lacks it, the rest kept. `open_store` heals a cache
+at start: a file that is unreadable (truncated, random bytes), not a regime cache, or
+written by a newer schema is moved aside (kept, with a timestamp in its name) and a
+new one created; a location that cannot be written (read-only, full) or a cache locked
+past the busy timeout gives no store, and each says what happened in one line. A
+`StoreError` is a `SourceError`, so a store failing mid-run costs the cycle that met
+it, named, like any source failure. One connection is shared behind a lock, so one
+writer thread and any number of readers may use a `Store`. Sessions are stored as Unix
+day numbers and members as integer ids (reading 500 members x 500 sessions back is
+then ~3x faster than with text keys); times are stored as UTC ISO text."""
 
 from __future__ import annotations
 
 import functools
+import json
 import math
 import os
 import sqlite3
@@ -36,6 +39,8 @@ import platformdirs
 
 from core.clock import NEW_YORK
 from core.config import APP_NAME
+from core.options.chain import COLUMNS as CHAIN_COLUMNS
+from core.options.chain import OptionChain, empty_contracts
 from core.sources.base import BAR_COLUMNS, Quote, SourceError, check_bars, empty_bars
 
 SCHEMA_VERSION = 1
@@ -44,7 +49,17 @@ BUSY_TIMEOUT = 10.0
 MEMORY = Path(":memory:")
 """The path of a store that lives in memory only (a run without a cache)."""
 
-_TABLES = ("bars", "tickers", "member_closes", "member_info", "quotes", "fetches", "coverage")
+_TABLES = (
+    "bars",
+    "tickers",
+    "member_closes",
+    "member_info",
+    "quotes",
+    "fetches",
+    "coverage",
+    "option_chains",
+    "option_contracts",
+)
 
 # Columns named `session` or `first`/`through` hold Unix day numbers (days since
 # 1970-01-01): `date(session * 86400, 'unixepoch')` shows them in the sqlite3 shell.
@@ -67,7 +82,18 @@ CREATE TABLE IF NOT EXISTS fetches (
     kind TEXT PRIMARY KEY, fetched_at TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS coverage (
     key TEXT PRIMARY KEY, first INTEGER NOT NULL, through INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS option_chains (
+    underlying TEXT PRIMARY KEY, session INTEGER NOT NULL, as_of TEXT NOT NULL,
+    spot REAL NOT NULL, source TEXT NOT NULL, fetched_at TEXT, notes TEXT NOT NULL)
+    WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS option_contracts (
+    underlying TEXT NOT NULL, position INTEGER NOT NULL, expiry INTEGER, kind TEXT,
+    strike REAL, implied_vol REAL, open_interest REAL, gamma REAL, bid REAL, ask REAL,
+    volume REAL, PRIMARY KEY (underlying, position)) WITHOUT ROWID;
 """
+# Tables added after a schema version shipped are created in a cache of that version
+# that lacks them (`CREATE TABLE IF NOT EXISTS`), without bumping SCHEMA_VERSION, which
+# would rebuild the cache and throw its bars away: option_chains, option_contracts.
 _EPOCH = date(1970, 1, 1).toordinal()
 _NO_DAY_MIN, _NO_DAY_MAX = -(10**9), 10**9
 _MEMBER_ROW = np.dtype([("session", "int32"), ("ticker_id", "int32"), ("close", "float64")])
@@ -75,6 +101,12 @@ _MEMBER_ROW = np.dtype([("session", "int32"), ("ticker_id", "int32"), ("close", 
 so three years of 500 members read back in 6 MB, not 9."""
 
 INFO_COLUMNS = ("name", "sector", "weight")
+_CHAIN_NUMBERS = CHAIN_COLUMNS[2:]
+"""The chain's float columns (strike ... volume), stored as they are named."""
+_INSERT_CONTRACT = (
+    f"INSERT INTO option_contracts (underlying, position, expiry, kind, "
+    f"{', '.join(_CHAIN_NUMBERS)}) VALUES ({', '.join('?' * (4 + len(_CHAIN_NUMBERS)))})"
+)
 
 
 StoreProblem = Literal["broken", "locked", "unusable"]
@@ -167,6 +199,26 @@ def _float_or_none(value: float) -> float | None:
     return None if math.isnan(value) else value
 
 
+def _contracts(rows: list[tuple[object, ...]]) -> pd.DataFrame:
+    """Stored contract rows (expiry day, kind, then `_CHAIN_NUMBERS`) as a chain's
+    contracts frame; NULL reads as NaN (NaT for an expiry)."""
+    if not rows:
+        return empty_contracts()
+    expiry, kind, *numbers = zip(*rows, strict=True)
+    days = np.array([np.nan if day is None else day for day in expiry], dtype="float64")
+    frame = pd.DataFrame(
+        {
+            "expiry": pd.to_datetime(days, unit="D").astype("datetime64[ns]"),
+            "kind": pd.Series(kind, dtype="object"),
+            **{
+                name: np.array(column, dtype="float64")
+                for name, column in zip(_CHAIN_NUMBERS, numbers, strict=True)
+            },
+        }
+    )
+    return frame.loc[:, list(CHAIN_COLUMNS)]
+
+
 def _session_index(days: Sequence[int] | np.ndarray) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(pd.to_datetime(np.asarray(days, dtype="int64"), unit="D"), name="date")
 
@@ -179,6 +231,8 @@ class Store:
         `open_store`), locked, or its location unusable."""
         self.path = path
         self._lock = threading.RLock()
+        self._chains: dict[str, tuple[tuple[object, ...], OptionChain]] = {}
+        """The option chain last read of each underlying, with what identifies it."""
         try:
             if path != MEMORY:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -473,6 +527,92 @@ class Store:
             for symbol, session, last, moment in rows
             if wanted is None or symbol in wanted
         }
+
+    # Option chains -----------------------------------------------------------------
+
+    def store_option_chain(self, chain: OptionChain, session: date | None = None) -> None:
+        """Keep `chain` as its underlying's last chain, replacing the one stored, with
+        `session`, the session its quotes are of (default: its as-of date in New York),
+        which `option_chain` compares a replayed session with."""
+        quoted = chain.as_of.astimezone(NEW_YORK).date() if session is None else session
+        frame = chain.contracts
+        expiry = frame["expiry"].to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+        days = expiry.astype("int64").astype(object)
+        days[np.isnat(expiry)] = None
+        kinds = frame["kind"].astype(object).where(frame["kind"].notna(), None)
+        # SQLite binds a NaN as NULL, which reads back as NaN.
+        numbers = frame.loc[:, list(_CHAIN_NUMBERS)].to_numpy(dtype="float64").tolist()
+        rows = [
+            (chain.underlying, position, day, kind, *values)
+            for position, (day, kind, values) in enumerate(
+                zip(days.tolist(), kinds.tolist(), numbers, strict=True)
+            )
+        ]
+        header = (
+            chain.underlying,
+            _day(quoted),
+            chain.as_of.isoformat(),
+            chain.spot,
+            chain.source,
+            None if chain.fetched_at is None else _utc_iso(chain.fetched_at),
+            json.dumps(list(chain.notes)),
+        )
+        with self._tx() as conn:
+            conn.execute("DELETE FROM option_contracts WHERE underlying = ?", (chain.underlying,))
+            conn.execute(
+                "INSERT INTO option_chains (underlying, session, as_of, spot, source, "
+                "fetched_at, notes) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (underlying) DO "
+                "UPDATE SET session = excluded.session, as_of = excluded.as_of, "
+                "spot = excluded.spot, source = excluded.source, "
+                "fetched_at = excluded.fetched_at, notes = excluded.notes",
+                header,
+            )
+            conn.executemany(_INSERT_CONTRACT, rows)
+            self._chains.pop(chain.underlying, None)
+
+    def option_chain(
+        self, underlying: str | None = None, *, on_or_before: date | None = None
+    ) -> OptionChain | None:
+        """The stored chain of `underlying` (None: the one stored last, of any), or None
+        when none is stored or, given `on_or_before`, when the stored chain's session is
+        after it (only the last chain is kept: an earlier session has none). A chain read
+        is kept in memory until another is stored, so asking every session of a history
+        reads it once."""
+        with self._tx() as conn:
+            query = (
+                "SELECT underlying, session, as_of, spot, source, fetched_at, notes "
+                "FROM option_chains"
+            )
+            if underlying is None:
+                found = conn.execute(f"{query} ORDER BY as_of DESC LIMIT 1").fetchone()
+            else:
+                found = conn.execute(f"{query} WHERE underlying = ?", (underlying,)).fetchone()
+            if found is None:
+                return None
+            name, session, as_of, spot, source, fetched_at, notes = found
+            if on_or_before is not None and _date(session) > on_or_before:
+                return None
+            stamp = (session, as_of, fetched_at)
+            kept = self._chains.get(name)
+            if kept is not None and kept[0] == stamp:
+                return kept[1]
+            rows = conn.execute(
+                f"SELECT expiry, kind, {', '.join(_CHAIN_NUMBERS)} FROM option_contracts "
+                "WHERE underlying = ? ORDER BY position",
+                (name,),
+            ).fetchall()
+        chain = OptionChain(
+            underlying=name,
+            as_of=datetime.fromisoformat(as_of).astimezone(NEW_YORK),
+            spot=float(spot),
+            contracts=_contracts(rows),
+            source=source,
+            fetched_at=None if fetched_at is None else datetime.fromisoformat(fetched_at),
+            notes=tuple(json.loads(notes)),
+        )
+        with self._lock:
+            self._chains[name] = (stamp, chain)
+        return chain
 
     # Bookkeeping -------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 
 import core.store as store_module
 from core.clock import NEW_YORK
+from core.options.chain import COLUMNS, OptionChain, empty_contracts
 from core.sources.base import (
     BAR_COLUMNS,
     EmptyDataError,
@@ -275,6 +277,106 @@ def test_upserting_503_members_by_500_sessions_is_fast(store: Store) -> None:
     np.testing.assert_array_equal(read.to_numpy(), closes.to_numpy())
 
 
+# Option chains ---------------------------------------------------------------------
+
+
+def option_chain(as_of: str = "2024-01-05 14:30", **changes: object) -> OptionChain:
+    """A small chain with a NaN in every column that may hold one."""
+    nan = np.nan
+    contracts = pd.DataFrame(
+        {
+            "expiry": np.array(
+                ["2024-01-05", "2024-01-05", "2024-01-19", "NaT"], dtype="datetime64[ns]"
+            ),
+            "kind": pd.Series(["call", "put", "call", "put"], dtype="object"),
+            "strike": [4700.0, 4700.0, 4800.0, 4650.0],
+            "implied_vol": [0.1749, nan, 0.1234567890123, 0.3],
+            "open_interest": [1200.0, 0.0, nan, 5.0],
+            "gamma": [nan, nan, 0.0012, nan],
+            "bid": [1.05, 0.0, nan, 2.5],
+            "ask": [1.15, 0.05, nan, 2.75],
+            "volume": [10.0, nan, 0.0, 3.0],
+        }
+    )
+    chain = OptionChain(
+        underlying="^SPX",
+        as_of=datetime.fromisoformat(as_of).replace(tzinfo=NEW_YORK),
+        spot=4697.2402,
+        contracts=contracts,
+        source="yahoo",
+        fetched_at=datetime.fromisoformat(as_of).replace(tzinfo=NEW_YORK) + timedelta(seconds=9),
+        notes=("valued at ^GSPC's quote of 2024-01-05 14:29 (4,697.24)", "expiries skipped: —"),
+    )
+    return replace(chain, **changes)  # type: ignore[arg-type]
+
+
+def test_an_option_chain_round_trips_every_column_nan_and_dtype(tmp_path: Path) -> None:
+    path = tmp_path / "regime.sqlite"
+    chain = option_chain()
+    with Store(path) as first:
+        assert first.option_chain() is None and first.option_chain("^SPX") is None
+        first.store_option_chain(chain, date(2024, 1, 5))
+    with Store(path) as again:  # read from the file, not from memory
+        read = again.option_chain("^SPX")
+    assert read is not None
+    assert tuple(read.contracts.columns) == COLUMNS
+    pd.testing.assert_frame_equal(read.contracts, chain.contracts)
+    assert read.contracts["kind"].dtype == object
+    assert read.contracts["expiry"].dtype == np.dtype("datetime64[ns]")
+    assert pd.isna(read.contracts["expiry"].iloc[3])
+    assert (read.underlying, read.spot, read.source, read.notes) == (
+        chain.underlying,
+        chain.spot,
+        chain.source,
+        chain.notes,
+    )
+    assert read.as_of == chain.as_of and read.as_of.tzinfo == NEW_YORK
+    assert read.fetched_at == chain.fetched_at
+
+
+def test_the_stored_chain_is_the_last_and_serves_its_session_and_later(store: Store) -> None:
+    first = option_chain("2024-01-05 14:30")
+    store.store_option_chain(first, date(2024, 1, 5))
+    assert store.option_chain(on_or_before=date(2024, 1, 4)) is None
+    kept = store.option_chain(on_or_before=date(2024, 1, 5))
+    assert kept is not None and kept.as_of == first.as_of
+    assert store.option_chain(on_or_before=date(2024, 3, 1)) is kept  # read once, then kept
+
+    later = option_chain("2024-01-06 10:00", contracts=empty_contracts(), fetched_at=None, notes=())
+    store.store_option_chain(later)  # the session defaults to the as-of date
+    assert store.option_chain(on_or_before=date(2024, 1, 5)) is None  # only the last is kept
+    read = store.option_chain(on_or_before=date(2024, 1, 6))
+    assert read is not None and read.as_of == later.as_of
+    assert read.contracts.empty and tuple(read.contracts.columns) == COLUMNS
+    assert (read.fetched_at, read.notes) == (None, ())
+
+
+def test_a_cache_without_the_option_tables_opens_keeps_its_data_and_gains_them(
+    tmp_path: Path,
+) -> None:
+    """The chains' tables came after schema 1 shipped: a cache written before them is
+    neither rebuilt (its bars would be lost) nor moved aside."""
+    path = tmp_path / "regime.sqlite"
+    with Store(path) as old:
+        old.upsert_bars("SPY", bars(["2024-01-02"], [470.0]))
+    with sqlite3.connect(path) as connection:
+        connection.execute("DROP TABLE option_chains")
+        connection.execute("DROP TABLE option_contracts")
+    connection.close()
+
+    opened = open_store(path)
+    assert opened.store is not None and opened.note is None
+    with opened.store as store:
+        assert store.bars("SPY")["close"].tolist() == [470.0]
+        assert store.option_chain() is None
+        store.store_option_chain(option_chain())
+        assert store.option_chain() is not None
+    connection = sqlite3.connect(path)
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    connection.close()
+    assert list(tmp_path.glob("*broken*")) == []
+
+
 # CacheSource -----------------------------------------------------------------------
 
 
@@ -335,11 +437,26 @@ def test_cache_source_raises_empty_when_the_store_has_nothing(store: Store, fill
     assert source.quotes(["SPY"]) == {}  # no quote is no failure: the daily bars read
 
 
+def test_cache_source_serves_the_last_option_chain_offline(filled: Store) -> None:
+    source = CacheSource(filled)
+    assert "option_chains" in source.capabilities
+    assert source.option_chain(date(2024, 1, 5)) is None  # none stored: none, no failure
+    chain = option_chain()
+    filled.store_option_chain(chain, date(2024, 1, 5))
+    filled.mark_fetched("options", chain.fetched_at)  # type: ignore[arg-type]
+    served = source.option_chain(date(2024, 1, 8))
+    assert served is not None
+    pd.testing.assert_frame_equal(served.contracts, chain.contracts)
+    assert served.fetched_at == chain.fetched_at == source.fetched_at("options")
+    assert source.option_chain(date(2024, 1, 4)) is None  # a session before its quotes
+
+
 def test_cache_source_over_an_empty_store(tmp_path: Path) -> None:
     source = CacheSource(Store(tmp_path / "empty.sqlite"))
     assert not source.has_data()
     assert source.members(date(2024, 1, 1), date(2024, 1, 31)) is None
     assert source.fetched_at() is None
+    assert source.option_chain(date(2024, 1, 31)) is None
     with pytest.raises(EmptyDataError):
         source.daily_bars(["^GSPC"], date(2024, 1, 1), date(2024, 1, 31))
 

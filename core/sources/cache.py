@@ -2,7 +2,10 @@
 It is what `auto` falls back to when Yahoo cannot be reached (and the warm start
 before Yahoo's first answer). It is `cached`, and says when each kind of data was
 fetched (`fetched_at`) so the status line can read "OFFLINE · cache of Jan 27 08:00".
-It serves whatever the store holds of daily bars, quotes, members and their weights.
+It serves whatever the store holds of daily bars, quotes, members and their weights,
+and the last option chain a live run stored (it always declares option chains: a
+store without one answers None, which says "none fetched yet" rather than "this
+source has none").
 A symbol the store has nothing for is absent, as the protocol asks; a request the
 store has nothing at all for raises EmptyDataError naming what was asked; a store that
 fails to answer (locked, damaged) raises its `StoreError`, a `SourceError` that costs
@@ -30,7 +33,7 @@ class CacheSource:
     historical: bool = False
     cached: bool = True
     capabilities: frozenset[Capability] = frozenset(
-        {"daily_bars", "intraday_quotes", "members", "member_weights"}
+        {"daily_bars", "intraday_quotes", "members", "member_weights", "option_chains"}
     )
     directory: Path | None = None
     detail: str | None = None
@@ -88,5 +91,7 @@ class CacheSource:
         return self._store.quotes(symbols)
 
     def option_chain(self, session: date) -> OptionChain | None:
-        """Not served yet (issue 10: the store's last chain comes next)."""
-        return None
+        """The store's last option chain when its quotes are of `session` or an earlier
+        one (its `fetched_at` says when it was fetched), else None; read once, then kept
+        until another is stored."""
+        return self._store.option_chain(on_or_before=session)
