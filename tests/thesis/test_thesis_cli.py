@@ -64,7 +64,7 @@ def test_every_command_refuses_a_bad_thesis(
 def test_config_check_reports_the_theses(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["config", "check", str(ROOT / "examples" / "seven-k.toml")]) == 0
     out = capsys.readouterr().out
-    assert "ok" in out and "4 levels" in out and "theses: bull 11, bear 12" in out
+    assert "ok" in out and "4 levels" in out and "theses: bull 12, bear 13" in out
 
 
 def test_config_check_counts_added_theses(
@@ -77,7 +77,7 @@ def test_config_check_counts_added_theses(
         encoding="utf-8",
     )
     assert main(["config", "check", str(path)]) == 0
-    assert "theses: bull 10, bear 12, calm 1" in capsys.readouterr().out
+    assert "theses: bull 11, bear 13, calm 1" in capsys.readouterr().out
 
 
 def test_thesis_tables_from_the_environment_are_named_as_such(

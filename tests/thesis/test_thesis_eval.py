@@ -79,8 +79,9 @@ def test_a_bullish_tape() -> None:
         "ema_stack": "pass",
         "bands_expanding": "pass",  # Keltner unknown, Bollinger expanding: true or unknown
         "momentum": "pass",
+        "positive_gamma": "unknown",  # no option chain
     }
-    assert score.score == 10 and score.total == 11
+    assert score.score == 10 and score.total == 12
     assert found["above_7000"].value == f"{(7105 / 7000 - 1) * 100:+.2f}%"
     assert found["near_milestone"].value == f"{(7105 / 8000 - 1) * 100:+.2f}%"
     assert found["rut_streak"].value == "4 sessions"
@@ -118,6 +119,7 @@ def test_a_bearish_tape() -> None:
     assert statuses == {
         "bearish_divergence": "pass",
         "ceiling_7000": "pass",
+        "gamma_ceiling": "unknown",  # no option chain
         "td_exhaustion": "pass",
         "vix_up_with_index": "pass",
         "top10_concentration": "unknown",
@@ -224,7 +226,7 @@ def engine_snapshot(**kwargs: Any) -> Any:
 def test_the_engine_scores_both_theses_in_every_snapshot() -> None:
     snapshot = engine_snapshot()
     checklist = snapshot.checklist
-    assert checklist.bull.total == 11 and checklist.bear.total == 12
+    assert checklist.bull.total == 12 and checklist.bear.total == 13
     assert checklist.status.as_of == snapshot.as_of
     assert checklist.status.detail is None
     statuses = {item.status for item in checklist.bull.items + checklist.bear.items}
@@ -246,6 +248,6 @@ def test_the_engine_scores_both_theses_in_every_snapshot() -> None:
 def test_the_engine_takes_theses_or_the_settings_changes() -> None:
     custom = {"bull": builtin_theses()["bull"]}
     snapshot = engine_snapshot(theses=custom)
-    assert snapshot.checklist.bull.total == 11 and snapshot.checklist.bear.total == 0
+    assert snapshot.checklist.bull.total == 12 and snapshot.checklist.bear.total == 0
     settings = Settings(theses={"bull": ThesisConfig(disable=("momentum",))})
-    assert engine_snapshot(settings=settings).checklist.bull.total == 10
+    assert engine_snapshot(settings=settings).checklist.bull.total == 11

@@ -33,10 +33,12 @@ BULL_IDS = [
     "ema_stack",
     "bands_expanding",
     "momentum",
+    "positive_gamma",
 ]
 BEAR_IDS = [
     "bearish_divergence",
     "ceiling_7000",
+    "gamma_ceiling",
     "td_exhaustion",
     "vix_up_with_index",
     "top10_concentration",
@@ -73,12 +75,15 @@ def test_the_builtin_theses() -> None:
             assert len(item.why) < 110, item.id  # one line
 
 
-def test_builtin_files_come_from_the_package_and_name_their_gaps() -> None:
+def test_builtin_files_come_from_the_package_and_judge_the_gamma_claims() -> None:
     for name in BUILTIN:
         text = builtin_path(name).read_text(encoding="utf-8")
-        assert "no option-chain data" in text  # gamma claims: left out, and why
-    assert "dealer gamma" in builtin_path("bull").read_text(encoding="utf-8")
-    assert "gamma ceiling" in builtin_path("bear").read_text(encoding="utf-8")
+        assert "Left out" not in text  # the gamma claims were the last ones left out
+    theses = builtin_theses()
+    positive = theses["bull"].item("positive_gamma").rule.source
+    ceiling = theses["bear"].item("gamma_ceiling").rule.source
+    assert "gamma.total_gex_bn > 0" in positive and "gamma.zero_gamma" in positive
+    assert "gamma.call_wall == gamma.milestone_strike" in ceiling
 
 
 def test_fixed_levels_are_named_not_numbered() -> None:

@@ -64,7 +64,7 @@ def expect(condition: bool) -> str:
 
 def test_scores_add_up(reading: tuple[str, dict[str, Any]]) -> None:
     _, snapshot = reading
-    for thesis, total in (("bull", 11), ("bear", 12)):
+    for thesis, total in (("bull", 12), ("bear", 13)):
         card = snapshot["checklist"][thesis]
         assert card["total"] == total
         assert card["score"] == sum(item["status"] == "pass" for item in card["items"])
