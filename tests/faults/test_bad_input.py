@@ -132,7 +132,7 @@ def test_rules_may_name_configured_and_derived_levels(
     )
     text = "[[levels]]\nlabel = '6,992 pivot'\nvalue = 6992\n" + LEVEL_RULE.format(rule=rule)
     assert main(["config", "check", str(config(tmp_path, text))]) == 0
-    assert "theses: bull 12, bear 12" in capsys.readouterr().out
+    assert "theses: bull 13, bear 13" in capsys.readouterr().out
 
 
 def test_a_built_in_item_naming_an_unconfigured_level_stays_allowed(
