@@ -24,12 +24,22 @@ every section from what it has, the panels the members feed saying that they are
 loading (their older reading kept), with the load's progress (`core.progress`: counts
 and time left) re-published about once a second while the loop rests; its end wakes
 the loop for a refresh at once, and its failure is collected by that cycle like any
-fetch's (one line, retried with backoff). A lone `refresh` (`regime snapshot`), the
-warm start and a replay load the members inline. The engine asks a source only for
-what its `capabilities` declare, and takes the state its panels show from what the
-source says its data is (historical, simulated, cached). Given a `Replay` the engine
-replays: everything is evaluated as of that session's close, the window it asks
-sources for ends there, no bar after it is used, and no quote is fetched."""
+fetch's (one line, retried with backoff). The index's option chain (for the sections
+that read chains) is slow data too, loaded the same way in a thread of its own
+(`core.background_load`, a grace of `chains_grace`): asked on the first cycle, then in
+regular hours every `refresh.options` seconds, outside them once after the last
+session's close and not again until the open; kept under the session its `as_of`
+falls in (`core.chain_sessions`); the last good chain stays through a failure or an
+empty answer (the gamma panel shows its age), and with none the cycle says why
+(`CycleData.chains_missing`). A failed chain fetch is a failure like the members'
+(named "option chain" on the cycle's one line, every panel marked, retried with
+backoff). A lone `refresh` (`regime snapshot`), the warm start and a replay load the
+members and the chain inline; a replay asks once, for the replayed session. The
+engine asks a source only for what its `capabilities` declare, and takes the state its
+panels show from what the source says its data is (historical, simulated, cached).
+Given a `Replay` the engine replays: everything is evaluated as of that session's
+close, the window it asks sources for ends there, no bar or chain after it is used,
+and no quote is fetched."""
 
 from __future__ import annotations
 
@@ -51,10 +61,12 @@ import pandas as pd
 
 from core import format as fmt
 from core import last_snapshot
+from core.background_load import BackgroundLoad
+from core.chain_sessions import session_of
 from core.clock import NEW_YORK, Clock, system_clock
 from core.config import Settings
 from core.failures import Failure, Summary, describe, summarize
-from core.members_load import MembersLoad
+from core.options.chain import OptionChain
 from core.progress import members_progress
 from core.replay import Replay
 from core.section import CycleData, Registry, builtin, sessions_before
@@ -92,6 +104,17 @@ PROGRESS_EVERY = 1.0
 """Seconds between re-publishing a running load's progress while the loop rests."""
 LOADING_MEMBERS = "loading the members' closes"
 """What a panel the members feed says while their first load runs."""
+CHAINS_GRACE = 0.5
+"""Seconds after it began that a cycle waits for the option chain's load it started
+before it publishes without it: a files or simulated chain is read well within it; a
+Yahoo chain (one request per expiry, a pause apart) is left to run, and its end wakes
+the loop."""
+CHAIN = "option chain"
+"""The fetch of the index's option chain, as a failure names it."""
+LOADING_CHAIN = "loading the option chain"
+"""Why there is no chain while the first one loads."""
+CHAIN_FAILED = "no option chain (its fetch failed)"
+"""Why there is no chain when its fetch failed (the cycle's line says how)."""
 
 BACKOFF_FIRST = 2.0
 """Seconds before the first retry of a failed cycle."""
@@ -239,6 +262,7 @@ class Engine:
         sections: Registry | None = None,
         backoff: Backoff | None = None,
         members_grace: float = MEMBERS_GRACE,
+        chains_grace: float = CHAINS_GRACE,
     ) -> None:
         self.settings = settings
         self.theses: Mapping[str, Thesis] = (
@@ -262,8 +286,25 @@ class Engine:
         """How long to wait after failed cycles."""
         self.members_grace = members_grace
         """Seconds a cycle waits for the members' load it starts (see MEMBERS_GRACE)."""
-        self._members_load: MembersLoad | None = None
+        self.chains_grace = chains_grace
+        """Seconds a cycle waits for the option chain's load it starts (see CHAINS_GRACE)."""
+        self._members_load: BackgroundLoad[MemberPanel | None] | None = None
         """The members' load running in its thread (at most one), until a cycle collects it."""
+        self._chain_load: BackgroundLoad[OptionChain | None] | None = None
+        """The option chain's load running in its thread (at most one), likewise."""
+        self._chain_load_for: date | None = None
+        """The session that load asked for."""
+        self._chain: tuple[date, OptionChain] | None = None
+        """The last good option chain, with the session it belongs to (kept through
+        failures and empty answers: the panel says how old it is)."""
+        self._chain_asked: datetime | None = None
+        """The cycle's time when the last answered chain fetch was asked (its cadence
+        counts from it; None: none answered yet, the next cycle asks)."""
+        self._chain_asked_for: date | None = None
+        """The session that fetch asked for."""
+        self._chain_absent: date | None = None
+        """The session the source last said it had no chain on or before (None when its
+        last answer was a chain)."""
         self._shown: Snapshot | None = None
         """The last Snapshot published, as built (without the load's progress)."""
         self._progress_shown: LoadProgress | None = None
@@ -324,6 +365,20 @@ class Engine:
             return False
         return (now - self._members_fetched).total_seconds() >= self.settings.refresh.members
 
+    def _chain_due(self, now: datetime, end: date) -> bool:
+        """Whether the option chain is due: on the first cycle; in a replay, once for
+        the replayed session; live, in regular hours every `refresh.options` seconds,
+        outside them once after the last session's close, then not until the open."""
+        if self._chain_asked is None:
+            return True
+        if self.replay is not None:
+            return self._chain_asked_for != end
+        state = self.session.state(now)
+        if state.phase == "regular":
+            elapsed = (now - self._chain_asked).total_seconds()
+            return elapsed >= self.settings.refresh.options
+        return self._chain_asked < self.session.session_close(state.last_session)
+
     # -- one cycle -------------------------------------------------------------------
 
     def _fetch(
@@ -358,10 +413,14 @@ class Engine:
                 failures.append(Failure(what, error))
 
         wants_members = "members" in source.capabilities and self.sections.needs_members()
+        wants_chain = "option_chains" in source.capabilities and self.sections.needs_chains()
         if wants_members and background:
             # Started first, so that the daily bars are fetched while it runs.
             with fetching("members"):
                 self._start_members(source, now, end)
+        if wants_chain and background:
+            with fetching(CHAIN):
+                self._start_chain(source, now, end)
         for first, window in windows.items():
             with fetching("daily bars"):
                 try:
@@ -379,6 +438,10 @@ class Engine:
                 index_quote = quotes.get(self.settings.symbols.index)
                 if index_quote is not None:
                     self._quote_time = index_quote.time.astimezone(NEW_YORK)
+        if wants_chain:
+            # Last: its grace runs on from the start of the cycle, over the other fetches.
+            with fetching(CHAIN):
+                self._fetch_chain(source, now, end, background)
         return failures, answered
 
     def _start_members(self, source: Source, now: datetime, end: date) -> None:
@@ -387,7 +450,7 @@ class Engine:
             return
         fetch = functools.partial(source.members, self._start(end), end)
         progress = members_progress(source)
-        self._members_load = MembersLoad(fetch, now, progress, self.refresh_now)
+        self._members_load = BackgroundLoad("members", fetch, now, self.refresh_now, progress)
 
     def _fetch_members(self, source: Source, now: datetime, end: date, background: bool) -> None:
         """Take the members' closes when they are due: inline, or (`background`) from
@@ -399,16 +462,79 @@ class Engine:
             if not background and self._members_due(now):
                 self._take_members(source.members(self._start(end), end), now)
             return
-        if not load.ended(max(self.members_grace - (time.monotonic() - load.began), 0.0)):
+        if not load.within_grace(self.members_grace):
             return
         self._members_load = None
         if load.error is not None:
             raise load.error
-        self._take_members(load.panel, load.asked_at)
+        self._take_members(load.result, load.asked_at)
 
     def _take_members(self, members: MemberPanel | None, asked_at: datetime) -> None:
         self._members = members if members is not None else self._members
         self._members_fetched = asked_at
+
+    def _start_chain(self, source: Source, now: datetime, end: date) -> None:
+        """Start the option chain's load in its own thread when it is due and none runs."""
+        if self._chain_load is not None or not self._chain_due(now, end):
+            return
+        fetch = functools.partial(source.option_chain, end)
+        self._chain_load = BackgroundLoad(CHAIN, fetch, now, self.refresh_now)
+        self._chain_load_for = end
+
+    def _fetch_chain(self, source: Source, now: datetime, end: date, background: bool) -> None:
+        """Take the option chain when it is due: inline, or (`background`) from the load
+        `_start_chain` started, waited for until `chains_grace` seconds after it began;
+        one still running then is left to run (the cycle after its end collects it).
+        Raises what the load raised: the last good chain stays."""
+        load = self._chain_load
+        if load is None:
+            if not background and self._chain_due(now, end):
+                self._take_chain(source.option_chain(end), now, end)
+            return
+        if not load.within_grace(self.chains_grace):
+            return
+        self._chain_load = None
+        if load.error is not None:
+            raise load.error
+        self._take_chain(load.result, load.asked_at, self._chain_load_for or end)
+
+    def _take_chain(self, chain: OptionChain | None, asked_at: datetime, asked_for: date) -> None:
+        """Keep `chain` (asked for the session `asked_for`) under the session it belongs
+        to; None (the source holds none) keeps the last good one. A chain from after
+        `asked_for` is no answer for it (no look-ahead), and one whose time the
+        calendar does not cover raises (the fetch is asked again)."""
+        session = None if chain is None else session_of(self.session, chain.as_of)
+        if chain is not None and session is not None and session > asked_for:
+            log.warning(
+                "ignored the option chain of %s (%s): it is after %s",
+                session,
+                chain.source,
+                asked_for,
+            )
+            chain = None
+        self._chain_asked = asked_at
+        self._chain_asked_for = asked_for
+        if chain is None or session is None:
+            self._chain_absent = asked_for
+            return
+        self._chain = (session, chain)
+        self._chain_absent = None
+
+    def _chains(self, source: Source, failed: bool) -> tuple[dict[date, OptionChain], str | None]:
+        """The chains a cycle hands the sections (the last good one, by its session)
+        and, with none, why: the source serves none, the fetch failed this cycle (the
+        cycle's line says how), the first load runs, the source holds none."""
+        if self._chain is not None:
+            session, chain = self._chain
+            return {session: chain}, None
+        if "option_chains" not in source.capabilities:
+            return {}, f"{source.kind} serves no option chains"
+        if failed:
+            return {}, CHAIN_FAILED
+        if self._chain_absent is not None and self._chain_load is None:
+            where = source.kind if source.directory is None else f"files:{source.directory}"
+            return {}, f"{where} has no option chain on or before {self._chain_absent}"
+        return {}, LOADING_CHAIN
 
     def _loading(self, snapshot: Snapshot, detail: str | None) -> Snapshot:
         """`snapshot` with each panel the members feed that has no reading yet saying
@@ -577,6 +703,8 @@ class Engine:
         with _step("building the Snapshot"):
             state = self._state(source, now, market.phase, bool(failures))
             detail = None if summary is None else summary.line + self._since()
+            chain_failed = any(failure.what == CHAIN for failure in failures)
+            chains, chains_missing = self._chains(source, chain_failed)
             cycle = CycleData(
                 bars=self._bars,
                 members=self._members,
@@ -584,6 +712,8 @@ class Engine:
                 detail=detail,
                 close_time=self.session.session_close,
                 now=live_now,
+                chains=chains,
+                chains_missing=chains_missing,
             )
             envelope = {
                 "as_of": as_of,
@@ -839,8 +969,10 @@ class Engine:
                 log.exception("the first cycle from %s failed", self.warm_source.kind)
                 return None
             finally:
-                # The real source must fetch members itself on its first cycle.
+                # The real source must fetch members and the chain itself on its first
+                # cycle (what the warm one brought stays on show until then).
                 self._members_fetched = None
+                self._chain_asked = None
             if not answered:
                 log.warning(
                     "the first cycle from %s failed: %s", self.warm_source.kind, self.failures

@@ -1,14 +1,15 @@
 """A scriptable in-memory Source for engine tests: bars from a frame per symbol,
-optional members, failures on demand (any exception), a fetch that hangs until the test
-opens its gate, what it says it is and can do (`cached`, `historical`, `capabilities`,
-...) as the test asks, and counters for what was asked."""
+optional members and option chains, failures on demand (any exception), a fetch that
+hangs until the test opens its gate, what it says it is and can do (`cached`,
+`historical`, `capabilities`, ...) as the test asks, and counters for what was asked.
+`small_chain` makes a little option chain quoted at a given moment."""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections.abc import Collection, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -38,10 +39,39 @@ def trending_bars(
     return frame
 
 
+def small_chain(as_of: datetime, spot: float = 6000.0, source: str = "fake") -> OptionChain:
+    """A few calls and puts on two expiries around `spot` and at the next 1,000-point
+    strike, quoted at `as_of`: every gamma reading known (positive, with a flip)."""
+    milestone = (spot // 1000 + 1) * 1000  # the next 1,000-point strike is listed too
+    strikes = np.append(spot * np.array([0.94, 0.97, 1.0, 1.03, 1.06]), milestone)
+    expiries = [as_of.date() + timedelta(days=days) for days in (7, 30)]
+    rows = [
+        {
+            "expiry": pd.Timestamp(expiry),
+            "kind": kind,
+            "strike": float(round(strike)),
+            "implied_vol": 0.18,
+            # Calls heavier above spot and puts below: a put wall under a call wall.
+            "open_interest": 2000.0 * (1 + n if kind == "call" else 5 - n),
+        }
+        for expiry in expiries
+        for kind in ("call", "put")
+        for n, strike in enumerate(strikes)
+    ]
+    contracts = pd.DataFrame(rows)
+    for column in ("gamma", "bid", "ask", "volume"):
+        contracts[column] = np.nan
+    return OptionChain(
+        underlying="^SPX", as_of=as_of, spot=spot, contracts=contracts, source=source
+    )
+
+
 class FakeSource:
     """Serves fixed frames; `fail_with` makes the next calls raise; a cleared `gate`
     makes daily bars hang until it is set. By default it serves daily bars and quotes,
-    and members when it is given some."""
+    members when it is given some, and option chains when it is given `chains` (by
+    day: `option_chain(session)` answers the latest on or before it, as a replay sees
+    it); `chain_fail_with` makes the chain fail, a cleared `chain_gate` makes it hang."""
 
     def __init__(
         self,
@@ -57,6 +87,7 @@ class FakeSource:
         detail: str | None = None,
         fetched: Mapping[FetchKind, datetime] | None = None,
         delay: float = 0.0,
+        chains: Mapping[date, OptionChain] | None = None,
     ) -> None:
         self.kind = kind
         self.simulated = simulated
@@ -65,6 +96,8 @@ class FakeSource:
         default: set[Capability] = {"daily_bars", "intraday_quotes"}
         if members is not None:
             default.add("members")
+        if chains is not None:
+            default.add("option_chains")
         self.capabilities = frozenset(default if capabilities is None else capabilities)
         self.directory = directory
         self.detail = detail
@@ -79,6 +112,12 @@ class FakeSource:
         self.bar_calls = 0
         self.member_calls = 0
         self.quote_calls = 0
+        self.chains = dict(chains or {})
+        self.chain_calls: list[date] = []
+        """The sessions `option_chain` was asked for, in order."""
+        self.chain_fail_with: Exception | None = None
+        self.chain_gate = threading.Event()
+        self.chain_gate.set()
         self.in_flight = 0
         self.max_in_flight = 0
         self._lock = threading.Lock()
@@ -117,5 +156,11 @@ class FakeSource:
         return {symbol: quote for symbol, quote in self.quote_map.items() if symbol in symbols}
 
     def option_chain(self, session: date) -> OptionChain | None:
-        """None: a test that wants chains sets `chains`."""
-        return None
+        """The latest of `chains` on or before `session` (None when there is none)."""
+        with self._lock:
+            self.chain_calls.append(session)
+        self.chain_gate.wait()
+        if self.chain_fail_with is not None:
+            raise self.chain_fail_with
+        held = [day for day in self.chains if day <= session]
+        return self.chains[max(held)] if held else None

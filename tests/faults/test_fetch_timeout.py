@@ -15,7 +15,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from fake_yfinance import FakeYahoo, FakeYahooClient, daily_history, minute_history
+from fake_yfinance import (
+    FakeYahoo,
+    FakeYahooClient,
+    OptionsMarket,
+    chain_of,
+    daily_history,
+    minute_history,
+)
 
 from core.clock import NEW_YORK
 from core.config import Settings
@@ -42,6 +49,12 @@ def market() -> FakeYahoo:
             ["2026-01-27 10:58", "2026-01-27 10:59"], [level * 1.2] * 2, tz="America/New_York"
         )
     return fake
+
+
+def spx_options() -> OptionsMarket:
+    """One ^SPX expiry within the horizon, so that the engine's chain load answers."""
+    strikes = [6000.0, 7000.0, 8000.0]
+    return OptionsMarket(chains={"^SPX": {"2026-02-20": chain_of("SPXW", "2026-02-20", strikes)}})
 
 
 def source_over(client: FakeYahooClient, tmp_path: Path) -> YahooSource:
@@ -121,7 +134,7 @@ def test_a_stalled_holdings_call_leaves_the_weights_and_the_members_come(
 
 
 async def test_the_engine_shows_a_stalled_fetch_as_stale_and_recovers(tmp_path: Path) -> None:
-    client = FakeYahooClient(market())
+    client = FakeYahooClient(market(), options=spx_options())
     source = source_over(client, tmp_path)
     moments = [NOW]
     engine = Engine(
