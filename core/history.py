@@ -5,7 +5,9 @@ need. `regime history` writes it as CSV or JSON; the historical-edge studies and
 replay stepping read it. Rows are the index's sessions in the span, and each row holds
 what a replay as of that session shows (a series that did not trade that day is read
 at its last close on or before it, as the live panel reads it); a section with no
-input yet (members not loaded, a series that starts later) is unknown there."""
+input yet (members not loaded, a series that starts later, no option chain) is
+unknown there. The option chains are asked of the source session by session, as a
+replay of each asks for its own, only when a computed section reads them."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from core.chain_sessions import chains_for_sessions
 from core.columns import counts
 from core.section import (
     CycleData,
@@ -27,10 +30,12 @@ from core.section import (
     on_sessions,
     sessions_before,
 )
+from core.session import MarketSession
 from core.sources.base import PartialDataError, SourceError
 
 if TYPE_CHECKING:
     from core.config import Settings
+    from core.options.chain import OptionChain
     from core.sources.base import Source
     from core.thesis import Thesis
 
@@ -59,11 +64,17 @@ def chosen(registry: Registry, keys: Sequence[str] | None) -> tuple[Section[Any]
 
 
 def needed(registry: Registry, wanted: Sequence[Section[Any]]) -> tuple[Section[Any], ...]:
-    """`wanted` and every section one of them reads (a section that reads the others,
-    like the checklist, needs all of them), in registry order."""
+    """`wanted` and every section one of them reads, in registry order: a section that
+    reads the others (the checklist) needs all of them; the section that lists price
+    levels (its model has `levels`: the price section) needs the sections that add
+    levels to it (`Section.levels`: the gamma flip and walls), so that its readings do
+    not depend on which other sections were asked for."""
     if any(section.reads_sections for section in wanted):
         return tuple(section for section in registry if section.readings is not None)
-    return tuple(wanted)
+    keys = {section.key for section in wanted}
+    if any("levels" in section.model.model_fields for section in wanted):
+        keys |= {section.key for section in registry if section.levels is not None}
+    return tuple(section for section in registry if section.key in keys)
 
 
 def readings_history(
@@ -131,13 +142,19 @@ def compute_frames(
     warn: Callable[[str], None] = lambda message: None,
 ) -> dict[str, pd.DataFrame]:
     """Each of `computed`'s readings over [start, end] with the warm-up it needs, by
-    key, plus the index's sessions of the span under "sessions". Data that cannot be
-    had (a symbol that failed, no members) leaves its readings unknown and is passed
-    to `warn`; a section whose computation fails raises HistoryError naming it."""
+    key, plus the index's sessions of the span under "sessions". The option chains,
+    when a computed section reads them, are those the source answers for the index's
+    sessions of the span, each under its own session (`core.chain_sessions`). Data
+    that cannot be had (a symbol that failed, no members, a chain that fails to load)
+    leaves its readings unknown and is passed to `warn`; a section whose computation
+    fails raises HistoryError naming it."""
     needed_here = Registry(tuple(computed))
     index = settings.symbols.index
     bars: dict[str, pd.DataFrame] = {}
     windows = needed_here.windows(settings, lambda warmup: sessions_before(start, warmup))
+    if not any(index in symbols for symbols in windows.values()):
+        # The rows are the index's sessions, whether or not a section reads its bars.
+        windows.setdefault(sessions_before(start, 0), []).append(index)
     for first, symbols in windows.items():
         try:
             bars.update(source.daily_bars(symbols, first, end))
@@ -153,6 +170,16 @@ def compute_frames(
             members = source.members(sessions_before(start, needed_here.members_warmup()), end)
         except SourceError as error:
             warn(f"{error}: breadth unknown")
+    index_bars = bars[index]
+    sessions = index_bars.loc[index_bars.index >= pd.Timestamp(start), []]
+    chains: dict[date, OptionChain] = {}
+    chains_missing = None
+    if needed_here.needs_chains():
+        if "option_chains" in source.capabilities:
+            days = [stamp.date() for stamp in pd.DatetimeIndex(sessions.index)]
+            chains = chains_for_sessions(source, days, MarketSession(), warn)
+        else:
+            chains_missing = f"{source.kind} serves no option chains"
     cycle = CycleData(
         bars=bars,
         members=members,
@@ -160,11 +187,10 @@ def compute_frames(
         detail=None,
         close_time=_close_time,
         now=None,
+        chains=chains,
+        chains_missing=chains_missing,
     )
-    index_bars = bars[index]
-    frames: dict[str, pd.DataFrame] = {
-        "sessions": index_bars.loc[index_bars.index >= pd.Timestamp(start), []]
-    }
+    frames: dict[str, pd.DataFrame] = {"sessions": sessions}
     for section in computed:
         assert section.readings is not None
         inputs = Inputs(settings, cycle, theses, {}, registry, dict(frames), {})

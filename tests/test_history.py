@@ -9,7 +9,7 @@ import io
 import json
 import math
 import random
-from datetime import date
+from datetime import date, datetime, time
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -17,16 +17,19 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from core.clock import NEW_YORK
 from core.columns import flatten
 from core.config import Settings, load_settings
 from core.engine import Engine
 from core.history import readings_history
 from core.replay import Replay
 from core.session import MarketSession
-from core.sources.base import PartialDataError
+from core.sources.base import DataFormatError, PartialDataError
 from core.sources.files import FilesSource
 from core.thesis import Thesis, load_theses
+from tests.fake_source import FakeSource, small_chain
 from tests.market_data import require_market_data
+from tests.test_engine import index_source
 from tui.cli import main
 
 EXAMPLE = "examples/seven-k.toml"
@@ -56,6 +59,7 @@ def same(snapshot_value: Any, history_value: Any) -> bool:
     missing = (
         history_value is None
         or history_value is pd.NA
+        or history_value is pd.NaT
         or (isinstance(history_value, float) and math.isnan(history_value))
     )
     if snapshot_value is None or missing:
@@ -64,6 +68,8 @@ def same(snapshot_value: Any, history_value: Any) -> bool:
         return bool(snapshot_value) == bool(history_value)
     if isinstance(snapshot_value, int | float):
         return math.isclose(float(snapshot_value), float(history_value), rel_tol=1e-9, abs_tol=1e-9)
+    if isinstance(snapshot_value, datetime):  # a moment (a chain's as-of): equal instants
+        return bool(pd.Timestamp(snapshot_value) == pd.Timestamp(history_value))
     if isinstance(snapshot_value, date) and isinstance(history_value, pd.Timestamp):
         return snapshot_value == history_value.date()
     return bool(snapshot_value == history_value)
@@ -221,3 +227,100 @@ def test_history_refuses_a_simulated_market_it_was_not_asked_for(
     code, out, err = run_cli("history", "--from", "2026-01-02", "--to", "2026-01-09", capsys=capsys)
     assert code == 2 and out == ""
     assert "no network here" in err and "--source sim" in err
+
+
+# -- option chains (issue 10) ---------------------------------------------------------
+
+CHAIN_DAYS = (date(2026, 1, 7), date(2026, 1, 13))
+
+
+def chain_history(**kwargs: Any) -> tuple[FakeSource, pd.DataFrame, list[str]]:
+    """A history of the fake index from 2026-01-02 to 2026-01-27 whose source holds two
+    chains, each quoted after its session's close."""
+    chains = {day: small_chain(datetime.combine(day, time(16, 15), NEW_YORK)) for day in CHAIN_DAYS}
+    source = index_source(chains=chains)
+    for name, value in kwargs.pop("source", {}).items():
+        setattr(source, name, value)
+    warnings: list[str] = []
+    table = readings_history(
+        Settings(), source, date(2026, 1, 2), date(2026, 1, 27), warn=warnings.append, **kwargs
+    )
+    return source, table, warnings
+
+
+def test_history_gets_the_chains_of_its_sessions_each_under_its_own() -> None:
+    source, table, warnings = chain_history(keys=["gamma"])
+    span = [stamp.date() for stamp in table.index]
+    assert source.chain_calls == span  # every session asked, as its replay asks
+    assert warnings == []
+    owners = table["gamma.session"]
+    assert owners.loc[: pd.Timestamp("2026-01-06")].isna().all()  # before the first chain
+    first, second = CHAIN_DAYS
+    assert (owners.loc[pd.Timestamp(first) : pd.Timestamp("2026-01-12")] == first).all()
+    # Carried at most 5 sessions (gamma's MAX_CHAIN_AGE): 01-14 to 01-21, then unknown.
+    assert (owners.loc[pd.Timestamp(second) : pd.Timestamp("2026-01-21")] == second).all()
+    assert owners.loc[pd.Timestamp("2026-01-22") :].isna().all()
+    assert table.loc[pd.Timestamp(second), "gamma.total_gex_bn"] > 0
+
+
+def test_the_price_history_alone_lists_the_gamma_levels() -> None:
+    _, alone, _ = chain_history(keys=["price"])
+    _, everything, _ = chain_history()
+    flip = "price.levels[Gamma flip].value"
+    assert flip in alone and alone[flip].notna().any()
+    pd.testing.assert_series_equal(alone[flip], everything[flip])
+
+
+def test_a_chain_that_fails_to_load_is_one_warning_and_gamma_unknown() -> None:
+    failing = {"chain_fail_with": DataFormatError("files:DIR/options/SPX/x.csv: line 3: bad")}
+    source, table, warnings = chain_history(keys=["gamma"], source=failing)
+    assert warnings == [
+        "files:DIR/options/SPX/x.csv: line 3: bad: gamma unknown on 2026-01-02 and 16 later"
+        " sessions"
+    ]
+    assert len(source.chain_calls) == len(table) == 17
+    assert "gamma.total_gex_bn" not in table or table["gamma.total_gex_bn"].isna().all()
+
+
+def test_a_history_that_reads_no_chain_asks_for_none() -> None:
+    source, table, _ = chain_history(keys=["rsi"])
+    assert source.chain_calls == [] and table["rsi.value"].notna().any()
+    # A source that serves no chains is never asked, and the gamma readings are unknown.
+    no_chains = index_source(capabilities={"daily_bars"})
+    no_chains.chains = {CHAIN_DAYS[0]: small_chain(datetime(2026, 1, 7, 16, 15, tzinfo=NEW_YORK))}
+    gamma = readings_history(Settings(), no_chains, date(2026, 1, 2), date(2026, 1, 27))
+    assert no_chains.chain_calls == []
+    assert gamma.filter(like="gamma.").isna().all().all()
+    assert gamma["price.last"].notna().all()
+
+
+def test_history_on_the_real_chains_equals_the_snapshot_of_their_sessions() -> None:
+    """The 22 SPX chains of ../shared/market-data (2026-07-16 to 2026-08-14): a history
+    reads each under its session, and its gamma and price levels are what a replay of
+    that session shows, on chain sessions and on the sessions after the last one."""
+    settings, theses = settings_and_theses()
+    directory = require_market_data("options/SPX/index.csv")
+    source = FilesSource(directory)
+    table = readings_history(
+        settings, source, date(2026, 7, 13), date(2026, 8, 21), keys=["gamma", "price"]
+    )
+    owners = table["gamma.session"].dropna()
+    assert owners.index[0] == pd.Timestamp("2026-07-16")
+    assert owners.nunique() == 22
+    assert table.loc[pd.Timestamp("2026-08-14"), "gamma.total_gex_bn"] == pytest.approx(
+        31.77, abs=0.01
+    )
+    for day in ("2026-07-16", "2026-08-03", "2026-08-14", "2026-08-20"):
+        snapshot = Engine(
+            settings, source, replay=Replay(date.fromisoformat(day)), theses=theses
+        ).refresh()
+        row = table.loc[pd.Timestamp(day)]
+        readings: dict[str, Any] = {}
+        for key in ("gamma", "price"):
+            readings.update(flatten(getattr(snapshot, key), key))
+        differ = {
+            column: (readings.get(column), row[column])
+            for column in table.columns
+            if not same(readings.get(column), row[column])
+        }
+        assert not differ, f"{day}: snapshot vs history differ: {differ}"
