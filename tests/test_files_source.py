@@ -1,6 +1,7 @@
 """The files:DIR source: the CSV format of DESIGN.md, Close-only files, the members'
-wide closes, one clear error naming the file and line for a bad CSV, and what the
-directory says it can serve."""
+wide closes, one clear error naming the file and line for a bad CSV, what the
+directory says it can serve, and its option chains (`options/SPX/`, the latest file on
+or before a session, each read once); the 22 real chains are in test_source_chains.py."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import core.sources.files as files_module
+from core.options.chain import OptionChain
 from core.sources.base import DataFormatError, SourceError, check_bars
-from core.sources.files import FilesSource, read_bars_csv, symbol_file
+from core.sources.files import CHAIN_CACHE, FilesSource, read_bars_csv, symbol_file
 
 
 def write(path: Path, text: str) -> Path:
@@ -147,3 +150,91 @@ def test_the_dividend_unadjusted_closes_alone_serve_members(tmp_path: Path) -> N
     with pytest.raises(DataFormatError, match=r"closes_unadj.csv, line 2: AAA 'x' is not a number"):
         source.members(date(2026, 1, 1), date(2026, 1, 28))
     assert path.exists()
+
+
+# Option chains -----------------------------------------------------------------------
+
+CHAIN_HEADER = "Expiry,Type,Strike,ImpliedVol,OpenInterest,Volume,Bid,Ask,Last\n"
+
+
+def write_chains(directory: Path, sessions: list[str]) -> None:
+    """One tiny chain file per session, with its index.csv line (as-of and spot)."""
+    index = ["Date,AsOf,Spot"]
+    for number, session in enumerate(sessions):
+        rows = (
+            f"2026-09-18,call,7000,0.15,{100 + number},1,1,2,1.5\n2026-09-18,put,6900,0.2,50,,,,\n"
+        )
+        write(directory / "options" / "SPX" / f"{session}.csv", CHAIN_HEADER + rows)
+        index.append(f"{session},{session}T16:14:59,{7000 + number}")
+    write(directory / "options" / "SPX" / "index.csv", "\n".join(index) + "\n")
+
+
+@pytest.fixture
+def counted_reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Every chain file the files source reads."""
+    reads: list[Path] = []
+    real = files_module.read_chain
+
+    def counting(path: Path) -> OptionChain:
+        reads.append(Path(path))
+        return real(path)
+
+    monkeypatch.setattr(files_module, "read_chain", counting)
+    return reads
+
+
+def test_option_chains_are_a_capability_with_the_options_folder(tmp_path: Path) -> None:
+    write(tmp_path / "GSPC.csv", OHLCV)
+    assert "option_chains" not in FilesSource(tmp_path).capabilities
+    assert FilesSource(tmp_path).option_chain(date(2026, 8, 14)) is None
+    (tmp_path / "options" / "SPX").mkdir(parents=True)
+    source = FilesSource(tmp_path)
+    assert source.capabilities == {"daily_bars", "option_chains"}
+    assert source.option_chain(date(2026, 8, 14)) is None  # an empty folder holds none
+
+
+def test_a_session_gets_the_latest_chain_on_or_before_it(
+    tmp_path: Path, counted_reads: list[Path]
+) -> None:
+    write_chains(tmp_path, ["2026-08-12", "2026-08-13", "2026-08-14"])
+    write(tmp_path / "options" / "SPX" / "notes.csv", "not a chain\n")  # not named by a date
+    source = FilesSource(tmp_path)
+    assert source.option_chain(date(2026, 8, 11)) is None
+    exact = source.option_chain(date(2026, 8, 13))
+    assert exact is not None and exact.spot == 7001.0
+    assert exact.as_of.isoformat() == "2026-08-13T16:14:59-04:00"
+    assert exact.contracts["open_interest"].tolist() == [101.0, 50.0]
+    later = source.option_chain(date(2026, 8, 21))
+    assert later is not None and later.spot == 7002.0
+    assert source.option_chain(date(2026, 8, 15)) is later  # the same chain, not a copy
+
+
+def test_a_history_reads_each_chain_file_once(tmp_path: Path, counted_reads: list[Path]) -> None:
+    sessions = [f"2026-07-{day:02d}" for day in range(1, 31)]
+    write_chains(tmp_path, sessions)
+    assert len(sessions) > CHAIN_CACHE
+    source = FilesSource(tmp_path)
+    days = pd.date_range("2026-06-01", "2026-09-30").date
+    chains = [source.option_chain(day) for day in days]
+    assert sum(chain is None for chain in chains) == 30  # June
+    assert sorted(path.stem for path in counted_reads) == sessions
+    source.option_chain(date(2026, 7, 30))  # still kept
+    assert len(counted_reads) == len(sessions)
+
+
+def test_a_bad_chain_file_is_one_line_naming_it_each_time_it_is_asked(
+    tmp_path: Path, counted_reads: list[Path]
+) -> None:
+    write_chains(tmp_path, ["2026-08-13"])
+    path = write(
+        tmp_path / "options" / "SPX" / "2026-08-14.csv",
+        CHAIN_HEADER + "2026-09-18,cal,7000,,,,,,\n",
+    )
+    source = FilesSource(tmp_path)
+    for _ in range(2):
+        with pytest.raises(DataFormatError) as raised:
+            source.option_chain(date(2026, 8, 20))
+        assert str(raised.value) == f"{path}, line 2: Type is not call or put: 'cal'"
+    assert [read.name for read in counted_reads] == ["2026-08-14.csv"]
+    good = source.option_chain(date(2026, 8, 13))  # the other sessions are unharmed
+    assert good is not None and good.spot == 7000.0

@@ -8,10 +8,18 @@ when the folder has it, else `constituents/closes.csv`. Each file is parsed once
 source and checked row by row: a bad file raises DataFormatError naming the file, the
 line and what is wrong. The directory is a fixed past (historical: every reading from
 it is a REPLAY); it serves members only when it has the closes file, their weights only
-when the member list has a Weight column, and never any intraday quotes."""
+when the member list has a Weight column, the index's option chains only when it has
+an `options/SPX/` folder (one `YYYY-MM-DD.csv` per session, either format
+`core.options.files` reads: a session gets the latest file dated on or before it; the
+folder is listed once and the last `CHAIN_CACHE` chains read are kept, so a history
+asking every session reads each file once), and never any intraday quotes."""
 
 from __future__ import annotations
 
+import re
+import threading
+from bisect import bisect_right
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -20,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from core.options.chain import OptionChain
+from core.options.files import CHAINS_DIR, read_chain
 from core.snapshot import SourceKind
 from core.sources.base import (
     BAR_COLUMNS,
@@ -41,6 +50,10 @@ close with its average on split-adjusted, dividend-unadjusted prices; dividend-a
 history sits lower the further back it goes, so more members read above their 200-day
 average (+2.4 pp on average against $S5TH over 2016-2026 in ../shared/market-data)."""
 MEMBER_INFO = "constituents.csv"
+_CHAIN_NAME = re.compile(r"\d{4}-\d{2}-\d{2}")
+CHAIN_CACHE = 8
+"""Chains kept parsed (a session's chain is about 0.5 MB): a history asks its sessions
+in order, so each file is read once; a few more spare a replay stepping back and forth."""
 
 
 def symbol_file(directory: Path, symbol: str) -> Path:
@@ -119,9 +132,12 @@ def member_closes_file(directory: Path) -> Path | None:
 
 
 def _capabilities(directory: Path) -> frozenset[Capability]:
-    """What the directory holds: daily bars always, members when it has their closes, and
-    their weights when the member list has a Weight column (only its header is read)."""
+    """What the directory holds: daily bars always, members when it has their closes,
+    their weights when the member list has a Weight column (only its header is read),
+    and option chains when it has their folder."""
     found: set[Capability] = {"daily_bars"}
+    if (directory / CHAINS_DIR).is_dir():
+        found.add("option_chains")
     if member_closes_file(directory) is not None:
         found.add("members")
         try:
@@ -173,6 +189,11 @@ class FilesSource:
         self.capabilities = _capabilities(directory)
         self._bars: dict[str, pd.DataFrame] = {}
         self._members: MemberPanel | None = None
+        self._chain_files_found: dict[date, Path] | None = None
+        """The chain files by date, ascending (listed on first use)."""
+        self._chains: OrderedDict[date, OptionChain | DataFormatError] = OrderedDict()
+        """The chains last read (or why a file could not be), least recent first."""
+        self._chains_lock = threading.Lock()
 
     def fetched_at(self, kind: FetchKind | None = None) -> datetime | None:
         """Files are never fetched: None."""
@@ -248,5 +269,43 @@ class FilesSource:
         return {}
 
     def option_chain(self, session: date) -> OptionChain | None:
-        """Not served yet (issue 10: `core.options.files` comes next)."""
-        return None
+        """The chain of the latest `options/SPX/YYYY-MM-DD.csv` dated on or before
+        `session` (the same chain object for every session it serves); None before the
+        first file or without the folder. A bad file raises its DataFormatError, one
+        line naming the file and line (and again, unread, each time it is asked)."""
+        with self._chains_lock:
+            files = self._chain_files()
+            dates = list(files)
+            at = bisect_right(dates, session) - 1
+            if at < 0:
+                return None
+            day = dates[at]
+            found = self._chains.get(day)
+            if found is None:
+                try:
+                    found = read_chain(files[day])
+                except DataFormatError as error:
+                    found = error
+                self._chains[day] = found
+                if len(self._chains) > CHAIN_CACHE:
+                    self._chains.popitem(last=False)
+            else:
+                self._chains.move_to_end(day)
+        if isinstance(found, DataFormatError):
+            raise DataFormatError(str(found))
+        return found
+
+    def _chain_files(self) -> dict[date, Path]:
+        """The folder's chain files by date, ascending, listed once; a file not named
+        YYYY-MM-DD.csv (index.csv) is not a chain."""
+        if self._chain_files_found is None:
+            folder = self.directory / CHAINS_DIR
+            found = {}
+            for path in folder.glob("*.csv") if folder.is_dir() else ():
+                if _CHAIN_NAME.fullmatch(path.stem):
+                    try:
+                        found[date.fromisoformat(path.stem)] = path
+                    except ValueError:  # 2026-02-30
+                        continue
+            self._chain_files_found = dict(sorted(found.items()))
+        return self._chain_files_found
