@@ -20,12 +20,15 @@ hours, nights, weekends and holidays it rests, and every symbol quotes its last 
 (stamped at that close; no bar for the next session until it opens, which it does with
 the gap its bridge spent overnight). SPY and IWM, which really trade in extended hours,
 rest with the indices they are multiples of here. So a closed market's refreshes
-change nothing, and the engine cycles on the closed cadence then."""
+change nothing, and the engine cycles on the closed cadence then. The index's option
+chains (`option_chain`) are `core.sources.sim_options`' chains at the index's and the
+VIX's level of the chain's moment: a session's close, or now in the live session."""
 
 from __future__ import annotations
 
 import math
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -47,6 +50,7 @@ from core.sources.base import (
     Quote,
     empty_bars,
 )
+from core.sources.sim_options import simulated_chain
 
 EPOCH: Final = date(2016, 1, 4)
 """First simulated session; every random stream is indexed from here."""
@@ -63,6 +67,11 @@ _CHUNK: Final = 256
 """Sessions per chunk of the stages that run over every member, so that their
 temporaries are a chunk's size, not the whole history's (~12 MB each for 500 members):
 each session's row is computed on its own, so the bits are the same either way."""
+
+TREND_SESSIONS: Final = 20
+"""The option chains' `trend`: the index's log return over this many sessions."""
+CLOSING_CHAINS_KEPT: Final = 4
+"""Closing option chains kept for reuse (a replay asking the same sessions again)."""
 
 INDEX_SYMBOLS: Final = ("^GSPC", "^VIX", "^VIX9D", "^VIX3M", "^RUT", "^IXIC", "SPY", "RSP", "IWM")
 """The Yahoo symbols the simulation carries besides its members."""
@@ -238,6 +247,13 @@ def _ns(moment: datetime) -> int:
     return int(pd.Timestamp(moment).value)
 
 
+def _trend(index_closes: np.ndarray, session: int, level: float) -> float:
+    """The index's log return from the close 20 sessions before `session` to `level`
+    (its close, or its live level); 0 within the path's first 20 sessions."""
+    before = session + 1 - TREND_SESSIONS
+    return math.log(level / float(index_closes[before])) if before >= 0 else 0.0
+
+
 def _rng(seed: int, *key: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
 
@@ -285,7 +301,7 @@ class SimSource:
     historical: bool = False
     cached: bool = False
     capabilities: frozenset[Capability] = frozenset(
-        {"daily_bars", "intraday_quotes", "members", "member_weights"}
+        {"daily_bars", "intraday_quotes", "members", "member_weights", "option_chains"}
     )
     directory: Path | None = None
     detail: str | None = None
@@ -307,6 +323,8 @@ class SimSource:
         self._live_key: tuple[int, int] | None = None
         self._block_cache: tuple[int, dict[str, np.ndarray]] | None = None
         """The intraday log paths of the live session's block, kept between calls."""
+        self._closing_chains: OrderedDict[int, OptionChain] = OrderedDict()
+        """The chains at the close of the sessions last asked for, least recent first."""
 
     # --- the Source protocol --------------------------------------------------------
 
@@ -395,8 +413,27 @@ class SimSource:
         }
 
     def option_chain(self, session: date) -> OptionChain | None:
-        """Not served yet (issue 10: `core.sources.sim_options` comes next)."""
-        return None
+        """The simulated `^SPX` chain (`core.sources.sim_options`) a replay of `session`
+        sees: for a session closed by the clock's time (or a day between sessions: the
+        session before it), the chain at its close (16:00, or the early close) with the
+        index's and the VIX's closes; for the session in progress in regular hours, the
+        chain now at the live index and VIX (as `quotes` reads them); for a session not
+        open yet, or past the generated path, the latest there is. None before the first
+        session. `trend` is the index's log return over the 20 sessions to the chain's
+        moment. Same session and clock, same chain; the last few closing chains are kept
+        (about 0.7 MB each; one costs a few ms)."""
+        path = self._generated()
+        now = self._clock()
+        last = int(path.dates.searchsorted(_day(session), side="right")) - 1
+        if last < 0:
+            return None
+        completed = self._completed(path, now)
+        if last < completed:
+            return self._closing_chain(path, last)
+        live = self._live_bar(path, now)
+        if live is not None:
+            return self._live_chain(path, live, now)
+        return self._closing_chain(path, completed - 1) if completed else None
 
     # --- extras ---------------------------------------------------------------------
 
@@ -440,6 +477,44 @@ class SimSource:
                 if self._path is None:
                     self._path = _generate(self.seed, self.member_count)
         return self._path
+
+    def _closing_chain(self, path: _Path, session: int) -> OptionChain:
+        """The chain at the close of `session` (a row of the path), kept for reuse."""
+        with self._lock:
+            kept = self._closing_chains.get(session)
+            if kept is not None:
+                self._closing_chains.move_to_end(session)
+                return kept
+        index, vix = path.closes["^GSPC"], path.closes["^VIX"]
+        closed_at = datetime.fromtimestamp(int(path.close_ns[session]) // 1_000_000_000, tz=UTC)
+        chain = simulated_chain(
+            path.dates[session].date(),
+            float(index[session + 1]),
+            float(vix[session + 1]),
+            self.seed,
+            closed_at.astimezone(NEW_YORK),
+            _trend(index, session, float(index[session + 1])),
+        )
+        with self._lock:
+            self._closing_chains[session] = chain
+            if len(self._closing_chains) > CLOSING_CHAINS_KEPT:
+                self._closing_chains.popitem(last=False)
+        return chain
+
+    def _live_chain(self, path: _Path, live: _LiveBar, now: datetime) -> OptionChain:
+        """The chain of the session in progress at `now`, at the live index and VIX."""
+        stamp = (now if now.tzinfo is not None else now.replace(tzinfo=NEW_YORK)).astimezone(
+            NEW_YORK
+        )
+        spot = live.bars["^GSPC"][3]
+        return simulated_chain(
+            path.dates[live.session].date(),
+            spot,
+            live.bars["^VIX"][3],
+            self.seed,
+            stamp,
+            _trend(path.closes["^GSPC"], live.session, spot),
+        )
 
     def _live_bar(self, path: _Path, now: datetime | None = None) -> _LiveBar | None:
         """Every index-like symbol's bar of the session in progress at the clock's time;
