@@ -131,15 +131,21 @@ def test_is_a_source_that_says_what_it_can_do(make: Callable[..., Harness]) -> N
     assert isinstance(source, Source)
     assert (source.kind, source.simulated) == ("yahoo", False)
     assert (source.historical, source.cached, source.directory) == (False, False, None)
-    assert source.capabilities == {"daily_bars", "intraday_quotes"}
+    assert source.capabilities == {"daily_bars", "intraday_quotes", "option_chains"}
     assert make(member_tickers=["AAPL"]).source.capabilities == {
         "daily_bars",
         "intraday_quotes",
+        "option_chains",
         "members",
         "member_weights",
     }
     with_members = make(member_tickers=["AAPL"], holdings_fund=None).source
-    assert with_members.capabilities == {"daily_bars", "intraday_quotes", "members"}
+    assert with_members.capabilities == {
+        "daily_bars",
+        "intraday_quotes",
+        "option_chains",
+        "members",
+    }
     assert source.fetched_at() is None
     source.daily_bars([SPX], date(2024, 1, 2), date(2024, 1, 31))
     assert source.fetched_at("daily") == ny("2024-01-31 20:00")

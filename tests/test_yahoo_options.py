@@ -69,6 +69,7 @@ def test_expiries_within_the_horizon_become_one_chain_one_request_each(
     frame = chain.contracts
     assert tuple(frame.columns) == COLUMNS
     assert frame["expiry"].dtype == "datetime64[ns]"
+    assert frame["kind"].dtype == object  # as every source's, not pandas' inferred str
     days = sorted({d.strftime("%Y-%m-%d") for d in frame["expiry"]})
     assert days == EXPIRIES[:4]
     assert len(frame) == 4 * 2 * len(STRIKES)

@@ -89,6 +89,9 @@ def open_source(
             member_tickers=tickers,
             holdings_fund=settings.symbols.cap_weight,
             top_up_every=timedelta(seconds=settings.refresh.daily),
+            index=settings.symbols.index,
+            option_max_days=settings.options.max_days,
+            option_max_expiries=settings.options.max_expiries,
         )
         yahoo.detail = _joined(notes)
         return OpenedSource(yahoo, warm=warm)

@@ -17,7 +17,11 @@ what failed. Every timestamp leaves this module in America/New_York; daily sessi
 dates are tz-naive. With the members come their weights: a fund's top holdings (SPY's
 ten largest, as fractions of the fund) are fetched at most every `HOLDINGS_REFRESH`,
 kept in the store's member info, and reported only for a panel ending about now; a
-failure to get them is logged and leaves the weights as they were (unknown at first)."""
+failure to get them is logged and leaves the weights as they were (unknown at first).
+The index's option chain (`option_chain`) is fetched only when asked for today's
+session (`core.sources.yahoo_options`, one request per expiry, at the index's latest
+stored price), kept in the store as the last chain with its fetch time, and served
+from there to a replay of a session on or after the one its quotes are of."""
 
 from __future__ import annotations
 
@@ -28,7 +32,7 @@ import threading
 import time
 import warnings
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -92,7 +96,10 @@ Yahoo re-based the history (a split): the series is fetched again in full. Small
 differences are Yahoo's own corrections and are simply overwritten."""
 
 QUOTE_KIND, DAILY_KIND, MEMBERS_KIND = "quotes", "daily", "members"
-HOLDINGS_KIND = "holdings"
+HOLDINGS_KIND, OPTIONS_KIND = "holdings", "options"
+
+INDEX = "^GSPC"
+"""The index whose latest price values the option chain (the chain is ^SPX's)."""
 
 HOLDINGS_FUND = "SPY"
 """The fund whose top holdings give the members' weights (cap-weighted S&P 500)."""
@@ -141,6 +148,11 @@ class YahooClient(Protocol):
         prepost: bool = False,
     ) -> Download:
         """yf.download of `tickers`; `start` inclusive and `end` exclusive, as yfinance's."""
+        ...
+
+    def options_ticker(self, symbol: str) -> Any:
+        """yf.Ticker(symbol), for its `options` and `option_chain(date)` (the
+        `OptionsTicker` of `core.sources.yahoo_options`); making it sends no request."""
         ...
 
     def top_holdings(self, fund: str) -> pd.DataFrame:
@@ -333,6 +345,14 @@ def client_call(deadline: float, what: str, call: Callable[[], T]) -> T:
         raise SourceError(f"yahoo: {what}: {type(error).__name__}: {error}") from error
 
 
+def _one_line(error: SourceError) -> SourceError:
+    """`error` with its message on one line (a library's text may span several)."""
+    text = " ".join(str(error).split())
+    if text == str(error) or isinstance(error, PartialDataError):
+        return error
+    return type(error)(text)
+
+
 def _chunks(items: Sequence[str], size: int) -> list[list[str]]:
     return [list(items[at : at + size]) for at in range(0, len(items), size)]
 
@@ -496,6 +516,9 @@ class YahooSource:
         holdings_fund: str | None = HOLDINGS_FUND,
         call_deadline: float = CALL_DEADLINE,
         members_progress: Progress | None = None,
+        index: str = INDEX,
+        option_max_days: int | None = None,
+        option_max_expiries: int | None = None,
     ):
         """`member_tickers`: the index members' Yahoo symbols (BRK-B, not BRK.B); None
         means the source has no members. yfinance retries a network failure `retries`
@@ -506,7 +529,10 @@ class YahooSource:
         members' weights; None leaves the weights to whatever the store holds. A client
         call running past `call_deadline` seconds fails as a network error.
         `members_progress` is where a members' load reports its chunks (a new one by
-        default): the engine shows it on the panels the members feed."""
+        default): the engine shows it on the panels the members feed. `index`: the
+        symbol whose latest stored price values the option chain; the chain's expiries
+        are those within `option_max_days`, at most `option_max_expiries` (None: the
+        defaults of `core.sources.yahoo_options`)."""
         self._store = store
         self._clock = clock
         self._calendar = MarketSession(clock)
@@ -524,7 +550,10 @@ class YahooSource:
         self._call_deadline = call_deadline
         self.members_progress = members_progress or Progress("members", "tickers")
         """The members' load in progress, counted in tickers (see `core.progress`)."""
-        capabilities: set[Capability] = {"daily_bars", "intraday_quotes"}
+        self._index = index
+        self._option_max_days = option_max_days
+        self._option_max_expiries = option_max_expiries
+        capabilities: set[Capability] = {"daily_bars", "intraday_quotes", "option_chains"}
         if member_tickers is not None:
             capabilities.add("members")
             if holdings_fund is not None:
@@ -745,8 +774,79 @@ class YahooSource:
         return quotes
 
     def option_chain(self, session: date) -> OptionChain | None:
-        """Not served yet (issue 10: `core.sources.yahoo_options` comes next)."""
-        return None
+        """For `session` today or later (New York, by the clock): the chain fetched now
+        (`fetch_option_chain`, every request within the call deadline), valued at the
+        index's latest stored price (its quote, else its last daily close, as the
+        chain's first note says), stored as the last chain with its fetch time
+        (`fetched_at`, also `fetched_at("options")`) and the session its quotes are of
+        (the session in regular hours, else the last one closed). A failed fetch raises
+        its SourceError in one line and leaves the stored chain as it was. For a past
+        session: the stored chain when its quotes are of that session or an earlier one,
+        else None (only the last chain is kept); nothing is fetched."""
+        # Here, not above: yahoo_options reaches Yahoo through this module's client_call.
+        from core.sources.yahoo_options import (
+            MAX_DAYS,
+            MAX_EXPIRIES,
+            SPX_OPTIONS,
+            fetch_option_chain,
+        )
+
+        if session < self._today():
+            return self._store.option_chain(SPX_OPTIONS, on_or_before=session)
+
+        spot, valued = self._index_price(SPX_OPTIONS)
+        try:
+            fetched = fetch_option_chain(
+                self._yahoo(),
+                spot,
+                underlying=SPX_OPTIONS,
+                max_days=MAX_DAYS if self._option_max_days is None else self._option_max_days,
+                max_expiries=(
+                    MAX_EXPIRIES if self._option_max_expiries is None else self._option_max_expiries
+                ),
+                clock=self._clock,
+                call_deadline=self._call_deadline,
+                sleep=self._sleep,
+            )
+        except SourceError as error:
+            raise _one_line(error) from error
+        fetched_at = self._clock()
+        chain = replace(fetched.chain, fetched_at=fetched_at, notes=(valued, *fetched.notes))
+        self._store.store_option_chain(chain, self._quoted_session(chain.as_of))
+        self._store.mark_fetched(OPTIONS_KIND, fetched_at)
+        return chain
+
+    def _index_price(self, underlying: str) -> tuple[float, str]:
+        """The index's latest price in the store and a line saying which it is: its
+        latest quote, unless a daily bar of a later session is stored (then its close).
+        EmptyDataError when the store has neither."""
+        index = self._index
+        quote = self._store.quotes([index]).get(index)
+        last = self._store.last_session(index)
+        if quote is not None and (last is None or quote.session >= last):
+            moment = quote.time.astimezone(NEW_YORK)
+            return quote.last, (
+                f"valued at {index}'s quote of {moment:%Y-%m-%d %H:%M} ({quote.last:,.2f})"
+            )
+        if last is not None:
+            close = float(self._store.bars(index, last, last)["close"].iloc[-1])
+            return close, f"valued at {index}'s close of {last} ({close:,.2f})"
+        raise EmptyDataError(
+            f"yahoo: option chain of {underlying}: no price of {index} stored to value it "
+            "at (no quote nor daily bar yet)"
+        )
+
+    def _quoted_session(self, moment: datetime) -> date:
+        """The session whose quotes a chain fetched at `moment` carries: the session in
+        its regular hours, else the last one closed (pre-market, after hours, weekends:
+        the quotes and open interest are those of that close)."""
+        try:
+            state = self._calendar.state(moment)
+        except ValueError:  # outside the calendar's span
+            return moment.astimezone(NEW_YORK).date()
+        if state.phase == "regular" and state.session is not None:
+            return state.session
+        return state.last_session
 
     # Weights -----------------------------------------------------------------------
 

@@ -191,7 +191,8 @@ def _contracts(frame: pd.DataFrame, kind: str, listed: str) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "expiry": expiry.to_numpy(),
-            "kind": kind,
+            # object, the contract's dtype: pandas 3 would infer its str dtype
+            "kind": pd.Series([kind] * len(frame), dtype=object),
             "strike": number("strike").to_numpy(),
             "implied_vol": vol.where((vol >= IV_FLOOR) & (vol <= IV_CEILING)).to_numpy(),
             "open_interest": number("openInterest").to_numpy(),
