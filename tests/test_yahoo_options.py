@@ -111,6 +111,18 @@ def test_open_interest_zero_on_the_whole_chain_is_said_as_such(market: OptionsMa
     assert any("every contract (Yahoo" in note for note in fetched.notes)
 
 
+def test_open_interest_left_out_of_an_expiry_is_nan_and_said(market: OptionsMarket) -> None:
+    """Yahoo leaves `openInterest` out of contracts that have none: yfinance's frame
+    then has the column all NaN."""
+    market.chains[SPX]["2026-07-20"] = chain_of("SPXW", "2026-07-20", STRIKES, open_interest=None)
+    fetched, _ = fetch(market)
+    frame = fetched.chain.contracts
+    day = frame[frame["expiry"] == pd.Timestamp("2026-07-20")]
+    assert len(day) == 6 and day["open_interest"].isna().all()
+    (note,) = fetched.notes
+    assert "zero or missing on every contract expiring 2026-07-20" in note
+
+
 def test_implied_vol_placeholders_and_absurd_values_are_nan(market: OptionsMarket) -> None:
     calls = [
         contract("SPXW", "2026-07-17", "call", 6900.0, implied_vol=1e-05),

@@ -10,12 +10,13 @@ are met here: an implied vol below `IV_FLOOR` (its 1e-5 placeholders) or above
 on an expiry (Yahoo's outage of that field) keeps its rows and is said in a note; an
 expiry whose request fails or brings no contracts is skipped and named, the others
 kept (none left: EmptyDataError, or NetworkError when the network took them all); a
-rate limit stops the fetch as a RateLimitError. Each contract's expiry is the date in
-its OCC symbol (the exchange's, New York, date), not the expiry list's string: Yahoo
-stamps expiries as epochs at 00:00 UTC, which read in New York time (as yfinance
-before 0.1.55 did, and as any client converting Yahoo's timestamps to the exchange's
-zone does) fall on the day before; a mismatch is noted. The notes are the lines the
-caller shows beside the chain."""
+rate limit stops the fetch as a RateLimitError. Open interest Yahoo leaves out is NaN
+and counts as zero in that note. Each contract's expiry is the date in its OCC symbol
+(the exchange's, New York, date), not the expiry list's string: Yahoo stamps expiries
+as epochs at 00:00 UTC, which read in New York time (as yfinance before 0.1.55 did,
+and as any client converting Yahoo's timestamps to the exchange's zone does) fall on
+the day before; a mismatch is noted. The notes are the lines the caller shows beside
+the chain."""
 
 from __future__ import annotations
 
@@ -219,13 +220,13 @@ def _notes(parts: list[pd.DataFrame], skipped: Mapping[str, str]) -> list[str]:
     )
     if bool(no_oi.all()):
         notes.append(
-            "open interest is zero on every contract (Yahoo's known fault): rows kept, "
-            "no exposure can be measured"
+            "open interest is zero or missing on every contract (Yahoo's known fault): "
+            "rows kept, no exposure can be measured"
         )
     elif zero_days:
         notes.append(
-            f"open interest is zero on every contract expiring {', '.join(zero_days)} "
-            "(Yahoo's known fault): rows kept, they add no exposure"
+            f"open interest is zero or missing on every contract expiring "
+            f"{', '.join(zero_days)} (Yahoo's known fault): rows kept, they add no exposure"
         )
     bad_vol = int(everything["_vol_bad"].sum())
     if bad_vol:
