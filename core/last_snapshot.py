@@ -8,13 +8,16 @@ says it is the last run's reading. The file is written to a temporary file of a
 unique name beside it and then renamed over it, so two processes saving at once never
 mix their bytes; a file that cannot be loaded (not JSON, a Snapshot that no longer
 validates, a NaN where a model forbids one) is discarded, and the start proceeds
-without it. This module imports only pydantic models (the sections' declarations)."""
+without it. A Snapshot saved before a section was added (one with no `gamma`) still
+loads: each section it lacks shows its fallback, saying it was not in the last run's
+readings. This module imports only pydantic models (the sections' declarations)."""
 
 from __future__ import annotations
 
 import json
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
 from pydantic import ValidationError
@@ -23,11 +26,16 @@ from core.atomic_file import write_atomically
 from core.section import Registry, builtin
 from core.snapshot import Freshness, PanelStatus, Snapshot
 
+if TYPE_CHECKING:
+    from core.config import Settings
+
 log = logging.getLogger(__name__)
 
 FILE_NAME = "last-snapshot.json"
 AGED_STATES: frozenset[Freshness] = frozenset({"LIVE", "DELAYED", "CLOSED"})
 """States that stop being true once the process that saw them has gone."""
+NOT_SAVED = "not in the last run's readings"
+"""What a section added since the Snapshot was saved says until the first refresh."""
 
 
 def last_snapshot_path() -> Path:
@@ -45,10 +53,13 @@ def save(path: Path, snapshot: Snapshot, source: str) -> None:
         log.warning("could not save the last snapshot to %s: %s", path, error)
 
 
-def load(path: Path, source: str, sections: Registry | None = None) -> Snapshot | None:
+def load(
+    path: Path, source: str, sections: Registry | None = None, settings: Settings | None = None
+) -> Snapshot | None:
     """The Snapshot saved for `source` with `sections` (default: the built-in ones), or
     None: absent or unreadable, saved for another source, or discarded (see `discard`)
-    because it is not JSON or its Snapshot no longer validates."""
+    because it is not JSON or its Snapshot no longer validates. A section it lacks
+    shows its fallback (with `settings`, default ones: see `with_missing_sections`)."""
     try:
         data = path.read_bytes()
     except OSError:
@@ -63,12 +74,35 @@ def load(path: Path, source: str, sections: Registry | None = None) -> Snapshot 
         return None
     if payload.get("source") != source:
         return None
+    registry = sections if sections is not None else builtin()
     try:
-        model = (sections if sections is not None else builtin()).snapshot_model
-        return model.model_validate(payload.get("snapshot"))
+        saved = with_missing_sections(payload.get("snapshot"), registry, settings)
+        return registry.snapshot_model.model_validate(saved)
     except ValidationError as error:
         discard(path, f"its Snapshot does not validate ({error.error_count()} errors)")
         return None
+
+
+def with_missing_sections(saved: Any, registry: Registry, settings: Settings | None = None) -> Any:
+    """`saved` (a Snapshot as JSON) with each section of `registry` it lacks (added since
+    it was saved) as that section's fallback, STALE, saying `NOT_SAVED`; as it is when
+    it lacks none, or every one (then it is no Snapshot of these sections)."""
+    if not isinstance(saved, dict):
+        return saved
+    missing = [section for section in registry if section.key not in saved]
+    if not missing or len(missing) == len(registry.sections):
+        return saved
+    if settings is None:
+        from core.config import Settings
+
+        # Defaults only, not the environment's: a fallback reads no more than the index.
+        settings = Settings.model_construct()
+    status = PanelStatus(state="STALE", detail=NOT_SAVED)
+    added = {
+        section.key: section.fallback(status, settings).model_dump(mode="json")
+        for section in missing
+    }
+    return {**saved, **added}
 
 
 def discard(path: Path, why: str) -> None:

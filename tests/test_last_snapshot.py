@@ -163,3 +163,33 @@ def test_a_folder_that_cannot_be_written_costs_only_the_saved_snapshot(tmp_path:
     _, snapshot = live_snapshot()
     (tmp_path / "cache").write_text("a file where the folder should be")
     last_snapshot.save(tmp_path / "cache" / "last.json", snapshot, "auto")  # logged, not raised
+
+
+def test_a_snapshot_saved_before_the_gamma_section_still_restores(tmp_path: Path) -> None:
+    """A file written before issue 10 has no "gamma": it loads, the gamma panel shows its
+    fallback saying why, and every other reading is the saved one."""
+    _, snapshot = live_snapshot()
+    path = tmp_path / "last.json"
+    last_snapshot.save(path, snapshot, "auto")
+    payload = json.loads(path.read_text(encoding="utf-8"))
+    del payload["snapshot"]["gamma"]
+    path.write_text(json.dumps(payload), encoding="utf-8")
+    loaded = last_snapshot.load(path, "auto")
+    assert loaded is not None and path.exists()
+    assert loaded.gamma.total_gex_bn is None and loaded.gamma.session is None
+    assert loaded.gamma.status.state == "STALE"
+    assert loaded.gamma.status.detail == last_snapshot.NOT_SAVED
+    assert loaded.model_copy(update={"gamma": snapshot.gamma}) == snapshot
+    shown = last_snapshot.restored(loaded)
+    assert shown.gamma.status.detail == last_snapshot.NOT_SAVED
+    assert shown.price.status.state == "STALE" and shown.price.last == snapshot.price.last
+
+
+def test_a_snapshot_with_no_section_at_all_is_still_discarded(tmp_path: Path) -> None:
+    _, snapshot = live_snapshot()
+    path = tmp_path / "last.json"
+    data = snapshot.model_dump(mode="json")
+    envelope = {key: data[key] for key in ("as_of", "source", "market")}
+    path.write_text(json.dumps({"source": "auto", "snapshot": envelope}), encoding="utf-8")
+    assert last_snapshot.load(path, "auto") is None
+    assert not path.exists()
