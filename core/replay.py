@@ -1,8 +1,9 @@
 """Replay: everything evaluated as of a past session's close, the basis of `--as-of`,
 of reproducible checks and of replay stepping. It is one value, `Replay` (or None when
 live), made once from the flag and handed to the engine, which asks sources for no bar
-after its session, fetches no quotes, keeps nothing for the next start and refreshes
-only on request. This module is light (no pandas, no calendar) so the monitor can hold
+after its session, fetches no quotes, asks for the option chain once (for its session,
+no chain quoted after it used), keeps nothing for the next start and refreshes only
+on request. This module is light (no pandas, no calendar) so the monitor can hold
 the value before its first frame."""
 
 from __future__ import annotations
