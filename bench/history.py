@@ -5,10 +5,16 @@ memory (the source keeps what it has read; reading the CSVs is timed on its own)
 - price-based sections (price, rsi, vix, trend, context) over the S&P 500 since 1928,
   about 24,700 sessions: budget 2 s;
 - every section, breadth's 503 members and the checklist included, over 2016–2026:
-  budget 5 s.
+  budget 5 s;
+- the gamma section alone over the span of the option chains asked for: every session
+  of the index asked for its chain (`core.chain_sessions`), each chain read once and
+  its gamma computed (no budget of its own: it is part of the two above, and the
+  figure says what the chains cost in them).
 
-Reads ../shared/market-data (real history); without it, the simulated market (no
-history before 2016, so the first figure is then over the sim's span)."""
+The price section lists the gamma levels, so the first two figures include the chains
+too. Reads ../shared/market-data (real history: 22 chains); without it, or with
+`--sim`, the simulated market (a chain every session; no history before 2016, so the
+first figure is then over the sim's span, and `--sim-years` shortens the others)."""
 
 from __future__ import annotations
 
@@ -16,7 +22,7 @@ import argparse
 import statistics
 import sys
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -34,8 +40,8 @@ MARKET_DATA = ROOT.parent / "shared" / "market-data"
 PRICE_BASED = ("price", "rsi", "vix", "trend", "context")
 
 
-def open_source() -> tuple[Source, str, date, date]:
-    if (MARKET_DATA / "GSPC.csv").exists():
+def open_source(sim: bool) -> tuple[Source, str, date, date]:
+    if not sim and (MARKET_DATA / "GSPC.csv").exists():
         from core.sources.files import FilesSource
 
         return (
@@ -62,12 +68,22 @@ def median_seconds(run: object, runs: int) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--sim", action="store_true", help="the simulated market")
+    parser.add_argument(
+        "--sim-years",
+        type=float,
+        default=None,
+        help="with the sim: the last N years only for every section and gamma",
+    )
     args = parser.parse_args()
 
     settings = Settings()
     theses = load_theses(settings.theses)
     sections = builtin()
-    source, name, first, last = open_source()
+    source, name, first, last = open_source(args.sim)
+    since = date(2016, 1, 4)
+    if args.sim_years is not None and source.simulated:
+        since = last - timedelta(days=round(365.25 * args.sim_years))
     started = time.perf_counter()
     bars = source.daily_bars(sections.symbols(settings), date(1927, 1, 1), last)
     panel = source.members(date(1927, 1, 1), last)
@@ -81,7 +97,10 @@ def main() -> None:
         return readings_history(settings, source, first, last, keys=PRICE_BASED, theses=theses)
 
     def everything() -> pd.DataFrame:
-        return readings_history(settings, source, date(2016, 1, 4), last, theses=theses)
+        return readings_history(settings, source, since, last, theses=theses)
+
+    def gamma() -> pd.DataFrame:
+        return readings_history(settings, source, since, last, keys=["gamma"])
 
     table = price_based()
     median, worst = median_seconds(price_based, args.runs)
@@ -96,6 +115,14 @@ def main() -> None:
         f"every section, {table.index[0]:%Y-%m-%d}..{table.index[-1]:%Y-%m-%d}"
         f" ({len(table)} sessions × {table.shape[1]} columns): median {median:.2f} s,"
         f" worst {worst:.2f} s over {args.runs} runs (budget 5 s)"
+    )
+    table = gamma()
+    chains = table["gamma.session"].nunique() if "gamma.session" in table else 0
+    median, worst = median_seconds(gamma, args.runs)
+    print(
+        f"gamma alone, {table.index[0]:%Y-%m-%d}..{table.index[-1]:%Y-%m-%d}"
+        f" ({len(table)} sessions asked, {chains} chains): median {median:.2f} s,"
+        f" worst {worst:.2f} s over {args.runs} runs"
     )
 
 
