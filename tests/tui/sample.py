@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import math
 import random
 from datetime import date, datetime, timedelta
 
@@ -21,6 +22,7 @@ from core.section import builtin
 from core.sections.breadth import BreadthSection
 from core.sections.checklist import ChecklistItem, ChecklistSection, ItemStatus, ThesisScore
 from core.sections.context import ContextSection
+from core.sections.gamma import ExpiryExposure, GammaSection, ProfilePoint, StrikeExposure
 from core.sections.price import BandState, Level, LevelKind, PriceSection, TDState
 from core.sections.rsi import Divergence, PivotPoint, RsiSection
 from core.sections.trend import TrendSection, TrendSignal
@@ -225,6 +227,145 @@ def sample_divergence(
     )
 
 
+CHAIN_AS_OF = datetime(2026, 1, 28, 15, 45, tzinfo=NEW_YORK)
+"""When the sample's simulated option chain is from (a quarter-hour before the close)."""
+
+GAMMA_FLIP_GUESS = (6700.0, 6978.0)
+"""Where the sample profile's sign change nearest spot lies (bisected within)."""
+
+
+def sample_profile_gex(level: float) -> float:
+    """The sample's net dealer exposure ($bn per 1%) if the index stood at `level`: a
+    call hump over 7,000 and a put trough near 6,700, positive at the last close."""
+    calls = 31.0 * math.exp(-(((level - 7060.0) / 240.0) ** 2))
+    puts = 27.0 * math.exp(-(((level - 6700.0) / 300.0) ** 2))
+    return calls - puts
+
+
+def bisect_zero(low: float, high: float) -> float:
+    """Where sample_profile_gex changes sign between low and high."""
+    for _ in range(60):
+        middle = (low + high) / 2
+        if (sample_profile_gex(low) > 0) == (sample_profile_gex(middle) > 0):
+            low = middle
+        else:
+            high = middle
+    return (low + high) / 2
+
+
+def sample_by_strike(spot: float, seed: int = 99) -> tuple[StrikeExposure, ...]:
+    """Exposure at each 5-point strike within 5% of spot: open interest piles up on
+    round strikes, calls above spot (the 7,000 wall) and puts below (the 6,900 wall)."""
+    rng = random.Random(seed)
+    strikes: list[StrikeExposure] = []
+    strike = math.ceil(spot * 0.95 / 5) * 5
+    while strike <= spot * 1.05:
+        weight = 6.0 if strike % 100 == 0 else 2.5 if strike % 50 == 0 else 1.2
+        weight *= 1.0 if strike % 25 == 0 else 0.25
+        weight *= rng.uniform(0.7, 1.3)
+        call = weight * 0.55 * math.exp(-(((strike - 7005.0) / 110.0) ** 2))
+        put = weight * 0.50 * math.exp(-(((strike - 6915.0) / 130.0) ** 2))
+        if strike == 7000:
+            call *= 1.9
+        strikes.append(
+            StrikeExposure(
+                strike=float(strike), call_gex_bn=round(call, 4), put_gex_bn=-round(put, 4)
+            )
+        )
+        strike += 5
+    return tuple(strikes)
+
+
+def sample_by_expiry() -> tuple[ExpiryExposure, ...]:
+    """The chain's expiries after Jan 28: the dailies, the weekly, February's monthly
+    (the bulk of the open interest) and March's quarterly."""
+    expiries = (
+        (date(2026, 1, 29), 1, 4.10, -2.95),
+        (date(2026, 1, 30), 2, 6.85, -4.20),
+        (date(2026, 2, 2), 3, 1.92, -1.31),
+        (date(2026, 2, 3), 4, 1.64, -1.22),
+        (date(2026, 2, 4), 5, 1.58, -1.40),
+        (date(2026, 2, 6), 7, 4.73, -3.38),
+        (date(2026, 2, 20), 17, 14.96, -7.22),
+        (date(2026, 3, 20), 36, 7.27, -2.87),
+    )
+    return tuple(
+        ExpiryExposure(
+            expiry=expiry,
+            sessions=sessions,
+            call_gex_bn=calls,
+            put_gex_bn=puts,
+            net_gex_bn=round(calls + puts, 2),
+        )
+        for expiry, sessions, calls, puts in expiries
+    )
+
+
+def sample_gamma(spot: float = LAST) -> GammaSection:
+    """Dealer gamma from the simulated chain of Jan 28: positive gamma with the flip
+    under spot, the call wall on the 7,000 milestone just above (the bear's "gamma
+    ceiling") and the put wall at 6,900; totals, walls and shares agree with the
+    by-strike and by-expiry series."""
+    by_strike = sample_by_strike(spot)
+    by_expiry = sample_by_expiry()
+    call_wall = max(by_strike, key=lambda s: s.call_gex_bn).strike
+    put_wall = min(by_strike, key=lambda s: s.put_gex_bn).strike
+    flip = bisect_zero(*GAMMA_FLIP_GUESS)
+    calls = round(sum(e.call_gex_bn for e in by_expiry), 2)
+    puts = round(sum(e.put_gex_bn for e in by_expiry), 2)
+    gross = sum(e.call_gex_bn - e.put_gex_bn for e in by_expiry)
+
+    def share(sessions: int) -> float:
+        near = [e for e in by_expiry if e.sessions <= sessions]
+        return round(sum(e.call_gex_bn - e.put_gex_bn for e in near) / gross, 4)
+
+    ranked = sorted(by_strike, key=lambda s: s.net_gex_bn, reverse=True)
+    milestone_strike = math.floor(spot / 1000 + 1) * 1000.0
+    milestone = next((s for s in by_strike if s.strike == milestone_strike), None)
+
+    def distance(level: float) -> float:
+        return round((level / spot - 1) * 100, 4)
+
+    levels = [spot * (0.8 + 0.0025 * step) for step in range(161)]
+    scale = (calls + puts) / sample_profile_gex(spot)  # the profile passes through the net
+    return GammaSection(
+        status=PanelStatus(state="CLOSED", as_of=CHAIN_AS_OF),
+        session=SESSION_CLOSE.date(),
+        as_of=CHAIN_AS_OF,
+        fetched_at=None,
+        chain_source="sim",
+        spot=spot,
+        total_gex_bn=round(calls + puts, 2),
+        call_gex_bn=calls,
+        put_gex_bn=puts,
+        regime="positive" if calls + puts > 0 else "negative",
+        zero_gamma=round(flip, 2),
+        zero_gamma_distance_pct=distance(flip),
+        call_wall=call_wall,
+        call_wall_distance_pct=distance(call_wall),
+        put_wall=put_wall,
+        put_wall_distance_pct=distance(put_wall),
+        share_within_1_session=share(1),
+        share_within_5_sessions=share(5),
+        milestone_strike=milestone_strike,
+        milestone_gex_bn=None if milestone is None else round(milestone.net_gex_bn, 4),
+        milestone_strike_rank=None if milestone is None else ranked.index(milestone) + 1,
+        expiries_used=len(by_expiry),
+        contracts_used=3912,
+        contracts_excluded=412,
+        excluded_expired=164,
+        excluded_invalid_row=0,
+        excluded_no_implied_vol=58,
+        excluded_no_open_interest=190,
+        profile=tuple(
+            ProfilePoint(spot=round(level, 2), gex_bn=round(scale * sample_profile_gex(level), 4))
+            for level in levels
+        ),
+        by_strike=by_strike,
+        by_expiry=by_expiry,
+    )
+
+
 def item(
     id: str,
     label: str,
@@ -342,6 +483,7 @@ def sample_snapshot(*, last: float = LAST) -> Snapshot:
             nearest_flip_below=max((f for f in flips if f < last), default=None),
         ),
         context=ContextSection(status=closed(), rut_win_streak=3),
+        gamma=sample_gamma(last),
         checklist=ChecklistSection(
             status=closed(),
             bull=ThesisScore(
