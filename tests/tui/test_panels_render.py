@@ -270,7 +270,7 @@ async def test_no_color_keeps_the_marks_and_numbers(monkeypatch: pytest.MonkeyPa
         await settle(pilot)
         assert app.no_color
         breadth = app.dashboard.query_one(BreadthPanel)
-        assert "▲ 58.4% neutral" in text(breadth.gauge)
+        assert "58.4% neutral" in text(breadth.gauge) and "▲" in text(breadth.gauge)
         trend = app.dashboard.query_one(TrendPanel)
         assert "+52% long" in text(trend.gauge)
         rsi = app.dashboard.query_one(RsiPanel)
