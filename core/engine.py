@@ -26,7 +26,8 @@ and time left) re-published about once a second while the loop rests; its end wa
 the loop for a refresh at once, and its failure is collected by that cycle like any
 fetch's (one line, retried with backoff). The index's option chain (for the sections
 that read chains) is slow data too, loaded the same way in a thread of its own
-(`core.background_load`, a grace of `chains_grace`): asked on the first cycle, then in
+(`core.background_load`, a grace of `chains_grace`; started after the quotes, so that a
+live source values it at the price just fetched): asked on the first cycle, then in
 regular hours every `refresh.options` seconds, outside them once after the last
 session's close and not again until the open; kept under the session its `as_of`
 falls in (`core.chain_sessions`); the last good chain stays through a failure or an
@@ -418,9 +419,6 @@ class Engine:
             # Started first, so that the daily bars are fetched while it runs.
             with fetching("members"):
                 self._start_members(source, now, end)
-        if wants_chain and background:
-            with fetching(CHAIN):
-                self._start_chain(source, now, end)
         for first, window in windows.items():
             with fetching("daily bars"):
                 try:
@@ -439,8 +437,10 @@ class Engine:
                 if index_quote is not None:
                     self._quote_time = index_quote.time.astimezone(NEW_YORK)
         if wants_chain:
-            # Last: its grace runs on from the start of the cycle, over the other fetches.
+            # Last: a live source values the chain at the index's price it just stored.
             with fetching(CHAIN):
+                if background:
+                    self._start_chain(source, now, end)
                 self._fetch_chain(source, now, end, background)
         return failures, answered
 

@@ -115,6 +115,8 @@ class FakeSource:
         self.chains = dict(chains or {})
         self.chain_calls: list[date] = []
         """The sessions `option_chain` was asked for, in order."""
+        self.asked: list[str] = []
+        """Every call, in order: "daily_bars", "members", "quotes", "option_chain"."""
         self.chain_fail_with: Exception | None = None
         self.chain_gate = threading.Event()
         self.chain_gate.set()
@@ -131,6 +133,7 @@ class FakeSource:
         self, symbols: Sequence[str], start: date, end: date
     ) -> Mapping[str, pd.DataFrame]:
         with self._lock:
+            self.asked.append("daily_bars")
             self.bar_calls += 1
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
@@ -146,18 +149,23 @@ class FakeSource:
                 self.in_flight -= 1
 
     def members(self, start: date, end: date) -> MemberPanel | None:
+        with self._lock:
+            self.asked.append("members")
         self.member_calls += 1
         if self.fail_with is not None:
             raise self.fail_with
         return self.member_panel
 
     def quotes(self, symbols: Sequence[str]) -> Mapping[str, Quote]:
+        with self._lock:
+            self.asked.append("quotes")
         self.quote_calls += 1
         return {symbol: quote for symbol, quote in self.quote_map.items() if symbol in symbols}
 
     def option_chain(self, session: date) -> OptionChain | None:
         """The latest of `chains` on or before `session` (None when there is none)."""
         with self._lock:
+            self.asked.append("option_chain")
             self.chain_calls.append(session)
         self.chain_gate.wait()
         if self.chain_fail_with is not None:

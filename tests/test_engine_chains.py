@@ -291,7 +291,8 @@ async def test_a_slow_chain_loads_apart_and_the_cycle_publishes_without_it() -> 
 
 
 async def test_a_chain_within_its_grace_is_in_the_first_snapshot() -> None:
-    engine, _ = clocked(chain_source(), at(TUESDAY, 11))
+    source = chain_source()
+    engine, _ = clocked(source, at(TUESDAY, 11))
     published: list[Snapshot] = []
     task = asyncio.create_task(engine.run(published.append))
     try:
@@ -299,6 +300,9 @@ async def test_a_chain_within_its_grace_is_in_the_first_snapshot() -> None:
         assert first.gamma.total_gex_bn is not None
     finally:
         await stop(task)
+    # Asked after the quotes: a live source values the chain at the price just stored.
+    first_cycle = source.asked[: source.asked.index("option_chain") + 1]
+    assert first_cycle[-2:] == ["quotes", "option_chain"] and "daily_bars" in first_cycle
 
 
 async def test_a_chain_failing_in_its_load_is_one_line_and_retried() -> None:
