@@ -1,7 +1,7 @@
-"""Faults of the option chain's fetch (issue 10): a bug in a source's chain, a chain
-dated outside the NYSE calendar and a chain with no contracts each cost the gamma panel
-at most, are named once on the cycle's line, and are asked again; the prices stay on
-show throughout."""
+"""Faults of the option chain's fetch (issue 10): a bug in a source's chain and a chain
+dated outside the NYSE calendar are named once on the cycle's line (as any failed fetch,
+every panel carries it) and asked again at the next cycle; a chain with no contracts is
+no failure, only gamma unknown; the prices stay on show throughout."""
 
 from __future__ import annotations
 
