@@ -1,46 +1,47 @@
 """The refresh loop: decide what is due, fetch it off the event loop, compute the
 signals, and publish one immutable Snapshot per cycle.
 
-Fetches never overlap: one loop awaits each refresh before it schedules the next,
-after the cadence of the market phase (or at once when `refresh_now` is called). No
-fault ends the loop: a fetch that fails (a `SourceError`, a `StoreError`, odd data), a
-section whose computation raises, a clock past the NYSE calendar, a section's bad
-symbols or a Snapshot that fails validation is caught and named in one line on the
-Snapshot, and the cycle is retried with exponential backoff and jitter up to a cap
-(`Backoff`); the normal cadence resumes after a healthy cycle. A cycle's failures are
-summed up in one line (`core.failures`: "Yahoo unreachable: 40 of 503 members failed;
-retrying within 2m", the retry said only while the loop runs) in each panel's status
-detail; the whole text is in `full_detail` and in the log, written once until it
-changes. The last good data stays
-on show, its panels marked STALE (their age counts to the failed cycle) with the
-reason; with no good data yet, every section shows its fallback in state ERROR with
-the reason. A fetch still running when its cadence has passed gets the last Snapshot
-re-published as STALE ("fetch running for 45s") until it ends; no second fetch starts
-meanwhile. Members' bars (for breadth) are slow data, fetched on their own longer
-cadence; in the loop (live) their load runs in a thread of its own, one at a time,
-never doubled: a cycle that starts it waits `members_grace` for it, and when it is
-longer (a cold cache: hundreds of tickers in chunks) the cycle computes and publishes
-every section from what it has, the panels the members feed saying that they are
-loading (their older reading kept), with the load's progress (`core.progress`: counts
-and time left) re-published about once a second while the loop rests; its end wakes
-the loop for a refresh at once, and its failure is collected by that cycle like any
-fetch's (one line, retried with backoff). The index's option chain (for the sections
-that read chains) is slow data too, loaded the same way in a thread of its own
-(`core.background_load`, a grace of `chains_grace`; started after the quotes, so that a
-live source values it at the price just fetched): asked on the first cycle, then in
-regular hours every `refresh.options` seconds, outside them once after the last
-session's close and not again until the open; kept under the session its `as_of`
-falls in (`core.chain_sessions`); the last good chain stays through a failure or an
-empty answer (the gamma panel shows its age), and with none the cycle says why
-(`CycleData.chains_missing`). A failed chain fetch is a failure like the members'
-(named "option chain" on the cycle's one line, every panel marked, retried with
-backoff). A lone `refresh` (`regime snapshot`), the warm start and a replay load the
-members and the chain inline; a replay asks once, for the replayed session. The
-engine asks a source only for what its `capabilities` declare, and takes the state its
-panels show from what the source says its data is (historical, simulated, cached).
-Given a `Replay` the engine replays: everything is evaluated as of that session's
-close, the window it asks sources for ends there, no bar or chain after it is used,
-and no quote is fetched."""
+Fetches never overlap: one loop awaits each refresh before it schedules the next, after
+the cadence of the market phase (or at once when `refresh_now` is called). No fault ends
+the loop: a fetch that fails (a `SourceError`, a `StoreError`, odd data), a section
+whose computation raises, a clock past the NYSE calendar, a section's bad symbols or a
+Snapshot that fails validation is caught and named in one line on the Snapshot, and the
+cycle is retried with exponential backoff and jitter up to a cap (`Backoff`); the normal
+cadence resumes after a healthy cycle. A cycle's failures are summed up in one line
+(`core.failures`: "Yahoo unreachable: 40 of 503 members failed; retrying within 2m", the
+retry said only while the loop runs) in each panel's status detail; the whole text is in
+`full_detail` and in the log, written once until it changes. The last good data stays on
+show, its panels marked STALE (their age counts to the failed cycle) with the reason;
+with no good data yet, every section shows its fallback in state ERROR with the reason.
+A fetch still running when its cadence has passed gets the last Snapshot re-published as
+STALE ("fetch running for 45s") until it ends; no second fetch starts meanwhile.
+Members' bars (for breadth) are slow data, fetched on their own longer cadence; in the
+loop (live) their load runs in a thread of its own, one at a time, never doubled: a
+cycle that starts it waits `members_grace` for it, and when it is longer (a cold cache:
+hundreds of tickers in chunks) the cycle computes and publishes every section from what
+it has, the panels the members feed saying that they are loading (their older reading
+kept), with the load's progress (`core.progress`: counts and time left) re-published
+about once a second while the loop rests; its end wakes the loop for a refresh at once,
+and its failure is collected by that cycle like any fetch's (one line, retried with
+backoff). The index's option chain (for the sections that read chains) is slow data too,
+loaded the same way in a thread of its own (`core.background_load`, a grace of
+`chains_grace`; started after the quotes, so that a live source values it at the price
+just fetched): asked on the first cycle, then in regular hours every `refresh.options`
+seconds, outside them once after the last session's close and not again until the open;
+kept under the session its `as_of` falls in (`core.chain_sessions`); the last good chain
+stays through a failure or an empty answer (the gamma panel shows its age), and with
+none the cycle says why (`CycleData.chains_missing`). A failed chain fetch costs the
+panels that read chains alone: options are an extra a source may fail at while its
+quotes are fine, so the failure is not the cycle's (the other panels stay as they are,
+the quotes keep their cadence); those panels show the last good chain marked STALE (or,
+with none, why there is none) with the failure's line, and the chain is asked again
+after a backoff of its own (`Backoff`, counted in failed chain fetches in a row). A lone
+`refresh` (`regime snapshot`), the warm start and a replay load the members and the
+chain inline; a replay asks once, for the replayed session. The engine asks a source
+only for what its `capabilities` declare, and takes the state its panels show from what
+the source says its data is (historical, simulated, cached). Given a `Replay` the engine
+replays: everything is evaluated as of that session's close, the window it asks sources
+for ends there, no bar or chain after it is used, and no quote is fetched."""
 
 from __future__ import annotations
 
@@ -306,6 +307,12 @@ class Engine:
         self._chain_absent: date | None = None
         """The session the source last said it had no chain on or before (None when its
         last answer was a chain)."""
+        self._chain_failure: Failure | None = None
+        """The last chain fetch's failure, until one answers."""
+        self._chain_failures = 0
+        """Failed chain fetches in a row: the chain's own backoff counts them."""
+        self._chain_retry_at: datetime | None = None
+        """When (by the engine's clock) the chain is asked again after a failure."""
         self._shown: Snapshot | None = None
         """The last Snapshot published, as built (without the load's progress)."""
         self._progress_shown: LoadProgress | None = None
@@ -325,6 +332,8 @@ class Engine:
         fetch's whole message, or the cycle's line when the cycle built nothing."""
         self._logged: str | None = None
         """The whole text of the failures last written to the log (not repeated)."""
+        self._chain_logged: str | None = None
+        """Likewise for the chain fetch's failure."""
         self.consecutive_failures = 0
         """Failed cycles in a row (0 after a healthy one): the backoff's count."""
         self._lock = threading.Lock()
@@ -370,6 +379,8 @@ class Engine:
         """Whether the option chain is due: on the first cycle; in a replay, once for
         the replayed session; live, in regular hours every `refresh.options` seconds,
         outside them once after the last session's close, then not until the open."""
+        if self._chain_retry_at is not None:
+            return now >= self._chain_retry_at
         if self._chain_asked is None:
             return True
         if self.replay is not None:
@@ -438,11 +449,22 @@ class Engine:
                     self._quote_time = index_quote.time.astimezone(NEW_YORK)
         if wants_chain:
             # Last: a live source values the chain at the index's price it just stored.
-            with fetching(CHAIN):
+            try:
                 if background:
                     self._start_chain(source, now, end)
                 self._fetch_chain(source, now, end, background)
+            except Exception as error:  # the chain's panels, never the cycle (see the docstring)
+                if not isinstance(error, SourceError):
+                    log.exception("fetching the option chain from %s failed", source.kind)
+                self._chain_failed(error, now)
         return failures, answered
+
+    def _chain_failed(self, error: Exception, now: datetime) -> None:
+        """Keep the chain fetch's failure and put off its next try by its own backoff."""
+        self._chain_failure = Failure(CHAIN, error)
+        self._chain_failures += 1
+        delay = timedelta(seconds=self.backoff.delay(self._chain_failures))
+        self._chain_retry_at = now + delay
 
     def _start_members(self, source: Source, now: datetime, end: date) -> None:
         """Start the members' load in its own thread when they are due and none runs."""
@@ -480,6 +502,7 @@ class Engine:
         fetch = functools.partial(source.option_chain, end)
         self._chain_load = BackgroundLoad(CHAIN, fetch, now, self.refresh_now)
         self._chain_load_for = end
+        self._chain_retry_at = None  # its end says what next: a chain, or a new retry
 
     def _fetch_chain(self, source: Source, now: datetime, end: date, background: bool) -> None:
         """Take the option chain when it is due: inline, or (`background`) from the load
@@ -514,23 +537,26 @@ class Engine:
             chain = None
         self._chain_asked = asked_at
         self._chain_asked_for = asked_for
+        self._chain_failure, self._chain_failures, self._chain_retry_at = None, 0, None
         if chain is None or session is None:
             self._chain_absent = asked_for
             return
         self._chain = (session, chain)
         self._chain_absent = None
 
-    def _chains(self, source: Source, failed: bool) -> tuple[dict[date, OptionChain], str | None]:
+    def _chains(
+        self, source: Source, failed: str | None
+    ) -> tuple[dict[date, OptionChain], str | None]:
         """The chains a cycle hands the sections (the last good one, by its session)
-        and, with none, why: the source serves none, the fetch failed this cycle (the
-        cycle's line says how), the first load runs, the source holds none."""
+        and, with none, why: the source serves none, the fetch failed (`failed`: its
+        line), the first load runs, the source holds none."""
         if self._chain is not None:
             session, chain = self._chain
             return {session: chain}, None
         if "option_chains" not in source.capabilities:
             return {}, f"{source.kind} serves no option chains"
-        if failed:
-            return {}, CHAIN_FAILED
+        if failed is not None:
+            return {}, f"{CHAIN_FAILED}: {failed}"
         if self._chain_absent is not None and self._chain_load is None:
             where = source.kind if source.directory is None else f"files:{source.directory}"
             return {}, f"{where} has no option chain on or before {self._chain_absent}"
@@ -703,8 +729,9 @@ class Engine:
         with _step("building the Snapshot"):
             state = self._state(source, now, market.phase, bool(failures))
             detail = None if summary is None else summary.line + self._since()
-            chain_failed = any(failure.what == CHAIN for failure in failures)
-            chains, chains_missing = self._chains(source, chain_failed)
+            chain_summary = self._chain_summary(source, now)
+            chain_line = None if chain_summary is None else chain_summary.line
+            chains, chains_missing = self._chains(source, chain_line)
             cycle = CycleData(
                 bars=self._bars,
                 members=self._members,
@@ -722,6 +749,8 @@ class Engine:
             }
             snapshot = self.sections.assemble(self.settings, cycle, envelope, self.theses)
             snapshot = self._loading(snapshot, detail)
+            if chain_summary is not None and chains:
+                snapshot = self._chain_stale(snapshot, chain_summary)
         if summary is not None:
             snapshot = snapshot.model_copy(
                 update={
@@ -732,6 +761,35 @@ class Engine:
                 }
             )
         return snapshot, answered
+
+    def _chain_summary(self, source: Source, now: datetime) -> Summary | None:
+        """The chain fetch's failure in one line, with when it is asked again (None
+        when the last fetch answered)."""
+        failure = self._chain_failure
+        if failure is None:
+            return None
+        retry_in = None
+        if self._loop is not None and self._chain_retry_at is not None:
+            retry_in = max((self._chain_retry_at - now).total_seconds(), 0.0)
+        summary = summarize([failure], source.kind, retry_in)
+        if summary.full != self._chain_logged:
+            log.warning("%s: %s\n%s", source.kind, summary.line, summary.full)
+            self._chain_logged = summary.full
+        return summary
+
+    def _chain_stale(self, snapshot: Snapshot, summary: Summary) -> Snapshot:
+        """`snapshot` with the panels that read chains showing the last good chain
+        marked with the fetch's failure (`_aged`), the others untouched."""
+        assert self._chain is not None
+        since = showing_data_from(self._chain[1].as_of)
+        line = summary.line + since
+        full = None if summary.full == summary.line else summary.full + since
+        update = {
+            section.key: reading.model_copy(update={"status": _aged(reading.status, line, full)})
+            for section, reading in snapshot.sections()
+            if section.needs_chains and reading.status.state != "ERROR"
+        }
+        return snapshot.model_copy(update=update) if update else snapshot
 
     def _summary(self, source: Source, failures: list[Failure], answered: bool) -> Summary:
         """`failures` summed up in one line and written out in full, with when the loop
@@ -841,12 +899,16 @@ class Engine:
 
     def next_wait(self) -> float | None:
         """Seconds the loop waits before the next cycle: the backoff after failed
-        cycles, else the cadence (None: in a replay, until asked)."""
+        cycles, else the cadence (None: in a replay, until asked), or less when a
+        failed option chain is to be asked again sooner."""
         if self.consecutive_failures:
             return self.backoff.delay(self.consecutive_failures)
+        retry = self._chain_retry_at
+        chain_in = None if retry is None else max((retry - self.clock()).total_seconds(), 0.0)
         if self.replay is not None:
-            return None
-        return self._cadence_or_cap()
+            return chain_in
+        cadence = self._cadence_or_cap()
+        return cadence if chain_in is None else min(cadence, chain_in)
 
     async def run(self, publish: Publish) -> None:
         """Refresh forever (see SnapshotFeed.run). In replay, refresh only on request

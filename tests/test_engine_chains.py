@@ -107,17 +107,37 @@ def test_when_closed_the_first_cycle_asks_and_then_none_until_the_open() -> None
     assert len(source.chain_calls) == 2
 
 
-def test_a_chain_that_fails_is_asked_again_at_the_next_cycle() -> None:
+def test_a_chain_that_fails_is_asked_again_after_its_own_backoff() -> None:
     source = chain_source()
     source.chain_fail_with = RateLimitError("yahoo: options of ^SPX: rate limited")
-    engine, clock = clocked(source, at(TUESDAY, 11))
+    engine, clock = clocked(source, at(TUESDAY, 11), backoff=Backoff(first=60.0, jitter=0.0))
     engine.refresh()
     source.chain_fail_with = None
-    clock.now = at(TUESDAY, 11, 1)  # the backoff's retry, well within refresh.options
+    clock.now = at(TUESDAY, 11) + timedelta(seconds=59)  # the quotes' next cycles
+    engine.refresh()
+    assert len(source.chain_calls) == 1  # not before the chain's own backoff
+    assert engine.consecutive_failures == 0  # the cycle itself was healthy
+    clock.now = at(TUESDAY, 11, 1)
     snapshot = engine.refresh()
     assert len(source.chain_calls) == 2
     assert snapshot.gamma.total_gex_bn is not None
     assert snapshot.gamma.status.state == "LIVE"
+
+
+def test_the_chains_backoff_grows_with_failures_in_a_row() -> None:
+    source = chain_source()
+    source.chain_fail_with = RateLimitError("yahoo: options of ^SPX: rate limited")
+    engine, clock = clocked(source, at(TUESDAY, 11), backoff=Backoff(first=60.0, jitter=0.0))
+    engine.refresh()
+    clock.now = at(TUESDAY, 11, 1)
+    engine.refresh()  # the second failure: the next try 120 s on
+    assert len(source.chain_calls) == 2
+    clock.now = at(TUESDAY, 11, 2) + timedelta(seconds=59)
+    engine.refresh()
+    assert len(source.chain_calls) == 2
+    clock.now = at(TUESDAY, 11, 3)
+    engine.refresh()
+    assert len(source.chain_calls) == 3
 
 
 # -- keying by session -----------------------------------------------------------------
@@ -167,11 +187,10 @@ def test_a_failure_keeps_the_last_chain_with_its_age_and_names_the_failure_once(
     assert gamma.status.state == "STALE"
     detail = gamma.status.detail or ""
     assert detail.count("rate limited") == 1 and "\n" not in detail
-    assert engine.failures == ["yahoo: options of ^SPX: rate limited"]
-    # As a members' failure does: every panel carries the line and is marked.
-    assert "rate limited" in (failed.price.status.detail or "")
-    assert failed.price.status.state == "STALE"
-    assert engine.consecutive_failures == 1
+    assert "showing data from 2026-01-27 11:00" in detail
+    # The chain's failure is the gamma panel's alone: the cycle and the rest are healthy.
+    assert engine.failures == [] and engine.consecutive_failures == 0
+    assert failed.price.status.state == "LIVE" and failed.price.status.detail is None
 
 
 def test_with_no_chain_yet_a_failure_says_so_once() -> None:
@@ -180,7 +199,7 @@ def test_with_no_chain_yet_a_failure_says_so_once() -> None:
     engine, _ = clocked(source, at(TUESDAY, 11))
     snapshot = engine.refresh()
     detail = snapshot.gamma.status.detail or ""
-    assert detail.startswith(CHAIN_FAILED + "; ")
+    assert detail.startswith(CHAIN_FAILED + ": ")
     assert detail.count("rate limited") == 1
     assert snapshot.gamma.total_gex_bn is None
     assert snapshot.price.last is not None  # the prices are still shown
@@ -309,7 +328,7 @@ async def test_a_chain_failing_in_its_load_is_one_line_and_retried() -> None:
     source = chain_source()
     source.chain_fail_with = RateLimitError("yahoo: options of ^SPX: rate limited")
     backoff = Backoff(first=0.05, jitter=0.0)
-    engine, _ = clocked(source, at(TUESDAY, 11), chains_grace=0.05, backoff=backoff)
+    engine, clock = clocked(source, at(TUESDAY, 11), chains_grace=0.05, backoff=backoff)
     published: list[Snapshot] = []
     task = asyncio.create_task(engine.run(published.append))
     try:
@@ -318,7 +337,9 @@ async def test_a_chain_failing_in_its_load_is_one_line_and_retried() -> None:
         )
         line = failed.gamma.status.detail or ""
         assert "\n" not in line and "retrying within" in line
+        assert failed.price.status.detail is None  # the chain's failure is gamma's alone
         source.chain_fail_with = None
+        clock.now = at(TUESDAY, 11) + timedelta(seconds=1)  # past the chain's backoff
         done = await published_until(published, lambda s: s.gamma.total_gex_bn is not None)
         assert done.gamma.status.detail is None
     finally:
@@ -338,3 +359,18 @@ async def test_the_loop_ends_at_once_when_cancelled_while_a_chain_hangs() -> Non
         await stop(task)
     finally:
         source.chain_gate.set()  # let the daemon thread end
+
+
+def test_a_failed_chain_shortens_the_rest_to_its_retry_when_the_market_is_closed() -> None:
+    source = chain_source()
+    source.chain_fail_with = RateLimitError("yahoo: options of ^SPX: rate limited")
+    saturday = at(date(2026, 1, 31), 11)
+    engine, clock = clocked(source, saturday, backoff=Backoff(first=60.0, jitter=0.0))
+    engine.refresh()
+    assert engine.cadence() == 900.0
+    assert engine.next_wait() == 60.0  # the chain's retry, not the closed cadence
+    clock.now = saturday + timedelta(seconds=70)
+    assert engine.next_wait() == 0.0
+    source.chain_fail_with = None
+    engine.refresh()
+    assert engine.next_wait() == 900.0
