@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from core.chain_sessions import chains_for_sessions
+from core.chain_sessions import ChainsOfSessions
 from core.columns import counts
 from core.section import (
     CycleData,
@@ -172,12 +172,12 @@ def compute_frames(
             warn(f"{error}: breadth unknown")
     index_bars = bars[index]
     sessions = index_bars.loc[index_bars.index >= pd.Timestamp(start), []]
-    chains: dict[date, OptionChain] = {}
+    chains: Mapping[date, OptionChain] = {}
     chains_missing = None
     if needed_here.needs_chains():
         if "option_chains" in source.capabilities:
             days = [stamp.date() for stamp in pd.DatetimeIndex(sessions.index)]
-            chains = chains_for_sessions(source, days, MarketSession(), warn)
+            chains = ChainsOfSessions(source, days, MarketSession(), warn)
         else:
             chains_missing = f"{source.kind} serves no option chains"
     cycle = CycleData(

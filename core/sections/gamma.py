@@ -204,12 +204,13 @@ def readings(inputs: Inputs) -> pd.DataFrame:
     first chain and where the latest is older."""
     import pandas as pd
 
-    chains = inputs.cycle.chains
+    # One pass over the chains, in whatever order they come: a history's are loaded as
+    # they are iterated (`core.chain_sessions.ChainsOfSessions`), never all held.
     rows = {
         pd.Timestamp(session): row_of(session, chain, _READINGS.of(chain))
-        for session, chain in sorted(chains.items())
+        for session, chain in inputs.cycle.chains.items()
     }
-    frame = pd.DataFrame.from_dict(rows, orient="index", dtype=object)
+    frame = pd.DataFrame.from_dict(rows, orient="index", dtype=object).sort_index()
     if frame.empty:
         frame = pd.DataFrame(columns=[f"{KEY}.session"], index=pd.DatetimeIndex([]))
     frame = frame.infer_objects()

@@ -1,0 +1,125 @@
+"""The chains of a history's span (core/chain_sessions.ChainsOfSessions): each chain
+once, under its own session, in order; none after the session that asked (no
+look-ahead); of two quoted in one session the later; a failure said once; and the
+chains loaded as they are iterated, never all held at once (a decade of simulated
+chains would take gigabytes)."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+
+from core.chain_sessions import ChainsOfSessions
+from core.clock import NEW_YORK
+from core.options.chain import OptionChain
+from core.session import MarketSession
+from core.sources.base import NetworkError
+from tests.fake_source import small_chain
+
+MLK_DAY = date(2026, 1, 19)
+SESSIONS = [
+    stamp.date() for stamp in pd.bdate_range("2026-01-05", "2026-01-30") if stamp.date() != MLK_DAY
+]
+
+
+def close_of(day: date, minute: int = 15) -> datetime:
+    return datetime(day.year, day.month, day.day, 16, minute, tzinfo=NEW_YORK)
+
+
+class EverySession:
+    """A chain for each session, made when asked (as the simulated market does), and
+    the chains still alive."""
+
+    def __init__(self, failing: Sequence[date] = ()) -> None:
+        self.made: list[weakref.ref[OptionChain]] = []
+        self.most_alive = 0
+        self.failing = set(failing)
+        self.asked: list[date] = []
+
+    def option_chain(self, session: date) -> OptionChain | None:
+        self.asked.append(session)
+        if session in self.failing:
+            raise NetworkError("fake: options down")
+        chain = small_chain(close_of(session))
+        self.made.append(weakref.ref(chain))
+        gc.collect()
+        alive = sum(made() is not None for made in self.made)
+        self.most_alive = max(self.most_alive, alive)
+        return chain
+
+
+class Latest:
+    """The latest of a few chains on or before the session asked (as files do)."""
+
+    def __init__(self, chains: Mapping[date, OptionChain]) -> None:
+        self.chains = chains
+
+    def option_chain(self, session: date) -> OptionChain | None:
+        held = [day for day in self.chains if day <= session]
+        return self.chains[max(held)] if held else None
+
+
+def test_each_chain_once_under_its_own_session_in_order() -> None:
+    source = Latest(
+        {
+            date(2026, 1, 9): small_chain(close_of(date(2026, 1, 9))),
+            date(2026, 1, 20): small_chain(close_of(date(2026, 1, 20))),
+        }
+    )
+    chains = ChainsOfSessions(source, SESSIONS, MarketSession())  # type: ignore[arg-type]
+    assert [session for session, _ in chains.items()] == [date(2026, 1, 9), date(2026, 1, 20)]
+    assert list(chains) == [date(2026, 1, 9), date(2026, 1, 20)] and len(chains) == 2
+    assert chains[date(2026, 1, 20)].as_of == close_of(date(2026, 1, 20))
+
+
+def test_a_chain_from_after_the_session_asked_is_not_used() -> None:
+    later = small_chain(close_of(date(2026, 1, 12)))
+
+    class Ahead:
+        def option_chain(self, session: date) -> OptionChain | None:
+            return later  # a source that answers with a later chain: look-ahead
+
+    chains = ChainsOfSessions(Ahead(), SESSIONS[:5], MarketSession())  # type: ignore[arg-type]
+    assert dict(chains.items()) == {}
+
+
+def test_of_two_chains_in_one_session_the_later_is_kept() -> None:
+    monday = date(2026, 1, 12)
+    early, late = small_chain(close_of(monday, 5)), small_chain(close_of(monday, 30))
+
+    class Twice:
+        def option_chain(self, session: date) -> OptionChain | None:
+            return early if session == monday else late if session > monday else None
+
+    days = [monday, monday + timedelta(days=1)]
+    # 16:30 is still Monday's (after its close), so both belong to Monday.
+    chains = ChainsOfSessions(Twice(), days, MarketSession())  # type: ignore[arg-type]
+    assert [(session, chain.as_of) for session, chain in chains.items()] == [(monday, late.as_of)]
+
+
+def test_chains_are_loaded_as_iterated_not_held() -> None:
+    source = EverySession()
+    chains = ChainsOfSessions(source, SESSIONS, MarketSession())  # type: ignore[arg-type]
+    seen = 0
+    for session, chain in chains.items():
+        assert chain.as_of.date() == session
+        seen += 1
+        del chain
+    assert seen == len(SESSIONS)
+    assert source.most_alive <= 3  # the one being read, and the one pending
+
+
+def test_a_failing_session_is_said_once_and_the_others_still_come() -> None:
+    failing = SESSIONS[3:6]
+    warned: list[str] = []
+    source = EverySession(failing)
+    chains = ChainsOfSessions(source, SESSIONS, MarketSession(), warned.append)  # type: ignore[arg-type]
+    sessions = [session for session, _ in chains.items()]
+    assert sessions == [day for day in SESSIONS if day not in failing]
+    assert warned == [
+        f"fake: no chain for {failing[0]}: gamma unknown on {failing[0]} and 2 later sessions"
+    ]
