@@ -2,7 +2,7 @@
 per 1 % move) if the index stood at each level from 0.8 to 1.2 × spot, drawn with
 plotext, in the success colour where it is positive (dealers damp moves) and the error
 colour where it is negative (they amplify them), the zero line across, and two upright
-lines: spot (accent) and the zero-gamma flip (warning), each labelled with its level,
+lines: spot (primary) and the zero-gamma flip (warning), each labelled with its level,
 the labels on their outer sides so they do not run into each other. Points that are not
 numbers (or are too large to draw) are gaps; with fewer than two points the chart says
 so; a flip or a spot outside the profile's range is left off. Replots only when what it
@@ -136,7 +136,7 @@ class GammaProfileChart(Chart):
         plt.hline(0.0, self.theme_color("foreground-muted"))
         cell = (right - left) / plot_columns
         marks = [
-            (self.spot, "spot", "accent", high - (high - low) * 0.04),
+            (self.spot, "spot", "primary", high - (high - low) * 0.04),
             (self.flip, "flip", "warning", low + (high - low) * 0.04),
         ]
         shown = [

@@ -30,8 +30,11 @@ STEP_MANTISSAS = (1.0, 2.0, 2.5, 5.0)
 """A column's span of strikes is one of these times a power of ten (5, 10, 25, 50...),
 so round strikes fall evenly into the columns."""
 CROP_SHARE = 0.8
-"""A step whose columns cover at least this share of the strikes' range is taken, the
-range cropped around spot, rather than a coarser one leaving much of the width empty."""
+"""The finest step tried covers at least this share of the strikes' range."""
+FILL_SHARE = 0.75
+"""A step showing every strike in fewer than this share of the width gives way to the
+finer step before it, the range cropped around spot: bars across the width are worth
+more than the far strikes (the walls are readings of their own)."""
 
 EMPTY = "no exposure by strike"
 """What the chart says when it has nothing to draw."""
@@ -102,11 +105,16 @@ def buckets(
         return 1.0, []
     low = min(s.strike for s in shown)
     high = max(s.strike for s in shown)
-    span = high - low
-    for step in nice_steps(CROP_SHARE * span / width):
-        lowest, highest = math.floor(low / step), math.floor(high / step)
-        if highest - lowest + 1 <= width or width * step >= CROP_SHARE * span:
+    finer: float | None = None
+    for step in nice_steps(CROP_SHARE * (high - low) / width):
+        if math.floor(high / step) - math.floor(low / step) + 1 <= width:
             break
+        finer = step
+    if finer is not None and math.floor(high / step) - math.floor(low / step) + 1 < (
+        FILL_SHARE * width
+    ):
+        step = finer
+    lowest, highest = math.floor(low / step), math.floor(high / step)
     count = min(width, highest - lowest + 1)
     centre = (low + high) / 2 if spot is None or not plottable(spot, low, high) else spot
     first = min(max(math.floor(centre / step) - count // 2, lowest), highest - count + 1)
@@ -140,14 +148,14 @@ def glyph(filled: int, level: int, half: str, full: str) -> str:
 
 
 def label_line(columns: list[Bucket], spot_column: int | None, spot: float) -> str:
-    """The lowest and highest strike shown at the ends, spot's level under its mark
-    when there is room between them."""
+    """The first strikes of the first and last columns at the ends, spot's level under
+    its mark when there is room between them; never a number cut."""
     width = len(columns)
     left = fmt.level_price(columns[0].low)
     right = fmt.level_price(columns[-1].low)
     line = [" "] * width
-    if len(left) + len(right) + 1 > width:
-        return left[:width]
+    if len(left) + len(right) + 1 > width:  # a strike whole or not at all
+        return left if len(left) <= width else ""
     line[: len(left)] = left
     line[width - len(right) :] = right
     if spot_column is not None:
@@ -201,7 +209,7 @@ def bar_lines(
     axis: list[tuple[str, str]] = [(pad, "")]
     for index in range(len(columns)):
         if index == spot_column:
-            axis.append((glyphs.mark, "bold $accent"))
+            axis.append((glyphs.mark, "bold $primary"))
         else:
             axis.append((glyphs.axis, "$text-muted"))
     lines.append(Content.assemble(*axis))

@@ -260,13 +260,15 @@ def sample_by_strike(spot: float, seed: int = 99) -> tuple[StrikeExposure, ...]:
     strikes: list[StrikeExposure] = []
     strike = math.ceil(spot * 0.95 / 5) * 5
     while strike <= spot * 1.05:
-        weight = 6.0 if strike % 100 == 0 else 2.5 if strike % 50 == 0 else 1.2
-        weight *= 1.0 if strike % 25 == 0 else 0.25
-        weight *= rng.uniform(0.7, 1.3)
-        call = weight * 0.55 * math.exp(-(((strike - 7005.0) / 110.0) ** 2))
-        put = weight * 0.50 * math.exp(-(((strike - 6915.0) / 130.0) ** 2))
+        weight = 3.0 if strike % 100 == 0 else 2.0 if strike % 50 == 0 else 1.4
+        weight *= 1.0 if strike % 25 == 0 else 0.45
+        weight *= rng.uniform(0.6, 1.4)
+        call = weight * 0.40 * math.exp(-(((strike - 7010.0) / 170.0) ** 2))
+        put = weight * 0.36 * math.exp(-(((strike - 6920.0) / 190.0) ** 2))
         if strike == 7000:
-            call *= 1.9
+            call *= 1.6
+        if strike == 6900:
+            put *= 1.5
         strikes.append(
             StrikeExposure(
                 strike=float(strike), call_gex_bn=round(call, 4), put_gex_bn=-round(put, 4)

@@ -16,6 +16,7 @@ from textual.pilot import Pilot
 
 from core.sections.breadth import BreadthSection
 from core.sections.checklist import ChecklistSection
+from core.sections.gamma import GammaSection
 from core.sections.price import PriceSection
 from core.sections.rsi import Divergence, RsiSection
 from core.sections.trend import TrendSection
@@ -27,6 +28,7 @@ from widgets.breadth_panel import BreadthPanel, band_word
 from widgets.chart_slot import DASHBOARD_SESSIONS, SPARKLINE_SESSIONS
 from widgets.checklist_panel import ChecklistPanel
 from widgets.fit_line import BadgeLine, FitLine
+from widgets.gamma_panel import GammaPanel
 from widgets.gauge import Gauge
 from widgets.panel import Panel
 from widgets.price_panel import PricePanel
@@ -434,13 +436,14 @@ def empty_snapshot() -> Snapshot:
             "vix": VixSection(status=status),
             "trend": TrendSection(status=status),
             "checklist": ChecklistSection(status=status),
+            "gamma": GammaSection(status=status),
         }
     )
 
 
 @pytest.mark.parametrize(
     "panel_class",
-    [PricePanel, RsiPanel, BreadthPanel, VixPanel, TrendPanel, ChecklistPanel],
+    [PricePanel, RsiPanel, BreadthPanel, VixPanel, TrendPanel, ChecklistPanel, GammaPanel],
     ids=lambda cls: cls.__name__,
 )
 @pytest.mark.parametrize("detailed", [False, True], ids=["dashboard", "detail"])
@@ -453,7 +456,9 @@ async def test_missing_readings_read_unknown_never_zero(
         await settle(pilot)
         shown = "\n".join(
             text(widget)
-            for widget in panel.query("ValueTable, Gauge, FitLine, BadgeLine, TermChart, Static")
+            for widget in panel.query(
+                "ValueTable, Gauge, FitLine, BadgeLine, TermChart, StrikeBars, Static"
+            )
             if widget.display
         )
         if panel_class is not ChecklistPanel:

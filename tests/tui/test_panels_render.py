@@ -22,6 +22,7 @@ from widgets.breadth_panel import BreadthPanel
 from widgets.breadth_panel import gauge_label as breadth_gauge_label
 from widgets.checklist_panel import ChecklistPanel
 from widgets.fit_line import BadgeLine, FitLine
+from widgets.gamma_panel import GammaPanel
 from widgets.gauge import Gauge
 from widgets.panel import Panel
 from widgets.price_panel import PricePanel
@@ -33,7 +34,15 @@ from widgets.trend_panel import BANDS as TREND_BANDS
 from widgets.trend_panel import TrendPanel
 from widgets.vix_panel import VixPanel
 
-PANEL_CLASSES = [PricePanel, RsiPanel, BreadthPanel, VixPanel, TrendPanel, ChecklistPanel]
+PANEL_CLASSES = [
+    PricePanel,
+    RsiPanel,
+    BreadthPanel,
+    VixPanel,
+    TrendPanel,
+    ChecklistPanel,
+    GammaPanel,
+]
 
 
 def dirty(panel: Panel) -> list[str]:
@@ -61,7 +70,8 @@ async def test_an_equal_section_repaints_nothing(panel_class: type[Panel], detai
         panel.show(sample_snapshot())
         await settle(pilot)
         before = plots(panel)
-        if panel_class in (PricePanel, RsiPanel) or (detailed and panel_class is BreadthPanel):
+        charted = (BreadthPanel, GammaPanel)
+        if panel_class in (PricePanel, RsiPanel) or (detailed and panel_class in charted):
             assert before >= 1, "the chart was never plotted"
         assert dirty(panel) == []
         # An equal Snapshot (a new object, equal by value) as the engine republishes it.
@@ -241,7 +251,9 @@ async def test_every_panel_reads_whole_at_each_size(size: tuple[int, int], theme
         await wait_for_data(pilot)
         await settle(pilot)
         for panel in app.dashboard.query("#panels > Panel").results(Panel):
-            for widget in panel.query("Gauge, FitLine, BadgeLine, TermChart, TextSparkline"):
+            for widget in panel.query(
+                "Gauge, FitLine, BadgeLine, TermChart, TextSparkline, StrikeBars"
+            ):
                 if not widget.display:
                     continue
                 rendered = text(widget)
@@ -291,11 +303,12 @@ def test_the_complete_sample_fills_every_reading() -> None:
                 "progress",  # set only while a long load runs (tests/tui/test_progress_line.py)
                 "countdown_direction",
                 "nearest_flip_above",
+                "fetched_at",  # a chain read from a file or simulated was never fetched
             }:
                 found.append(where)
             elif isinstance(value, BaseModel):
                 found += missing(value, where)
         return found
 
-    for section in ("price", "rsi", "breadth", "vix", "trend"):
+    for section in ("price", "rsi", "breadth", "vix", "trend", "gamma"):
         assert missing(getattr(snapshot, section), section) == []

@@ -1,8 +1,9 @@
 """Pilot tests of the thesis views, the reflow and the quiet refresh: t and the palette
 switch the whole view (screen class, verdict, checklist, emphasised panels); the
-settings' thesis is the first view; from 80x24 to 240x70 all six panels are laid out
-without overlapping (and, where the grid fills the screen, every one in full with its
-numbers whole); and a Snapshot equal to the one on show repaints nothing."""
+settings' thesis is the first view; from 80x24 to 240x70 all seven panels (gamma the
+seventh) are laid out without overlapping, every one in view (and, where the grid fills
+the screen, in full with its numbers whole); and a Snapshot equal to the one on show
+repaints nothing."""
 
 from __future__ import annotations
 
@@ -157,6 +158,8 @@ async def test_the_verdict_reads_without_colour(monkeypatch: pytest.MonkeyPatch)
 SIZES = [(80, 24), (100, 30), (120, 40), (160, 48), (200, 60), (240, 70)]
 FILLED = {(120, 40), (160, 48), (200, 60), (240, 70)}
 """Sizes at which the grid fills the screen (no scrolling): every panel is in view."""
+COMPACT = {(80, 24), (100, 30)}
+"""Sizes of the compact layout: every panel in view, clipped to its headline rows."""
 
 
 @pytest.mark.parametrize(("width", "height"), SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
@@ -168,11 +171,16 @@ async def test_panels_reflow_without_overlap(width: int, height: int) -> None:
         screen = app.dashboard
         panels = {panel.id or "": panel for panel in screen.query("#panels > Panel").results(Panel)}
         assert sorted(panels) == sorted(PANEL_IDS)
+        assert "gamma" in panels
         regions = {panel_id: panel.virtual_region for panel_id, panel in panels.items()}
         for (a, region_a), (b, region_b) in itertools.combinations(regions.items(), 2):
             assert not region_a.overlaps(region_b), f"{a} overlaps {b} at {width}x{height}"
         assert all(region.width >= 20 and region.height >= 3 for region in regions.values())
         assert screen.has_class("-huge") == (width >= 200 and height >= 60)
+        if (width, height) in COMPACT:
+            visible = screen.query_one("#panels-scroll").region
+            for panel_id, panel in panels.items():
+                assert visible.contains_region(panel.region), f"{panel_id} is off screen"
         if (width, height) in FILLED:
             visible = screen.query_one("#panels-scroll").region
             for panel_id, panel in panels.items():

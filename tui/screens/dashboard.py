@@ -1,6 +1,6 @@
-"""The dashboard: the status line and the verdict on top, the six panels in a grid
-that reflows with the terminal's size (see themes/regime.tcss), and the footer of key
-bindings. The screen takes a whole Snapshot and hands each panel its own section; it
+"""The dashboard: the status line and the verdict on top, the panels (seven: price,
+RSI, breadth, VIX, CTA trend, the checklist, dealer gamma) in a grid that reflows with
+the terminal's size (see themes/regime.tcss), and the footer of key bindings. The screen takes a whole Snapshot and hands each panel its own section; it
 carries the thesis in view as a class (`-bull` / `-bear`) so styles follow it, and
 marks the panels that view emphasises `-emphasised` (accent border). `SizedScreen`,
 its base (and the detail screen's), keeps the size classes right, `-huge` included."""
@@ -64,7 +64,7 @@ class SizedScreen(Screen[None]):
 
 
 class DashboardScreen(SizedScreen):
-    """All six panels, the status line and the verdict, fed from one Snapshot."""
+    """Every panel, the status line and the verdict, fed from one Snapshot."""
 
     # repaint=False here and below: the screen hands the parts on, and each widget
     # repaints what changed in it; a repaint of the screen would rewrite every cell.

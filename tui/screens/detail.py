@@ -1,4 +1,4 @@
-"""A panel full screen: Enter on a focused dashboard panel (or its key, 1–6) opens a
+"""A panel full screen: Enter on a focused dashboard panel (or its key, 1–7) opens a
 `DetailScreen` hosting a new instance of the same panel class built with
 `detailed=True` (a larger chart, longer history, the numbers behind the reading). It
 is fed the same Snapshot as the dashboard and kept up to date as new ones arrive; the
