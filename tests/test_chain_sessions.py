@@ -120,6 +120,4 @@ def test_a_failing_session_is_said_once_and_the_others_still_come() -> None:
     chains = ChainsOfSessions(source, SESSIONS, MarketSession(), warned.append)  # type: ignore[arg-type]
     sessions = [session for session, _ in chains.items()]
     assert sessions == [day for day in SESSIONS if day not in failing]
-    assert warned == [
-        f"fake: no chain for {failing[0]}: gamma unknown on {failing[0]} and 2 later sessions"
-    ]
+    assert warned == [f"fake: options down: gamma unknown on {failing[0]} and 2 later sessions"]
