@@ -66,13 +66,13 @@ def chosen(registry: Registry, keys: Sequence[str] | None) -> tuple[Section[Any]
 def needed(registry: Registry, wanted: Sequence[Section[Any]]) -> tuple[Section[Any], ...]:
     """`wanted` and every section one of them reads, in registry order: a section that
     reads the others (the checklist) needs all of them; the section that lists price
-    levels (its model has `levels`: the price section) needs the sections that add
+    levels (`Section.reads_levels`: the price section) needs the sections that add
     levels to it (`Section.levels`: the gamma flip and walls), so that its readings do
     not depend on which other sections were asked for."""
     if any(section.reads_sections for section in wanted):
         return tuple(section for section in registry if section.readings is not None)
     keys = {section.key for section in wanted}
-    if any("levels" in section.model.model_fields for section in wanted):
+    if any(section.reads_levels for section in wanted):
         keys |= {section.key for section in registry if section.levels is not None}
     return tuple(section for section in registry if section.key in keys)
 

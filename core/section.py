@@ -212,6 +212,9 @@ class Section(Generic[M]):
     them with `level("...")`. Only a section ordered before the price section may."""
     needs_chains: bool = False
     """Whether it reads the index's option chains (`CycleData.chains`)."""
+    reads_levels: bool = False
+    """Whether it lists the levels other sections add (`levels`): the price section;
+    a history of it computes those sections too."""
 
     def run(self, inputs: Inputs) -> M:
         """`compute`, or `fallback` naming the error: a bug or odd data costs this

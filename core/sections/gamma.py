@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from core import format as fmt
 from core.columns import unflatten
-from core.section import Inputs, Section, latest, noted
+from core.section import Inputs, Section, latest, noted, the_index
 from core.snapshot import Frozen, PanelStatus, SectionModel
 
 if TYPE_CHECKING:
@@ -370,6 +370,7 @@ SECTION = Section(
     compute=compute,
     fallback=fallback,
     text=text,
+    symbols=the_index,  # its readings lie on the index's sessions
     readings=readings,
     levels=levels,
     needs_chains=True,

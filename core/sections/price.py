@@ -124,7 +124,7 @@ def _with_added_levels(frame: pd.DataFrame, inputs: Inputs, close: Any) -> pd.Da
 
     added: dict[str, Any] = {}
     for section in inputs.registry:
-        if section.levels is None or section.order >= SECTION.order:
+        if section.levels is None or section.order >= SECTION.order:  # it must come first
             continue
         for name, values in section.levels(inputs).items():
             if f"levels[{name}].value" in frame or f"levels[{name}].value" in added:
@@ -226,4 +226,5 @@ SECTION = Section(
     symbols=the_index,
     readings=readings,
     warmup=WARMUP,
+    reads_levels=True,
 )
