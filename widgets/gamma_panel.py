@@ -264,9 +264,9 @@ class GammaPanel(ReadingsPanel):
         &.-ready > .gamma--convention { display: block; }
         & .gamma--caption { color: $text-muted; height: 1; text-wrap: nowrap; }
         &.-detailed {
-            & > .gamma--top, & > .gamma--bottom, & > .gamma--counts { height: auto; }
-            & > .gamma--bottom, & > .gamma--counts { margin-top: 1; }
-            & .gamma--profile-box { width: 1fr; height: 13; }
+            & > .gamma--top { height: 1fr; min-height: 13; }
+            & > .gamma--bottom, & > .gamma--counts { height: auto; margin-top: 1; }
+            & .gamma--profile-box { width: 1fr; height: 1fr; }
             & .gamma--profile { height: 1fr; }
             & .gamma--bars-box { width: 1fr; height: auto; }
             & .gamma--bars { height: 8; }

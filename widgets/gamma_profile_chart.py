@@ -91,6 +91,22 @@ def tick_label(value: float) -> str:
     return fmt.signed_number(value, 0 if float(value).is_integer() else 1)
 
 
+def place_label(
+    name: str, level: float, partner: float | None, left: float, right: float, cell: float
+) -> tuple[str, bool] | None:
+    """A line's label and whether it goes right of the line: `spot 7,786` on the side
+    away from the other line (right when alone), else the other side, else the level
+    alone; None when not even that fits between the line and the frame."""
+    outer_right = partner is None or level >= partner
+    room = {True: (right - level) / cell - 1, False: (level - left) / cell - 1}
+    number = fmt.level_price(round(level))
+    for label in (f"{name} {number}", number):
+        for on_right in (outer_right, not outer_right):
+            if len(label) <= room[on_right]:
+                return label, on_right
+    return None
+
+
 class GammaProfileChart(Chart):
     """Net exposure against the index level, spot and the flip marked."""
 
@@ -153,11 +169,12 @@ class GammaProfileChart(Chart):
         other = {name: level for level, name, _, _ in shown}
         for level, name, color, y in shown:
             partner = other.get("flip" if name == "spot" else "spot")
-            on_right = partner is None or level >= partner
-            if on_right and level + cell * 14 > right:
-                on_right = False
+            placed = place_label(name, level, partner, left, right, cell)
+            if placed is None:
+                continue
+            label, on_right = placed
             plt.text(
-                f"{name} {fmt.level_price(round(level))}",
+                label,
                 x=level + cell if on_right else level - cell,
                 y=y,
                 color=self.theme_color(color),

@@ -36,7 +36,7 @@ from tui.screens.detail import DetailScreen
 from tui.screens.panels import emphasised, panel_view
 from widgets.fit_line import FitLine
 from widgets.gamma_panel import GammaPanel, chain_line, headline, source_name
-from widgets.gamma_profile_chart import GammaProfileChart, signed_runs
+from widgets.gamma_profile_chart import GammaProfileChart, place_label, signed_runs
 from widgets.strike_bars import EMPTY, bar_lines, buckets, nice_steps
 
 SIZE = (120, 40)
@@ -211,6 +211,19 @@ async def test_key_7_opens_the_detail_with_profile_expiries_and_exclusions(
         assert app.screen is app.dashboard
 
 
+async def test_the_detail_stacks_its_parts_under_120_columns(app: RecordingApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_data(pilot)
+        await pilot.press("7")
+        await settle(pilot)
+        panel = app.screen.query_one(GammaPanel)
+        profile = panel.query_one(".gamma--profile-box").region
+        readings = panel.query_one(".panel--readings").region
+        expiries = panel.query_one(".gamma--expiries").region
+        assert readings.y >= profile.bottom and profile.width >= 70  # under it, not beside
+        assert expiries.y > panel.bars.region.bottom
+
+
 async def test_the_detail_follows_a_new_chain() -> None:
     panel = GammaPanel(detailed=True)
     async with PanelHost(panel).run_test(size=SIZE) as pilot:
@@ -255,6 +268,16 @@ def test_a_curve_crossing_zero_splits_into_joined_signed_stretches() -> None:
     positive, negative = signed_runs(points)
     assert negative == [([6800.0, 6900.0, 6950.0], [-2.0, -1.0, 0.0])]
     assert positive == [([6950.0, 7000.0, 7100.0], [0.0, 1.0, 3.0])]
+
+
+def test_a_line_label_goes_where_it_fits() -> None:
+    # Spot right of the flip: its label to the right, the flip's to the left.
+    assert place_label("spot", 7786.0, 7716.0, 6000.0, 9000.0, 20.0) == ("spot 7,786", True)
+    assert place_label("flip", 7716.0, 7786.0, 6000.0, 9000.0, 20.0) == ("flip 7,716", False)
+    # No room on its side: the other side; no room for the name: the level alone.
+    assert place_label("spot", 8900.0, 7716.0, 6000.0, 9000.0, 20.0) == ("spot 8,900", False)
+    assert place_label("spot", 7786.0, None, 7700.0, 7900.0, 20.0) is None
+    assert place_label("spot", 7786.0, None, 7600.0, 7900.0, 20.0) == ("7,786", False)
 
 
 # Any value, no exception -----------------------------------------------------------------
