@@ -50,6 +50,7 @@ LEVEL_COLORS: dict[str, str] = {
     "sma": "primary",
     "user": "accent",
     "range": "secondary",
+    "gamma": "accent",
 }
 """Theme colour of a level's line and name: by its thesis when it has one, else by kind."""
 
