@@ -134,28 +134,6 @@ class GammaSection(SectionModel):
     """Every expiry used, nearest first."""
 
 
-_SCALARS = (
-    "total_gex_bn",
-    "call_gex_bn",
-    "put_gex_bn",
-    "regime",
-    "zero_gamma",
-    "zero_gamma_distance_pct",
-    "call_wall",
-    "call_wall_distance_pct",
-    "put_wall",
-    "put_wall_distance_pct",
-    "share_within_1_session",
-    "share_within_5_sessions",
-    "milestone_strike",
-    "milestone_gex_bn",
-    "milestone_strike_rank",
-    "expiries_used",
-    "contracts_used",
-    "contracts_excluded",
-)
-"""The readings `GammaReading` gives under the same names."""
-
 _CACHE_SIZE = 4
 
 
@@ -185,6 +163,8 @@ _READINGS = _Readings()
 
 def row_of(session: date, chain: OptionChain, reading: GammaReading) -> dict[str, Any]:
     """One session's readings, named as the section's columns are."""
+    from core.signals.gamma import OPTIONAL_READINGS
+
     counts = reading.excluded_by_reason
     row: dict[str, Any] = {
         "session": session,
@@ -192,7 +172,10 @@ def row_of(session: date, chain: OptionChain, reading: GammaReading) -> dict[str
         "fetched_at": chain.fetched_at,
         "chain_source": chain.source,
         "spot": reading.spot,
-        **{name: getattr(reading, name) for name in _SCALARS},
+        **{name: getattr(reading, name) for name in OPTIONAL_READINGS},
+        "expiries_used": reading.expiries_used,
+        "contracts_used": reading.contracts_used,
+        "contracts_excluded": reading.contracts_excluded,
         **{f"excluded_{reason}": counts.get(reason, 0) for reason in counts},
     }
     return {f"{KEY}.{name}": value for name, value in row.items()}

@@ -32,6 +32,7 @@ __all__ = [
     "CONTRACT_SIZE",
     "DAYS_PER_YEAR",
     "EXCLUSION_REASONS",
+    "OPTIONAL_READINGS",
     "PROFILE_HIGH",
     "PROFILE_LOW",
     "PROFILE_STEP",
@@ -78,6 +79,25 @@ strike not positive); implied vol missing (NaN) or <= 0; open interest missing o
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _PROFILE_CHUNK = 16
 """Profile levels priced at once: keeps the levels × contracts block in cache."""
+
+OPTIONAL_READINGS = (
+    "total_gex_bn",
+    "call_gex_bn",
+    "put_gex_bn",
+    "regime",
+    "zero_gamma",
+    "zero_gamma_distance_pct",
+    "call_wall",
+    "call_wall_distance_pct",
+    "put_wall",
+    "put_wall_distance_pct",
+    "share_within_1_session",
+    "share_within_5_sessions",
+    "milestone_strike",
+    "milestone_gex_bn",
+    "milestone_strike_rank",
+)
+"""The readings of `GammaReading` that may be None (with why); the counts never are."""
 
 Regime = Literal["positive", "negative"]
 FloatArray = np.ndarray
@@ -298,23 +318,6 @@ def _exclusions(
 def _empty_reading(
     chain: OptionChain, used: int, excluded: int, counts: dict[str, int], why_all: str
 ) -> GammaReading:
-    none_fields = [
-        "total_gex_bn",
-        "call_gex_bn",
-        "put_gex_bn",
-        "regime",
-        "zero_gamma",
-        "zero_gamma_distance_pct",
-        "call_wall",
-        "call_wall_distance_pct",
-        "put_wall",
-        "put_wall_distance_pct",
-        "share_within_1_session",
-        "share_within_5_sessions",
-        "milestone_strike",
-        "milestone_gex_bn",
-        "milestone_strike_rank",
-    ]
     empty = np.empty(0)
     return GammaReading(
         as_of=chain.as_of,
@@ -348,7 +351,7 @@ def _empty_reading(
         net_by_expiry=empty,
         profile_spot=empty,
         profile_gex_bn=empty,
-        why=MappingProxyType(dict.fromkeys(none_fields, why_all)),
+        why=MappingProxyType(dict.fromkeys(OPTIONAL_READINGS, why_all)),
     )
 
 
