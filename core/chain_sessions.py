@@ -31,15 +31,17 @@ def session_of(calendar: MarketSession, as_of: datetime) -> date:
     return state.last_session
 
 
-class ChainsOfSessions(Mapping[date, "OptionChain"]):
+class ChainsOfSessions(Mapping[date, "OptionChain | None"]):
     """The chains the source holds for `sessions`, by their own session (never one after
     the session it answered: no look-ahead), loaded as they are iterated and not kept:
     a history of the simulated market has a chain of about 1 MB every session, so
     holding a decade of them would take gigabytes. `items()` in order of session (the
     gamma readings' one pass) asks the source once per session; a second pass, a key
-    lookup or `len` ask it again. A chain that fails to load (a SourceError, an `as_of`
-    the calendar does not cover) leaves the sessions it would have served without one
-    and is said to `warn` once per pass, with the first of them and how many."""
+    lookup or `len` ask it again. A session whose chain fails to load (a SourceError,
+    an `as_of` the calendar does not cover) is there with None, as a replay of it shows
+    no chain, and the failure is said to `warn` once per pass, with the first of the
+    sessions it cost and how many. Of two chains of one session, the one answered for
+    that session itself is kept (what its replay shows), else the later."""
 
     def __init__(
         self,
@@ -55,30 +57,38 @@ class ChainsOfSessions(Mapping[date, "OptionChain"]):
         self._asked: dict[date, date] | None = None
         """Each chain's own session → the session whose answer it was (after a pass)."""
 
-    def _stream(self) -> Iterator[tuple[date, date, OptionChain]]:
-        """(own session, session asked, chain) in order of session, each once: of two
-        quoted in one session, the later (as a replay of a later session sees it)."""
+    def _answer(
+        self, session: date, failed: dict[str, list[date]]
+    ) -> tuple[date, OptionChain | None] | None:
+        """The chain the source answers for `session` under its own session, (session,
+        None) when it fails, None when it has none (or only a later one)."""
+        try:
+            chain = self._source.option_chain(session)
+        except SourceError as error:
+            failed.setdefault(str(error), []).append(session)
+            return session, None
+        if chain is None:
+            return None
+        try:
+            own = session_of(self._calendar, chain.as_of)
+        except ValueError as error:  # an as_of outside the calendar
+            failed.setdefault(f"{chain.source}: {error}", []).append(session)
+            return session, None
+        return (own, chain) if own <= session else None
+
+    def _stream(self) -> Iterator[tuple[date, date, OptionChain | None]]:
+        """(own session, session asked, chain or None) in order of session, each once."""
         failed: dict[str, list[date]] = {}
-        pending: tuple[date, date, OptionChain] | None = None
+        pending: tuple[date, date, OptionChain | None] | None = None
         for session in self._sessions:
-            try:
-                chain = self._source.option_chain(session)
-            except SourceError as error:
-                failed.setdefault(str(error), []).append(session)
+            answer = self._answer(session, failed)
+            if answer is None:
                 continue
-            if chain is None:
-                continue
-            try:
-                own = session_of(self._calendar, chain.as_of)
-            except ValueError as error:
-                failed.setdefault(f"{chain.source}: {error}", []).append(session)
-                continue
-            if own > session:
-                continue
+            own, chain = answer
             if pending is not None and pending[0] != own:
                 yield pending
                 pending = None
-            if pending is None or pending[2].as_of < chain.as_of:
+            if pending is None or _preferred(own, session, chain, pending):
                 pending = (own, session, chain)
         if pending is not None:
             yield pending
@@ -91,8 +101,8 @@ class ChainsOfSessions(Mapping[date, "OptionChain"]):
             self._asked = {own: asked for own, asked, _ in self._stream()}
         return self._asked
 
-    def items(self) -> Iterator[tuple[date, OptionChain]]:  # type: ignore[override]
-        """(session, chain) in order of session, each chain loaded as it comes."""
+    def items(self) -> Iterator[tuple[date, OptionChain | None]]:  # type: ignore[override]
+        """(session, chain or None) in order of session, each chain loaded as it comes."""
         asked: dict[date, date] = {}
         for own, session, chain in self._stream():
             asked[own] = session
@@ -105,8 +115,24 @@ class ChainsOfSessions(Mapping[date, "OptionChain"]):
     def __len__(self) -> int:
         return len(self._keys())
 
-    def __getitem__(self, session: date) -> OptionChain:
-        chain = self._source.option_chain(self._keys()[session])
-        if chain is None:
-            raise KeyError(session)
-        return chain
+    def __getitem__(self, session: date) -> OptionChain | None:
+        asked = self._keys()[session]
+        answer = self._answer(asked, {})
+        return None if answer is None else answer[1]
+
+
+def _preferred(
+    own: date,
+    session: date,
+    chain: OptionChain | None,
+    kept: tuple[date, date, OptionChain | None],
+) -> bool:
+    """Whether `chain` (answered for `session`, of session `own`) replaces `kept`, an
+    answer of the same own session: the answer for that session itself wins (what its
+    replay shows); among later sessions' answers, the latest quote."""
+    if kept[1] == own:
+        return False
+    if session == own:
+        return True
+    kept_chain = kept[2]
+    return chain is not None and (kept_chain is None or kept_chain.as_of < chain.as_of)

@@ -172,7 +172,7 @@ def compute_frames(
             warn(f"{error}: breadth unknown")
     index_bars = bars[index]
     sessions = index_bars.loc[index_bars.index >= pd.Timestamp(start), []]
-    chains: Mapping[date, OptionChain] = {}
+    chains: Mapping[date, OptionChain | None] = {}
     chains_missing = None
     if needed_here.needs_chains():
         if "option_chains" in source.capabilities:

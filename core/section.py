@@ -56,9 +56,10 @@ class CycleData:
     now: datetime | None = None
     """The cycle's time when live (None in replay): a reading on a session still in
     progress is dated now, not at the session's future close."""
-    chains: Mapping[date, OptionChain] = field(default_factory=dict)
+    chains: Mapping[date, OptionChain | None] = field(default_factory=dict)
     """The index's option chains by the session each belongs to (live: the latest
-    fetched; a history: every one the source holds in its span)."""
+    fetched; a history: every one the source holds in its span); None under a session
+    whose chain the source failed to give (a history: unknown there, nothing carried)."""
     chains_missing: str | None = None
     """Why there is no chain, when `chains` is empty (the source serves none, none was
     fetched yet, the fetch failed)."""

@@ -1,6 +1,7 @@
 """The chains of a history's span (core/chain_sessions.ChainsOfSessions): each chain
 once, under its own session, in order; none after the session that asked (no
-look-ahead); of two quoted in one session the later; a failure said once; and the
+look-ahead); of two quoted in one session the one its replay shows; a failed session
+there with no chain (nothing carried over it) and said once; and the
 chains loaded as they are iterated, never all held at once (a decade of simulated
 chains would take gigabytes)."""
 
@@ -73,7 +74,8 @@ def test_each_chain_once_under_its_own_session_in_order() -> None:
     chains = ChainsOfSessions(source, SESSIONS, MarketSession())  # type: ignore[arg-type]
     assert [session for session, _ in chains.items()] == [date(2026, 1, 9), date(2026, 1, 20)]
     assert list(chains) == [date(2026, 1, 9), date(2026, 1, 20)] and len(chains) == 2
-    assert chains[date(2026, 1, 20)].as_of == close_of(date(2026, 1, 20))
+    chain = chains[date(2026, 1, 20)]
+    assert chain is not None and chain.as_of == close_of(date(2026, 1, 20))
 
 
 def test_a_chain_from_after_the_session_asked_is_not_used() -> None:
@@ -87,7 +89,7 @@ def test_a_chain_from_after_the_session_asked_is_not_used() -> None:
     assert dict(chains.items()) == {}
 
 
-def test_of_two_chains_in_one_session_the_later_is_kept() -> None:
+def test_of_two_chains_in_one_session_the_one_its_replay_shows_is_kept() -> None:
     monday = date(2026, 1, 12)
     early, late = small_chain(close_of(monday, 5)), small_chain(close_of(monday, 30))
 
@@ -96,9 +98,14 @@ def test_of_two_chains_in_one_session_the_later_is_kept() -> None:
             return early if session == monday else late if session > monday else None
 
     days = [monday, monday + timedelta(days=1)]
-    # 16:30 is still Monday's (after its close), so both belong to Monday.
+    # 16:30 is still Monday's (after its close), so both belong to Monday: the one a
+    # replay of Monday shows is kept, the one answered for Monday itself.
     chains = ChainsOfSessions(Twice(), days, MarketSession())  # type: ignore[arg-type]
-    assert [(session, chain.as_of) for session, chain in chains.items()] == [(monday, late.as_of)]
+    kept = [(session, chain.as_of if chain else None) for session, chain in chains.items()]
+    assert kept == [(monday, early.as_of)]
+    # Asked only from the day after, the later quote of Monday is the one there is.
+    later_only = ChainsOfSessions(Twice(), days[1:], MarketSession())  # type: ignore[arg-type]
+    assert [chain.as_of for _, chain in later_only.items() if chain] == [late.as_of]
 
 
 def test_chains_are_loaded_as_iterated_not_held() -> None:
@@ -106,18 +113,19 @@ def test_chains_are_loaded_as_iterated_not_held() -> None:
     chains = ChainsOfSessions(source, SESSIONS, MarketSession())  # type: ignore[arg-type]
     seen = 0
     for session, chain in chains.items():
-        assert chain.as_of.date() == session
+        assert chain is not None and chain.as_of.date() == session
         seen += 1
         del chain
     assert seen == len(SESSIONS)
     assert source.most_alive <= 3  # the one being read, and the one pending
 
 
-def test_a_failing_session_is_said_once_and_the_others_still_come() -> None:
+def test_a_failing_session_is_there_without_a_chain_and_said_once() -> None:
     failing = SESSIONS[3:6]
     warned: list[str] = []
     source = EverySession(failing)
     chains = ChainsOfSessions(source, SESSIONS, MarketSession(), warned.append)  # type: ignore[arg-type]
-    sessions = [session for session, _ in chains.items()]
-    assert sessions == [day for day in SESSIONS if day not in failing]
+    answers = dict(chains.items())
+    assert list(answers) == SESSIONS  # a failed session is there, with no chain
+    assert [day for day, chain in answers.items() if chain is None] == failing
     assert warned == [f"fake: options down: gamma unknown on {failing[0]} and 2 later sessions"]

@@ -8,6 +8,7 @@ equals `gamma_reading` of that session's chain."""
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -49,7 +50,7 @@ def small_chain(session: date, spot: float = 100.0, call_oi: float = 1000.0) -> 
 
 
 def cycle(
-    chains: dict[date, OptionChain], bars: pd.DataFrame | None = None, **extra: object
+    chains: Mapping[date, OptionChain | None], bars: pd.DataFrame | None = None, **extra: object
 ) -> CycleData:
     return CycleData(
         bars={"^GSPC": index_bars() if bars is None else bars},
@@ -92,6 +93,18 @@ def test_today_is_the_last_chain_with_its_series_and_the_reading_of_its_row() ->
     assert today.status.as_of is not None and today.status.state == "REPLAY"
 
 
+def test_a_session_whose_chain_failed_is_unknown_and_nothing_is_carried_over_it() -> None:
+    chains: dict[date, OptionChain | None] = {date(2026, 8, 13): small_chain(date(2026, 8, 13))}
+    chains[date(2026, 8, 14)] = None  # its file could not be read
+    frame = section.readings(inputs(cycle(chains)))
+    total = frame["gamma.total_gex_bn"]
+    assert pd.notna(total.loc["2026-08-13"])
+    assert total.loc["2026-08-14":].isna().all()
+    today = section.compute(inputs(cycle(chains, chains_missing=None)))
+    assert today.total_gex_bn is None
+    assert today.status.detail == "the option chain of 2026-08-14 could not be read"
+
+
 def test_a_stale_chain_is_unknown_and_says_how_old() -> None:
     chains = {date(2026, 8, 3): small_chain(date(2026, 8, 3))}
     today = section.compute(inputs(cycle(chains)))
@@ -107,7 +120,7 @@ def test_no_chain_says_why() -> None:
 
 
 def test_a_chain_of_a_session_the_index_has_no_bar_for_yet_is_shown() -> None:
-    bars = index_bars(SESSIONS[SESSIONS < pd.Timestamp("2026-08-21")])
+    bars = index_bars(SESSIONS[:-1])  # up to 2026-08-20
     chains = {date(2026, 8, 21): small_chain(date(2026, 8, 21))}
     assert section.compute(inputs(cycle(chains, bars))).session == date(2026, 8, 21)
 
@@ -132,8 +145,8 @@ def test_the_flip_and_walls_are_gamma_levels_of_the_price_section() -> None:
     assert levels["Call wall"].kind == "gamma" and levels["Call wall"].value == gamma.call_wall
     assert levels["Put wall"].value == gamma.put_wall
     assert levels["Call wall"].distance_pct == pytest.approx((100.0 / 105.0 - 1) * 100)
-    if gamma.zero_gamma is not None:
-        assert levels["Gamma flip"].value == pytest.approx(gamma.zero_gamma)
+    assert gamma.zero_gamma is not None
+    assert levels["Gamma flip"].value == pytest.approx(gamma.zero_gamma)
 
 
 def test_a_user_level_named_like_a_gamma_level_wins() -> None:

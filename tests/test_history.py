@@ -324,3 +324,39 @@ def test_history_on_the_real_chains_equals_the_snapshot_of_their_sessions() -> N
             if not same(readings.get(column), row[column])
         }
         assert not differ, f"{day}: snapshot vs history differ: {differ}"
+
+
+def test_a_broken_chain_file_is_unknown_in_the_history_as_in_the_replay(tmp_path: Path) -> None:
+    """The real folder with 2026-08-14's chain file broken (every other file linked):
+    the replay of 08-14 shows no chain, and so does the history there and on the
+    sessions after it that the broken file would serve; nothing from 08-13 is carried
+    over them. 08-13 is the same in both."""
+    settings, theses = settings_and_theses()
+    real = require_market_data("options/SPX/index.csv", "options/SPX/2026-08-14.csv")
+    folder = tmp_path / "market-data"
+    folder.mkdir()
+    for entry in real.iterdir():
+        if entry.name != "options":
+            (folder / entry.name).symlink_to(entry)
+    chains = folder / "options" / "SPX"
+    chains.mkdir(parents=True)
+    for entry in (real / "options" / "SPX").iterdir():
+        if entry.name != "2026-08-14.csv":
+            (chains / entry.name).symlink_to(entry)
+    (chains / "2026-08-14.csv").write_text("Expiry,Type,Strike,ImpliedVol,OpenInterest\nx,y\n")
+    source = FilesSource(folder)
+    warnings: list[str] = []
+    table = readings_history(
+        settings, source, date(2026, 8, 10), date(2026, 8, 21), keys=["gamma"], warn=warnings.append
+    )
+    total = table["gamma.total_gex_bn"]
+    assert pd.notna(total.loc["2026-08-13"])
+    assert total.loc["2026-08-14":].isna().all()
+    assert len(warnings) == 1 and "gamma unknown on 2026-08-14 and 5 later sessions" in warnings[0]
+    for day, known in (("2026-08-13", True), ("2026-08-14", False), ("2026-08-18", False)):
+        snapshot = Engine(
+            settings, source, replay=Replay(date.fromisoformat(day)), theses=theses
+        ).refresh()
+        assert (snapshot.gamma.total_gex_bn is not None) is known, day
+        if known:
+            assert snapshot.gamma.total_gex_bn == pytest.approx(total.loc[day])

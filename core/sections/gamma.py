@@ -13,6 +13,7 @@ are price levels too (`levels`: kind `gamma` on the price panel)."""
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -72,7 +73,8 @@ class ExpiryExposure(Frozen):
 
     expiry: date
     sessions: int
-    """Weekdays from the as-of date to the expiry, as T counts them (at least 1)."""
+    """Sessions still to close up to and including the expiry's, counted in weekdays
+    as T counts them, holidays not skipped (`signals.gamma.sessions_to_expiry`)."""
     call_gex_bn: float
     put_gex_bn: float
     net_gex_bn: float
@@ -139,22 +141,26 @@ _CACHE_SIZE = 4
 
 class _Readings:
     """The last few chains' readings, by the chain object: one cycle asks for the same
-    chain's reading three times (its row, today's section, the price levels)."""
+    chain's reading three times (its row, today's section, the price levels). Safe to
+    share between threads (an engine's cycle and a history may run at once)."""
 
     def __init__(self) -> None:
         self._kept: OrderedDict[int, tuple[OptionChain, GammaReading]] = OrderedDict()
+        self._lock = threading.Lock()
 
     def of(self, chain: OptionChain) -> GammaReading:
         from core.signals.gamma import gamma_reading
 
-        kept = self._kept.get(id(chain))
-        if kept is not None and kept[0] is chain:
-            self._kept.move_to_end(id(chain))
-            return kept[1]
+        with self._lock:
+            kept = self._kept.get(id(chain))
+            if kept is not None and kept[0] is chain:
+                self._kept.move_to_end(id(chain))
+                return kept[1]
         reading = gamma_reading(chain)
-        self._kept[id(chain)] = (chain, reading)
-        while len(self._kept) > _CACHE_SIZE:
-            self._kept.popitem(last=False)
+        with self._lock:
+            self._kept[id(chain)] = (chain, reading)
+            while len(self._kept) > _CACHE_SIZE:
+                self._kept.popitem(last=False)
         return reading
 
 
@@ -188,9 +194,15 @@ def readings(inputs: Inputs) -> pd.DataFrame:
     import pandas as pd
 
     # One pass over the chains, in whatever order they come: a history's are loaded as
-    # they are iterated (`core.chain_sessions.ChainsOfSessions`), never all held.
+    # they are iterated (`core.chain_sessions.ChainsOfSessions`), never all held. A
+    # session whose chain could not be had (None) is a row of its own, unknown, so that
+    # no earlier chain is carried over it (as a replay of it shows none).
     rows = {
-        pd.Timestamp(session): row_of(session, chain, _READINGS.of(chain))
+        pd.Timestamp(session): (
+            {f"{KEY}.session": session}
+            if chain is None
+            else row_of(session, chain, _READINGS.of(chain))
+        )
         for session, chain in inputs.cycle.chains.items()
     }
     frame = pd.DataFrame.from_dict(rows, orient="index", dtype=object).sort_index()
@@ -291,10 +303,16 @@ def compute(inputs: Inputs) -> GammaSection:
         return fallback(cycle.status(None, why), inputs.settings)
     session = pd.Timestamp(session).date()
     chain = cycle.chains[session]
+    if chain is None:
+        why = cycle.chains_missing or f"the option chain of {session} could not be read"
+        return fallback(cycle.status(None, why), inputs.settings)
+    from core.signals.gamma import as_of_new_york
+
     reading = _READINGS.of(chain)
     status = cycle.status(pd.Timestamp(session))
-    if status.as_of is not None and chain.as_of < status.as_of:
-        status = status.model_copy(update={"as_of": chain.as_of})
+    quoted = as_of_new_york(chain.as_of)
+    if status.as_of is not None and quoted < status.as_of:
+        status = status.model_copy(update={"as_of": quoted})
     fields = unflatten(GammaSection, KEY, row)
     profile, by_strike, by_expiry = _series(chain, reading)
     return GammaSection(
@@ -323,10 +341,10 @@ def _level(value: float | None, distance: float | None) -> str:
 
 def text(g: GammaSection) -> list[str]:
     """The regime and totals, the flip and the walls, the milestone strike, what was used."""
-    regime = f"{g.regime} gamma" if g.regime else f"gamma {fmt.UNKNOWN}"
+    regime = f"{g.regime} gamma " if g.regime else ""
     chain = f"chain of {g.as_of:%Y-%m-%d %H:%M}" if g.as_of else "no chain"
     lines = [
-        f"Gamma: {regime} {_signed_bn(g.total_gex_bn)} per 1%"
+        f"Gamma: {regime}{_signed_bn(g.total_gex_bn)} per 1%"
         f" (calls {_signed_bn(g.call_gex_bn)}, puts {_signed_bn(g.put_gex_bn)})"
         f" · {chain}  {fmt.status_text(g.status)}",
         f"  flip {_level(g.zero_gamma, g.zero_gamma_distance_pct)}"
