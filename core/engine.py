@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import logging
 import math
@@ -111,6 +112,9 @@ CHAINS_GRACE = 0.5
 before it publishes without it: a files or simulated chain is read well within it; a
 Yahoo chain (one request per expiry, a pause apart) is left to run, and its end wakes
 the loop."""
+CHAIN_TRIES_CLOSED = 3
+"""Failed chain fetches in a row outside regular hours before the next try waits for
+the open."""
 CHAIN = "option chain"
 """The fetch of the index's option chain, as a failure names it."""
 LOADING_CHAIN = "loading the option chain"
@@ -456,15 +460,30 @@ class Engine:
             except Exception as error:  # the chain's panels, never the cycle (see the docstring)
                 if not isinstance(error, SourceError):
                     log.exception("fetching the option chain from %s failed", source.kind)
-                self._chain_failed(error, now)
+                self._chain_failed(error, source, now, end)
         return failures, answered
 
-    def _chain_failed(self, error: Exception, now: datetime) -> None:
-        """Keep the chain fetch's failure and put off its next try by its own backoff."""
+    def _chain_failed(self, error: Exception, source: Source, now: datetime, end: date) -> None:
+        """Keep the chain fetch's failure and put off its next try: by the chain's own
+        backoff (the cycle's, up to `refresh.options`); outside regular hours, after
+        CHAIN_TRIES_CLOSED failures in a row, until the next open (nothing new comes
+        before it, and each try is a dozen requests). A fixed past (a replay, files)
+        does not heal by asking again: it is asked at its usual cadence only."""
         self._chain_failure = Failure(CHAIN, error)
         self._chain_failures += 1
-        delay = timedelta(seconds=self.backoff.delay(self._chain_failures))
-        self._chain_retry_at = now + delay
+        if self.replay is not None or source.historical:
+            self._chain_asked, self._chain_asked_for = now, end
+            self._chain_retry_at = None
+            return
+        backoff = dataclasses.replace(
+            self.backoff, cap=max(self.backoff.cap, self.settings.refresh.options)
+        )
+        retry_at = now + timedelta(seconds=backoff.delay(self._chain_failures))
+        with contextlib.suppress(ValueError):  # a clock past the calendar: the backoff alone
+            state = self.session.state(now)
+            if state.phase != "regular" and self._chain_failures >= CHAIN_TRIES_CLOSED:
+                retry_at = max(retry_at, state.next_open)
+        self._chain_retry_at = retry_at
 
     def _start_members(self, source: Source, now: datetime, end: date) -> None:
         """Start the members' load in its own thread when they are due and none runs."""
@@ -696,7 +715,12 @@ class Engine:
                 log.error("refresh failed: %s", summary.full, exc_info=error)
                 self.failures = [summary.line]
                 return self._stand_in(chosen, summary)
-            errors = any(reading.status.state == "ERROR" for _, reading in snapshot.sections())
+            # A section that reads the chain fails alone (its own retry, see _chain_failed).
+            errors = any(
+                reading.status.state == "ERROR"
+                for section, reading in snapshot.sections()
+                if not section.needs_chains
+            )
             self.consecutive_failures = (
                 0 if answered and not errors else self.consecutive_failures + 1
             )
@@ -1035,6 +1059,7 @@ class Engine:
                 # cycle (what the warm one brought stays on show until then).
                 self._members_fetched = None
                 self._chain_asked = None
+                self._chain_failure, self._chain_failures, self._chain_retry_at = None, 0, None
             if not answered:
                 log.warning(
                     "the first cycle from %s failed: %s", self.warm_source.kind, self.failures

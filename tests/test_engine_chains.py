@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from core.engine import CHAIN_FAILED, LOADING_CHAIN, Backoff, Engine
 from core.replay import Replay
 from core.session import MarketSession
 from core.snapshot import Snapshot
-from core.sources.base import RateLimitError
+from core.sources.base import DataFormatError, RateLimitError
 from tests.fake_source import FakeSource, small_chain
 from tests.test_engine import index_source, make_engine
 
@@ -374,3 +375,44 @@ def test_a_failed_chain_shortens_the_rest_to_its_retry_when_the_market_is_closed
     source.chain_fail_with = None
     engine.refresh()
     assert engine.next_wait() == 900.0
+
+
+def test_a_chain_the_gamma_computation_chokes_on_costs_gamma_alone() -> None:
+    broken = small_chain(at(TUESDAY, 11))
+    broken = replace(broken, contracts=broken.contracts.drop(columns=["implied_vol"]))
+    source = index_source(chains={TUESDAY: broken})
+    engine, _ = clocked(source, at(TUESDAY, 11))
+    snapshot = engine.refresh()
+    assert snapshot.gamma.status.state == "ERROR"
+    assert snapshot.price.status.state == "LIVE" and snapshot.price.last is not None
+    assert not any(level.kind == "gamma" for level in snapshot.price.levels)
+    assert engine.consecutive_failures == 0  # the quotes keep their cadence
+
+
+def test_outside_regular_hours_a_failing_chain_waits_for_the_open_after_three_tries() -> None:
+    source = chain_source()
+    source.chain_fail_with = RateLimitError("yahoo: options of ^SPX: rate limited")
+    saturday = at(date(2026, 1, 31), 11)
+    engine, clock = clocked(source, saturday, backoff=Backoff(first=60.0, jitter=0.0))
+    for minutes in (0, 1, 3):  # each try once its backoff (60 s, then 120 s) has passed
+        clock.now = saturday + timedelta(minutes=minutes)
+        engine.refresh()
+    assert len(source.chain_calls) == 3
+    clock.now = saturday + timedelta(hours=6)
+    engine.refresh()
+    assert len(source.chain_calls) == 3  # nothing until Monday's open
+    assert engine.next_wait() == 900.0  # the closed cadence, not the chain's retry
+    clock.now = at(date(2026, 2, 2), 9, 31)
+    engine.refresh()
+    assert len(source.chain_calls) == 4
+
+
+def test_a_fixed_past_that_fails_is_not_asked_again_by_a_backoff() -> None:
+    source = chain_source(historical=True)
+    source.chain_fail_with = DataFormatError("files:DIR/options/SPX/x.csv, line 3: bad")
+    engine, clock = clocked(source, at(TUESDAY, 11), backoff=Backoff(first=1.0, jitter=0.0))
+    engine.refresh()
+    clock.now = at(TUESDAY, 11, 5)
+    snapshot = engine.refresh()
+    assert len(source.chain_calls) == 1  # asked again at refresh.options (15 min), no sooner
+    assert "line 3: bad" in (snapshot.gamma.status.detail or "")

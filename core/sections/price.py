@@ -12,6 +12,7 @@ sessions a level is not shown; today's levels are ordered highest first."""
 
 from __future__ import annotations
 
+import logging
 import math
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     from core.config import Settings
 
 KEY = "price"
+
+log = logging.getLogger(__name__)
 
 LevelKind = Literal["milestone", "ema", "sma", "user", "range", "gamma"]
 
@@ -126,7 +129,12 @@ def _with_added_levels(frame: pd.DataFrame, inputs: Inputs, close: Any) -> pd.Da
     for section in inputs.registry:
         if section.levels is None or section.order >= SECTION.order:  # it must come first
             continue
-        for name, values in section.levels(inputs).items():
+        try:
+            levels = section.levels(inputs)
+        except Exception:  # odd data costs that section's levels (it says why), not prices
+            log.exception("the %s levels could not be computed", section.key)
+            continue
+        for name, values in levels.items():
             if f"levels[{name}].value" in frame or f"levels[{name}].value" in added:
                 continue
             aligned = values.reindex(frame.index).to_numpy(dtype="float64")
