@@ -28,9 +28,14 @@ from tests.thesis.helpers import snapshot
 REAL_SESSION = date(2026, 8, 14)
 
 
-def gamma(**readings: Any) -> Snapshot:
-    """A Snapshot whose gamma section has these readings (the rest missing)."""
-    return snapshot(**{f"gamma.{name}": value for name, value in readings.items()})
+def gamma(index: float | None = None, **readings: Any) -> Snapshot:
+    """A Snapshot whose gamma section has these readings (the rest missing), and the
+    index's last price `index` (default: the chain's spot, when given)."""
+    fields = {f"gamma.{name}": value for name, value in readings.items()}
+    last = readings.get("spot") if index is None else index
+    if last is not None:
+        fields["price.last"] = last
+    return snapshot(**fields)
 
 
 def positive(shot: Snapshot) -> ChecklistItem:
@@ -78,6 +83,13 @@ def test_negative_net_or_an_index_below_the_flip_fails(
     assert item.status == "fail" and item.reason is None
 
 
+def test_the_index_below_the_flip_fails_though_the_chains_spot_was_above() -> None:
+    # A chain carried from an earlier session: its spot above the flip, the index since
+    # fallen under it (2026-08-18 against the chain of 08-14).
+    shot = gamma(index=7691.76, total_gex_bn=31.77, spot=7785.76, zero_gamma=7716.06)
+    assert positive(shot).status == "fail"
+
+
 def test_no_flip_in_range_follows_the_sign_of_the_net() -> None:
     # No sign change from 0.8 to 1.2 x spot: the profile never turns negative when the
     # net at spot is positive (pass), never positive when it is negative (fail).
@@ -102,9 +114,16 @@ def test_a_call_wall_at_the_next_milestone_within_2_pct_passes() -> None:
     assert item.value == "7,000"
 
 
-def test_two_pct_is_within() -> None:
-    shot = gamma(call_wall=7000.0, call_wall_distance_pct=2.0, milestone_strike=7000.0)
-    assert ceiling(shot).status == "pass"
+def test_the_2_pct_boundary() -> None:
+    just_within = gamma(index=6863.0, call_wall=7000.0, milestone_strike=7000.0)  # 1.996 %
+    just_beyond = gamma(index=6860.0, call_wall=7000.0, milestone_strike=7000.0)  # 2.041 %
+    assert ceiling(just_within).status == "pass" and ceiling(just_beyond).status == "fail"
+
+
+def test_the_ceiling_is_measured_from_the_index_not_the_chains_spot() -> None:
+    # The chain's spot was 0.7 % under 7,000; the index has since fallen 4 % under it.
+    shot = gamma(index=6720.0, spot=6950.0, call_wall=7000.0, milestone_strike=7000.0)
+    assert ceiling(shot).status == "fail"
 
 
 @pytest.mark.parametrize(
@@ -178,7 +197,8 @@ def test_the_real_chain_of_2026_08_14(real: Snapshot) -> None:
     assert (bull["positive_gamma"].status, bull["positive_gamma"].value) == ("pass", "+31.8 $bn")
     assert (bear["gamma_ceiling"].status, bear["gamma_ceiling"].value) == ("fail", "7,800")
     # One chain alone through the section (as `regime gamma` computes it) judges alike.
-    alone = snapshot(**{"gamma": of_chain(chain_of(REAL_SESSION), Settings()).model_dump()})
+    alone_gamma = of_chain(chain_of(REAL_SESSION), Settings())
+    alone = snapshot(**{"gamma": alone_gamma.model_dump(), "price.last": alone_gamma.spot})
     assert positive(alone).status == "pass" and ceiling(alone).status == "fail"
 
 
