@@ -189,6 +189,11 @@ def _span(start: date | None, end: date | None) -> tuple[int, int]:
     )
 
 
+def _new_york(stored: str) -> datetime:
+    """A time stored as ISO text, in New York time (as the sources give times)."""
+    return datetime.fromisoformat(stored).astimezone(NEW_YORK)
+
+
 def _utc_iso(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError(f"a timezone-aware datetime is required, not {moment!r}")
@@ -551,7 +556,7 @@ class Store:
         header = (
             chain.underlying,
             _day(quoted),
-            chain.as_of.isoformat(),
+            _utc_iso(chain.as_of),
             chain.spot,
             chain.source,
             None if chain.fetched_at is None else _utc_iso(chain.fetched_at),
@@ -603,11 +608,15 @@ class Store:
             ).fetchall()
         chain = OptionChain(
             underlying=name,
-            as_of=datetime.fromisoformat(as_of).astimezone(NEW_YORK),
+            as_of=_new_york(as_of),
             spot=float(spot),
             contracts=_contracts(rows),
             source=source,
-            fetched_at=None if fetched_at is None else datetime.fromisoformat(fetched_at),
+            fetched_at=(
+                None
+                if fetched_at is None
+                else datetime.fromisoformat(fetched_at).astimezone(NEW_YORK)
+            ),
             notes=tuple(json.loads(notes)),
         )
         with self._lock:

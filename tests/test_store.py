@@ -332,6 +332,7 @@ def test_an_option_chain_round_trips_every_column_nan_and_dtype(tmp_path: Path) 
     )
     assert read.as_of == chain.as_of and read.as_of.tzinfo == NEW_YORK
     assert read.fetched_at == chain.fetched_at
+    assert read.fetched_at is not None and read.fetched_at.tzinfo == NEW_YORK  # as fetched
 
 
 def test_the_stored_chain_is_the_last_and_serves_its_session_and_later(store: Store) -> None:

@@ -40,6 +40,7 @@ from typing import Any, Literal, Protocol, TypeVar
 
 import pandas as pd
 
+from core.chain_sessions import session_of
 from core.clock import NEW_YORK, Clock, system_clock
 from core.options.chain import OptionChain
 from core.progress import Progress
@@ -837,16 +838,12 @@ class YahooSource:
         )
 
     def _quoted_session(self, moment: datetime) -> date:
-        """The session whose quotes a chain fetched at `moment` carries: the session in
-        its regular hours, else the last one closed (pre-market, after hours, weekends:
-        the quotes and open interest are those of that close)."""
+        """The session whose quotes a chain fetched at `moment` carries
+        (`core.chain_sessions.session_of`); its own date outside the calendar's span."""
         try:
-            state = self._calendar.state(moment)
+            return session_of(self._calendar, moment)
         except ValueError:  # outside the calendar's span
             return moment.astimezone(NEW_YORK).date()
-        if state.phase == "regular" and state.session is not None:
-            return state.session
-        return state.last_session
 
     # Weights -----------------------------------------------------------------------
 
