@@ -207,6 +207,11 @@ def _written_out(status: PanelStatus, summary: Summary) -> PanelStatus:
     return status.model_copy(update={"full_detail": detail.replace(summary.line, summary.full)})
 
 
+def _where(source: Source) -> str:
+    """A source as a panel names it: its kind, or `files:DIR` for a directory."""
+    return source.kind if source.directory is None else f"files:{source.directory}"
+
+
 def showing_data_from(moment: datetime) -> str:
     """The tail of a failure's line saying how old the data on show is."""
     return f"; showing data from {moment.astimezone(NEW_YORK):%Y-%m-%d %H:%M}"
@@ -577,7 +582,7 @@ class Engine:
         if failed is not None:
             return {}, f"{CHAIN_FAILED}: {failed}"
         if self._chain_absent is not None and self._chain_load is None:
-            where = source.kind if source.directory is None else f"files:{source.directory}"
+            where = _where(source)
             return {}, f"{where} has no option chain on or before {self._chain_absent}"
         return {}, LOADING_CHAIN
 
@@ -647,7 +652,7 @@ class Engine:
 
     def _source_info(self, source: Source, state: Freshness, as_of: datetime) -> SourceInfo:
         if state == "REPLAY":
-            where = source.kind if source.directory is None else f"files:{source.directory}"
+            where = _where(source)
             label = f"REPLAY {as_of:%Y-%m-%d} · {where}"
         else:
             label = state
