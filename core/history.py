@@ -99,6 +99,15 @@ def readings_history(
     wanted = chosen(registry, keys)
     computed = needed(registry, wanted)
     frames = compute_frames(settings, source, start, end, registry, computed, theses, warn)
+    return readings_table(frames, wanted)
+
+
+def readings_table(
+    frames: Mapping[str, pd.DataFrame], wanted: Sequence[Section[Any]]
+) -> pd.DataFrame:
+    """The history table of `wanted`'s readings from `frames` (as `frames_of` gives
+    them): one row per session of `frames["sessions"]`, each section's readings as a
+    replay as of that session sees them, counts as whole numbers."""
     sessions = frames["sessions"].index
     parts = [
         whole_counts(section, on_sessions(frames[section.key], sessions)) for section in wanted
@@ -142,22 +151,42 @@ def compute_frames(
     warn: Callable[[str], None] = lambda message: None,
 ) -> dict[str, pd.DataFrame]:
     """Each of `computed`'s readings over [start, end] with the warm-up it needs, by
-    key, plus the index's sessions of the span under "sessions". The option chains,
-    when a computed section reads them, are those the source answers for the index's
-    sessions of the span, each under its own session (`core.chain_sessions`). Data
-    that cannot be had (a symbol that failed, no members, a chain that fails to load)
-    leaves its readings unknown and is passed to `warn`; a section whose computation
-    fails raises HistoryError naming it."""
+    key, plus the index's sessions of the span under "sessions": the data fetched by
+    `fetch_cycle`, the readings computed from it by `frames_of`."""
+    cycle = fetch_cycle(settings, source, start, end, computed, warn)
+    return frames_of(settings, cycle, registry, computed, theses, start)
+
+
+def fetch_cycle(
+    settings: Settings,
+    source: Source,
+    start: date,
+    end: date,
+    computed: Sequence[Section[Any]],
+    warn: Callable[[str], None] = lambda message: None,
+    *,
+    symbols: Sequence[str] = (),
+) -> CycleData:
+    """The data `computed`'s readings over [start, end] need, as a replay's cycle: each
+    section's bars from the start of its warm-up to `end` (nothing after it), the
+    members when one reads them, and, when one reads option chains, those the source
+    answers for the index's sessions of the span, each under its own session
+    (`core.chain_sessions`, loaded as they are read). `symbols` adds other bars from
+    `start` (a study's series). Data that cannot be had (a symbol that failed, no
+    members, a chain that fails to load) is left out and passed to `warn`; no bars of
+    the index raise HistoryError."""
     needed_here = Registry(tuple(computed))
     index = settings.symbols.index
     bars: dict[str, pd.DataFrame] = {}
     windows = needed_here.windows(settings, lambda warmup: sessions_before(start, warmup))
-    if not any(index in symbols for symbols in windows.values()):
+    fetched = {symbol for window in windows.values() for symbol in window}
+    extra = [symbol for symbol in dict.fromkeys([index, *symbols]) if symbol not in fetched]
+    if extra:
         # The rows are the index's sessions, whether or not a section reads its bars.
-        windows.setdefault(sessions_before(start, 0), []).append(index)
-    for first, symbols in windows.items():
+        windows.setdefault(sessions_before(start, 0), []).extend(extra)
+    for first, window in windows.items():
         try:
-            bars.update(source.daily_bars(symbols, first, end))
+            bars.update(source.daily_bars(window, first, end))
         except PartialDataError as error:
             bars.update(error.partial)
             warn(str(error))
@@ -170,17 +199,15 @@ def compute_frames(
             members = source.members(sessions_before(start, needed_here.members_warmup()), end)
         except SourceError as error:
             warn(f"{error}: breadth unknown")
-    index_bars = bars[index]
-    sessions = index_bars.loc[index_bars.index >= pd.Timestamp(start), []]
     chains: Mapping[date, OptionChain | None] = {}
     chains_missing = None
     if needed_here.needs_chains():
         if "option_chains" in source.capabilities:
-            days = [stamp.date() for stamp in pd.DatetimeIndex(sessions.index)]
+            days = [stamp.date() for stamp in session_dates(bars[index], start)]
             chains = ChainsOfSessions(source, days, MarketSession(), warn)
         else:
             chains_missing = f"{source.kind} serves no option chains"
-    cycle = CycleData(
+    return CycleData(
         bars=bars,
         members=members,
         state="REPLAY",
@@ -190,7 +217,34 @@ def compute_frames(
         chains=chains,
         chains_missing=chains_missing,
     )
-    frames: dict[str, pd.DataFrame] = {"sessions": sessions}
+
+
+def session_dates(index_bars: pd.DataFrame, start: date) -> pd.DatetimeIndex:
+    """The index's sessions from `start` on: the rows of a history."""
+    return pd.DatetimeIndex(index_bars.index[index_bars.index >= pd.Timestamp(start)])
+
+
+def frames_of(
+    settings: Settings,
+    cycle: CycleData,
+    registry: Registry,
+    computed: Sequence[Section[Any]],
+    theses: Mapping[str, Thesis] | None,
+    start: date,
+) -> dict[str, pd.DataFrame]:
+    """Each of `computed`'s readings (in registry order: a section reads the frames of
+    those before it) from the data of `cycle` alone, by key, plus under "sessions" the
+    index's sessions of `cycle`'s bars from `start` on (an empty frame indexed by them).
+    Nothing is fetched: an engine's cycle, whose bars reach back far enough, gives the
+    history of its own readings. A section whose computation fails raises HistoryError
+    naming it; the index missing from the bars raises HistoryError too."""
+    index = settings.symbols.index
+    index_bars = cycle.bars.get(index)
+    if index_bars is None or index_bars.empty:
+        raise HistoryError(f"no bars for {index}")
+    frames: dict[str, pd.DataFrame] = {
+        "sessions": pd.DataFrame(index=session_dates(index_bars, start))
+    }
     for section in computed:
         assert section.readings is not None
         inputs = Inputs(settings, cycle, theses, {}, registry, dict(frames), {})

@@ -21,8 +21,9 @@ from core.clock import NEW_YORK
 from core.columns import flatten
 from core.config import Settings, load_settings
 from core.engine import Engine
-from core.history import readings_history
+from core.history import chosen, frames_of, needed, readings_history, readings_table
 from core.replay import Replay
+from core.section import CycleData, builtin
 from core.session import MarketSession
 from core.sources.base import DataFormatError, PartialDataError
 from core.sources.files import FilesSource
@@ -190,6 +191,28 @@ def test_a_section_whose_data_ends_earlier_reads_as_a_replay_does() -> None:
         for thesis in ("bull", "bear"):
             score = getattr(snapshot.checklist, thesis).score
             assert row[f"checklist.{thesis}.score"] == score, (day, thesis)
+
+
+def test_frames_of_reads_a_cycle_in_memory_as_a_history_fetches_it() -> None:
+    """An engine's cycle (its own bars, state and clock) gives the history of its
+    readings without a source: the same table as readings_history over the same bars."""
+    source = index_source()
+    span = (date(2025, 6, 2), date(2026, 1, 27))
+    keys = ["price", "rsi", "vix", "context"]
+    fetched = readings_history(Settings(), source, *span, keys=keys)
+    registry = builtin()
+    wanted = chosen(registry, keys)
+    cycle = CycleData(
+        bars=dict(source.bars),
+        members=None,
+        state="LIVE",
+        detail=None,
+        close_time=lambda day: datetime.combine(day, time(16), NEW_YORK),
+    )
+    calls = source.bar_calls
+    frames = frames_of(Settings(), cycle, registry, needed(registry, wanted), None, span[0])
+    assert source.bar_calls == calls  # nothing fetched
+    pd.testing.assert_frame_equal(readings_table(frames, wanted), fetched)
 
 
 class VixFails(FilesSource):
