@@ -214,6 +214,36 @@ class ThesisConfig(Section):
     """Items to add, or to replace built-in items with the same id field by field."""
 
 
+class StudyConfig(Section):
+    """A historical-edge study's table in the config: `[studies.rut_streak]` changes the
+    fields it gives of a built-in study, any other id adds a study (which then needs a
+    title, a definition and a condition). Rules are parsed and checked by
+    core.studies.study, not here; the fields are those of its `Study`."""
+
+    title: str | None = Field(None, min_length=1)
+    """The setup in a few words, as the Edge panel lists it."""
+    definition: str | None = Field(None, min_length=1)
+    """The study in words."""
+    condition: str | None = Field(None, min_length=1)
+    """A rule over the readings, true on a setup's sessions."""
+    series: str | None = None
+    """Whose forward return is measured: a key of `[symbols]` (index, small_caps, ...)."""
+    relative_to: str | None = None
+    """Another key of `[symbols]`: measure `series` relative to it."""
+    horizons: tuple[int, ...] | None = None
+    """Forward horizons in sessions."""
+    headline: int | None = None
+    """The horizon the Edge panel shows; one of `horizons`."""
+    cooldown: int | None = Field(None, ge=0)
+    """Sessions the condition must not have held before an event."""
+    reading: str | None = None
+    """An expression shown for each event (default: the condition's first field)."""
+    decline_pct: float | None = Field(None, gt=0)
+    """Also count the events whose fall within a horizon reached this, in percent."""
+    near: str | None = None
+    """An expression for how far the last session is from triggering, in percent."""
+
+
 SourceName = Annotated[str, AfterValidator(check_source)]
 """auto | yahoo | sim | files:DIR."""
 
@@ -288,6 +318,9 @@ class Settings(BaseSettings):
     """Your price levels and bands, shown on the price panel and named in rules."""
     theses: dict[str, ThesisConfig] = Field(default_factory=dict)
     """Changes to the built-in bull/bear theses and new theses (see core.thesis)."""
+    studies: dict[str, StudyConfig] = Field(default_factory=dict)
+    """Changes to the built-in historical-edge studies and new studies, by id (see
+    core.studies.study)."""
 
     @field_validator("members_file")
     @classmethod

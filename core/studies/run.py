@@ -1,0 +1,310 @@
+"""Running a historical-edge study over a history of readings: the condition evaluated
+on every session with the rule language (`core.rules`, three-valued: an unknown session
+does not hold), the events (`core.studies.events`), the forward returns and falls of the
+measured series on the readings' sessions (`core.studies.forward`) and the statistics
+against the baseline (`core.studies.stats`), gathered into a `StudyResult`. The last row
+of the readings is "today": prices after it are never read, so a study run on the
+readings up to a day shows what was knowable that day. `needed_sections` says which
+sections' readings a set of studies reads, for `core.history.readings_history(keys=...)`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import date
+from functools import cache
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from core.rules import (
+    Attr,
+    Binary,
+    Call,
+    Name,
+    Node,
+    Rule,
+    Table,
+    Unary,
+    compile_reading,
+    reading_of,
+)
+from core.rules import compile_rule as _compile_rule
+from core.studies.events import event_positions
+from core.studies.forward import deepest_falls, forward_returns, relative
+from core.studies.result import HorizonStats, PathPoint, StudyEvent, StudyResult
+from core.studies.stats import horizon_stats
+from core.studies.study import Study, StudyError
+
+if TYPE_CHECKING:
+    from core.config import Settings
+
+__all__ = ["SURVIVORSHIP", "needed_sections", "run_study", "series_name"]
+
+SURVIVORSHIP = "breadth uses today's member list (survivorship)"
+NAMES = {
+    "^GSPC": "S&P 500",
+    "^SPX": "S&P 500",
+    "^RUT": "Russell 2000",
+    "^IXIC": "Nasdaq Composite",
+    "^VIX": "VIX",
+    "^VIX9D": "VIX9D",
+    "^VIX3M": "VIX3M",
+}
+"""Series in words, by Yahoo symbol (any other symbol is named as it is)."""
+LEVEL_SECTION = "price"
+"""The section that lists the levels `level("...")` reads."""
+
+
+# -- the rules ------------------------------------------------------------------------
+
+
+@cache
+def compile_rule(source: str, kind: Literal["condition", "value"]) -> Rule:
+    """`source` compiled (once per text: studies run again every session)."""
+    return _compile_rule(source, kind=kind)
+
+
+def condition_rule(study: Study) -> Rule:
+    """The study's condition."""
+    return compile_rule(study.condition, "condition")
+
+
+def reading_rule(study: Study) -> Rule | None:
+    """The study's reading, else the condition's first field (None: there is none)."""
+    if study.reading is not None:
+        return compile_rule(study.reading, "value")
+    condition = condition_rule(study)
+    node = reading_of(condition.node)
+    return compile_reading(node, study.condition) if node is not None else None
+
+
+def _roots(node: Node) -> Iterator[str]:
+    """The top-level names `node` reads (`price` for `price.last` and `level(...)`)."""
+    if isinstance(node, Name):
+        yield node.name
+    elif isinstance(node, Attr):
+        yield from _roots(node.obj)
+    elif isinstance(node, Call):
+        if node.name == "level":
+            yield LEVEL_SECTION
+        for arg in node.args:
+            yield from _roots(arg)
+    elif isinstance(node, Unary):
+        yield from _roots(node.operand)
+    elif isinstance(node, Binary):
+        yield from _roots(node.left)
+        yield from _roots(node.right)
+
+
+def needed_sections(studies: Iterable[Study]) -> tuple[str, ...]:
+    """The keys of the sections the studies' condition, reading and near read, in the
+    registry's order (the envelope's fields, `as_of` and the like, are no section)."""
+    from core.section import builtin
+
+    read: set[str] = set()
+    for study in studies:
+        for source, kind in (
+            (study.condition, "condition"),
+            (study.reading, "value"),
+            (study.near, "value"),
+        ):
+            if source is not None:
+                read.update(_roots(compile_rule(source, kind).node))
+    return tuple(section.key for section in builtin() if section.key in read)
+
+
+# -- the series -----------------------------------------------------------------------
+
+
+def series_name(study: Study, settings: Settings) -> str:
+    """What the study measures, in words: `S&P 500`, `Russell 2000 relative to S&P 500`."""
+    name = _name(getattr(settings.symbols, study.series))
+    if study.relative_to is None:
+        return name
+    return f"{name} relative to {_name(getattr(settings.symbols, study.relative_to))}"
+
+
+def _name(symbol: str) -> str:
+    return NAMES.get(symbol.upper(), symbol)
+
+
+def _sessions(index: pd.Index) -> pd.DatetimeIndex:
+    """`index` as tz-naive midnight timestamps."""
+    stamps = pd.DatetimeIndex(pd.to_datetime(index))
+    if stamps.tz is not None:
+        stamps = stamps.tz_localize(None)
+    return stamps.normalize()
+
+
+def closes_on(prices: pd.Series, sessions: pd.DatetimeIndex) -> np.ndarray:
+    """`prices` read on `sessions`: the last close on or before each (NaN before the
+    first); closes after the last session are never read."""
+    series = pd.Series(np.asarray(prices, dtype=float), index=_sessions(prices.index))
+    series = series[~series.index.duplicated(keep="last")].sort_index()
+    series = series.loc[: sessions[-1]].dropna() if len(sessions) else series.iloc[:0]
+    if series.empty:
+        return np.full(len(sessions), np.nan)
+    aligned = series.reindex(sessions, method="ffill")
+    return aligned.to_numpy(dtype=float)
+
+
+def measured(
+    study: Study, prices: Mapping[str, pd.Series], settings: Settings, sessions: pd.DatetimeIndex
+) -> np.ndarray:
+    """The series the study measures on `sessions` (a ratio for `relative_to`); StudyError
+    when a price series it needs is not given."""
+
+    def closes(key: str) -> np.ndarray:
+        symbol = getattr(settings.symbols, key)
+        if symbol not in prices:
+            given = ", ".join(prices) or "none"
+            raise StudyError(f"study '{study.id}': no prices for {symbol} ({key}); given: {given}")
+        return closes_on(prices[symbol], sessions)
+
+    series = closes(study.series)
+    if study.relative_to is not None:
+        series = relative(series, closes(study.relative_to))
+    return series
+
+
+# -- the study ------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> float | int | bool | str | None:
+    """A reading as an event shows it: a level as its value, a date as ISO text."""
+    value = getattr(value, "value", value) if not isinstance(value, float | int | str) else value
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if np.isfinite(value) else None
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _readings_at(rule: Rule | None, readings: pd.DataFrame, rows: np.ndarray) -> list[Any]:
+    """The rule's value (as Python) on `rows` of the readings (rules read one row)."""
+    if rule is None or rows.size == 0:
+        return [None] * rows.size
+    table = Table.of_frame(readings.iloc[rows])
+    return [_plain(outcome.value) for outcome in rule.outcomes(table)]
+
+
+def _pct(value: float) -> float | None:
+    return float(value) * 100.0 if np.isfinite(value) else None
+
+
+def _path(series: np.ndarray, positions: np.ndarray, headline: int) -> tuple[PathPoint, ...]:
+    """The events' mean return k sessions after, against every session's, k = 1..headline."""
+    points = []
+    count = series.size
+    for k in range(1, headline + 1):
+        if k >= count:
+            points.append(PathPoint(sessions=k, mean_pct=None, baseline_mean_pct=None))
+            continue
+        with np.errstate(divide="ignore", invalid="ignore"):
+            moves = series[k:] / series[:-k] - 1.0
+        finite = np.isfinite(moves)
+        base = float(moves[finite].mean()) if finite.any() else np.nan
+        at = positions[positions < count - k]
+        mine = moves[at][finite[at]]
+        mean = float(mine.mean()) if mine.size else np.nan
+        points.append(PathPoint(sessions=k, mean_pct=_pct(mean), baseline_mean_pct=_pct(base)))
+    return tuple(points)
+
+
+def run_study(
+    study: Study,
+    readings: pd.DataFrame,
+    prices: Mapping[str, pd.Series],
+    settings: Settings,
+    *,
+    notes: Sequence[str] = (),
+) -> StudyResult:
+    """`study` over `readings` (index: the sessions; columns: readings named as
+    `core.columns` names them, covering the sections `needed_sections` names), measuring
+    the close series `prices` gives by symbol (`settings.symbols.<series>`); the last
+    row of `readings` is today, and no price after it is read. `notes` are passed on
+    (with any caveat found here: survivorship, unknown sessions, events without a
+    price). Raises StudyError when a price series the study measures is not given."""
+    sessions = _sessions(readings.index)
+    count = len(sessions)
+    table = Table.of_frame(readings)
+    holds, known = condition_rule(study).evaluate_columns(table)
+    holds = np.asarray(holds, dtype=bool) & known
+    positions = event_positions(holds, study.cooldown)
+    series = measured(study, prices, settings, sessions) if count else np.empty(0)
+    triggers = _readings_at(reading_rule(study), readings, positions)
+
+    horizons: dict[str, HorizonStats] = {}
+    returns: dict[int, np.ndarray] = {}
+    falls: dict[int, np.ndarray] = {}
+    for horizon in study.horizons:
+        every = forward_returns(series, horizon)
+        returns[horizon] = every[positions]
+        falls[horizon] = deepest_falls(series, horizon, positions)
+        pending = int(np.count_nonzero(positions + horizon >= count))
+        horizons[str(horizon)] = horizon_stats(
+            horizon,
+            returns[horizon],
+            every,
+            pending=pending,
+            event_falls=falls[horizon],
+            decline_pct=study.decline_pct,
+        )
+    events = tuple(
+        StudyEvent(
+            date=sessions[position].date(),
+            reading=triggers[number],
+            returns_pct={str(h): _pct(returns[h][number]) for h in study.horizons},
+            drawdown_pct={str(h): _pct(falls[h][number]) for h in study.horizons},
+        )
+        for number, position in enumerate(positions)
+    )
+    last = count - 1
+    near_pct = None
+    if study.near is not None and count:
+        values, near_known = compile_rule(study.near, "value").evaluate_columns(
+            Table.of_frame(readings.iloc[[last]])
+        )
+        near_pct = float(values[0]) if near_known[0] and np.isfinite(values[0]) else None
+    found = [*notes, *_caveats(study, known, positions, series)]
+    return StudyResult(
+        id=study.id,
+        title=study.title,
+        definition=study.definition,
+        series=series_name(study, settings),
+        span_from=sessions[0].date() if count else None,
+        span_to=sessions[last].date() if count else None,
+        headline=study.headline,
+        cooldown=study.cooldown,
+        horizons=horizons,
+        events=events,
+        active=bool(holds[last]) if count and known[last] else None,
+        last_event=events[-1].date if events else None,
+        within_cooldown=bool(positions.size and last - positions[-1] <= study.cooldown),
+        near_pct=near_pct,
+        path=_path(series, positions, study.headline),
+        notes=tuple(dict.fromkeys(found)),
+    )
+
+
+def _caveats(
+    study: Study, known: np.ndarray, positions: np.ndarray, series: np.ndarray
+) -> list[str]:
+    """What the reader of the figures should know: survivorship when breadth is read,
+    sessions whose condition is unknown, events whose series has no price."""
+    from core.section import builtin
+
+    registry = builtin()
+    caveats = []
+    if any(registry[key].needs_members for key in needed_sections([study])):
+        caveats.append(SURVIVORSHIP)
+    unknown = int(known.size - np.count_nonzero(known))
+    if unknown:
+        caveats.append(f"the condition is unknown on {unknown} of {known.size} sessions")
+    unpriced = int(np.count_nonzero(~np.isfinite(series[positions]))) if positions.size else 0
+    if unpriced:
+        caveats.append(f"{unpriced} event(s) have no price for the series and are not counted")
+    return caveats
