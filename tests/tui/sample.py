@@ -28,6 +28,7 @@ from core.sections.rsi import Divergence, PivotPoint, RsiSection
 from core.sections.trend import TrendSection, TrendSignal
 from core.sections.vix import VixSection
 from core.snapshot import History, MarketInfo, PanelStatus, Series, Snapshot, SourceInfo, Thesis
+from tests.tui.sample_edge import sample_edge
 
 SESSION_CLOSE = datetime(2026, 1, 28, 16, 0, tzinfo=NEW_YORK)
 """The close the sample Snapshot stands on (a Wednesday)."""
@@ -486,6 +487,7 @@ def sample_snapshot(*, last: float = LAST) -> Snapshot:
         ),
         context=ContextSection(status=closed(), rut_win_streak=3),
         gamma=sample_gamma(last),
+        edge=sample_edge(),
         checklist=ChecklistSection(
             status=closed(),
             bull=ThesisScore(
