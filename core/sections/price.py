@@ -95,6 +95,14 @@ class PriceSection(SectionModel):
     nearest_milestone_above: float | None = None
     within_1pct_below_milestone: bool | None = None
     """Last close in [milestone × 0.99, milestone) for the milestone just above."""
+    highest_milestone: float | None = None
+    """The highest 1,000-point multiple a close up to the last has been at or above
+    (None while none has reached 1,000), over the bars loaded."""
+    new_milestone: bool | None = None
+    """The last close is the first at or above a 1,000-point multiple no earlier close
+    reached. Exact on the index's whole history (from 1927); on a shorter one (the
+    monitor loads about ten years) it means the first since the bars start, and it is
+    unknown on their first close."""
     ema_stack: Literal["bullish", "bearish", "mixed"] | None = None
     """Bullish: close > EMA 20 > EMA 50 > EMA 200; bearish: the reverse; else mixed."""
     bands: BandState = Field(default_factory=BandState)

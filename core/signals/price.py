@@ -2,16 +2,19 @@
 the close, the previous close and the change; the two 1,000-point milestones around the
 close, the 20/50-day EMAs and 50/200-day SMAs and the user's own levels and bands, each
 with its distance in percent ((close / level - 1) * 100); the milestone just above and
-whether the close sits within 1% below it; the EMA 20/50/200 stack; the Bollinger (20,
+whether the close sits within 1% below it; the highest milestone ever reached and
+whether this close is the first to reach it; the EMA 20/50/200 stack; the Bollinger (20,
 2 sd) and Keltner (EMA 20 ± 2 ATR 10) band state; and the TD Sequential state.
 `price_readings` returns them as one frame, a row per session and a column per reading,
 named by its path inside the price section (`last`, `levels[EMA 50].distance_pct`,
 `td.countdown`); every value on a row uses that session's bar and the bars before it,
-nothing after. A level is shown on a session when its value and distance are known
-(an average once warmed up, a milestone while it is one of the two around the close);
-on the others every field of it is missing. What needs highs and lows (Keltner, the
-squeeze, TD perfection, countdown and TDST) is missing where they are (close-only
-history), never computed from NaN. `recent_history` is the chart's year of closes."""
+nothing after (the highest milestone reads every bar before, back to the first: it
+never forgets where the bars start). A level is shown on a session when its value and
+distance are known (an average once warmed up, a milestone while it is one of the two
+around the close); on the others every field of it is missing. What needs highs and
+lows (Keltner, the squeeze, TD perfection, countdown and TDST) is missing where they
+are (close-only history), never computed from NaN. `recent_history` is the chart's
+year of closes."""
 
 from __future__ import annotations
 
@@ -172,13 +175,42 @@ def price_columns(close: np.ndarray) -> Columns:
 
 def milestone_flags(close: np.ndarray) -> Columns:
     """The first milestone strictly above the close (7,000 → 8,000) and whether the
-    close lies in [milestone * 0.99, milestone)."""
+    close lies in [milestone * 0.99, milestone); the highest milestone a close has
+    reached and whether this close is the first to reach it (`milestone_records`)."""
     with np.errstate(invalid="ignore"):
         above = (np.floor(close / MILESTONE_STEP) + 1.0) * MILESTONE_STEP
         within = (above * NEAR_MILESTONE <= close) & (close < above)
     return {
         "nearest_milestone_above": above,
         "within_1pct_below_milestone": _shown(within, np.isfinite(close)),
+        **milestone_records(close),
+    }
+
+
+def milestone_records(close: np.ndarray) -> Columns:
+    """On each session with a close: `highest_milestone`, the highest 1,000-point
+    multiple any close up to it (included) is at or above (missing while none has
+    reached 1,000), and `new_milestone`, whether this close is the first at or above a
+    multiple no earlier close reached (6,000 → a close of 7,000.00 or more, when every
+    earlier close was below 7,000). "Earlier" means in these bars: on the index's whole
+    history (the S&P 500 from 1927) the flag is exact; on bars that start later it is
+    the first close above the multiple since they start, and on the first close it is
+    unknown when that close is at or above 1,000 (below it, no multiple is reached:
+    false). A session without a close has neither reading."""
+    known = np.isfinite(close)
+    record = np.fmax.accumulate(np.where(known, close, np.nan)) if close.size else close
+    with np.errstate(invalid="ignore"):
+        reached = np.floor(record / MILESTONE_STEP) * MILESTONE_STEP
+        own = np.floor(close / MILESTONE_STEP) * MILESTONE_STEP
+    highest = np.where(known & (reached >= MILESTONE_STEP), reached, np.nan)
+    before = np.full(close.size, np.nan)
+    before[1:] = reached[:-1]
+    first = known & np.isnan(before)  # no close before this one
+    with np.errstate(invalid="ignore"):
+        new = (own >= MILESTONE_STEP) & (own > np.nan_to_num(before, nan=0.0))
+    return {
+        "highest_milestone": highest,
+        "new_milestone": _shown(new, known & ~(first & (own >= MILESTONE_STEP))),
     }
 
 

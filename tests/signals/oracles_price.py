@@ -2,7 +2,8 @@
 it was computed before readings became a history: scalar by scalar, at the last bar
 only, from indicator calls on the bars cut there (kept verbatim, as an independent
 check that the vectorised readings of `core.signals.price` give every session the
-reading the panel used to give; `key_levels` is its levels). `price_inputs` hands
+reading the panel used to give; `key_levels` is its levels; `milestone_record`, the
+highest milestone and the new-milestone flag, was added with those readings). `price_inputs` hands
 bars to the section the way a refresh cycle does."""
 
 from __future__ import annotations
@@ -174,6 +175,23 @@ def within_1pct_below(last: float, milestone: float) -> bool:
     return milestone * NEAR_MILESTONE <= last < milestone
 
 
+def milestone_record(close: pd.Series) -> tuple[float | None, bool | None]:
+    """The highest multiple of 1,000 any close of `close` (the last one finite) is at
+    or above (None below 1,000), and whether the last close is the first at or above
+    its own multiple: unknown when it is the first close and at or above 1,000."""
+    closes = [float(value) for value in close.to_numpy() if math.isfinite(value)]
+    last, earlier = closes[-1], closes[:-1]
+    highest = math.floor(max(closes) / MILESTONE_STEP) * MILESTONE_STEP
+    own = math.floor(last / MILESTONE_STEP) * MILESTONE_STEP
+    if not earlier:
+        return (highest if highest >= MILESTONE_STEP else None), (
+            None if own >= MILESTONE_STEP else False
+        )
+    before = math.floor(max(earlier) / MILESTONE_STEP) * MILESTONE_STEP
+    new = own >= MILESTONE_STEP and own > before
+    return (highest if highest >= MILESTONE_STEP else None), new
+
+
 def ema_stack(close: pd.Series) -> Literal["bullish", "bearish", "mixed"] | None:
     """Order of the last close and its EMA 20/50/200: bullish when close > EMA 20 >
     EMA 50 > EMA 200, bearish when close < EMA 20 < EMA 50 < EMA 200, else mixed;
@@ -304,6 +322,7 @@ def price_section_at_last_bar(
     earlier = close.iloc[:-1].dropna()
     prev_close = float(earlier.iloc[-1]) if len(earlier) else None
     milestone = nearest_milestone_above(last)
+    highest_milestone, new_milestone = milestone_record(close)
     return PriceSection(
         status=status,
         symbol=symbol,
@@ -314,6 +333,8 @@ def price_section_at_last_bar(
         history=recent_history(close),
         nearest_milestone_above=milestone,
         within_1pct_below_milestone=within_1pct_below(last, milestone),
+        highest_milestone=highest_milestone,
+        new_milestone=new_milestone,
         ema_stack=ema_stack(close),
         bands=band_state(bars),
         td=td_state(bars),

@@ -10,6 +10,7 @@ closes SOURCES.md lists."""
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 import numpy as np
@@ -226,6 +227,7 @@ def test_strings_and_flags_are_object_columns_and_numbers_float() -> None:
         "price.td.perfected",
         "price.td.countdown_direction",
         "price.within_1pct_below_milestone",
+        "price.new_milestone",
         "price.ema_stack",
         "price.bands.bollinger_expanding",
         "price.bands.keltner_expanding",
@@ -237,6 +239,17 @@ def test_strings_and_flags_are_object_columns_and_numbers_float() -> None:
     assert (frame[numbers].dtypes == np.float64).all()
     flags = frame["price.bands.squeeze"].dropna()
     assert len(flags) and all(type(flag) is bool for flag in flags)
+
+
+def test_new_milestone_is_the_first_close_at_or_above_a_multiple_never_reached() -> None:
+    close = np.array([990.0, 1000.0, 980.0, 1500.0, np.nan, 2999.0, 3000.0, 2500.0, 3000.5])
+    frame = readings(price_inputs(bars_of(close, close + 1, close - 1)))
+    highest = [None, 1000, 1000, 1000, None, 2000, 3000, 3000, 3000]
+    assert [None if math.isnan(v) else v for v in frame["price.highest_milestone"]] == highest
+    new = [False, True, False, False, None, True, True, False, False]
+    assert list(frame["price.new_milestone"]) == new  # 2,000 skipped: 2,999 reached it
+    late = readings(price_inputs(bars_of(close[5:], close[5:] + 1, close[5:] - 1)))
+    assert list(late["price.new_milestone"]) == [None, True, False, False]  # first: unknown
 
 
 def test_no_bars_no_sessions() -> None:
@@ -286,6 +299,24 @@ def test_real_closes_and_the_7000_milestone(gspc_readings: pd.DataFrame) -> None
     above = gspc_readings.loc[gspc_readings["price.last"] >= 7000.0]
     assert above.index[0] == pd.Timestamp("2026-04-15")  # the first close >= 7,000
     assert above["price.nearest_milestone_above"].iloc[0] == 8000.0
+
+
+def test_real_new_milestones_since_1927(gspc_readings: pd.DataFrame) -> None:
+    """The first close at or above each 1,000 (the new_milestone study's events)."""
+    new = gspc_readings.loc[gspc_readings["price.new_milestone"].eq(True)]
+    expected = {
+        "1998-02-02": 1000.0,
+        "2014-08-26": 2000.0,
+        "2019-07-12": 3000.0,
+        "2021-04-01": 4000.0,
+        "2024-02-09": 5000.0,
+        "2024-11-11": 6000.0,
+        "2026-04-15": 7000.0,
+    }
+    dates = [stamp.date().isoformat() for stamp in pd.DatetimeIndex(new.index)]
+    assert dict(zip(dates, new["price.highest_milestone"], strict=True)) == expected
+    assert gspc_readings["price.new_milestone"].iloc[0] is False  # 17.66: below every 1,000
+    assert gspc_readings.loc["2026-01-28", "price.highest_milestone"] == 6000.0
 
 
 SESSIONS = ("1932-06-01", "1955-09-26", "1987-10-19", "2008-10-10", "2020-03-23", "2026-02-05")
