@@ -1,5 +1,6 @@
 """The `regime` command: starts the monitor, prints one Snapshot (`regime snapshot`),
-prints the readings of every session of a span (`regime history`), computes the gamma
+prints the readings of every session of a span (`regime history`), runs a
+historical-edge study over the index's history (`regime study`), computes the gamma
 section from one option-chain file (`regime gamma`), or checks a config file (`regime
 config check`). Flags are parsed with argparse and become the flags
 layer of the Settings; `--as-of` becomes one `Replay` value. Every bad input ends in
@@ -173,6 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     history.add_argument("--format", choices=("csv", "json"), default="csv")
     _data_flags(history.add_argument_group("data"))
+    _study_parser(commands)
     _gamma_parser(commands)
     config = commands.add_parser("config", help="work with the config file")
     config_commands = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
@@ -184,6 +186,48 @@ def build_parser() -> argparse.ArgumentParser:
     )
     config_commands.add_parser("path", help="print where the config file is read from")
     return parser
+
+
+def _study_parser(commands: argparse._SubParsersAction[Parser]) -> None:
+    study = commands.add_parser(
+        "study",
+        help="what happened after a setup: one historical-edge study over the index's history",
+        description=(
+            "Run one historical-edge study (a condition over the readings' history) from "
+            "the index's first session, or --from, to --to or --as-of: its events, and per "
+            "horizon the forward returns against the baseline of every session. --as-of "
+            "shows what was knowable on that day: nothing after it is read."
+        ),
+    )
+    study.add_argument("name", nargs="?", metavar="NAME", help="the study's id (see --list)")
+    study.add_argument(
+        "--list", action="store_true", help="list the studies: id, title, headline horizon"
+    )
+    study.add_argument(
+        "--from",
+        dest="start",
+        type=_day("--from"),
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the first session (default: the index's first)",
+    )
+    study.add_argument(
+        "--to",
+        dest="end",
+        type=_day("--to"),
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the last session (default: today)",
+    )
+    study.add_argument(
+        "--as-of",
+        type=_day("--as-of"),
+        default=argparse.SUPPRESS,
+        metavar="YYYY-MM-DD",
+        help="the study as known at that session's close: no later data is read",
+    )
+    study.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    _data_flags(study.add_argument_group("data"))
 
 
 def _gamma_parser(commands: argparse._SubParsersAction[Parser]) -> None:
@@ -582,6 +626,87 @@ def run_history(args: argparse.Namespace) -> int:
     return 0
 
 
+def study_span(args: argparse.Namespace) -> tuple[date | None, date | None]:
+    """The span `regime study` asks for: --from, and the earlier of --to and --as-of;
+    raises BadInput for a day in the future or an end before the start."""
+    start: date | None = args.start
+    to: date | None = args.end
+    as_of: date | None = getattr(args, "as_of", None)
+    today = date.today()
+    for flag, day in (("--from", start), ("--to", to), ("--as-of", as_of)):
+        if day is not None and day > today and flag != "--to":
+            raise BadInput(f"{flag} {day} is in the future")
+    ends = [(day, flag) for flag, day in (("--as-of", as_of), ("--to", to)) if day is not None]
+    end, flag = min(ends) if ends else (None, "")
+    if start is not None and end is not None and end < start:
+        raise BadInput(f"{flag} {end} is before --from {start}")
+    return start, end
+
+
+def run_study_command(args: argparse.Namespace) -> int:
+    """`regime study`: one study over the index's history as text, JSON or CSV, or the
+    list of studies."""
+    from core.history import HistoryError
+    from core.replay import Replay
+    from core.session import MarketSession
+    from core.sources.base import SourceError
+    from core.sources.select import open_source
+    from core.studies.over_history import run_studies
+    from core.studies.report import csv_text, listing, text
+    from core.studies.study import StudyError, load_studies
+
+    settings = load(args)
+    config = getattr(args, "config", None)
+    try:
+        studies = load_studies(settings, origin=config_origin(config))
+    except StudyError as error:
+        raise BadInput(str(error)) from None
+    if args.list:
+        print(listing(studies))
+        return 0
+    if args.name is None:
+        raise BadInput("study: name a study (regime study --list shows them)")
+    study = studies.get(args.name)
+    if study is None:
+        raise BadInput(f"no study named {args.name!r} (studies: {', '.join(studies)})")
+    start, end = study_span(args)
+    theses = load_theses(settings, config)
+    check_inputs(settings.source, settings.symbols.index, None)
+    try:
+        source = open_source(settings).source
+        if source.simulated and settings.source != "sim":
+            raise BadInput(f"{source.detail or 'no market data'} (ask for it: --source sim)")
+        as_of: date | None = getattr(args, "as_of", None)
+        if as_of is not None and (source.historical or source.cached) and end == as_of:
+            # Local data that ends before the day would answer as of its last session.
+            try:
+                replay, _ = Replay(as_of).on_sessions(MarketSession())
+            except ValueError as error:
+                raise BadInput(f"--as-of {as_of}: {error}") from None
+            where = settings.source if source.historical else "the cache"
+            check_replay_data(source, settings.symbols.index, as_of, replay, where)
+        (result,) = run_studies(
+            settings,
+            source,
+            [study],
+            start,
+            end,
+            theses=theses,
+            warn=lambda message: print(f"regime: warning: {message}", file=sys.stderr),
+        )
+    except (HistoryError, SourceError, StudyError) as error:
+        raise BadInput(str(error)) from None
+    if result.span_to is None:
+        raise BadInput(f"no session of {settings.symbols.index} from {start} to {end}")
+    if args.format == "json":
+        print(result.model_dump_json(indent=2))
+    elif args.format == "csv":
+        sys.stdout.write(csv_text(result))
+    else:
+        print(text(result, study.decline_pct))
+    return 0
+
+
 def run_gamma(args: argparse.Namespace) -> int:
     """`regime gamma`: the gamma section of one chain file, as JSON or text."""
     from core.options.files import read_chain
@@ -653,6 +778,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             status = run_config(args)
         elif args.command == "gamma":
             status = run_gamma(args)
+        elif args.command == "study":
+            status = run_study_command(args)
         else:
             status = run_history(args)
         sys.stdout.flush()  # a write that fails does so here, not in Python's exit
