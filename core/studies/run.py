@@ -130,23 +130,29 @@ def _name(symbol: str) -> str:
 
 
 def _sessions(index: pd.Index) -> pd.DatetimeIndex:
-    """`index` as tz-naive midnight timestamps."""
-    stamps = pd.DatetimeIndex(pd.to_datetime(index))
+    """`index` as tz-naive timestamps of the sessions' dates."""
+    stamps = pd.DatetimeIndex(index)
     if stamps.tz is not None:
         stamps = stamps.tz_localize(None)
-    return stamps.normalize()
+    return pd.DatetimeIndex(stamps.to_numpy(dtype="datetime64[D]"))
 
 
 def closes_on(prices: pd.Series, sessions: pd.DatetimeIndex) -> np.ndarray:
-    """`prices` read on `sessions`: the last close on or before each (NaN before the
-    first); closes after the last session are never read."""
-    series = pd.Series(np.asarray(prices, dtype=float), index=_sessions(prices.index))
-    series = series[~series.index.duplicated(keep="last")].sort_index()
-    series = series.loc[: sessions[-1]].dropna() if len(sessions) else series.iloc[:0]
-    if series.empty:
-        return np.full(len(sessions), np.nan)
-    aligned = series.reindex(sessions, method="ffill")
-    return aligned.to_numpy(dtype=float)
+    """`prices` read on `sessions`: the last known close on or before each (NaN before
+    the first); closes after the last session are never read."""
+    days = _sessions(prices.index).to_numpy(dtype="datetime64[D]")
+    values = np.asarray(prices, dtype=float)
+    keep = np.isfinite(values)
+    days, values = days[keep], values[keep]
+    if days.size > 1 and not (days[1:] > days[:-1]).all():
+        order = np.argsort(days, kind="stable")
+        days, values = days[order], values[order]
+        last = np.append(days[1:] != days[:-1], True)  # of a day given twice, the last
+        days, values = days[last], values[last]
+    wanted = sessions.to_numpy(dtype="datetime64[D]")
+    before = np.searchsorted(days, wanted, side="right") - 1
+    closes: np.ndarray = np.where(before >= 0, values[np.maximum(before, 0)], np.nan)
+    return closes
 
 
 def measured(
@@ -195,21 +201,35 @@ def _pct(value: float) -> float | None:
     return float(value) * 100.0 if np.isfinite(value) else None
 
 
+def _percents(fractions: np.ndarray) -> list[float | None]:
+    """Fractions as percents, None where not finite."""
+    percents = fractions * 100.0
+    return [
+        value if finite else None
+        for value, finite in zip(percents.tolist(), np.isfinite(percents).tolist(), strict=True)
+    ]
+
+
 def _path(series: np.ndarray, positions: np.ndarray, headline: int) -> tuple[PathPoint, ...]:
-    """The events' mean return k sessions after, against every session's, k = 1..headline."""
-    points = []
+    """The events' mean return k sessions after, against every session's, k = 1..headline
+    (each over the sessions whose k sessions are reached and priced)."""
     count = series.size
-    for k in range(1, headline + 1):
-        if k >= count:
-            points.append(PathPoint(sessions=k, mean_pct=None, baseline_mean_pct=None))
-            continue
-        with np.errstate(divide="ignore", invalid="ignore"):
-            moves = series[k:] / series[:-k] - 1.0
-        finite = np.isfinite(moves)
-        base = float(moves[finite].mean()) if finite.any() else np.nan
-        at = positions[positions < count - k]
-        mine = moves[at][finite[at]]
-        mean = float(mine.mean()) if mine.size else np.nan
+    steps = np.arange(1, headline + 1)
+    # The events' returns, one row per event, one column per k (NaN past the last session).
+    ahead = positions[:, None] + steps[None, :]
+    inside = ahead < count
+    later = np.where(inside, series[np.minimum(ahead, count - 1)], np.nan)
+    moves = later / series[positions][:, None] - 1.0
+    priced = np.isfinite(moves)
+    events = np.where(priced, moves, 0.0).sum(axis=0) / np.maximum(priced.sum(axis=0), 1)
+    events[~priced.any(axis=0)] = np.nan
+    points = []
+    for k, mean in zip(steps.tolist(), events.tolist(), strict=True):
+        base = np.nan
+        if k < count:
+            every = series[k:] / series[:-k] - 1.0
+            every = every[np.isfinite(every)]
+            base = every.mean() if every.size else np.nan
         points.append(PathPoint(sessions=k, mean_pct=_pct(mean), baseline_mean_pct=_pct(base)))
     return tuple(points)
 
@@ -253,14 +273,21 @@ def run_study(
             event_falls=falls[horizon],
             decline_pct=study.decline_pct,
         )
+    days = sessions.to_numpy(dtype="datetime64[D]")[positions].tolist()
+    keys = [str(horizon) for horizon in study.horizons]
+    by_event = zip(
+        *(_percents(returns[horizon]) for horizon in study.horizons),
+        strict=True,
+    )
+    falls_by_event = zip(*(_percents(falls[horizon]) for horizon in study.horizons), strict=True)
     events = tuple(
         StudyEvent(
-            date=sessions[position].date(),
-            reading=triggers[number],
-            returns_pct={str(h): _pct(returns[h][number]) for h in study.horizons},
-            drawdown_pct={str(h): _pct(falls[h][number]) for h in study.horizons},
+            date=day,
+            reading=trigger,
+            returns_pct=dict(zip(keys, gains, strict=True)),
+            drawdown_pct=dict(zip(keys, drops, strict=True)),
         )
-        for number, position in enumerate(positions)
+        for day, trigger, gains, drops in zip(days, triggers, by_event, falls_by_event, strict=True)
     )
     last = count - 1
     near_pct = None

@@ -12,6 +12,8 @@ exactly 10 % counts for 10). In percent units; None where a figure cannot be com
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from functools import lru_cache
 
 import numpy as np
 
@@ -51,12 +53,37 @@ def bootstrap_interval(
     `draws` resamples with replacement (a fixed `seed`); None under 2 values."""
     if sample.size < 2 or not math.isfinite(baseline_mean):
         return None
-    rng = np.random.default_rng(seed)
-    picks = rng.integers(0, sample.size, size=(draws, sample.size))
-    edges = sample[picks].mean(axis=1) - baseline_mean
+    means = np.concatenate(
+        [sample.take(rows).mean(axis=1) for rows in _resamples(sample.size, draws, seed)]
+    )
     tail = (1.0 - CONFIDENCE) / 2.0 * 100.0
-    low, high = np.percentile(edges, [tail, 100.0 - tail])
+    low, high = np.percentile(means - baseline_mean, [tail, 100.0 - tail])
     return float(low), float(high)
+
+
+CHUNK = 1 << 20
+"""Picks drawn at a time: a resample of many events is drawn in blocks of rows."""
+
+
+def _resamples(size: int, draws: int, seed: int) -> Iterator[np.ndarray]:
+    """The resamples' picks (rows of `size` positions, `draws` rows in all, as one
+    generator seeded with `seed` draws them row after row), in blocks of rows; the
+    picks of a small sample are drawn once and kept (the studies' event counts recur
+    across horizons)."""
+    if size * draws <= CHUNK:
+        yield _kept_picks(size, draws, seed)
+        return
+    rng = np.random.default_rng(seed)
+    rows = max(1, CHUNK // size)
+    for start in range(0, draws, rows):
+        yield rng.integers(0, size, size=(min(rows, draws - start), size), dtype=np.int32)
+
+
+@lru_cache(maxsize=8)
+def _kept_picks(size: int, draws: int, seed: int) -> np.ndarray:
+    picks = np.random.default_rng(seed).integers(0, size, size=(draws, size), dtype=np.int32)
+    picks.flags.writeable = False
+    return picks
 
 
 def horizon_stats(

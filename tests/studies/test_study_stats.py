@@ -76,3 +76,12 @@ def test_drawdown_and_share_beyond_the_decline() -> None:
     tenth = np.array([90.0 / 100.0 - 1.0])  # −0.09999999999999998
     fell = horizon_stats(63, np.zeros(1), np.zeros(2), pending=0, event_falls=tenth, decline_pct=10)
     assert fell.pct_beyond_decline == 100.0
+
+
+def test_a_large_sample_is_resampled_in_blocks_as_in_one_draw() -> None:
+    sample = np.random.default_rng(2).normal(0.001, 0.01, 3000)  # 6M picks: drawn in blocks
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    picks = rng.integers(0, sample.size, size=(DRAWS, sample.size), dtype=np.int32)
+    means = sample[picks].mean(axis=1) - 0.0005
+    expected = tuple(np.percentile(means, [5, 95]))
+    assert bootstrap_interval(sample, 0.0005) == pytest.approx(expected, rel=1e-12)
