@@ -150,6 +150,8 @@ def closes_on(prices: pd.Series, sessions: pd.DatetimeIndex) -> np.ndarray:
         last = np.append(days[1:] != days[:-1], True)  # of a day given twice, the last
         days, values = days[last], values[last]
     wanted = sessions.to_numpy(dtype="datetime64[D]")
+    if days.size == 0:
+        return np.full(wanted.size, np.nan)
     before = np.searchsorted(days, wanted, side="right") - 1
     closes: np.ndarray = np.where(before >= 0, values[np.maximum(before, 0)], np.nan)
     return closes
@@ -333,5 +335,6 @@ def _caveats(
         caveats.append(f"the condition is unknown on {unknown} of {known.size} sessions")
     unpriced = int(np.count_nonzero(~np.isfinite(series[positions]))) if positions.size else 0
     if unpriced:
-        caveats.append(f"{unpriced} event(s) have no price for the series and are not counted")
+        events = "1 event has" if unpriced == 1 else f"{unpriced} events have"
+        caveats.append(f"{events} no price for the series and count in no figure")
     return caveats

@@ -153,3 +153,24 @@ def test_needed_sections_and_survivorship() -> None:
     assert result.near_pct == 0.0
     assert needed_sections([study()]) == ("context",)
     assert pd.isna(readings([None])["context.rut_win_streak"].iloc[0])
+
+
+def test_no_sessions_or_no_prices_give_no_figures() -> None:
+    frame = readings([3, 0, 0])
+    unpriced = run_study(study(), frame, {INDEX: pd.Series(dtype=float)}, SETTINGS)
+    assert len(unpriced.events) == 1 and unpriced.events[0].returns_pct["1"] is None
+    assert unpriced.horizons["1"].n == 0 and unpriced.horizons["1"].pending == 0
+    assert unpriced.horizons["1"].baseline_mean_pct is None
+    assert "1 event has no price for the series and count in no figure" in unpriced.notes
+    empty = run_study(study(), frame.iloc[:0], {INDEX: pd.Series(dtype=float)}, SETTINGS)
+    assert empty.events == () and empty.active is None and empty.span_from is None
+    assert all(point.mean_pct is None for point in empty.path)
+
+
+def test_prices_are_read_on_the_sessions_at_the_last_close_on_or_before() -> None:
+    frame = readings([3, 0, 0, 0])
+    # The series misses session 1 and has a day between sessions: session 1 reads session 0's close.
+    days = [frame.index[0], frame.index[2], frame.index[3]]
+    given = pd.Series([100.0, 110.0, 121.0], index=pd.DatetimeIndex(days))
+    result = run_study(study(horizons=(1, 2), headline=1), frame, {INDEX: given}, SETTINGS)
+    assert result.events[0].returns_pct == pytest.approx({"1": 0.0, "2": 10.0})
