@@ -35,7 +35,19 @@ panels that read chains alone: options are an extra a source may fail at while i
 quotes are fine, so the failure is not the cycle's (the other panels stay as they are,
 the quotes keep their cadence); those panels show the last good chain marked STALE (or,
 with none, why there is none) with the failure's line, and the chain is asked again
-after a backoff of its own (`Backoff`, counted in failed chain fetches in a row). A lone
+after a backoff of its own (`Backoff`, counted in failed chain fetches in a row). The
+whole daily history of the symbols some section reads in full (`Section.full_history`:
+the edge section's studies read the index since 1928) is slow data of another kind: it
+changes once a session, so it is loaded from the source's first session up to the last
+closed session (a session in progress is not a close) once per newly closed session
+(in a replay, once, up to the replayed session), in a thread of its own while the loop
+runs (a grace of `full_grace`; inline in a lone `refresh`, never from the warm source),
+and handed to every cycle as the same object until the next load
+(`CycleData.full_bars`; with none yet, `full_bars_missing` says why). Its failure, like
+the chain's, costs the sections that read it alone: they keep the last load marked
+STALE with the line (or say why there is none), live it is asked again after its own
+backoff, and a fixed past (a replay, files) is not asked again for that session; a
+section that reads it and fails to compute does not fail the cycle either. A lone
 `refresh` (`regime snapshot`), the warm start and a replay load the members and the
 chain inline; a replay asks once, for the replayed session. The engine asks a source
 only for what its `capabilities` declare, and takes the state its panels show from what
@@ -121,6 +133,18 @@ LOADING_CHAIN = "loading the option chain"
 """Why there is no chain while the first one loads."""
 CHAIN_FAILED = "no option chain (its fetch failed)"
 """Why there is no chain when its fetch failed (the cycle's line says how)."""
+FULL_HISTORY_FROM = date(1900, 1, 1)
+"""Where the whole history is asked from: before any source's first session."""
+FULL_GRACE = 0.5
+"""Seconds after it began that a cycle waits for the whole history's load it started
+before it publishes without it: a files source reads the index since 1928 within it;
+Yahoo's (a request per symbol) is left to run, and its end wakes the loop."""
+FULL_HISTORY = "whole history"
+"""The load of the whole daily history, as a failure names it."""
+LOADING_FULL = "loading the history the studies read"
+"""Why there is no whole history while its first load runs."""
+FULL_FAILED = "no long history (its load failed)"
+"""Why there is no whole history when its load failed (the line says how)."""
 
 BACKOFF_FIRST = 2.0
 """Seconds before the first retry of a failed cycle."""
@@ -255,6 +279,20 @@ def merge_quotes(
     return merged
 
 
+def _cut(bars: Mapping[str, pd.DataFrame], closed: date) -> Mapping[str, pd.DataFrame]:
+    """`bars` up to `closed` (nothing after it), symbols with no bar left out."""
+    cutoff = pd.Timestamp(closed)
+    kept = {symbol: frame.loc[:cutoff] for symbol, frame in bars.items() if frame is not None}
+    return {symbol: frame for symbol, frame in kept.items() if len(frame)}
+
+
+def _whole_history(
+    source: Source, symbols: Sequence[str], closed: date
+) -> Mapping[str, pd.DataFrame]:
+    """The daily bars of `symbols` from the source's first session to `closed`."""
+    return _cut(source.daily_bars(symbols, FULL_HISTORY_FROM, closed), closed)
+
+
 class Engine:
     """Fetches, computes and publishes Snapshots (see the module docstring)."""
 
@@ -274,6 +312,7 @@ class Engine:
         backoff: Backoff | None = None,
         members_grace: float = MEMBERS_GRACE,
         chains_grace: float = CHAINS_GRACE,
+        full_grace: float = FULL_GRACE,
     ) -> None:
         self.settings = settings
         self.theses: Mapping[str, Thesis] = (
@@ -299,6 +338,8 @@ class Engine:
         """Seconds a cycle waits for the members' load it starts (see MEMBERS_GRACE)."""
         self.chains_grace = chains_grace
         """Seconds a cycle waits for the option chain's load it starts (see CHAINS_GRACE)."""
+        self.full_grace = full_grace
+        """Seconds a cycle waits for the whole history's load it starts (see FULL_GRACE)."""
         self._members_load: BackgroundLoad[MemberPanel | None] | None = None
         """The members' load running in its thread (at most one), until a cycle collects it."""
         self._chain_load: BackgroundLoad[OptionChain | None] | None = None
@@ -322,6 +363,24 @@ class Engine:
         """Failed chain fetches in a row: the chain's own backoff counts them."""
         self._chain_retry_at: datetime | None = None
         """When (by the engine's clock) the chain is asked again after a failure."""
+        self._full_load: BackgroundLoad[Mapping[str, pd.DataFrame]] | None = None
+        """The whole history's load running in its thread (at most one), likewise."""
+        self._full_load_for: date | None = None
+        """The closed session that load asked up to."""
+        self._full: tuple[date, Mapping[str, pd.DataFrame]] | None = None
+        """The last whole history loaded, with the closed session it was asked up to
+        (kept through failures; one object until the next load: sections cache on it)."""
+        self._full_asked_for: date | None = None
+        """The closed session the last answered (or, for a fixed past, failed) load was
+        asked up to: the next one is due when a later session closes."""
+        self._full_failure: Failure | None = None
+        """The last load's failure, until one answers."""
+        self._full_failures = 0
+        """Failed loads of the whole history in a row: its own backoff counts them."""
+        self._full_retry_at: datetime | None = None
+        """When (by the engine's clock) the whole history is asked again after a failure."""
+        self._full_logged: str | None = None
+        """The whole text of its failure last written to the log (not repeated)."""
         self._shown: Snapshot | None = None
         """The last Snapshot published, as built (without the load's progress)."""
         self._progress_shown: LoadProgress | None = None
@@ -400,6 +459,21 @@ class Engine:
             return elapsed >= self.settings.refresh.options
         return self._chain_asked < self.session.session_close(state.last_session)
 
+    def _closed(self, now: datetime) -> date:
+        """The last closed session a cycle may read whole histories up to: the replayed
+        session in a replay; live, the last session whose regular close has passed (a
+        session in progress is not a close)."""
+        if self.replay is not None:
+            return self.replay.session
+        return self.session.state(now).last_session
+
+    def _full_due(self, now: datetime, closed: date) -> bool:
+        """Whether the whole history is due: after a failure, at its retry time; else
+        when no load has answered for `closed` yet."""
+        if self._full_retry_at is not None:
+            return now >= self._full_retry_at
+        return self._full_asked_for != closed
+
     # -- one cycle -------------------------------------------------------------------
 
     def _fetch(
@@ -456,6 +530,19 @@ class Engine:
                 index_quote = quotes.get(self.settings.symbols.index)
                 if index_quote is not None:
                     self._quote_time = index_quote.time.astimezone(NEW_YORK)
+        full_symbols = self.sections.full_history_symbols(self.settings)
+        if full_symbols and source is not self.warm_source:
+            # The warm start stays fast: the real source's first cycle starts the load.
+            full_background = self._loop is not None and source is self.source
+            try:
+                closed = self._closed(now)
+                if full_background:
+                    self._start_full(source, now, closed, full_symbols)
+                self._fetch_full(source, now, closed, full_symbols, full_background)
+            except Exception as error:  # the sections that read it, never the cycle
+                if not isinstance(error, SourceError):
+                    log.exception("loading the whole history from %s failed", source.kind)
+                self._full_failed(error, source, now)
         if wants_chain:
             # Last: a live source values the chain at the index's price it just stored.
             try:
@@ -489,6 +576,106 @@ class Engine:
             if state.phase != "regular" and self._chain_failures >= CHAIN_TRIES_CLOSED:
                 retry_at = max(retry_at, state.next_open)
         self._chain_retry_at = retry_at
+
+    def _start_full(
+        self, source: Source, now: datetime, closed: date, symbols: Sequence[str]
+    ) -> None:
+        """Start the whole history's load in its own thread when it is due and none runs."""
+        if self._full_load is not None or not self._full_due(now, closed):
+            return
+        fetch = functools.partial(_whole_history, source, symbols, closed)
+        self._full_load = BackgroundLoad(FULL_HISTORY, fetch, now, self.refresh_now)
+        self._full_load_for = closed
+        self._full_retry_at = None  # its end says what next: the history, or a new retry
+
+    def _fetch_full(
+        self,
+        source: Source,
+        now: datetime,
+        closed: date,
+        symbols: Sequence[str],
+        background: bool,
+    ) -> None:
+        """Take the whole history when it is due: inline, or (`background`) from the
+        load `_start_full` started, waited for until `full_grace` seconds after it
+        began; one still running then is left to run (the cycle after its end collects
+        it). Raises what the load raised: the last history loaded stays."""
+        load = self._full_load
+        if load is None:
+            if not background and self._full_due(now, closed):
+                self._full_load_for = closed
+                self._take_full(_whole_history(source, symbols, closed), closed)
+            return
+        if not load.within_grace(self.full_grace):
+            return
+        self._full_load = None
+        if load.error is not None:
+            raise load.error
+        assert load.result is not None
+        self._take_full(load.result, self._full_load_for or closed)
+
+    def _take_full(self, bars: Mapping[str, pd.DataFrame], closed: date) -> None:
+        """Keep `bars`, the whole history up to `closed`, until the next session closes."""
+        self._full = (closed, bars)
+        self._full_asked_for = closed
+        self._full_failure, self._full_failures, self._full_retry_at = None, 0, None
+
+    def _full_failed(self, error: Exception, source: Source, now: datetime) -> None:
+        """Keep the load's failure (and what a partial answer brought, when nothing
+        better is kept) and put off the next try by its own backoff; a fixed past (a
+        replay, files) does not heal by asking again: not until a later session."""
+        closed = self._full_load_for
+        partial = error.partial if isinstance(error, PartialDataError) else None
+        if partial and closed is not None and (self._full is None or self._full[0] != closed):
+            self._full = (closed, _cut(partial, closed))
+        self._full_failure = Failure(FULL_HISTORY, error)
+        self._full_failures += 1
+        if self.replay is not None or source.historical:
+            self._full_asked_for, self._full_retry_at = closed, None
+            return
+        self._full_retry_at = now + timedelta(seconds=self.backoff.delay(self._full_failures))
+
+    def _full_bars(
+        self, source: Source, failed: str | None
+    ) -> tuple[Mapping[str, pd.DataFrame], str | None]:
+        """The whole history a cycle hands the sections and, with none, why: its load
+        failed (`failed`: its line), the source holds none, its first load runs."""
+        if self._full is not None and self._full[1]:
+            return self._full[1], None
+        if failed is not None:
+            return {}, f"{FULL_FAILED}: {failed}"
+        if self._full is not None and self._full_load is None:
+            return {}, f"{_where(source)} has no daily history up to {self._full[0]}"
+        return {}, LOADING_FULL
+
+    def _full_summary(self, source: Source, now: datetime) -> Summary | None:
+        """The whole history's failure in one line, with when it is asked again (None
+        when the last load answered)."""
+        failure = self._full_failure
+        if failure is None:
+            return None
+        retry_in = None
+        if self._loop is not None and self._full_retry_at is not None:
+            retry_in = max((self._full_retry_at - now).total_seconds(), 0.0)
+        summary = summarize([failure], source.kind, retry_in)
+        if summary.full != self._full_logged:
+            log.warning("%s: %s\n%s", source.kind, summary.line, summary.full)
+            self._full_logged = summary.full
+        return summary
+
+    def _full_stale(self, snapshot: Snapshot, summary: Summary) -> Snapshot:
+        """`snapshot` with the sections that read the whole history showing the last
+        one loaded marked with the load's failure (`_aged`), the others untouched."""
+        assert self._full is not None
+        since = showing_data_from(self.session.session_close(self._full[0]))
+        line = summary.line + since
+        full = None if summary.full == summary.line else summary.full + since
+        update = {
+            section.key: reading.model_copy(update={"status": _aged(reading.status, line, full)})
+            for section, reading in snapshot.sections()
+            if section.full_history and reading.status.state != "ERROR"
+        }
+        return snapshot.model_copy(update=update) if update else snapshot
 
     def _start_members(self, source: Source, now: datetime, end: date) -> None:
         """Start the members' load in its own thread when they are due and none runs."""
@@ -720,11 +907,12 @@ class Engine:
                 log.error("refresh failed: %s", summary.full, exc_info=error)
                 self.failures = [summary.line]
                 return self._stand_in(chosen, summary)
-            # A section that reads the chain fails alone (its own retry, see _chain_failed).
+            # A section that reads the chain or the whole history fails alone (their own
+            # retries, see _chain_failed and _full_failed).
             errors = any(
                 reading.status.state == "ERROR"
                 for section, reading in snapshot.sections()
-                if not section.needs_chains
+                if not (section.needs_chains or section.full_history)
             )
             self.consecutive_failures = (
                 0 if answered and not errors else self.consecutive_failures + 1
@@ -761,6 +949,9 @@ class Engine:
             chain_summary = self._chain_summary(source, now)
             chain_line = None if chain_summary is None else chain_summary.line
             chains, chains_missing = self._chains(source, chain_line)
+            full_summary = self._full_summary(source, now)
+            full_line = None if full_summary is None else full_summary.line
+            full_bars, full_bars_missing = self._full_bars(source, full_line)
             cycle = CycleData(
                 bars=self._bars,
                 members=self._members,
@@ -770,6 +961,8 @@ class Engine:
                 now=live_now,
                 chains=chains,
                 chains_missing=chains_missing,
+                full_bars=full_bars,
+                full_bars_missing=full_bars_missing,
             )
             envelope = {
                 "as_of": as_of,
@@ -780,6 +973,8 @@ class Engine:
             snapshot = self._loading(snapshot, detail)
             if chain_summary is not None and chains:
                 snapshot = self._chain_stale(snapshot, chain_summary)
+            if full_summary is not None and full_bars:
+                snapshot = self._full_stale(snapshot, full_summary)
         if summary is not None:
             snapshot = snapshot.model_copy(
                 update={
@@ -929,15 +1124,19 @@ class Engine:
     def next_wait(self) -> float | None:
         """Seconds the loop waits before the next cycle: the backoff after failed
         cycles, else the cadence (None: in a replay, until asked), or less when a
-        failed option chain is to be asked again sooner."""
+        failed option chain or whole history is to be asked again sooner."""
         if self.consecutive_failures:
             return self.backoff.delay(self.consecutive_failures)
-        retry = self._chain_retry_at
-        chain_in = None if retry is None else max((retry - self.clock()).total_seconds(), 0.0)
+        retries = [at for at in (self._chain_retry_at, self._full_retry_at) if at is not None]
+        now = self.clock() if retries else None
+        retry_in = min(
+            (max((at - now).total_seconds(), 0.0) for at in retries if now is not None),
+            default=None,
+        )
         if self.replay is not None:
-            return chain_in
+            return retry_in
         cadence = self._cadence_or_cap()
-        return cadence if chain_in is None else min(cadence, chain_in)
+        return cadence if retry_in is None else min(cadence, retry_in)
 
     async def run(self, publish: Publish) -> None:
         """Refresh forever (see SnapshotFeed.run). In replay, refresh only on request

@@ -63,6 +63,14 @@ class CycleData:
     chains_missing: str | None = None
     """Why there is no chain, when `chains` is empty (the source serves none, none was
     fetched yet, the fetch failed)."""
+    full_bars: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    """The whole daily history (from the source's first session) of the symbols the
+    sections that read it declare (`Section.full_history`), up to the last closed
+    session and nothing after it: loaded apart from `bars`, once per newly closed
+    session, and the same object every cycle until the next load (a section may key
+    a cache on it). Empty until loaded."""
+    full_bars_missing: str | None = None
+    """Why `full_bars` is empty (its load runs, failed, or found nothing)."""
 
     def status(self, last_date: pd.Timestamp | None, missing: str | None = None) -> PanelStatus:
         """A panel's freshness: dated at the close of `last_date` (never later than now
@@ -216,6 +224,10 @@ class Section(Generic[M]):
     reads_levels: bool = False
     """Whether it lists the levels other sections add (`levels`): the price section;
     a history of it computes those sections too."""
+    full_history: bool = False
+    """Whether it reads the whole history of its symbols (`CycleData.full_bars`: the
+    edge section's studies, since 1928), not just their warm-up window. Loaded off the
+    quote cycle; its failure costs this section alone, never the cycle."""
 
     def run(self, inputs: Inputs) -> M:
         """`compute`, or `fallback` naming the error: a bug or odd data costs this
@@ -280,6 +292,14 @@ class Registry:
     def needs_chains(self) -> bool:
         """Whether some section reads the option chains."""
         return any(section.needs_chains for section in self.sections)
+
+    def full_history_symbols(self, settings: Settings) -> tuple[str, ...]:
+        """The symbols whose whole history some section reads (`full_history`)."""
+        wanted: dict[str, None] = {}
+        for section in self.sections:
+            if section.full_history:
+                wanted.update(dict.fromkeys(section.symbols(settings)))
+        return tuple(wanted)
 
     def members_warmup(self) -> int:
         """The sessions of warm-up the sections that read the members need."""

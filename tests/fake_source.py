@@ -2,6 +2,8 @@
 optional members and option chains, failures on demand (any exception), a fetch that
 hangs until the test opens its gate, what it says it is and can do (`cached`,
 `historical`, `capabilities`, ...) as the test asks, and counters for what was asked.
+A request for daily bars from before `LONG_AGO` is the engine's load of a whole
+history: it can be made to fail or hang apart from the cycle's own bars.
 `small_chain` makes a little option chain quoted at a given moment."""
 
 from __future__ import annotations
@@ -18,6 +20,10 @@ import pandas as pd
 from core.options.chain import OptionChain
 from core.snapshot import SourceKind
 from core.sources.base import Capability, FetchKind, MemberPanel, Quote
+
+LONG_AGO = date(2000, 1, 1)
+"""Daily bars asked from before this are a whole history's load (the engine asks from
+1900), not a cycle's window."""
 
 
 def trending_bars(
@@ -71,7 +77,10 @@ class FakeSource:
     makes daily bars hang until it is set. By default it serves daily bars and quotes,
     members when it is given some, and option chains when it is given `chains` (by
     day: `option_chain(session)` answers the latest on or before it, as a replay sees
-    it); `chain_fail_with` makes the chain fail, a cleared `chain_gate` makes it hang."""
+    it); `chain_fail_with` makes the chain fail, a cleared `chain_gate` makes it hang;
+    `long_fail_with` and a cleared `long_gate` do the same to a whole history's load
+    (daily bars from before LONG_AGO), and `bar_asks` records every request of daily
+    bars (symbols, start, end)."""
 
     def __init__(
         self,
@@ -120,6 +129,11 @@ class FakeSource:
         self.chain_fail_with: Exception | None = None
         self.chain_gate = threading.Event()
         self.chain_gate.set()
+        self.bar_asks: list[tuple[tuple[str, ...], date, date]] = []
+        """Every request of daily bars: its symbols, start and end, in order."""
+        self.long_fail_with: Exception | None = None
+        self.long_gate = threading.Event()
+        self.long_gate.set()
         self.in_flight = 0
         self.max_in_flight = 0
         self._lock = threading.Lock()
@@ -134,6 +148,7 @@ class FakeSource:
     ) -> Mapping[str, pd.DataFrame]:
         with self._lock:
             self.asked.append("daily_bars")
+            self.bar_asks.append((tuple(symbols), start, end))
             self.bar_calls += 1
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
@@ -142,11 +157,23 @@ class FakeSource:
             self.gate.wait()
             if self.fail_with is not None:
                 raise self.fail_with
+            if start < LONG_AGO:
+                self.long_gate.wait()
+                if self.long_fail_with is not None:
+                    raise self.long_fail_with
             # Deliberately ignores `end`: the engine must cut later bars itself.
             return {symbol: self.bars[symbol] for symbol in symbols if symbol in self.bars}
         finally:
             with self._lock:
                 self.in_flight -= 1
+
+    def long_asks(self) -> list[tuple[tuple[str, ...], date, date]]:
+        """The requests of a whole history (daily bars from before LONG_AGO)."""
+        return [ask for ask in self.bar_asks if ask[1] < LONG_AGO]
+
+    def window_asks(self) -> list[tuple[tuple[str, ...], date, date]]:
+        """The requests of a cycle's window of daily bars (the others)."""
+        return [ask for ask in self.bar_asks if ask[1] >= LONG_AGO]
 
     def members(self, start: date, end: date) -> MemberPanel | None:
         with self._lock:

@@ -226,14 +226,17 @@ def test_a_source_is_asked_only_for_what_it_declares() -> None:
     source = index_source(members=member_panel(), capabilities={"daily_bars"})
     source.quote_map = {"^GSPC": Quote("^GSPC", 7001.0, NOW, date(2026, 1, 27))}
     snapshot = make_engine(source).refresh()
-    # Daily bars in two windows: the index's years of warm-up (its EMA 200), the rest's.
-    assert (source.bar_calls, source.member_calls, source.quote_calls) == (2, 0, 0)
+    # Daily bars in two windows: the index's years of warm-up (its EMA 200), the rest's
+    # (and, when there are studies, the whole history they read).
+    windows = len(source.window_asks())
+    assert (windows, source.member_calls, source.quote_calls) == (2, 0, 0)
     assert snapshot.price.last != 7001.0
     assert snapshot.breadth.pct_above_200dma is None
 
     everything = index_source(members=member_panel())
     make_engine(everything).refresh()
-    assert (everything.bar_calls, everything.member_calls, everything.quote_calls) == (2, 1, 1)
+    windows = len(everything.window_asks())
+    assert (windows, everything.member_calls, everything.quote_calls) == (2, 1, 1)
 
 
 def test_a_replay_asks_for_members_once_and_never_for_quotes() -> None:

@@ -320,9 +320,10 @@ async def test_a_chain_within_its_grace_is_in_the_first_snapshot() -> None:
         assert first.gamma.total_gex_bn is not None
     finally:
         await stop(task)
-    # Asked after the quotes: a live source values the chain at the price just stored.
-    first_cycle = source.asked[: source.asked.index("option_chain") + 1]
-    assert first_cycle[-2:] == ["quotes", "option_chain"] and "daily_bars" in first_cycle
+    # Asked after the quotes: a live source values the chain at the price just stored
+    # (a whole history's load, in a thread of its own, may come in between).
+    first_cycle = source.asked[: source.asked.index("option_chain")]
+    assert "daily_bars" in first_cycle[: first_cycle.index("quotes")]
 
 
 async def test_a_chain_failing_in_its_load_is_one_line_and_retried() -> None:
