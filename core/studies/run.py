@@ -2,7 +2,9 @@
 on every session with the rule language (`core.rules`, three-valued: an unknown session
 does not hold), the events (`core.studies.events`), the forward returns and falls of the
 measured series on the readings' sessions (`core.studies.forward`) and the statistics
-against the baseline (`core.studies.stats`), gathered into a `StudyResult`. The last row
+against the baseline (`core.studies.stats`), gathered into a `StudyResult`. The span
+starts at the first session the condition is known (a series that starts later, an
+indicator's warm-up): the baseline is every session of it whose horizon is reached. The last row
 of the readings is "today": prices after it are never read, so a study run on the
 readings up to a day shows what was knowable that day. `needed_sections` says which
 sections' readings a set of studies reads, for `core.history.readings_history(keys=...)`."""
@@ -256,6 +258,9 @@ def run_study(
     holds, known = condition_rule(study).evaluate_columns(table)
     holds = np.asarray(holds, dtype=bool) & known
     positions = event_positions(holds, study.cooldown)
+    # The span: from the first session the condition is known (a series that starts
+    # later, an indicator's warm-up), where events can be; the baseline is its sessions.
+    first = int(np.argmax(known)) if known.any() else count
     series = measured(study, prices, settings, sessions) if count else np.empty(0)
     triggers = _readings_at(reading_rule(study), readings, positions)
 
@@ -270,7 +275,7 @@ def run_study(
         horizons[str(horizon)] = horizon_stats(
             horizon,
             returns[horizon],
-            every,
+            every[first:],
             pending=pending,
             event_falls=falls[horizon],
             decline_pct=study.decline_pct,
@@ -298,13 +303,13 @@ def run_study(
             Table.of_frame(readings.iloc[[last]])
         )
         near_pct = float(values[0]) if near_known[0] and np.isfinite(values[0]) else None
-    found = [*notes, *_caveats(study, known, positions, series)]
+    found = [*notes, *_caveats(study, known[first:], positions, series)]
     return StudyResult(
         id=study.id,
         title=study.title,
         definition=study.definition,
         series=series_name(study, settings),
-        span_from=sessions[0].date() if count else None,
+        span_from=sessions[first].date() if first < count else None,
         span_to=sessions[last].date() if count else None,
         headline=study.headline,
         cooldown=study.cooldown,
@@ -314,7 +319,7 @@ def run_study(
         last_event=events[-1].date if events else None,
         within_cooldown=bool(positions.size and last - positions[-1] <= study.cooldown),
         near_pct=near_pct,
-        path=_path(series, positions, study.headline),
+        path=_path(series[first:], positions - first, study.headline),
         notes=tuple(dict.fromkeys(found)),
     )
 
@@ -323,7 +328,8 @@ def _caveats(
     study: Study, known: np.ndarray, positions: np.ndarray, series: np.ndarray
 ) -> list[str]:
     """What the reader of the figures should know: survivorship when breadth is read,
-    sessions whose condition is unknown, events whose series has no price."""
+    sessions of the span (`known`: from the first session the condition is known)
+    whose condition is unknown, events whose series has no price."""
     from core.section import builtin
 
     registry = builtin()
@@ -331,7 +337,9 @@ def _caveats(
     if any(registry[key].needs_members for key in needed_sections([study])):
         caveats.append(SURVIVORSHIP)
     unknown = int(known.size - np.count_nonzero(known))
-    if unknown:
+    if not known.size:
+        caveats.append("the condition is known on no session")
+    elif unknown:
         caveats.append(f"the condition is unknown on {unknown} of {known.size} sessions")
     unpriced = int(np.count_nonzero(~np.isfinite(series[positions]))) if positions.size else 0
     if unpriced:

@@ -87,7 +87,28 @@ def test_unknown_sessions_do_not_hold_and_are_noted() -> None:
     # 2..4 are unknown: they count as not held, so 5 is a new event.
     assert [event.date for event in result.events] == [frame.index[1].date(), frame.index[5].date()]
     assert result.active is None  # unknown on the last session
-    assert "the condition is unknown on 5 of 7 sessions" in result.notes
+    # The span starts on session 1, where the condition is first known.
+    assert result.span_from == frame.index[1].date()
+    assert "the condition is unknown on 4 of 6 sessions" in result.notes
+
+
+def test_the_baseline_is_the_span_where_the_condition_is_known() -> None:
+    # Known from session 4 on: the fall before it is no part of the baseline.
+    frame = readings([None, None, None, None, 3, 0, 0, 0])
+    close = [100.0, 50.0, 50.0, 50.0, 50.0, 55.0, 60.5, 66.55]
+    result = run_study(
+        study(horizons=(1,), headline=1), frame, {INDEX: prices(frame.index, close)}, SETTINGS
+    )
+    one = result.horizons["1"]
+    assert one.baseline_n == 3 and one.baseline_mean_pct == pytest.approx(10.0)
+    assert result.path[0].baseline_mean_pct == pytest.approx(10.0)
+    assert result.span_from == frame.index[4].date()
+    assert not any("unknown" in note for note in result.notes)
+    never = run_study(
+        study(), readings([None, None]), {INDEX: prices(frame.index[:2], [1, 2])}, SETTINGS
+    )
+    assert never.span_from is None and never.horizons["1"].baseline_n == 0
+    assert "the condition is known on no session" in never.notes
 
 
 def test_relative_series_and_drawdown() -> None:
