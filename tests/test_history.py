@@ -152,7 +152,7 @@ def test_the_cli_writes_csv_and_json_rows(capsys: pytest.CaptureFixture[str]) ->
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (("--sections", "price,edge"), "no section named edge"),
+        (("--sections", "price,nosuch"), "no section named nosuch"),
         (("--from", "2026-02-05", "--to", "2026-01-26"), "is before --from"),
         (("--from", "26/01/2026"), "is not a date as YYYY-MM-DD"),
     ],
