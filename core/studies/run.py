@@ -11,7 +11,7 @@ sections' readings a set of studies reads, for `core.history.readings_history(ke
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
@@ -19,24 +19,13 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from core.rules import (
-    Attr,
-    Binary,
-    Call,
-    Name,
-    Node,
-    Rule,
-    Table,
-    Unary,
-    compile_reading,
-    reading_of,
-)
+from core.rules import Rule, Table, compile_reading, reading_of
 from core.rules import compile_rule as _compile_rule
 from core.studies.events import event_positions
 from core.studies.forward import deepest_falls, forward_returns, relative
 from core.studies.result import HorizonStats, PathPoint, StudyEvent, StudyResult
 from core.studies.stats import horizon_stats
-from core.studies.study import Study, StudyError
+from core.studies.study import Study, StudyError, names_read
 
 if TYPE_CHECKING:
     from core.config import Settings
@@ -54,10 +43,6 @@ NAMES = {
     "^VIX3M": "VIX3M",
 }
 """Series in words, by Yahoo symbol (any other symbol is named as it is)."""
-LEVEL_SECTION = "price"
-"""The section that lists the levels `level("...")` reads."""
-
-
 # -- the rules ------------------------------------------------------------------------
 
 
@@ -81,24 +66,6 @@ def reading_rule(study: Study) -> Rule | None:
     return compile_reading(node, study.condition) if node is not None else None
 
 
-def _roots(node: Node) -> Iterator[str]:
-    """The top-level names `node` reads (`price` for `price.last` and `level(...)`)."""
-    if isinstance(node, Name):
-        yield node.name
-    elif isinstance(node, Attr):
-        yield from _roots(node.obj)
-    elif isinstance(node, Call):
-        if node.name == "level":
-            yield LEVEL_SECTION
-        for arg in node.args:
-            yield from _roots(arg)
-    elif isinstance(node, Unary):
-        yield from _roots(node.operand)
-    elif isinstance(node, Binary):
-        yield from _roots(node.left)
-        yield from _roots(node.right)
-
-
 def needed_sections(studies: Iterable[Study]) -> tuple[str, ...]:
     """The keys of the sections the studies' condition, reading and near read, in the
     registry's order (the envelope's fields, `as_of` and the like, are no section)."""
@@ -106,13 +73,7 @@ def needed_sections(studies: Iterable[Study]) -> tuple[str, ...]:
 
     read: set[str] = set()
     for study in studies:
-        for source, kind in (
-            (study.condition, "condition"),
-            (study.reading, "value"),
-            (study.near, "value"),
-        ):
-            if source is not None:
-                read.update(_roots(compile_rule(source, kind).node))
+        read |= names_read(study)
     return tuple(section.key for section in builtin() if section.key in read)
 
 

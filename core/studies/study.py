@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -28,6 +28,7 @@ __all__ = [
     "builtin_studies",
     "check_study",
     "load_studies",
+    "names_read",
 ]
 
 HORIZONS = (5, 10, 21, 63, 126, 252)
@@ -138,6 +139,47 @@ def check_study(study: Study, origin: str) -> None:
         if field == "near" and rule.type.kind != "number":
             shown = rule.type.describe()
             raise StudyError(f"{where}: near {source!r} must be a number (percent); it is {shown}")
+    from core.section import builtin
+
+    flat = [section.key for section in builtin() if section.readings is None]
+    for key in sorted(names_read(study) & set(flat)):
+        raise StudyError(f"{where}: reads the {key} section, which has no readings as history")
+
+
+LEVEL_SECTION = "price"
+"""The section that lists the levels `level("...")` reads."""
+
+
+def names_read(study: Study) -> frozenset[str]:
+    """The top-level names the study's condition, reading and near read: section keys
+    (`price` for `price.last` and for `level(...)`) and envelope fields (`as_of`)."""
+    from core.rules import parse
+
+    names: set[str] = set()
+    for source in (study.condition, study.reading, study.near):
+        if source is not None:
+            names.update(_roots(parse(source)))
+    return frozenset(names)
+
+
+def _roots(node: Any) -> Iterator[str]:
+    """The top-level names a parsed expression reads."""
+    from core.rules import Attr, Binary, Call, Name, Unary
+
+    if isinstance(node, Name):
+        yield node.name
+    elif isinstance(node, Attr):
+        yield from _roots(node.obj)
+    elif isinstance(node, Call):
+        if node.name == "level":
+            yield LEVEL_SECTION
+        for arg in node.args:
+            yield from _roots(arg)
+    elif isinstance(node, Unary):
+        yield from _roots(node.operand)
+    elif isinstance(node, Binary):
+        yield from _roots(node.left)
+        yield from _roots(node.right)
 
 
 def builtin_path() -> Traversable:

@@ -90,6 +90,10 @@ def test_the_config_changes_a_study_field_by_field_and_adds_studies(tmp_path: Pa
             "study 'bad': key 'horizons': 'horizons' lists a horizon twice",
         ),
         (
+            'title = "X"\ndefinition = "d"\ncondition = "edge.session == null"',
+            "study 'bad': reads the edge section, which has no readings as history",
+        ),
+        (
             'title = "X"\ndefinition = "d"\ncondition = "vix.last > 1"\nnear = "vix.last > 1"',
             "study 'bad': near 'vix.last > 1' must be a number",
         ),
