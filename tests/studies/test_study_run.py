@@ -46,6 +46,10 @@ def test_events_returns_and_pending_by_hand() -> None:
     assert result.within_cooldown is True  # 3 sessions after the event, cool-down 3
     assert result.span_from == frame.index[0].date() and result.span_to == frame.index[-1].date()
     assert result.series == "S&P 500"
+    # The path: both events reach 1 and 2 sessions; the price rises 1 % every session.
+    assert [point.sessions for point in result.path] == [1, 2]
+    assert result.path[1].mean_pct == pytest.approx(2.01)
+    assert result.path[1].baseline_mean_pct == pytest.approx(2.01)
 
 
 def test_baseline_edge_and_hit_rate_against_known_returns() -> None:
