@@ -4,7 +4,9 @@ session (never on the quote cycle), in a replay once up to the replayed session 
 nothing after it read; in the loop a load of its own that the cycles publish without;
 its failure, and a computation of the studies that fails, cost the edge panel alone
 (the last history kept, STALE, with the line; asked again after its own backoff live,
-not for a fixed past); a cycle that changes nothing runs no study again."""
+not for a fixed past); a cycle that changes nothing runs no study again; on the real
+data the panel shows what `regime study` prints (breadth apart: the panel's members
+span `history_years`)."""
 
 from __future__ import annotations
 
@@ -22,10 +24,14 @@ from core.clock import NEW_YORK
 from core.config import Settings, StudyConfig
 from core.engine import FULL_FAILED, FULL_HISTORY_FROM, LOADING_FULL, Backoff, Engine
 from core.replay import Replay
+from core.sections.edge import plan
 from core.session import MarketSession
 from core.snapshot import Snapshot
 from core.sources.base import DataFormatError, RateLimitError
+from core.sources.files import FilesSource
+from core.studies.over_history import run_studies
 from tests.fake_source import FakeSource
+from tests.market_data import require_market_data
 from tests.test_edge_section import bars, by_id
 from tests.test_engine import sessions
 from tests.test_engine_chains import Clock, at, published_until, stop
@@ -251,3 +257,23 @@ def test_the_last_closed_session_is_the_replayed_one_or_the_last_close() -> None
     assert engine._closed(clock.now) == TUESDAY
     clock.now = datetime(2026, 1, 31, 12, tzinfo=NEW_YORK)  # Saturday
     assert engine._closed(clock.now) == date(2026, 1, 30)
+
+
+def test_on_the_real_data_the_panel_shows_what_regime_study_prints(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    root = require_market_data("GSPC.csv", "RUT.csv", "VIX.csv")
+    monkeypatch.undo()  # the built-in studies, not the test's own
+    replayed = date(2026, 2, 5)
+    real = Settings()
+    engine = Engine(real, FilesSource(root), replay=Replay(replayed))
+    edge = engine.refresh().edge
+    assert edge.session == replayed and edge.span_from == date(1927, 12, 30)
+    studied = plan(real)
+    alone = [study for study in studied.studies if study.id not in studied.breadth]
+    # Breadth differs by design: the panel reads the cycle's members (history_years).
+    printed = run_studies(real, FilesSource(root), alone, end=replayed)
+    shown = by_id(edge)
+    assert len(printed) >= 5
+    for result in printed:
+        assert result == shown[result.id], result.id
