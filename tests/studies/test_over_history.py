@@ -2,25 +2,28 @@
 closes are set by hand, the events fall on the sessions placed, their forward returns
 are those built in (a series relative to another included), an event within the
 cool-down of another is none, a recent event is pending, the span starts at the
-index's first session, and a run as of a day is the same whatever the source holds
-after it (the source serves every bar it has: the cut is the history's). On the real
+index's first session, a run as of a day is the same whatever the source holds after
+it (the source serves every bar it has: the cut is the history's), and no option
+chain is read unless a study names a level (the gamma flip and walls). On the real
 data (skipped without it): the history from 1927, and readings as of a day equal to
 those of a later day up to it."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from core.clock import NEW_YORK
 from core.config import Settings
+from core.history import readings_history
 from core.session import MarketSession
 from core.sources.files import FilesSource
 from core.studies.over_history import run_studies, study_history
 from core.studies.study import Study
-from tests.fake_source import FakeSource
+from tests.fake_source import FakeSource, small_chain
 from tests.market_data import require_market_data
 
 SETTINGS = Settings()
@@ -142,6 +145,33 @@ def test_a_series_the_source_lacks_is_a_warning_and_no_returns() -> None:
     assert len(result.events) == 3
     assert all(value is None for event in result.events for value in event.returns_pct.values())
     assert result.horizons["5"].n == 0
+
+
+def with_chains() -> FakeSource:
+    """The fake index and small caps, and an option chain quoted on two sessions."""
+    days = (DAYS[60].date(), DAYS[200].date())
+    chains = {
+        day: small_chain(datetime.combine(day, time(16, 15), NEW_YORK), 100.0) for day in days
+    }
+    return FakeSource(
+        {INDEX: bars(index_closes()), SMALL: bars(small_caps_closes())}, chains=chains
+    )
+
+
+def test_the_gamma_levels_are_computed_only_for_a_study_that_names_a_level() -> None:
+    source = with_chains()
+    readings, _ = study_history(SETTINGS, source, [spike()])
+    assert source.chain_calls == []  # no chain read for a study of prices
+    span = (DAYS[0].date(), DAYS[-1].date())
+    history = readings_history(SETTINGS, with_chains(), *span, keys=["price"])
+    left_out = {
+        column.split("]")[0] + "]" for column in history.columns.difference(readings.columns)
+    }
+    assert left_out == {f"price.levels[{name}]" for name in ("Gamma flip", "Call wall", "Put wall")}
+    pd.testing.assert_frame_equal(readings, history[readings.columns])  # the rest as it is
+    flip = spike(condition='level("Gamma flip").value > 0')
+    readings, _ = study_history(SETTINGS, source, [flip])
+    assert source.chain_calls and readings["price.levels[Gamma flip].value"].notna().any()
 
 
 # -- the real data --------------------------------------------------------------------
