@@ -230,6 +230,7 @@ def _run(
     first = index_bars.index[0].date()
     frames = frames_of(settings, history, inputs.registry, studied.computed, inputs.theses, first)
     readings = readings_table(frames, studied.wanted)
+    del frames  # tens of MB over 1928 on: not held while the studies run
     prices = {
         symbol: full_bars[symbol]["close"] for symbol in studied.measured if symbol in full_bars
     }
@@ -311,8 +312,9 @@ def text(edge: EdgeSection) -> list[str]:
             continue
         hit = "unknown" if stats.pct_positive is None else f"{stats.pct_positive:.0f}%"
         lines.append(
-            f"  {result.title}: n={stats.n} · {result.headline}d {_pct(stats.mean_pct)}"
-            f" vs {_pct(stats.baseline_mean_pct)} · {hit} positive"
+            f"  {result.title}: n={stats.n} · {result.headline} sessions"
+            f" {_pct(stats.mean_pct)} vs {_pct(stats.baseline_mean_pct)} baseline"
+            f" · {hit} positive"
         )
     for study_id in edge.nearest:
         result = by_id[study_id]
