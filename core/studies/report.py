@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import textwrap
 from collections.abc import Iterable, Mapping
 
 from core.format import UNKNOWN, count, iso_date, number, signed_number, signed_pct
@@ -21,6 +22,8 @@ __all__ = ["LAST_EVENTS", "PENDING", "csv_text", "listing", "text"]
 LAST_EVENTS = 10
 """Events the text shows, the latest (the CSV has them all)."""
 PENDING = "pending"
+WIDTH = 98
+"""Columns the text's paragraphs wrap at (the statistics table is as wide)."""
 
 _COLUMNS = (
     ("horizon", 7),
@@ -102,7 +105,7 @@ def _reading(value: float | int | bool | str | None) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
-        return f"{value:,.2f}"
+        return number(value, 0 if value.is_integer() else 2)
     return str(value)
 
 
@@ -123,7 +126,7 @@ def text(result: StudyResult, decline_pct: float | None = None) -> str:
     near = "" if result.near_pct is None else f"; {signed_pct(result.near_pct)} from triggering"
     lines = [
         f"{result.id}: {result.title}",
-        result.definition,
+        *textwrap.wrap(result.definition, WIDTH),
         f"Measures: {result.series}, {span}",
         f"Events: {len(result.events)} (cool-down {result.cooldown} sessions); "
         f"headline horizon {result.headline} sessions",
@@ -136,12 +139,14 @@ def text(result: StudyResult, decline_pct: float | None = None) -> str:
         header.append((f"past -{decline_pct:g}", 9))
     rows = [_row(stats, decline) for stats in result.horizons.values()]
     lines += _table(header, rows)
-    lines += [
-        "Horizon in sessions; returns in % (mean, median, baseline: every session of the",
-        "span); up: % of them positive; edge: mean - baseline, with Welch's t and a bootstrap",
-        "90% interval; worst: the deepest fall within the horizon after an event, in %"
-        + (f"; past -{decline_pct:g}: % of events that fell further." if decline else "."),
-    ]
+    footnote = (
+        "Horizon in sessions; returns in % (mean, median, baseline: every session of the "
+        "span); up: % of them positive; edge: mean - baseline, with Welch's t and a "
+        "bootstrap 90% interval; worst: the deepest fall within the horizon after an "
+        "event, in %"
+        + (f"; past -{decline_pct:g}: % of events that fell further." if decline else ".")
+    )
+    lines += textwrap.wrap(footnote, WIDTH)
     horizons = list(result.horizons)
     shown = list(enumerate(result.events))[-LAST_EVENTS:]
     if shown:
@@ -161,7 +166,9 @@ def text(result: StudyResult, decline_pct: float | None = None) -> str:
         ]
         lines += _table(event_header, event_rows)
     if result.notes:
-        lines += ["", *(f"Note: {note}" for note in result.notes)]
+        lines.append("")
+        for note in result.notes:
+            lines += textwrap.wrap(f"Note: {note}", WIDTH, subsequent_indent="  ")
     return "\n".join(lines)
 
 
