@@ -13,7 +13,7 @@ import io
 import textwrap
 from collections.abc import Iterable, Mapping
 
-from core.format import UNKNOWN, count, iso_date, number, signed_number, signed_pct
+from core.format import UNKNOWN, count, iso_date, number, pct, signed_number
 from core.studies.result import HorizonStats, StudyEvent, StudyResult
 from core.studies.study import Study
 
@@ -32,10 +32,10 @@ _COLUMNS = (
     ("mean", 7),
     ("median", 7),
     ("up", 5),
-    ("baseline", 8),
+    ("base", 6),
     ("base up", 7),
     ("edge", 7),
-    ("t", 5),
+    ("t", 7),
     ("90% CI of edge", 16),
     ("worst", 7),
 )
@@ -65,6 +65,13 @@ def _interval(bounds: tuple[float, float] | None) -> str:
 
 
 def _row(stats: HorizonStats, decline: bool) -> list[str]:
+    """A horizon's cells; with no event reached, its count and pending then words."""
+    if stats.n == 0:
+        baseline = (
+            f"baseline {_signed(stats.baseline_mean_pct)}, "
+            f"{number(stats.baseline_pct_positive, 0)} up"
+        )
+        return [f"{stats.sessions}", "0", count(stats.pending), f"no event; {baseline}"]
     cells = [
         f"{stats.sessions}",
         count(stats.n),
@@ -88,7 +95,11 @@ def _table(header: Iterable[tuple[str, int]], rows: Iterable[list[str]]) -> list
     widths = [width for _, width in header]
     lines = [" ".join(f"{name:>{width}}" for name, width in header)]
     for row in rows:
-        lines.append(" ".join(f"{cell:>{width}}" for cell, width in zip(row, widths, strict=True)))
+        *cells, last = row
+        padded = [f"{cell:>{width}}" for cell, width in zip(cells, widths, strict=False)]
+        # A short row's last cell is words, left to run on.
+        last = f"{last:>{widths[len(cells)]}}" if len(row) == len(widths) else f"  {last}"
+        lines.append(" ".join([*padded, last]))
     return lines
 
 
@@ -123,7 +134,7 @@ def text(result: StudyResult, decline_pct: float | None = None) -> str:
     last = f"last event {iso_date(result.last_event)}" if result.last_event else "no event"
     if result.within_cooldown:
         last += f" (within the {result.cooldown}-session cool-down)"
-    near = "" if result.near_pct is None else f"; {signed_pct(result.near_pct)} from triggering"
+    near = "" if result.near_pct is None else f"; {pct(result.near_pct)} from triggering"
     lines = [
         f"{result.id}: {result.title}",
         *textwrap.wrap(result.definition, WIDTH),
@@ -140,8 +151,8 @@ def text(result: StudyResult, decline_pct: float | None = None) -> str:
     rows = [_row(stats, decline) for stats in result.horizons.values()]
     lines += _table(header, rows)
     footnote = (
-        "Horizon in sessions; returns in % (mean, median, baseline: every session of the "
-        "span); up: % of them positive; edge: mean - baseline, with Welch's t and a "
+        "Horizon in sessions; returns in % (mean, median, base: the baseline, every session "
+        "of the span); up: % of them positive; edge: mean - baseline, with Welch's t and a "
         "bootstrap 90% interval; worst: the deepest fall within the horizon after an "
         "event, in %"
         + (f"; past -{decline_pct:g}: % of events that fell further." if decline else ".")
