@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -168,10 +169,10 @@ def fetch_cycle(
     symbols: Sequence[str] = (),
 ) -> CycleData:
     """The data `computed`'s readings over [start, end] need, as a replay's cycle: each
-    section's bars from the start of its warm-up to `end` (nothing after it), the
-    members when one reads them, and, when one reads option chains, those the source
-    answers for the index's sessions of the span, each under its own session
-    (`core.chain_sessions`, loaded as they are read). `symbols` adds other bars from
+    section's bars from the start of its warm-up, the members when one reads them
+    (neither after `end`, whatever the source gives), and, when one reads option
+    chains, those the source answers for the index's sessions of the span, each under
+    its own session (`core.chain_sessions`, loaded as they are read). `symbols` adds other bars from
     `start` (a study's series). Data that cannot be had (a symbol that failed, no
     members, a chain that fails to load) is left out and passed to `warn`; no bars of
     the index raise HistoryError."""
@@ -199,6 +200,8 @@ def fetch_cycle(
             members = source.members(sessions_before(start, needed_here.members_warmup()), end)
         except SourceError as error:
             warn(f"{error}: breadth unknown")
+    if members is not None and len(members.closes) and members.closes.index[-1] > pd.Timestamp(end):
+        members = replace(members, closes=members.closes.loc[: pd.Timestamp(end)])
     chains: Mapping[date, OptionChain | None] = {}
     chains_missing = None
     if needed_here.needs_chains():

@@ -18,8 +18,10 @@ import pytest
 
 from core.clock import NEW_YORK
 from core.config import Settings
-from core.history import readings_history
+from core.history import fetch_cycle, readings_history
+from core.section import builtin
 from core.session import MarketSession
+from core.sources.base import MemberPanel
 from core.sources.files import FilesSource
 from core.studies.over_history import run_studies, study_history
 from core.studies.study import Study
@@ -128,6 +130,29 @@ def test_a_run_as_of_a_day_ignores_whatever_the_source_holds_after_it() -> None:
     assert known.span_to == as_of
     assert [event.date for event in known.events] == [DAYS[n].date() for n in EVENTS[:2]]
     assert known.horizons["10"].pending == 0 and known.events[1].returns_pct["10"] is not None
+
+
+def members(after: int | None = None) -> MemberPanel:
+    """Ten members rising 0.1 % a session, five of them falling from session `after` on."""
+    steps = np.tile(np.full(len(DAYS), 1.001)[:, None], (1, 10))
+    if after is not None:
+        steps[after:, :5] = 0.98
+    closes = pd.DataFrame(100 * np.cumprod(steps, axis=0), index=DAYS)
+    return MemberPanel(closes=closes.set_axis([f"M{n}" for n in range(10)], axis=1))
+
+
+def test_members_after_the_as_of_day_are_never_read() -> None:
+    cut = 200
+    as_of = DAYS[cut].date()
+    breadth = spike(id="breadth", condition="breadth.pct_above_200dma > 50", series="index")
+    results = []
+    for panel in (members(), members(after=cut + 1)):
+        source = FakeSource({INDEX: bars(index_closes())}, members=panel)  # serves every day
+        breadth_section = [builtin()["breadth"]]
+        cycle = fetch_cycle(SETTINGS, source, DAYS[0].date(), as_of, breadth_section)
+        assert cycle.members is not None and cycle.members.closes.index[-1] == DAYS[cut]
+        results.append(run_studies(SETTINGS, source, [breadth], end=as_of)[0])
+    assert results[0] == results[1] and results[0].span_to == as_of
 
 
 def test_a_start_cuts_the_span_and_an_end_before_it_is_refused() -> None:
