@@ -703,7 +703,7 @@ def run_study_command(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         sys.stdout.write(csv_text(result))
     else:
-        print(text(result, study.decline_pct))
+        print(text(result))
     return 0
 
 

@@ -126,9 +126,10 @@ def _return(result: StudyResult, number: int, event: StudyEvent, horizon: str) -
     return _signed(event.returns_pct.get(horizon), 1)
 
 
-def text(result: StudyResult, decline_pct: float | None = None) -> str:
-    """The study, its statistics per horizon and its last events, as lines of text.
-    `decline_pct` (the study's) adds the share of events that fell past it."""
+def text(result: StudyResult) -> str:
+    """The study, its statistics per horizon and its last events, as lines of text
+    (with the share of events that fell past the study's `decline_pct`, if it sets one)."""
+    decline_pct = result.decline_pct
     span = f"{iso_date(result.span_from)} to {iso_date(result.span_to)}"
     active = {True: "active", False: "not active", None: "unknown"}[result.active]
     last = f"last event {iso_date(result.last_event)}" if result.last_event else "no event"

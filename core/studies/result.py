@@ -81,6 +81,8 @@ class StudyResult(Frozen):
     headline: int
     """The horizon the panel shows, in sessions."""
     cooldown: int
+    decline_pct: float | None = None
+    """The fall (%) whose share `HorizonStats.pct_beyond_decline` counts, if the study sets one."""
     horizons: dict[str, HorizonStats] = Field(default_factory=dict)
     """By horizon in sessions, as text ("5", "10", ...), ascending."""
     events: tuple[StudyEvent, ...] = ()

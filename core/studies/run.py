@@ -274,6 +274,7 @@ def run_study(
         span_to=sessions[last].date() if count else None,
         headline=study.headline,
         cooldown=study.cooldown,
+        decline_pct=study.decline_pct,
         horizons=horizons,
         events=events,
         active=bool(holds[last]) if count and known[last] else None,
