@@ -164,13 +164,30 @@ def test_a_study_reading_breadth_says_the_members_span_history_years() -> None:
     assert results["broad"].active is True  # every member above its average at the end
 
 
-def test_a_failing_study_is_named_and_the_others_stand() -> None:
+def test_a_series_with_no_history_leaves_its_events_without_returns() -> None:
     settings = Settings(
         studies={"spike": above(110), "small": above(110, series="small_caps")}
     )  # no bars of the Russell 2000 to measure
+    section = compute(settings, cycle({"^GSPC": bars(spikes=(100, -1))}))
+    small, spike = by_id(section)["small"], by_id(section)["spike"]
+    assert len(small.events) == 2 and small.horizons["5"].n == 0
+    assert small.notes and spike.horizons["5"].n == 1
+    assert section.status.detail is None
+
+
+def test_a_failing_study_is_named_and_the_others_stand(monkeypatch: pytest.MonkeyPatch) -> None:
+    run_study = core.studies.run.run_study
+
+    def failing(study: Any, *args: Any, **kwargs: Any) -> Any:
+        if study.id == "broken":
+            raise ValueError("odd data")
+        return run_study(study, *args, **kwargs)
+
+    monkeypatch.setattr(core.studies.run, "run_study", failing)
+    settings = Settings(studies={"spike": above(110), "broken": above(105)})
     section = compute(settings, cycle({"^GSPC": bars(spikes=(-1,))}))
     assert [result.id for result in section.studies] == ["spike"]
-    assert "study small failed" in (section.status.detail or "")
+    assert section.status.detail == "study broken failed: odd data"
     assert section.active == ("spike",)
 
 

@@ -231,8 +231,11 @@ def _run(
     frames = frames_of(settings, history, inputs.registry, studied.computed, inputs.theses, first)
     readings = readings_table(frames, studied.wanted)
     del frames  # tens of MB over 1928 on: not held while the studies run
+    # A series the source has no history of leaves its studies' events without returns
+    # (the runner's note says so), as `regime study` has it.
     prices = {
-        symbol: full_bars[symbol]["close"] for symbol in studied.measured if symbol in full_bars
+        symbol: full_bars[symbol]["close"] if symbol in full_bars else _no_closes()
+        for symbol in studied.measured
     }
     breadth_note = _breadth_note(members, settings)
     results: list[StudyResult] = []
@@ -253,6 +256,12 @@ def _run(
         nearest=nearest_ids(results),
     )
     return section, tuple(failed)
+
+
+def _no_closes() -> pd.Series:
+    import pandas as pd
+
+    return pd.Series([], index=pd.DatetimeIndex([]), dtype="float64", name="close")
 
 
 def _breadth_note(members: MemberPanel | None, settings: Settings) -> str:
