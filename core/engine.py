@@ -41,13 +41,14 @@ the edge section's studies read the index since 1928) is slow data of another ki
 changes once a session, so it is loaded from the source's first session up to the last
 closed session (a session in progress is not a close) once per newly closed session
 (in a replay, once, up to the replayed session), in a thread of its own while the loop
-runs (a grace of `full_grace`; inline in a lone `refresh`, never from the warm source),
-and handed to every cycle as the same object until the next load
-(`CycleData.full_bars`; with none yet, `full_bars_missing` says why). Its failure, like
-the chain's, costs the sections that read it alone: they keep the last load marked
-STALE with the line (or say why there is none), live it is asked again after its own
-backoff, and a fixed past (a replay, files) is not asked again for that session; a
-section that reads it and fails to compute does not fail the cycle either. A lone
+runs (no grace by default, `full_grace`: its end wakes the loop; inline in a lone
+`refresh`; never from the warm source), and handed to every cycle as the same object
+until the next load (`CycleData.full_bars`; with none yet, `full_bars_missing` says
+why). Its failure, like the chain's, costs the sections that read it alone: they keep
+the last load marked STALE with the line (or say why there is none), live it is asked
+again after its own backoff, and a fixed past (a replay, files) is not asked again for
+that session; a section that reads it and fails to compute does not fail the cycle
+either. A lone
 `refresh` (`regime snapshot`), the warm start and a replay load the members and the
 chain inline; a replay asks once, for the replayed session. The engine asks a source
 only for what its `capabilities` declare, and takes the state its panels show from what
@@ -135,10 +136,12 @@ CHAIN_FAILED = "no option chain (its fetch failed)"
 """Why there is no chain when its fetch failed (the cycle's line says how)."""
 FULL_HISTORY_FROM = date(1900, 1, 1)
 """Where the whole history is asked from: before any source's first session."""
-FULL_GRACE = 0.5
+FULL_GRACE = 0.0
 """Seconds after it began that a cycle waits for the whole history's load it started
-before it publishes without it: a files source reads the index since 1928 within it;
-Yahoo's (a request per symbol) is left to run, and its end wakes the loop."""
+before it publishes without it: none, so that a start's first fresh Snapshot waits
+neither for a century of bars (~0.2 s from files, a request per symbol from Yahoo) nor
+for the studies run on them (~0.3 s); the load's end wakes the loop, and that cycle
+runs them."""
 FULL_HISTORY = "whole history"
 """The load of the whole daily history, as a failure names it."""
 LOADING_FULL = "loading the history the studies read"
