@@ -80,7 +80,8 @@ class FakeSource:
     it); `chain_fail_with` makes the chain fail, a cleared `chain_gate` makes it hang;
     `long_fail_with` and a cleared `long_gate` do the same to a whole history's load
     (daily bars from before LONG_AGO), and `bar_asks` records every request of daily
-    bars (symbols, start, end)."""
+    bars (symbols, start, end). `in_flight` counts the cycles' requests of daily bars
+    running at once (a whole history's load runs apart by design)."""
 
     def __init__(
         self,
@@ -150,7 +151,8 @@ class FakeSource:
             self.asked.append("daily_bars")
             self.bar_asks.append((tuple(symbols), start, end))
             self.bar_calls += 1
-            self.in_flight += 1
+            window = start >= LONG_AGO
+            self.in_flight += window
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
         try:
             time.sleep(self.delay)
@@ -165,7 +167,7 @@ class FakeSource:
             return {symbol: self.bars[symbol] for symbol in symbols if symbol in self.bars}
         finally:
             with self._lock:
-                self.in_flight -= 1
+                self.in_flight -= window
 
     def long_asks(self) -> list[tuple[tuple[str, ...], date, date]]:
         """The requests of a whole history (daily bars from before LONG_AGO)."""

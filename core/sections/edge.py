@@ -103,16 +103,15 @@ def plan(settings: Settings) -> Plan:
 
 
 def _planned(settings: Settings) -> Plan:
-    from core.history import chosen, needed
+    from core.studies.over_history import measured_symbols, sections_read
     from core.studies.run import needed_sections
     from core.studies.study import load_studies
 
     studies = tuple(load_studies(settings).values())
     registry = builtin()
-    wanted = chosen(registry, needed_sections(studies))
-    computed = needed(registry, wanted)
-    keys = (key for study in studies for key in (study.series, study.relative_to) if key)
-    measured = tuple(dict.fromkeys(getattr(settings.symbols, key) for key in keys))
+    # What `regime study` computes: no gamma levels unless a study names a level.
+    wanted, computed = sections_read(studies, registry)
+    measured = measured_symbols(settings, studies)
     symbols: dict[str, None] = dict.fromkeys([settings.symbols.index])
     for section in computed:
         symbols.update(dict.fromkeys(section.symbols(settings)))
