@@ -132,8 +132,9 @@ def test_the_toy_is_in_the_snapshot_and_its_json() -> None:
     assert payload["toy"]["drawdown_pct"] == pytest.approx(snapshot.toy.drawdown_pct)
     assert snapshot.toy.drawdown_pct is not None and snapshot.toy.drawdown_pct <= 0
     assert snapshot.toy.status.state == "REPLAY"
-    # The built-in sections are all still there, the toy after the trend, before the checklist.
-    assert list(payload)[-3:] == ["context", "toy", "checklist"]
+    # The built-in sections are all still there, the toy in its order, before the edge
+    # and the checklist.
+    assert list(payload)[-3:] == ["toy", "edge", "checklist"]
 
 
 def test_the_toy_is_in_the_text_report() -> None:
