@@ -7,7 +7,7 @@ to the one on show is not applied again: the reactive compares the frozen models
 value, so an unchanged refresh repaints nothing. Engine failures land in one
 worker-state handler: an error line in the status bar and a notification, never a
 crash. Keys: q quit, r refresh now, t switch thesis view, c cycle theme, ? help,
-1–7 (or Enter on a focused panel) a panel full screen. SIGTERM, SIGHUP and SIGINT quit
+1–8 (or Enter on a focused panel) a panel full screen. SIGTERM, SIGHUP and SIGINT quit
 as q does (terminal given back, exit status 128 + the signal), and after SIGTSTP and
 `fg` the whole screen repaints at once. On a real terminal the app suits itself at
 mount: fewer than 256 colours gets the ANSI theme (said once), a locale that is not
@@ -54,7 +54,7 @@ EXIT_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 last write finished, exit status 128 + the signal's number."""
 
 DETAIL_KEYS = Binding.Group("Open a panel full screen", compact=True)
-"""The panel keys 1–7, one group in the help."""
+"""The panel keys 1–8, one group in the help."""
 
 SnapshotScreen = DashboardScreen | DetailScreen
 """The screens that show a Snapshot and follow the thesis in view."""

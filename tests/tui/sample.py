@@ -419,6 +419,8 @@ def sample_snapshot(*, last: float = LAST) -> Snapshot:
             history=History(dates=dates, closes=closes),
             nearest_milestone_above=7000.0,
             within_1pct_below_milestone=True,
+            highest_milestone=7000.0,  # cleared on Jan 14, slipped back under since
+            new_milestone=False,
             ema_stack="mixed",
             bands=BandState(
                 bollinger_position=71.6,

@@ -44,10 +44,8 @@ BASELINE: dict[int, tuple[float, float]] = {
 """Every session's mean forward return (%) and % positive, by horizon (the S&P 500)."""
 DAILY_SD = 0.95
 """A session's standard deviation of return (%): a horizon's spread grows with its root."""
-SURVIVORSHIP = (
-    "members: today's S&P 500 list over the whole span (survivorship: members that left "
-    "the index are missing)"
-)
+SURVIVORSHIP = "breadth uses today's member list (survivorship)"
+"""The runner's note on a study that reads breadth (core.studies.run.SURVIVORSHIP)."""
 
 
 def sessions_between(start: date, end: date) -> int:
@@ -84,6 +82,8 @@ class Spec:
     reading: tuple[float, float] = (0.0, 1.0)
     """The spread-out events' readings: uniform between these."""
     integer_reading: bool = False
+    reading_choices: tuple[float, ...] = ()
+    """The spread-out events' readings: one of these (in place of `reading`)."""
     series: str = "S&P 500"
     span_from: date = SPAN_FROM
     cooldown: int = 21
@@ -175,7 +175,10 @@ def study(spec: Spec) -> StudyResult:
     readings = [reading for _, reading in spec.recent]
     spread = len(dates) - len(readings)
     low, high = spec.reading
-    drawn = [rng.uniform(low, high) for _ in range(spread)]
+    drawn = [
+        rng.choice(spec.reading_choices) if spec.reading_choices else rng.uniform(low, high)
+        for _ in range(spread)
+    ]
     spread_readings: list[float | int | bool | str] = [
         round(value) if spec.integer_reading else round(value, 2) for value in drawn
     ]
@@ -252,7 +255,7 @@ FORWARD = "Forward returns over 5, 10, 21, 63, 126 and 252 sessions; events 21 s
 SPECS = (
     Spec(
         id="milestone_proximity",
-        title="Within 1% below a 1,000 milestone",
+        title="Within 1 % below a 1,000 milestone",
         definition=(
             "The S&P 500 closes at or above 99% of the next 1,000-point milestone and below "
             f"it. {FORWARD}"
@@ -260,8 +263,8 @@ SPECS = (
         headline=10,
         target=1.33,
         n=41,
-        recent=((date(2024, 11, 6), 5929.04), (date(2026, 1, 6), 6944.82)),
-        reading=(940.0, 5990.0),
+        recent=((date(2024, 11, 6), 6000.0), (date(2026, 1, 6), 7000.0)),
+        reading_choices=(1000.0, 2000.0, 3000.0, 4000.0, 5000.0),
         active=True,
         near_pct=0.0,
     ),
@@ -305,13 +308,13 @@ SPECS = (
         target=16.29,
         n=7,
         recent=(
-            (date(1998, 2, 2), 1001.27),
-            (date(2014, 8, 26), 2000.02),
-            (date(2019, 7, 12), 3013.77),
-            (date(2021, 4, 1), 4019.87),
-            (date(2024, 2, 9), 5026.61),
-            (date(2024, 11, 11), 6001.35),
-            (date(2026, 1, 14), 7012.0),
+            (date(1998, 2, 2), 1000.0),
+            (date(2014, 8, 26), 2000.0),
+            (date(2019, 7, 12), 3000.0),
+            (date(2021, 4, 1), 4000.0),
+            (date(2024, 2, 9), 5000.0),
+            (date(2024, 11, 11), 6000.0),
+            (date(2026, 1, 14), 7000.0),
         ),
         returns={252: (21.12, 6.35, 10.44, 27.80, 24.91, 7.12, 0.0)},
         active=False,
@@ -319,34 +322,34 @@ SPECS = (
     ),
     Spec(
         id="rut_streak",
-        title="Russell 2000 win streak ≥ 4",
+        title="Russell 2000 win streak ≥ 8",
         definition=(
-            "The Russell 2000 outperforms the S&P 500 for at least 4 sessions in a row; the "
+            "The Russell 2000 outperforms the S&P 500 for at least 8 sessions in a row; the "
             f"S&P 500's forward return. {FORWARD}"
         ),
         headline=21,
         target=1.49,
         n=48,
-        reading=(4, 9),
+        reading=(8, 12),
         integer_reading=True,
         span_from=date(1987, 9, 10),
-        near_pct=25.0,
+        near_pct=62.5,
     ),
     Spec(
         id="rut_streak_small_caps",
-        title="Small caps after a Russell 2000 streak",
+        title="Small caps after a Russell 2000 streak ≥ 8",
         definition=(
-            "The Russell 2000 outperforms the S&P 500 for at least 4 sessions in a row; the "
+            "The Russell 2000 outperforms the S&P 500 for at least 8 sessions in a row; the "
             f"Russell 2000's forward return. {FORWARD}"
         ),
         series="Russell 2000",
         headline=21,
         target=2.72,
         n=48,
-        reading=(4, 9),
+        reading=(8, 12),
         integer_reading=True,
         span_from=date(1987, 9, 10),
-        near_pct=25.0,
+        near_pct=62.5,
     ),
     Spec(
         id="td_sell_9",
@@ -359,14 +362,12 @@ SPECS = (
         headline=63,
         target=1.71,
         n=164,
-        reading=(9, 9),
-        integer_reading=True,
+        reading=(16.0, 6000.0),
         decline_pct=10.0,
-        near_pct=22.2,
     ),
     Spec(
         id="breadth_above_70",
-        title="Breadth above 70%",
+        title="Breadth above 70 %",
         definition=(
             f"More than 70% of the S&P 500's members close above their 200-day average. {FORWARD}"
         ),
@@ -414,6 +415,6 @@ def quiet_edge() -> EdgeSection:
         update={
             "studies": studies,
             "active": (),
-            "nearest": ("new_milestone", "breadth_above_70", "td_sell_9"),
+            "nearest": ("new_milestone", "breadth_above_70", "rut_streak"),
         }
     )

@@ -1,6 +1,6 @@
-"""The dashboard: the status line and the verdict on top, the panels (seven: price,
-RSI, breadth, VIX, CTA trend, the checklist, dealer gamma) in a grid that reflows with
-the terminal's size (see themes/regime.tcss), and the footer of key bindings. The
+"""The dashboard: the status line and the verdict on top, the panels (eight: price,
+RSI, breadth, VIX, CTA trend, the checklist, dealer gamma, historical edge) in a grid
+that reflows with the terminal's size (see themes/regime.tcss), and the footer of key bindings. The
 screen takes a whole Snapshot and hands each panel its own section; it carries the
 thesis in view as a class (`-bull` / `-bear`) so styles follow it, and marks the panels
 that view emphasises `-emphasised` (accent border). `SizedScreen`, its base (and the

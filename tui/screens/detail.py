@@ -1,9 +1,11 @@
-"""A panel full screen: Enter on a focused dashboard panel (or its key, 1–7) opens a
+"""A panel full screen: Enter on a focused dashboard panel (or its key, 1–8) opens a
 `DetailScreen` hosting a new instance of the same panel class built with
 `detailed=True` (a larger chart, longer history, the numbers behind the reading). It
 is fed the same Snapshot as the dashboard and kept up to date as new ones arrive; the
-status line and the verdict stay on top, so freshness is never hidden. Escape goes
-back to the dashboard."""
+status line and the verdict stay on top, so freshness is never hidden. The arrow and
+page keys scroll the panel, unless a widget in it has the focus and takes them (the
+edge detail's list of studies takes ↑ ↓ and Tab; Page Up/Down, Home and End still
+scroll). Escape goes back to the dashboard."""
 
 from __future__ import annotations
 
