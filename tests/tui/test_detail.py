@@ -1,5 +1,5 @@
 """Pilot tests of the detail screens: Enter on a focused panel (Tab moves the focus)
-and the keys 1–7 open a panel full screen, as a new `detailed=True` instance of the
+and the keys 1–8 open a panel full screen, as a new `detailed=True` instance of the
 same panel class fed the dashboard's Snapshot; Escape returns; the status line and
 the verdict stay on top; new Snapshots, the thesis view and engine failures reach an
 open detail; the palette opens details too."""

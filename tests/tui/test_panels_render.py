@@ -264,13 +264,27 @@ async def test_every_panel_reads_whole_at_each_size(size: tuple[int, int], theme
             for table in panel.query(ValueTable):
                 if not table.display:
                     continue
-                # Every number in a fixed column is drawn whole.
+                # Every number in a fixed column is drawn whole; an optional column is
+                # shown whole in every row or left off in all of them.
                 shown = text(table)
-                for cells in table.rows:
-                    for cell, column in zip(cells, table.columns, strict=False):
-                        if column.flex:
+                lines = shown.splitlines()[1 if table.show_header else 0 :]
+                for index, column in enumerate(table.columns):
+                    if column.flex:
+                        continue
+                    cells = [str(row[index]) for row in table.rows if str(row[index])]
+                    if column.optional:
+                        whole = [
+                            str(row[index]) in line
+                            for row, line in zip(table.rows, lines, strict=False)
+                            if str(row[index])
+                        ]
+                        assert all(whole) or not any(whole), (
+                            f"column {index} of {panel.id} partly shown at {size}"
+                        )
+                        if not any(whole):
                             continue
-                        for number in NUMBER.findall(str(cell)):
+                    for cell in cells:
+                        for number in NUMBER.findall(cell):
                             assert number in shown, f"{number} cut in {panel.id} at {size}"
 
 
@@ -310,5 +324,5 @@ def test_the_complete_sample_fills_every_reading() -> None:
                 found += missing(value, where)
         return found
 
-    for section in ("price", "rsi", "breadth", "vix", "trend", "gamma"):
+    for section in ("price", "rsi", "breadth", "vix", "trend", "gamma", "edge"):
         assert missing(getattr(snapshot, section), section) == []

@@ -19,6 +19,7 @@ async def ascii_16_colours(pilot: Pilot[Any]) -> None:
     app = pilot.app
     assert isinstance(app, RegimeApp)
     app.fit_terminal("standard", utf8=False)
+    await pilot.pause()  # the theme's notice is posted, then cleared: it would cover panels
     app.clear_notifications()
     await pilot.pause()
 

@@ -189,10 +189,10 @@ async def test_help_opens_and_escape_closes(app: RecordingApp) -> None:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         keys = [str(key.render()) for key in app.screen.query(".help--key")]
-        for key in ("q", "r", "t", "c / ^t", "? / h", "1–7", "tab / shift+tab", "⏎", "esc", "^p"):
+        for key in ("q", "r", "t", "c / ^t", "? / h", "1–8", "tab / shift+tab", "⏎", "esc", "^p"):
             assert key in keys
         what = [str(line.render()) for line in app.screen.query(".help--what")]
-        assert "1 Price vs key levels" in what[keys.index("1–7")]
+        assert "1 Price vs key levels" in what[keys.index("1–8")]
         panels = "\n".join(str(line.render()) for line in app.screen.query(".help--panel"))
         for words in (
             "bearish divergence",
@@ -345,6 +345,7 @@ async def test_palette_commands_run_the_app_actions(app: RecordingApp, feed: Fak
             "Open CTA trend detail",
             "Open checklist detail",
             "Open gamma detail",
+            "Open edge detail",
             "Cycle theme",
             "Refresh now",
             "Help",

@@ -1,9 +1,9 @@
 """Pilot tests of the thesis views, the reflow and the quiet refresh: t and the palette
 switch the whole view (screen class, verdict, checklist, emphasised panels); the
-settings' thesis is the first view; from 80x24 to 240x70 all seven panels (gamma the
-seventh) are laid out without overlapping, every one in view (and, where the grid fills
-the screen, in full with its numbers whole); and a Snapshot equal to the one on show
-repaints nothing."""
+settings' thesis is the first view; from 80x24 to 240x70 all eight panels (gamma the
+seventh, the historical edge the eighth) are laid out without overlapping, every one
+in view (and, where the grid fills the screen, in full with its numbers whole); and a
+Snapshot equal to the one on show repaints nothing."""
 
 from __future__ import annotations
 
@@ -171,7 +171,7 @@ async def test_panels_reflow_without_overlap(width: int, height: int) -> None:
         screen = app.dashboard
         panels = {panel.id or "": panel for panel in screen.query("#panels > Panel").results(Panel)}
         assert sorted(panels) == sorted(PANEL_IDS)
-        assert "gamma" in panels
+        assert "gamma" in panels and "edge" in panels
         regions = {panel_id: panel.virtual_region for panel_id, panel in panels.items()}
         for (a, region_a), (b, region_b) in itertools.combinations(regions.items(), 2):
             assert not region_a.overlaps(region_b), f"{a} overlaps {b} at {width}x{height}"
