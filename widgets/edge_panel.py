@@ -31,6 +31,7 @@ from widgets import look
 from widgets.chart_slot import ChartSlot
 from widgets.fit_line import FitLine
 from widgets.panel import Panel, value_cell
+from widgets.ranked_table import RankedTable
 from widgets.study_chooser import StudyChooser, StudyOption
 from widgets.table import Column, ValueTable
 
@@ -299,8 +300,21 @@ def has_decline(result: StudyResult) -> bool:
     return any(stats.pct_beyond_decline is not None for stats in result.horizons.values())
 
 
+HORIZONS_DROP_ORDER = (6, 3, 11, 12)
+"""The horizons table's optional columns, the first to give way on a narrow screen first:
+the baseline's hit rate, the median, then the worst fall and the deep-fall share."""
+HORIZONS_LEGEND = (
+    "Returns in %; up: the share of events with a gain; all: every session of the span; "
+    "edge: mean − all, with Welch's t and a bootstrap 90% interval; worst: the deepest "
+    "fall within the horizon after an event"
+)
+"""What the horizons table's columns mean, under it."""
+DEEP_FALLS = "; deep falls: the share of events whose fall went past the study's decline"
+
+
 def horizon_columns(result: StudyResult) -> tuple[Column, ...]:
-    """The horizons table's columns (the worst fall and the deep-fall share optional)."""
+    """The horizons table's columns (the median, the baseline's hit rate, the worst
+    fall and the deep-fall share optional: see HORIZONS_DROP_ORDER)."""
     columns = [
         Column("Horizon"),
         Column("n", justify="right"),
@@ -321,19 +335,19 @@ def horizon_columns(result: StudyResult) -> tuple[Column, ...]:
 
 
 def interval(bounds: tuple[float, float] | None) -> Content:
-    """A 90 % interval of the edge: `-0.41 … +1.73`."""
+    """A 90 % interval of the edge, in percent: `-0.41 … +1.73`."""
     if bounds is None:
         return value_cell(fmt.UNKNOWN)
     low, high = bounds
     if fmt.finite(low) is None or fmt.finite(high) is None:
         return value_cell(fmt.UNKNOWN)
-    return Content.assemble(fmt.signed_pct(low), (" … ", "$text-muted"), fmt.signed_pct(high))
+    return Content.assemble(fmt.signed_number(low), (" … ", "$text-muted"), fmt.signed_number(high))
 
 
 def pct_cell(value: float | None, *, toned: bool = False, bold: bool = False) -> Content:
-    """A return in percent, signed: `+1.49%`."""
+    """A return in a table whose caption says %, signed: `+1.49`."""
     style = " ".join(part for part in ("bold" if bold else "", look.tone(value) if toned else ""))
-    return value_cell(fmt.signed_pct(value), style.strip())
+    return value_cell(fmt.signed_number(value), style.strip())
 
 
 def horizon_rows(result: StudyResult) -> tuple[Row, ...]:
@@ -397,11 +411,12 @@ def event_columns(result: StudyResult) -> tuple[Column, ...]:
 
 
 def event_cell(result: StudyResult, number: int, event: StudyEvent, key: str) -> Content:
-    """An event's return at a horizon: `+2.41%`, `pending`, or `unknown` (no price)."""
+    """An event's return at a horizon in percent: `+2.41`, `pending`, or `unknown` (no
+    price)."""
     if is_pending(result, number, key):
         return Content.styled(PENDING, "$text-muted italic")
     value = event.returns_pct.get(key)
-    return value_cell(fmt.signed_pct(value), look.tone(value))
+    return value_cell(fmt.signed_number(value), look.tone(value))
 
 
 def event_rows(result: StudyResult) -> tuple[Row, ...]:
@@ -490,6 +505,7 @@ class EdgePanel(Panel):
             & .edge--title { text-style: bold; }
             & .edge--definition { margin-top: 1; }
             & .edge--notes { color: $text-warning; }
+            & .edge--legend { color: $text-muted; }
             & .edge--horizons, & .edge--events { margin-top: 1; }
             & .edge--table-box { height: auto; }
             & .edge--charts { height: 15; margin-top: 1; }
@@ -547,7 +563,7 @@ class EdgePanel(Panel):
         yield FitLine(classes="edge--asof")
         with Horizontal(classes="edge--main"):
             with Vertical(classes="edge--chooser-box"):
-                yield Static("Studies (↑ ↓ or Tab)", classes="edge--caption")
+                yield Static("Studies (Tab or the arrows)", classes="edge--caption")
                 yield StudyChooser(classes="edge--chooser")
             with Vertical(classes="edge--study"):
                 yield FitLine(classes="edge--title")
@@ -556,6 +572,7 @@ class EdgePanel(Panel):
                 yield Static("", classes="edge--definition", markup=False)
                 yield Static("", classes="edge--notes", markup=False)
                 yield Vertical(classes="edge--table-box edge--horizons-box")
+                yield Static("", classes="edge--legend", markup=False)
                 with Horizontal(classes="edge--charts"):
                     with Vertical(classes="edge--chart-box edge--histogram-box"):
                         yield Static("", classes="edge--caption edge--histogram-caption")
@@ -661,25 +678,34 @@ class EdgePanel(Panel):
         notes.update("\n".join(f"Note: {note}" for note in result.notes))
         notes.display = bool(result.notes)
         self._replace_table(
-            ".edge--horizons-box", horizon_columns(result), horizon_rows(result), "edge--horizons"
+            ".edge--horizons-box",
+            RankedTable(*horizon_columns(result), drop_order=HORIZONS_DROP_ORDER),
+            horizon_rows(result),
+            "edge--horizons",
         )
+        legend = HORIZONS_LEGEND + (DEEP_FALLS if has_decline(result) else "") + "."
+        self.query_one(".edge--legend", Static).update(legend)
         self._replace_table(
-            ".edge--events-box", event_columns(result), event_rows(result), "edge--events"
+            ".edge--events-box",
+            ValueTable(*event_columns(result)),
+            event_rows(result),
+            "edge--events",
         )
         self.query_one(".edge--histogram-caption", Static).update(distribution_caption(result))
         self.query_one(".edge--path-caption", Static).update(path_caption(result))
         self._show_charts()
 
     def _replace_table(
-        self, box: str, columns: tuple[Column, ...], rows: tuple[Row, ...], classes: str
+        self, box: str, table: ValueTable, rows: tuple[Row, ...], classes: str
     ) -> None:
-        """Fill the table in `box`, built anew when the study's columns differ."""
+        """Fill the table in `box` with `rows`; `table` (new, unmounted) takes the place
+        of the one there only when the study's columns differ."""
         holder = self.query_one(box, Vertical)
-        tables = holder.query(ValueTable)
-        if tables and tables.first().columns == columns:
-            tables.first().rows = rows
+        shown = holder.query(ValueTable)
+        if shown and shown.first().columns == table.columns:
+            shown.first().rows = rows
             return
-        table = ValueTable(*columns, classes=classes)
+        table.add_class(classes)
         table.rows = rows
         holder.remove_children()
         holder.mount(table)
