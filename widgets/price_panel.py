@@ -223,8 +223,9 @@ class PricePanel(Panel):
     PANEL_NAME = "price"
     MEANING = (
         "Last price against milestones (7,000), moving averages and your levels; the distance "
-        "from each in %. Within 1% under a 1,000-point milestone has historically helped the "
-        "next two weeks; the TD count reads 9 at exhaustion."
+        "from each in %; the gamma flip and walls from the option chain. What followed a "
+        "close within 1% under a 1,000-point milestone is a study of the Historical edge "
+        "panel; the TD count reads 9 at exhaustion."
     )
     EMPHASISED_IN = frozenset({"bull"})
 

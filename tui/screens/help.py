@@ -32,6 +32,7 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("enter", "Open the focused panel full screen."),
     ("escape", "Back to the dashboard (from a panel's detail or this help)."),
     ("up / down / pageup / pagedown", "Scroll a panel's detail when it is longer than the screen."),
+    ("up / down / tab", "In the historical edge's detail: choose a study."),
 )
 """Keys of the screens and panels themselves, not bindings of the app."""
 
