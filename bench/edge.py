@@ -25,7 +25,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -33,11 +33,11 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.refresh import open_source  # noqa: E402
+from bench.refresh import engine_cycle, open_source  # noqa: E402
 from core.chain_sessions import session_of  # noqa: E402
 from core.config import Settings  # noqa: E402
-from core.engine import FULL_HISTORY_FROM, Engine  # noqa: E402
-from core.section import CycleData, Inputs, builtin  # noqa: E402
+from core.engine import FULL_HISTORY_FROM  # noqa: E402
+from core.section import Inputs, builtin  # noqa: E402
 from core.session import MarketSession  # noqa: E402
 from core.snapshot import MarketInfo, SourceInfo  # noqa: E402
 
@@ -73,22 +73,9 @@ def main() -> None:
     load_ms, _ = median_ms(load, args.runs)
     full_bars = load()
 
-    start = args.as_of - timedelta(days=round(365.25 * settings.history_years))
-    bars: dict[str, pd.DataFrame] = {}
-    for first, symbols in Engine(settings, source).windows(args.as_of).items():
-        bars.update(source.daily_bars(symbols, min(first, start), args.as_of))
-    members = source.members(start, args.as_of)
-    chain = source.option_chain(args.as_of) if "option_chains" in source.capabilities else None
+    window, chain = engine_cycle(source, settings, args.as_of, settings.history_years)
     chains = {} if chain is None else {session_of(session, chain.as_of): chain}
-    cycle = CycleData(
-        bars=bars,
-        members=members,
-        state="REPLAY",
-        detail=None,
-        close_time=session.session_close,
-        chains=chains,
-        full_bars=full_bars,
-    )
+    cycle = replace(window, chains=chains, full_bars=full_bars)
     envelope = {
         "as_of": session.session_close(args.as_of),
         "source": SourceInfo(kind=source.kind, simulated=source.simulated, label="BENCH"),

@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 from core.chain_sessions import session_of  # noqa: E402
 from core.config import Settings  # noqa: E402
 from core.engine import Engine  # noqa: E402
+from core.options.chain import OptionChain  # noqa: E402
 from core.section import CycleData, builtin  # noqa: E402
 from core.session import MarketSession  # noqa: E402
 from core.snapshot import MarketInfo, SourceInfo  # noqa: E402
@@ -46,6 +47,27 @@ def open_source(as_of: date) -> tuple[Source, str]:
     return SimSource(seed=7000, clock=clock, members=503), "sim (503 members)"
 
 
+def engine_cycle(
+    source: Source, settings: Settings, as_of: date, years: float
+) -> tuple[CycleData, OptionChain | None]:
+    """A cycle's data as the engine loads it as of `as_of`'s close: members over
+    `history_years` (or `years`), daily bars back as far as the sections' warm-up
+    needs, the option chain when the source serves one (not yet in the cycle)."""
+    start = as_of - timedelta(days=round(365.25 * max(years, settings.history_years)))
+    bars: dict[str, pd.DataFrame] = {}
+    for first, symbols in Engine(settings, source).windows(as_of).items():
+        bars.update(source.daily_bars(symbols, min(first, start), as_of))
+    chain = source.option_chain(as_of) if "option_chains" in source.capabilities else None
+    cycle = CycleData(
+        bars=bars,
+        members=source.members(start, as_of),
+        state="REPLAY",
+        detail=None,
+        close_time=MarketSession().session_close,
+    )
+    return cycle, chain
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30)
@@ -56,22 +78,9 @@ def main() -> None:
     settings = Settings()
     session = MarketSession()
     source, name = open_source(args.as_of)
-    # The engine's window: members over `history_years` (or --years), daily bars
-    # back as far as the sections' warm-up needs.
     sections = builtin()
-    start = args.as_of - timedelta(days=round(365.25 * max(args.years, settings.history_years)))
-    bars: dict[str, pd.DataFrame] = {}
-    for first, symbols in Engine(settings, source).windows(args.as_of).items():
-        bars.update(source.daily_bars(symbols, min(first, start), args.as_of))
-    members = source.members(start, args.as_of)
-    chain = source.option_chain(args.as_of) if "option_chains" in source.capabilities else None
-    cycle = CycleData(
-        bars=bars,
-        members=members,
-        state="REPLAY",
-        detail=None,
-        close_time=session.session_close,
-    )
+    cycle, chain = engine_cycle(source, settings, args.as_of, args.years)
+    bars, members = cycle.bars, cycle.members
 
     def with_new_chain() -> CycleData:
         if chain is None:
