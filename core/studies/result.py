@@ -90,7 +90,8 @@ class StudyResult(Frozen):
     """The condition holds on the last session (None: unknown there)."""
     last_event: date | None = None
     within_cooldown: bool = False
-    """The last event is within `cooldown` sessions of the last session."""
+    """The condition held on one of the last `cooldown` sessions (today included): the
+    setup is still within its cool-down, whether or not it holds today."""
     near_pct: float | None = None
     """How far the last session is from triggering, by the study's `near` expression."""
     path: tuple[PathPoint, ...] = ()

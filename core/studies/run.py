@@ -279,11 +279,18 @@ def run_study(
         events=events,
         active=bool(holds[last]) if count and known[last] else None,
         last_event=events[-1].date if events else None,
-        within_cooldown=bool(positions.size and last - positions[-1] <= study.cooldown),
+        within_cooldown=_held_within(holds, last, study.cooldown),
         near_pct=near_pct,
         path=_path(series[first:], positions - first, study.headline),
         notes=tuple(dict.fromkeys(found)),
     )
+
+
+def _held_within(holds: np.ndarray, last: int, cooldown: int) -> bool:
+    """Whether the condition held on one of the `cooldown` sessions up to `last` (today
+    included): a setup still within its cool-down, whether or not it holds today."""
+    held = np.flatnonzero(holds[: last + 1])
+    return bool(held.size and last - held[-1] <= cooldown)
 
 
 def _caveats(
@@ -303,6 +310,14 @@ def _caveats(
         caveats.append("the condition is known on no session")
     elif unknown:
         caveats.append(f"the condition is unknown on {unknown} of {known.size} sessions")
+    overlapping = [horizon for horizon in study.horizons if horizon > max(study.cooldown, 1)]
+    if overlapping:
+        caveats.append(
+            f"returns over {overlapping[0]} sessions or more overlap from one event to the"
+            f" next (events are {study.cooldown} sessions apart at least) and from one"
+            " baseline session to the next: the t and the 90 % interval there assume"
+            " independent returns and overstate the confidence"
+        )
     unpriced = int(np.count_nonzero(~np.isfinite(series[positions]))) if positions.size else 0
     if unpriced:
         events = "1 event has" if unpriced == 1 else f"{unpriced} events have"

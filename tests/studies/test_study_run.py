@@ -199,3 +199,23 @@ def test_prices_are_read_on_the_sessions_at_the_last_close_on_or_before() -> Non
     given = pd.Series([100.0, 110.0, 121.0], index=pd.DatetimeIndex(days))
     result = run_study(study(horizons=(1, 2), headline=1), frame, {INDEX: given}, SETTINGS)
     assert result.events[0].returns_pct == pytest.approx({"1": 0.0, "2": 10.0})
+
+
+def test_a_setup_that_held_within_its_cool_down_is_within_it_though_not_holding_today() -> None:
+    # Holds on 1..8 (one event, on 1), then not: 3 sessions after it last held (cool-down 3)
+    # it is still within its cool-down; 4 sessions after, no longer.
+    held = [0, 3, 3, 3, 3, 3, 3, 3, 3, 0, 0, 0]
+    close = geometric(len(held))
+    on_11 = readings(held)
+    result = run_study(study(), on_11, {INDEX: prices(on_11.index, close)}, SETTINGS)
+    assert result.active is False and result.within_cooldown is True
+    assert result.last_event == on_11.index[1].date()  # the event is long past
+    on_12 = readings([*held, 0])
+    later = run_study(study(), on_12, {INDEX: prices(on_12.index, geometric(13))}, SETTINGS)
+    assert later.within_cooldown is False
+
+
+def test_horizons_longer_than_the_cool_down_say_their_returns_overlap() -> None:
+    frame = readings(STREAKS)
+    result = run_study(study(), frame, {INDEX: prices(frame.index, geometric(12))}, SETTINGS)
+    assert any("returns over 5 sessions or more overlap" in note for note in result.notes)
