@@ -228,6 +228,11 @@ class MarketSession:
             raise ValueError(f"{session.isoformat()} is not an NYSE session")
         return schedule.closes[index].astimezone(NEW_YORK)
 
+    def span(self) -> tuple[date, date]:
+        """The first and the last session the calendar covers."""
+        schedule = _schedule()
+        return schedule.sessions[0], schedule.sessions[-1]
+
     def last_session_on_or_before(self, day: date) -> date:
         """The latest NYSE session on or before `day` (`day` itself if it is one)."""
         schedule = _schedule()

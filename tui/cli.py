@@ -679,12 +679,17 @@ def run_study_command(args: argparse.Namespace) -> int:
         as_of: date | None = getattr(args, "as_of", None)
         if as_of is not None and (source.historical or source.cached) and end == as_of:
             # Local data that ends before the day would answer as of its last session.
+            calendar = MarketSession()
             try:
-                replay, _ = Replay(as_of).on_sessions(MarketSession())
+                replay, _ = Replay(as_of).on_sessions(calendar)
             except ValueError as error:
-                raise BadInput(f"--as-of {as_of}: {error}") from None
-            where = settings.source if source.historical else "the cache"
-            check_replay_data(source, settings.symbols.index, as_of, replay, where)
+                # Before the calendar's first year the history itself says which
+                # sessions there were (the cut is the day; data goes on after it).
+                if as_of >= calendar.span()[0]:
+                    raise BadInput(f"--as-of {as_of}: {error}") from None
+            else:
+                where = settings.source if source.historical else "the cache"
+                check_replay_data(source, settings.symbols.index, as_of, replay, where)
         (result,) = run_studies(
             settings,
             source,

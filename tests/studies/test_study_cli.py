@@ -194,7 +194,8 @@ def test_a_study_as_of_a_day_differs_from_a_later_one_only_by_what_happened_betw
     directory = require_market_data("GSPC.csv", "RUT.csv", "VIX.csv")
     flags = ("--config", str(config), "--source", f"files:{directory}", "--format", "json")
     built_in = load_studies(Settings())
-    names = ["vix_with_index", *(name for name in ("rut_streak_relative",) if name in built_in)]
+    assert "rut_streak_relative" in built_in
+    names = ["vix_with_index", "rut_streak_relative"]
     cut = date(2026, 1, 28)
     for name in names:
         results = []
@@ -207,6 +208,22 @@ def test_a_study_as_of_a_day_differs_from_a_later_one_only_by_what_happened_betw
         if name == "vix_with_index":  # sessions up with the VIX came in between
             after = [event.date.isoformat() for event in later.events if event.date > cut]
             assert after == ["2026-01-29", "2026-01-30", "2026-02-02"]
+
+
+def test_as_of_a_day_before_the_calendars_first_year_cuts_the_history_there(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    directory = require_market_data("GSPC.csv")
+    flags = ("--source", f"files:{directory}", "--format", "json", "--as-of", "1998-02-10")
+    code, out, err = run_cli("study", "new_milestone", *flags, capsys=capsys)
+    assert code == 0, err
+    result = StudyResult.model_validate_json(out)
+    assert result.span_to == date(1998, 2, 10)
+    # 1,000 was first reached on 1998-02-02, six sessions before: only 5 sessions reached.
+    (event,) = result.events
+    assert event.date == date(1998, 2, 2)
+    assert event.returns_pct["5"] is not None
+    assert all(event.returns_pct[h] is None for h in ("10", "21", "63", "126", "252"))
 
 
 @pytest.mark.parametrize(
