@@ -136,6 +136,11 @@ CHAIN_FAILED = "no option chain (its fetch failed)"
 """Why there is no chain when its fetch failed (the cycle's line says how)."""
 FULL_HISTORY_FROM = date(1900, 1, 1)
 """Where the whole history is asked from: before any source's first session."""
+FULL_REASK = 600.0
+"""Seconds before the whole history is asked again when a live source had no bar of
+the session just closed (its daily bar comes some minutes after the close)."""
+FULL_REASK_WITHIN = timedelta(hours=3)
+"""How long after a close a live source's missing bar of it is waited for."""
 FULL_GRACE = 0.0
 """Seconds after it began that a cycle waits for the whole history's load it started
 before it publishes without it: none, so that a start's first fresh Snapshot waits
@@ -607,7 +612,7 @@ class Engine:
         if load is None:
             if not background and self._full_due(now, closed):
                 self._full_load_for = closed
-                self._take_full(_whole_history(source, symbols, closed), closed)
+                self._take_full(_whole_history(source, symbols, closed), closed, source, now)
             return
         if not load.within_grace(self.full_grace):
             return
@@ -615,13 +620,27 @@ class Engine:
         if load.error is not None:
             raise load.error
         assert load.result is not None
-        self._take_full(load.result, self._full_load_for or closed)
+        self._take_full(load.result, self._full_load_for or closed, source, load.asked_at)
 
-    def _take_full(self, bars: Mapping[str, pd.DataFrame], closed: date) -> None:
-        """Keep `bars`, the whole history up to `closed`, until the next session closes."""
+    def _take_full(
+        self, bars: Mapping[str, pd.DataFrame], closed: date, source: Source, asked_at: datetime
+    ) -> None:
+        """Keep `bars`, the whole history up to `closed`, until the next session closes.
+        A live source without the index's bar of `closed` yet, within FULL_REASK_WITHIN
+        of that close (Yahoo's daily bar comes some minutes after it), is asked again
+        after FULL_REASK seconds: the studies are not left on the session before until
+        the next close. Later, what it has is what there is (an outage is not retried
+        all night)."""
         self._full = (closed, bars)
-        self._full_asked_for = closed
-        self._full_failure, self._full_failures, self._full_retry_at = None, 0, None
+        self._full_failure, self._full_failures = None, 0
+        index = bars.get(self.settings.symbols.index)
+        short = index is None or index.empty or index.index[-1].date() < closed
+        fresh = asked_at - self.session.session_close(closed) < FULL_REASK_WITHIN
+        if short and fresh and self.replay is None and not source.historical:
+            self._full_asked_for = None
+            self._full_retry_at = asked_at + timedelta(seconds=FULL_REASK)
+        else:
+            self._full_asked_for, self._full_retry_at = closed, None
 
     def _full_failed(self, error: Exception, source: Source, now: datetime) -> None:
         """Keep the load's failure (and what a partial answer brought, when nothing

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import pandas as pd
 import pytest
 
 import core.history
@@ -277,3 +278,24 @@ def test_on_the_real_data_the_panel_shows_what_regime_study_prints(
     assert len(printed) >= 5
     for result in printed:
         assert result == shown[result.id], result.id
+
+
+def test_a_live_source_without_the_close_just_past_is_asked_again_soon() -> None:
+    fake = source()
+    whole = fake.bars["^GSPC"]
+    engine, clock = engine_at(fake, at(TUESDAY, 11))
+    engine.refresh()
+    fake.bars["^GSPC"] = whole.loc[: pd.Timestamp(MONDAY)]  # Tuesday's bar not out yet
+    clock.now = at(TUESDAY, 16, 1)
+    early = engine.refresh()
+    assert fake.long_asks()[-1][2] == TUESDAY and early.edge.session == MONDAY
+    clock.now = at(TUESDAY, 16, 5)
+    engine.refresh()
+    assert len(fake.long_asks()) == 2  # not at every cycle
+    fake.bars["^GSPC"] = whole
+    clock.now = at(TUESDAY, 16, 11)  # FULL_REASK after the load that came up short
+    late = engine.refresh()
+    assert len(fake.long_asks()) == 3 and late.edge.session == TUESDAY
+    clock.now = at(TUESDAY, 16, 30)
+    engine.refresh()
+    assert len(fake.long_asks()) == 3  # Tuesday is in: nothing more until Wednesday's close
