@@ -319,8 +319,13 @@ def text(edge: EdgeSection) -> list[str]:
             lines.append(f"  {result.title}: no {result.headline}-session horizon")
             continue
         hit = "unknown" if stats.pct_positive is None else f"{stats.pct_positive:.0f}%"
+        when = (
+            "today"
+            if result.active
+            else f"held within {result.cooldown} sessions, event {result.last_event}"
+        )
         lines.append(
-            f"  {result.title}: n={stats.n} · {result.headline} sessions"
+            f"  {result.title} ({when}): n={stats.n} · {result.headline} sessions"
             f" {_pct(stats.mean_pct)} vs {_pct(stats.baseline_mean_pct)} baseline"
             f" · {hit} positive"
         )
