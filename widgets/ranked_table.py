@@ -31,8 +31,7 @@ class RankedTable(ValueTable):
             id=id,
             classes=classes,
         )
-        rest = [index for index in reversed(range(len(columns))) if index not in drop_order]
-        self.drop_order = (*drop_order, *rest)
+        self.drop_order = drop_order
 
     def _visible(self, widths: list[int], width: int) -> list[int]:
         visible = list(range(len(self.columns)))
@@ -44,7 +43,11 @@ class RankedTable(ValueTable):
             )
             return cells + self.column_gap * max(0, len(indices) - 1)
 
-        for index in self.drop_order:
+        # The order is taken against the columns of now (a table may be given others).
+        count = len(self.columns)
+        named = [index for index in self.drop_order if 0 <= index < count]
+        rest = [index for index in reversed(range(count)) if index not in named]
+        for index in (*named, *rest):
             if needed(visible) <= width:
                 break
             if self.columns[index].optional:
