@@ -93,7 +93,7 @@ def test_the_streak_studies_share_one_n_and_say_it() -> None:
         study = studies[study_id]
         assert study.condition == f"context.rut_win_streak >= {STREAK_N}"
         assert f"at least {STREAK_N} sessions in a row" in study.definition
-        assert re.search(rf"≥ {STREAK_N}\b", study.title)
+        assert re.search(rf"of {STREAK_N}\+", study.title)
     assert f"N = {STREAK_N} is the streak length" in studies["rut_streak"].definition
     assert studies["rut_streak_relative"].relative_to == "index"
     assert studies["rut_streak_small_caps"].series == "small_caps"
