@@ -55,7 +55,8 @@ class StudyEvent(Frozen):
     returns_pct: dict[str, float | None] = Field(default_factory=dict)
     """Forward return by horizon ("21": +1.2); None while the horizon is pending."""
     drawdown_pct: dict[str, float | None] = Field(default_factory=dict)
-    """The deepest fall within each horizon (negative); None while pending."""
+    """The deepest fall within each horizon (negative); None while pending. Only for a
+    study that sets `decline_pct` (empty otherwise: the horizons' worst fall remains)."""
 
 
 class PathPoint(Frozen):
