@@ -68,8 +68,9 @@ CHUNK = 1 << 20
 def _resamples(size: int, draws: int, seed: int) -> Iterator[np.ndarray]:
     """The resamples' picks (rows of `size` positions, `draws` rows in all, as one
     generator seeded with `seed` draws them row after row), in blocks of rows; the
-    picks of a small sample are drawn once and kept (the studies' event counts recur
-    across horizons)."""
+    picks of a small sample are drawn once and kept for the next horizons of the same
+    study (their event counts recur), the last two sizes only: each is up to 4 MB, held
+    for as long as the monitor runs."""
     if size * draws <= CHUNK:
         yield _kept_picks(size, draws, seed)
         return
@@ -79,7 +80,7 @@ def _resamples(size: int, draws: int, seed: int) -> Iterator[np.ndarray]:
         yield rng.integers(0, size, size=(min(rows, draws - start), size), dtype=np.int32)
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=2)
 def _kept_picks(size: int, draws: int, seed: int) -> np.ndarray:
     picks = np.random.default_rng(seed).integers(0, size, size=(draws, size), dtype=np.int32)
     picks.flags.writeable = False
