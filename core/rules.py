@@ -82,6 +82,7 @@ __all__ = [
     "reading_of",
     "row_of",
     "tokenize",
+    "walk",
 ]
 
 MAX_RULE_LENGTH = 2000
@@ -296,6 +297,23 @@ class Binary:
 
 
 Node = Num | Str | Bool | Null | Name | Attr | Call | Unary | Binary
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """`node` and every node inside it, depth first, left to right (a node before its
+    parts): what a reader of a rule's names or `level("...")` calls iterates."""
+    yield node
+    if isinstance(node, Attr):
+        yield from walk(node.obj)
+    elif isinstance(node, Call):
+        for arg in node.args:
+            yield from walk(arg)
+    elif isinstance(node, Unary):
+        yield from walk(node.operand)
+    elif isinstance(node, Binary):
+        yield from walk(node.left)
+        yield from walk(node.right)
+
 
 COMPARISONS = frozenset({"<", "<=", ">", ">=", "==", "!="})
 ARITHMETIC = frozenset({"+", "-", "*", "/"})

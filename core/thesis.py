@@ -34,18 +34,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from core.config import ThesisConfig, level_key
 from core.format import iso_date, ny_time, spec_ok, split_spec, with_spec, yes_no
 from core.rules import (
-    Attr,
-    Binary,
     Call,
     Node,
     Rule,
     RuleError,
     Str,
     Table,
-    Unary,
     compile_reading,
     compile_rule,
     reading_of,
+    walk,
 )
 from core.sections.checklist import ChecklistItem, ChecklistSection, ItemStatus, ThesisScore
 from core.sections.price import Level
@@ -266,18 +264,11 @@ MILESTONE_LABEL = re.compile(r"\d{1,3}(,\d{3})*,000 milestone")
 
 def _named_levels(node: Node) -> Iterator[str]:
     """The names `level("...")` calls in `node` look up, left to right."""
-    if isinstance(node, Call):
-        if node.name == "level" and node.args and isinstance(node.args[0], Str):
-            yield node.args[0].value
-        for arg in node.args:
-            yield from _named_levels(arg)
-    elif isinstance(node, Attr):
-        yield from _named_levels(node.obj)
-    elif isinstance(node, Unary):
-        yield from _named_levels(node.operand)
-    elif isinstance(node, Binary):
-        yield from _named_levels(node.left)
-        yield from _named_levels(node.right)
+    for part in walk(node):
+        if isinstance(part, Call) and part.name == "level" and part.args:
+            first = part.args[0]
+            if isinstance(first, Str):
+                yield first.value
 
 
 def _undefined_level(item: ThesisItem, fields: Collection[str], labels: Collection[str]) -> str:

@@ -163,23 +163,15 @@ def names_read(study: Study) -> frozenset[str]:
 
 
 def _roots(node: Any) -> Iterator[str]:
-    """The top-level names a parsed expression reads."""
-    from core.rules import Attr, Binary, Call, Name, Unary
+    """The top-level names a parsed expression reads (`level(...)` reads the price
+    section's levels)."""
+    from core.rules import Call, Name, walk
 
-    if isinstance(node, Name):
-        yield node.name
-    elif isinstance(node, Attr):
-        yield from _roots(node.obj)
-    elif isinstance(node, Call):
-        if node.name == "level":
+    for part in walk(node):
+        if isinstance(part, Name):
+            yield part.name
+        elif isinstance(part, Call) and part.name == "level":
             yield LEVEL_SECTION
-        for arg in node.args:
-            yield from _roots(arg)
-    elif isinstance(node, Unary):
-        yield from _roots(node.operand)
-    elif isinstance(node, Binary):
-        yield from _roots(node.left)
-        yield from _roots(node.right)
 
 
 def builtin_path() -> Traversable:
