@@ -244,6 +244,69 @@ class StudyConfig(Section):
     """An expression for how far the last session is from triggering, in percent."""
 
 
+AlertSeverity = Literal["info", "warning", "critical"]
+"""How much an alert matters (core.alerts.alert.Severity)."""
+DeliverFrom = Literal["info", "warning", "critical", "off"]
+"""The least severity a way of delivery carries, or off for none."""
+
+
+class AlertConfig(Section):
+    """An alert's table in the config: `[alerts.sma200_cross_below]` changes the fields
+    it gives of a built-in alert, any other id adds an alert (which then needs a name
+    and a `when`), and `enabled = false` leaves one out. Rules are parsed and checked by
+    core.alerts.catalog, not here; the fields are those of core.alerts.alert's `Alert`."""
+
+    enabled: bool = True
+    """False leaves the alert out."""
+    name: str | None = Field(None, min_length=1, max_length=120)
+    """The alert in a few words, as a notification and the log show it."""
+    severity: AlertSeverity | None = None
+    """info, warning or critical: which ways of delivery carry it (see [notify])."""
+    when: str | None = Field(None, min_length=1)
+    """A rule, true while the condition holds; the alert fires when it becomes true."""
+    confirm: int | None = Field(None, ge=1, le=1000)
+    """Consecutive refreshes a new state must show before it counts."""
+    band_pct: float | None = Field(None, gt=0, le=100)
+    """A band around `level`, in percent of its value, inside which nothing changes."""
+    band_points: float | None = Field(None, gt=0)
+    """The same band in index points (give band_pct or band_points)."""
+    level: str | None = Field(None, min_length=1, max_length=120)
+    """The name of the level the band is measured from, as `level("...")` reads it."""
+    side: Literal["above", "below"] | None = None
+    """The side of `level` the condition lies on."""
+    reading: str | None = None
+    """The number whose distance from `level` the band measures (default price.last)."""
+    cooldown_minutes: float | None = Field(None, ge=0)
+    """No second firing of the alert within this many minutes of the last one."""
+    message: str | None = Field(None, min_length=1, max_length=300)
+    """A template: {value} (from `show`, with an optional format: {value:,.0f}), {name},
+    {id}, {severity}."""
+    show: str | None = None
+    """An expression whose value fills {value} in the message."""
+
+
+class Notify(Section):
+    """How a firing alert reaches you: each way of delivery carries the alerts of at
+    least its severity (or none when off)."""
+
+    toast: DeliverFrom = "info"
+    """A notification inside the app."""
+    bell: DeliverFrom = "warning"
+    """The terminal bell."""
+    desktop: DeliverFrom = "warning"
+    """A desktop notification through the terminal (OSC 9, 777 or 99; works over SSH)."""
+    osc: Literal["auto"] | tuple[Literal["osc9", "osc777", "osc99"], ...] = "auto"
+    """Which escapes carry the desktop notification: auto (chosen by the terminal) or a
+    list of osc9, osc777, osc99."""
+    command: tuple[str, ...] = ()
+    """A command run for each alert (argv, no shell), with the alert's fields as
+    arguments; none by default."""
+    command_severity: AlertSeverity = "warning"
+    """The least severity for which the command runs."""
+    command_timeout: float = Field(10.0, gt=0, le=300)
+    """Seconds before the command is killed (its failure is logged, never fatal)."""
+
+
 SourceName = Annotated[str, AfterValidator(check_source)]
 """auto | yahoo | sim | files:DIR."""
 
@@ -321,6 +384,10 @@ class Settings(BaseSettings):
     studies: dict[str, StudyConfig] = Field(default_factory=dict)
     """Changes to the built-in historical-edge studies and new studies, by id (see
     core.studies.study)."""
+    alerts: dict[str, AlertConfig] = Field(default_factory=dict)
+    """Changes to the built-in alerts and new alerts, by id (see core.alerts.catalog)."""
+    notify: Notify = Field(default_factory=Notify)
+    """How firing alerts are delivered: toast, bell, desktop notification, a command."""
 
     @field_validator("members_file")
     @classmethod

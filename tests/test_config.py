@@ -111,6 +111,15 @@ def test_default_config_file_is_read_from_the_platform_config_dir() -> None:
             "[theses.bull]\ndisabel = ['x']\n",
             "key 'theses.bull.disabel': unknown key; did you mean 'disable'?",
         ),
+        (
+            "[alerts.vix_jump]\ncooldown = 5\n",
+            "key 'alerts.vix_jump.cooldown': unknown key; did you mean 'cooldown_minutes'?",
+        ),
+        ("[alerts.x]\nside = 'up'\n", "key 'alerts.x.side': Input should be 'above' or 'below'"),
+        ("[notify]\nbel = 'off'\n", "key 'notify.bel': unknown key; did you mean 'bell'?"),
+        ("[notify]\nbell = 'loud'\n", "key 'notify.bell': Input should be 'info', 'warning'"),
+        ("[notify]\nosc = ['osc8']\n", "key 'notify.osc"),
+        ("[notify]\ncommand_timeout = 0\n", "key 'notify.command_timeout': Input should be"),
     ],
 )
 def test_bad_values_are_refused_at_load(tmp_path: Path, text: str, expected: str) -> None:
@@ -138,3 +147,19 @@ def test_members_file_must_list_members(tmp_path: Path, content: str | None, exp
         load_settings(path)
     members.write_text("Ticker\nAAPL\n", encoding="utf-8")
     assert load_settings(path).members_file == members
+
+
+def test_alerts_and_notify_are_read_from_the_file(tmp_path: Path) -> None:
+    assert load_settings().notify.toast == "info"
+    assert load_settings().notify.osc == "auto"
+    text = (
+        "[alerts.vix_jump]\nenabled = false\n\n"
+        "[notify]\nbell = 'off'\nosc = ['osc9', 'osc99']\n"
+        "command = ['notify-send', 'Regime']\ncommand_timeout = 2.5\n"
+    )
+    settings = load_settings(write(tmp_path, text))
+    assert settings.alerts["vix_jump"].enabled is False
+    assert settings.alerts["vix_jump"].severity is None
+    notify = settings.notify
+    assert (notify.bell, notify.desktop, notify.osc) == ("off", "warning", ("osc9", "osc99"))
+    assert (notify.command, notify.command_timeout) == (("notify-send", "Regime"), 2.5)
