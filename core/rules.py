@@ -61,6 +61,7 @@ else:
 
 __all__ = [
     "FUNCTIONS",
+    "LEVEL_SECTION",
     "MAX_RULE_LENGTH",
     "Attr",
     "Binary",
@@ -80,6 +81,7 @@ __all__ = [
     "compile_rule",
     "parse",
     "reading_of",
+    "roots_read",
     "row_of",
     "tokenize",
     "walk",
@@ -313,6 +315,21 @@ def walk(node: Node) -> Iterator[Node]:
     elif isinstance(node, Binary):
         yield from walk(node.left)
         yield from walk(node.right)
+
+
+LEVEL_SECTION = "price"
+"""The section that lists the levels `level("...")` reads."""
+
+
+def roots_read(node: Node) -> Iterator[str]:
+    """The top-level names a parsed expression reads: section keys (`price` for
+    `price.last`, and for `level(...)`, which reads the price section's levels) and
+    envelope fields (`as_of`); what a history must hold to evaluate it."""
+    for part in walk(node):
+        if isinstance(part, Name):
+            yield part.name
+        elif isinstance(part, Call) and part.name == "level":
+            yield LEVEL_SECTION
 
 
 COMPARISONS = frozenset({"<", "<=", ">", ">=", "==", "!="})

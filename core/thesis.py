@@ -262,7 +262,7 @@ MILESTONE_LABEL = re.compile(r"\d{1,3}(,\d{3})*,000 milestone")
 """A round-thousand milestone as the price section names it (`7,000 milestone`)."""
 
 
-def _named_levels(node: Node) -> Iterator[str]:
+def named_levels(node: Node) -> Iterator[str]:
     """The names `level("...")` calls in `node` look up, left to right."""
     for part in walk(node):
         if isinstance(part, Call) and part.name == "level" and part.args:
@@ -271,30 +271,42 @@ def _named_levels(node: Node) -> Iterator[str]:
                 yield first.value
 
 
+def derived_levels() -> tuple[str, ...]:
+    """The names of the levels the sections derive (besides the `N,000 milestone`s):
+    the moving averages, and the gamma flip and walls."""
+    # Here, not at the top: the price signals bring numpy and pandas, which loading
+    # the theses otherwise does without.
+    from core.sections.gamma import LEVEL_NAMES
+    from core.signals.price import AVERAGES
+
+    return (*(f"{kind.upper()} {length}" for kind, length in AVERAGES), *LEVEL_NAMES.values())
+
+
+def level_problem(wanted: str, labels: Collection[str]) -> str | None:
+    """Why `level(wanted)` can never find a level, given the user's level `labels`
+    (None when it can: a user level, a derived level or an `N,000 milestone`)."""
+    key = level_key(wanted)
+    if MILESTONE_LABEL.fullmatch(key):
+        return None
+    derived = derived_levels()
+    names = [*labels, *derived]
+    if key in {level_key(name) for name in names}:
+        return None
+    close = difflib.get_close_matches(wanted, names, n=1)
+    hint = f"did you mean {close[0]!r}?" if close else "add it to your [[levels]]"
+    listed = ", ".join([*labels, "N,000 milestone", *derived])
+    return f"no level named {wanted!r} (levels: {listed}); {hint}"
+
+
 def _undefined_level(item: ThesisItem, fields: Collection[str], labels: Collection[str]) -> str:
     """Why the item's `fields` (rule, show) name a level that can never exist, or ""."""
-    known = {level_key(label) for label in labels}
     for field in ("rule", "show"):
         compiled = item.rule if field == "rule" else item.show
         if field not in fields or compiled is None:
             continue
-        for wanted in _named_levels(compiled.node):
-            if level_key(wanted) in known or MILESTONE_LABEL.fullmatch(level_key(wanted)):
-                continue
-            # Here, not at the top: the price signals bring numpy and pandas, which
-            # loading the theses otherwise does without.
-            from core.signals.price import AVERAGES
-
-            averages = [f"{kind.upper()} {length}" for kind, length in AVERAGES]
-            if level_key(wanted) in {level_key(name) for name in averages}:
-                continue
-            names = [*labels, *averages]
-            close = difflib.get_close_matches(wanted, names, n=1)
-            hint = f"did you mean {close[0]!r}?" if close else "add it to your [[levels]]"
-            return (
-                f"{field} {item.text[field]!r}: no level named {wanted!r} (levels: "
-                f"{', '.join([*labels, 'N,000 milestone', *averages])}); {hint}"
-            )
+        for wanted in named_levels(compiled.node):
+            if (problem := level_problem(wanted, labels)) is not None:
+                return f"{field} {item.text[field]!r}: {problem}"
     return ""
 
 

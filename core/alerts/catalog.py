@@ -32,7 +32,6 @@ __all__ = [
     "builtin_alerts",
     "builtin_path",
     "check_alerts_file",
-    "derived_levels",
     "load_alerts",
     "read_alerts_file",
 ]
@@ -77,24 +76,14 @@ def builtin_alerts() -> Mapping[str, Alert]:
     return MappingProxyType(read_alerts_file(builtin_path()))
 
 
-def derived_levels() -> tuple[str, ...]:
-    """The names of the levels the sections derive (besides the `N,000 milestone`s):
-    the moving averages and the gamma flip and walls."""
-    # Here, not at the top: the price signals bring numpy and pandas.
-    from core.sections.gamma import LEVEL_NAMES
-    from core.signals.price import AVERAGES
-
-    return (*(f"{kind.upper()} {length}" for kind, length in AVERAGES), *LEVEL_NAMES.values())
-
-
 def _named(alert: Alert) -> Iterator[tuple[str, str]]:
     """(field, level name) for every level the alert names, field by field."""
-    from core.thesis import _named_levels
+    from core.thesis import named_levels
 
     checked = compiled(alert)
     for field, rule in (("when", checked.when), ("show", checked.show)):
         if rule is not None:
-            for name in _named_levels(rule.node):
+            for name in named_levels(rule.node):
                 yield field, name
     if alert.level is not None:
         yield "level", alert.level
@@ -102,23 +91,11 @@ def _named(alert: Alert) -> Iterator[tuple[str, str]]:
 
 def _check_levels(alert: Alert, labels: Collection[str], origin: str) -> None:
     """AlertError when the alert names a level that can never exist."""
-    from core.config import level_key
-    from core.thesis import MILESTONE_LABEL
+    from core.thesis import level_problem
 
-    derived = derived_levels()
-    known = {level_key(name) for name in (*labels, *derived)}
     for field, wanted in _named(alert):
-        key = level_key(wanted)
-        if key in known or MILESTONE_LABEL.fullmatch(key):
-            continue
-        names = [*labels, *derived]
-        close = difflib.get_close_matches(wanted, names, n=1)
-        hint = f"did you mean {close[0]!r}?" if close else "add it to your [[levels]]"
-        listed = ", ".join([*labels, "N,000 milestone", *derived])
-        raise AlertError(
-            f"{origin}: alert '{alert.id}': field '{field}': no level named {wanted!r}"
-            f" (levels: {listed}); {hint}"
-        )
+        if (problem := level_problem(wanted, labels)) is not None:
+            raise AlertError(f"{origin}: alert '{alert.id}': field '{field}': {problem}")
 
 
 def _apply(alert_id: str, base: Alert | None, table: AlertConfig, origin: str) -> Alert:

@@ -11,7 +11,7 @@ session's alerts (in the order given) before its status changes. Nothing is stor
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from core.alerts.alert import Alert
     from core.config import Settings
     from core.sources.base import Source
+    from core.thesis import Thesis
 
 __all__ = ["replay_keys", "replay_log"]
 
@@ -35,15 +36,14 @@ def replay_keys(alerts: Sequence[Alert]) -> tuple[str, ...]:
     """The sections whose readings a replay of `alerts` reads, in the registry's order:
     those the alerts' `when`, `show`, `reading` and `level` read (a banded alert's
     level is the price section's), the checklist, and those of the log's readings."""
-    from core.rules import parse
+    from core.rules import LEVEL_SECTION, parse, roots_read
     from core.section import builtin
-    from core.studies.study import LEVEL_SECTION, _roots
 
     read = {CHECKLIST, *(path.split(".", 1)[0] for path in READINGS)}
     for alert in alerts:
         for source in (alert.when, alert.show, alert.reading):
             if source is not None:
-                read.update(_roots(parse(source)))
+                read.update(roots_read(parse(source)))
         if alert.level is not None:
             read.add(LEVEL_SECTION)
     return tuple(
@@ -57,9 +57,12 @@ def replay_log(
     start: date,
     end: date,
     alerts: Sequence[Alert],
+    *,
+    theses: Mapping[str, Thesis] | None = None,
 ) -> list[LogEntry]:
-    """The log lines of `alerts` and the checklist over the sessions from `start` to
-    `end` (see the module docstring). Raises what core.history.readings_history
+    """The log lines of `alerts` and the checklist of `theses` (default: the built-ins
+    with `settings.theses`) over the sessions from `start` to `end` (see the module
+    docstring). Raises what core.history.readings_history
     raises (HistoryError, SourceError) and ValueError for a session the calendar
     does not know."""
     from core.history import readings_history
@@ -67,7 +70,8 @@ def replay_log(
     from core.session import MarketSession
     from core.thesis import load_theses
 
-    theses = load_theses(settings.theses)
+    if theses is None:
+        theses = load_theses(settings.theses)
     frame = readings_history(settings, source, start, end, keys=replay_keys(alerts), theses=theses)
     market = MarketSession()
     kind = str(source.kind)

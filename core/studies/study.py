@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -146,32 +146,16 @@ def check_study(study: Study, origin: str) -> None:
         raise StudyError(f"{where}: reads the {key} section, which has no readings as history")
 
 
-LEVEL_SECTION = "price"
-"""The section that lists the levels `level("...")` reads."""
-
-
 def names_read(study: Study) -> frozenset[str]:
     """The top-level names the study's condition, reading and near read: section keys
     (`price` for `price.last` and for `level(...)`) and envelope fields (`as_of`)."""
-    from core.rules import parse
+    from core.rules import parse, roots_read
 
     names: set[str] = set()
     for source in (study.condition, study.reading, study.near):
         if source is not None:
-            names.update(_roots(parse(source)))
+            names.update(roots_read(parse(source)))
     return frozenset(names)
-
-
-def _roots(node: Any) -> Iterator[str]:
-    """The top-level names a parsed expression reads (`level(...)` reads the price
-    section's levels)."""
-    from core.rules import Call, Name, walk
-
-    for part in walk(node):
-        if isinstance(part, Name):
-            yield part.name
-        elif isinstance(part, Call) and part.name == "level":
-            yield LEVEL_SECTION
 
 
 def builtin_path() -> Traversable:

@@ -96,7 +96,8 @@ LEVEL_RULE = '[[theses.bull.items]]\nid = "mine"\nlabel = "Mine"\nrule = \'{rule
         ),
         (
             LEVEL_RULE.format(rule='price.last > level("EMA 200").value'),
-            "no level named 'EMA 200' (levels: N,000 milestone, EMA 20, EMA 50, SMA 50, SMA 200)",
+            "no level named 'EMA 200' (levels: N,000 milestone, EMA 20, EMA 50, SMA 50, SMA 200,"
+            " Gamma flip, Call wall, Put wall)",
         ),
         (
             LEVEL_RULE.format(rule='price.last > level("7,500 milestone").value'),
@@ -128,7 +129,7 @@ def test_rules_may_name_configured_and_derived_levels(
 ) -> None:
     rule = (
         'price.last > level("6,992 PIVOT").value and level("8,000 milestone").distance_pct < 0'
-        ' and price.last > level("sma 200").value'
+        ' and price.last > level("sma 200").value and price.last > level("Gamma flip").value'
     )
     text = "[[levels]]\nlabel = '6,992 pivot'\nvalue = 6992\n" + LEVEL_RULE.format(rule=rule)
     assert main(["config", "check", str(config(tmp_path, text))]) == 0
