@@ -54,7 +54,11 @@ chain inline; a replay asks once, for the replayed session. The engine asks a so
 only for what its `capabilities` declare, and takes the state its panels show from what
 the source says its data is (historical, simulated, cached). Given a `Replay` the engine
 replays: everything is evaluated as of that session's close, the window it asks sources
-for ends there, no bar or chain after it is used, and no quote is fetched."""
+for ends there, no bar or chain after it is used, and no quote is fetched. Given an
+`AlertWatcher` (core.alerts.watcher), the loop has it read each healthy cycle's Snapshot
+(never the warm one's, nor a failed cycle's) in a thread, at the engine's clock (in a
+replay, at the Snapshot's `as_of`), and hands the log entries it gives to `on_alerts` on
+the event loop; a watcher or a receiver that raises is logged, and the loop goes on."""
 
 from __future__ import annotations
 
@@ -71,7 +75,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import pandas as pd
 
@@ -104,6 +108,10 @@ from core.sources.base import (
     SourceError,
 )
 from core.thesis import Thesis, load_theses
+
+if TYPE_CHECKING:
+    from core.alerts.entry import LogEntry
+    from core.alerts.watcher import AlertWatcher
 
 log = logging.getLogger(__name__)
 
@@ -321,6 +329,7 @@ class Engine:
         members_grace: float = MEMBERS_GRACE,
         chains_grace: float = CHAINS_GRACE,
         full_grace: float = FULL_GRACE,
+        watcher: AlertWatcher | None = None,
     ) -> None:
         self.settings = settings
         self.theses: Mapping[str, Thesis] = (
@@ -348,6 +357,10 @@ class Engine:
         """Seconds a cycle waits for the option chain's load it starts (see CHAINS_GRACE)."""
         self.full_grace = full_grace
         """Seconds a cycle waits for the whole history's load it starts (see FULL_GRACE)."""
+        self.watcher = watcher
+        """The alerts read on each healthy cycle's Snapshot (None: no alerts)."""
+        self.on_alerts: Callable[[Sequence[LogEntry]], None] | None = None
+        """Receives each healthy cycle's new log entries, on the event loop."""
         self._members_load: BackgroundLoad[MemberPanel | None] | None = None
         """The members' load running in its thread (at most one), until a cycle collects it."""
         self._chain_load: BackgroundLoad[OptionChain | None] | None = None
@@ -1176,7 +1189,25 @@ class Engine:
             if snapshot is not None and not self.consecutive_failures:
                 # Only a healthy cycle's: never a failure over the last good reading.
                 await asyncio.to_thread(self._remember, snapshot)
+                await self._watch(snapshot)
             await self._rest(publish)
+
+    async def _watch(self, snapshot: Snapshot) -> None:
+        """Have the watcher read a healthy cycle's `snapshot` (in a thread) and hand
+        its entries to `on_alerts`. Never raises."""
+        if self.watcher is None:
+            return
+        at = snapshot.as_of if self.replay is not None else self.clock()
+        try:
+            entries = await asyncio.to_thread(self.watcher.observe, snapshot, at)
+        except Exception:  # observe never raises; a bug in it must not end the loop
+            log.exception("watching the alerts failed")
+            return
+        if entries and self.on_alerts is not None:
+            try:
+                self.on_alerts(entries)
+            except Exception:
+                log.exception("handing over the alerts failed")
 
     async def _rest(self, publish: Publish) -> None:
         """Wait for the next cycle (`next_wait`, or a wake-up); while a members' load
