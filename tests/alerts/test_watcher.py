@@ -2,17 +2,19 @@
 fake source, its price and a checklist item edited): an alert fires once on a cross
 and not again after a restart over the same stored state, a checklist item's change
 is logged, a failing journal never raises, and `today` splits the entries at the open
-and at the last close."""
+and at the last close (over a fake journal, and a restart over the real one)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from core.alerts.alert import Alert, parse_alert
 from core.alerts.entry import STATUS_ALERT, LogEntry
+from core.alerts.journal import open_journal
 from core.alerts.watch import WatchState
 from core.alerts.watcher import AlertWatcher
 from core.clock import NEW_YORK
@@ -211,3 +213,24 @@ def test_today_without_a_journal_is_what_this_run_saw(base: Snapshot) -> None:
     today = watch.today(minutes(2))
     assert today.since_open == fired
     assert today.since_last_close == [] and today.last_closed is None
+
+
+def test_over_the_real_journal_a_restart_neither_refires_nor_forgets(
+    base: Snapshot, tmp_path: Path
+) -> None:
+    path = tmp_path / "log.sqlite"
+    journal, _note = open_journal(path)
+    assert journal is not None
+    first = AlertWatcher([above()], "sim", journal, MarketSession(lambda: NOW))
+    first.observe(at_price(base, 6900.0), minutes(0))
+    fired = first.observe(at_price(base, 7100.0), minutes(1))
+    first.close(minutes(2))
+    journal.close()
+    reopened, _note = open_journal(path)
+    assert reopened is not None
+    again = AlertWatcher([above()], "sim", reopened, MarketSession(lambda: NOW))
+    assert again.observe(at_price(base, 7100.0), minutes(3)) == []
+    today = again.today(minutes(4))
+    assert [line.message for line in today.since_open] == [line.message for line in fired]
+    assert today.last_closed == minutes(2) and today.since_last_close == []
+    reopened.close()
