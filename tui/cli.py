@@ -1,14 +1,16 @@
 """The `regime` command: starts the monitor, prints one Snapshot (`regime snapshot`),
 prints the readings of every session of a span (`regime history`), runs a
 historical-edge study over the index's history (`regime study`), computes the gamma
-section from one option-chain file (`regime gamma`), or checks a config file (`regime
-config check`). Flags are parsed with argparse and become the flags
-layer of the Settings; `--as-of` becomes one `Replay` value. Every bad input ends in
-one line on stderr and exit code 2, never a traceback. Textual is imported only when
-the monitor starts, so the scripting commands stay quick. The monitor paints its first
-frame from core.view_settings (theme, thesis, source: tomllib, no pydantic) and loads
-the full Settings and the theses after it, with the engine: a bad value there ends the
-app after that frame, with the same one line and exit 2."""
+section from one option-chain file (`regime gamma`), prints the log of alerts and
+checklist changes or replays a span's alerts (`regime log`, see tui.log_command), or
+checks a config file (`regime config check`, `regime alerts check`). Flags are parsed
+with argparse and become the flags layer of the Settings; `--as-of` becomes one
+`Replay` value. Every bad input ends in one line on stderr and exit code 2, never a
+traceback. Textual is imported only when the monitor starts, so the scripting commands
+stay quick. The monitor paints its first frame from core.view_settings (theme, thesis,
+source: tomllib, no pydantic) and loads the full Settings, the theses and the alerts
+after it, with the engine: a bad value there ends the app after that frame, with the
+same one line and exit 2."""
 
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
+    from core.alerts.alert import Alert
     from core.config import Settings
     from core.engine import Engine
     from core.replay import Replay
@@ -176,6 +179,10 @@ def build_parser() -> argparse.ArgumentParser:
     _data_flags(history.add_argument_group("data"))
     _study_parser(commands)
     _gamma_parser(commands)
+    from tui.log_command import add_alerts_parser, add_log_parser
+
+    add_log_parser(commands)
+    add_alerts_parser(commands)
     config = commands.add_parser("config", help="work with the config file")
     config_commands = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     check = config_commands.add_parser(
@@ -445,9 +452,12 @@ def build_engine(
     theses: Mapping[str, Thesis] | None = None,
     *,
     remember: bool = False,
+    alerts: Mapping[str, Alert] | None = None,
 ) -> Engine:
     """Open the configured source and wrap it in an engine; raises BadInput. With
-    `remember`, the engine keeps its latest Snapshot on disk for the next start."""
+    `remember`, the engine keeps its latest Snapshot on disk for the next start; with
+    `alerts`, it watches them (live: logged in the stored log, which also keeps what
+    already fired; a replay logs nothing)."""
     from core.clock import system_clock
     from core.engine import Engine
     from core.last_snapshot import last_snapshot_path
@@ -471,6 +481,19 @@ def build_engine(
         if opened.source.historical or opened.source.cached:
             where = settings.source if opened.source.historical else "the cache"
             check_replay_data(opened.source, settings.symbols.index, asked, replay, where)
+    watcher = None
+    if alerts is not None:
+        from core.alerts.journal import open_journal
+        from core.alerts.watcher import AlertWatcher
+        from tui.log_command import log_source
+
+        journal = None
+        if replay is None:
+            journal, problem = open_journal()
+            if problem is not None:
+                note = problem if note is None else f"{note}; {problem}"
+        kind = log_source(opened.source.kind)
+        watcher = AlertWatcher(list(alerts.values()), kind, journal, session)
     return Engine(
         settings,
         opened.source,
@@ -481,6 +504,7 @@ def build_engine(
         source_detail=note,
         theses=theses,
         snapshot_path=last_snapshot_path() if remember else None,
+        watcher=watcher,
     )
 
 
@@ -518,11 +542,14 @@ def run_config(args: argparse.Namespace) -> int:
         fail(str(error))
     check_theme(settings.theme, path)
     theses = load_theses(settings, path)
+    from tui.log_command import alerts_of
+
+    alerts = alerts_of(settings, path)
     counts = ", ".join(f"{name} {len(thesis.items)}" for name, thesis in theses.items())
     print(
         f"{path}: ok · source {settings.source} · theme {settings.theme} · "
         f"{len(settings.levels)} level{'s' if len(settings.levels) != 1 else ''} · "
-        f"theses: {counts}"
+        f"theses: {counts} · {len(alerts)} alerts"
     )
     return 0
 
@@ -539,11 +566,15 @@ share one interpreter lock, so the wait costs the fresh data nothing measurable.
 
 
 def make_monitor(
-    view: ViewSettings | Settings, replay: Replay | None, configure: Configure
+    view: ViewSettings | Settings,
+    replay: Replay | None,
+    configure: Configure,
+    config: Path | None = None,
 ) -> RegimeApp:
     """The monitor drawn with `view`: it restores the last run's readings (not in
     replay) and, after the first frame, calls `configure` and builds the engine from
-    what it returns, keeping the latest Snapshot; a BadInput from either ends the app
+    what it returns, keeping the latest Snapshot and watching the alerts (`config`,
+    the config file, names where a bad alert is); a BadInput from either ends the app
     with the reason in `refusal` (exit status 2)."""
     from tui.app import FeedRefused, RegimeApp
 
@@ -565,7 +596,10 @@ def make_monitor(
         restore_done.wait(RESTORE_FIRST)
         try:
             settings, theses = configure()
-            return build_engine(settings, replay, theses, remember=replay is None)
+            from tui.log_command import alerts_of
+
+            alerts = alerts_of(settings, config)
+            return build_engine(settings, replay, theses, remember=replay is None, alerts=alerts)
         except BadInput as error:  # after the first frame: the app ends, then says why
             raise FeedRefused(str(error)) from None
 
@@ -588,7 +622,7 @@ def run_monitor(args: argparse.Namespace) -> int:
         settings = settings_of(args)
         return settings, theses_of(settings, config)
 
-    app = make_monitor(view, replay, configure)
+    app = make_monitor(view, replay, configure, config)
     app.run()
     if app.refusal is not None:
         raise BadInput(app.refusal)
@@ -785,6 +819,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             status = run_gamma(args)
         elif args.command == "study":
             status = run_study_command(args)
+        elif args.command in ("log", "alerts"):
+            from tui.log_command import run_alerts, run_log
+
+            status = run_log(args) if args.command == "log" else run_alerts(args)
         else:
             status = run_history(args)
         sys.stdout.flush()  # a write that fails does so here, not in Python's exit
