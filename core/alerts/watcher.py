@@ -2,7 +2,7 @@
 with the alerts (`core.alerts.watch.step`) and the checklist's item statuses
 (`core.alerts.statuses`), turns what fired and what changed into `LogEntry` lines with
 the readings at that moment, and, given a journal (`core.alerts.journal`), records them
-and saves the watch state and the statuses after every refresh, so a restart resumes
+and saves the watch state and the statuses whenever a refresh changed them, so a restart resumes
 where the last run stopped instead of firing again for a condition that already fired.
 It never raises out of `observe`: a Snapshot the rules cannot read gives no entries, a
 journal that fails is logged once per distinct failure and the entries are still
@@ -101,6 +101,8 @@ class AlertWatcher:
         """Each checklist item's status after the last refresh, by `thesis.item_id`."""
         self.last_closed: datetime | None = None
         """When the app was last closed before this run (read before anything marks it)."""
+        self._saved: tuple[WatchState, dict[str, str]] | None = None
+        """The state and statuses last saved to the journal."""
         if journal is not None:
             try:
                 self.last_closed = journal.last_closed()
@@ -109,6 +111,7 @@ class AlertWatcher:
             try:
                 self.state, statuses = journal.load_state(source)
                 self.statuses = dict(statuses)
+                self._saved = (self.state, dict(self.statuses))
             except Exception as error:
                 self._journal_failed(error)
 
@@ -152,7 +155,10 @@ class AlertWatcher:
                 try:
                     if entries:
                         self.journal.record(entries)
-                    self.journal.save_state(self.source, self.state, dict(self.statuses))
+                    saved = (self.state, dict(self.statuses))
+                    if saved != self._saved:  # a quiet refresh writes nothing
+                        self.journal.save_state(self.source, *saved)
+                        self._saved = saved
                 except Exception as error:
                     self._journal_failed(error)
         return entries

@@ -36,6 +36,7 @@ class FakeJournal:
         self.states: dict[str, tuple[WatchState, dict[str, str]]] = {}
         self.closed: datetime | None = None
         self.broken = False
+        self.saves = 0
 
     def _check(self) -> None:
         if self.broken:
@@ -68,6 +69,7 @@ class FakeJournal:
 
     def save_state(self, source: str, state: WatchState, statuses: Mapping[str, str]) -> None:
         self._check()
+        self.saves += 1
         self.states[source] = (WatchState.from_dict(state.to_dict()), dict(statuses))
 
     def mark_closed(self, at: datetime) -> None:
@@ -143,6 +145,16 @@ def test_a_restart_over_the_stored_state_does_not_fire_again(base: Snapshot) -> 
     # A real new cross after the restart fires.
     again.observe(at_price(base, 6900.0), minutes(4))
     assert [line.alert for line in again.observe(at_price(base, 7100.0), minutes(5))] == ["above"]
+
+
+def test_a_quiet_refresh_saves_nothing(base: Snapshot) -> None:
+    journal = FakeJournal()
+    watch = watcher(journal)
+    for n in range(5):  # the state is first established, then nothing changes
+        watch.observe(at_price(base, 6900.0), minutes(n))
+    assert journal.saves == 1
+    watch.observe(at_price(base, 7100.0), minutes(5))
+    assert journal.saves == 2 and len(journal.lines) == 1
 
 
 def test_a_checklist_change_is_logged_and_survives_a_restart(base: Snapshot) -> None:
