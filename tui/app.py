@@ -6,14 +6,18 @@ dashboard (and an open detail screen) hands each panel its section. A Snapshot e
 to the one on show is not applied again: the reactive compares the frozen models by
 value, so an unchanged refresh repaints nothing. Engine failures land in one
 worker-state handler: an error line in the status bar and a notification, never a
-crash. Keys: q quit, r refresh now, t switch thesis view, c cycle theme, ? help,
-1–8 (or Enter on a focused panel) a panel full screen. SIGTERM, SIGHUP and SIGINT quit
-as q does (terminal given back, exit status 128 + the signal), and after SIGTSTP and
-`fg` the whole screen repaints at once. On a real terminal the app suits itself at
-mount: fewer than 256 colours gets the ANSI theme (said once), a locale that is not
-UTF-8 gets ASCII only (`use_ascii`). Nothing heavy is imported at module import
-time: Snapshot types are for type checking only, and plotext loads after the first
-paint."""
+crash. Keys: q quit, r refresh now, t switch thesis view, c cycle theme, l the day's
+log (the Today screen), ? help, 1–8 (or Enter on a focused panel) a panel full screen.
+A feed that watches alerts hands each cycle's new log lines to `on_alerts`; they come
+back as an `AlertsArrived` message and are delivered (toast, bell, desktop
+notification, command) by `tui.alert_delivery`; the first batch also says how many
+lines the log gained since Regime was last closed, and quitting marks it closed.
+SIGTERM, SIGHUP and SIGINT quit as q does (terminal given back, exit status 128 + the
+signal), and after SIGTSTP and `fg` the whole screen repaints at once. On a real
+terminal the app suits itself at mount: fewer than 256 colours gets the ANSI theme (said
+once), a locale that is not UTF-8 gets ASCII only (`use_ascii`). Nothing heavy is
+imported at module import time: Snapshot types are for type checking only, and plotext
+loads after the first paint."""
 
 from __future__ import annotations
 
@@ -31,18 +35,23 @@ from textual.worker import Worker, WorkerState
 from core.clock import Clock, system_clock
 from themes import APP_CSS, DEFAULT_THEME, next_theme, register_themes, thesis_variable_defaults
 from themes.terminal import terminal_is_utf8, theme_for_terminal
+from tui.alert_delivery import AlertDelivery, AlertsArrived, DefaultNotify, NotifySettings
 from tui.commands import RegimeCommands
 from tui.messages import SnapshotReady
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.detail import DetailScreen
 from tui.screens.help import HelpScreen
 from tui.screens.panels import other_thesis, panel_view, panels
+from tui.screens.today import TodayLog, TodayScreen
 from widgets import look
 from widgets.panel import Panel
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from textual.filter import LineFilter
 
+    from core.alerts.entry import LogEntry
     from core.engine import SnapshotFeed
     from core.snapshot import Snapshot, Thesis
 
@@ -94,6 +103,31 @@ class SavesAtExit(Protocol):
         ...
 
 
+@runtime_checkable
+class DeliversAlerts(Protocol):
+    """A feed that hands each cycle's new log lines to `on_alerts` (the engine does)."""
+
+    on_alerts: Callable[[Sequence[LogEntry]], None] | None
+
+
+@runtime_checkable
+class AlertLog(Protocol):
+    """The feed's alert watcher (core.alerts.watcher.AlertWatcher): the day's log, and
+    the time the app was closed."""
+
+    def today(self, now: datetime) -> TodayLog:
+        """The log since the open and since the app was last closed."""
+        ...
+
+    def close(self, at: datetime) -> None:
+        """Mark the app closed at `at`."""
+        ...
+
+
+ALERTS_GROUP = "alerts"
+"""Worker group of the reads of the log the app makes itself."""
+
+
 class RegimeApp(App[None]):
     """The S&P 500 market-regime monitor."""
 
@@ -123,6 +157,14 @@ class RegimeApp(App[None]):
             "Theme",
             id="theme",
             tooltip="Cycle the theme: dark, light, ANSI (for SSH and 16 colours).",
+        ),
+        Binding(
+            "l",
+            "today",
+            "Today",
+            id="today",
+            tooltip="The day's log: alerts and checklist changes since the open and "
+            "since you last closed Regime.",
         ),
         Binding(
             "question_mark,h",
@@ -181,6 +223,9 @@ class RegimeApp(App[None]):
         self._dashboard: DashboardScreen | None = None
         self._ascii_filter: look.AsciiOnly | None = None
         """Set once the app draws with ASCII only."""
+        self.alert_delivery: AlertDelivery | None = None
+        """Delivers the feed's new log lines, once a feed that watches alerts runs."""
+        self._told_since_close = False
         self.set_reactive(RegimeApp.thesis, settings.thesis)
 
     def get_default_screen(self) -> DashboardScreen:
@@ -254,6 +299,9 @@ class RegimeApp(App[None]):
         # readings are the next start's first paint.
         if isinstance(self._feed, SavesAtExit):
             self._feed.save_now()
+        watcher = self.alert_log
+        if watcher is not None:
+            watcher.close(self.clock())
 
     def catch_exit_signals(self) -> None:
         """Route SIGTERM, SIGHUP and SIGINT to `exit_on_signal` on the event loop.
@@ -326,7 +374,54 @@ class RegimeApp(App[None]):
             self.refusal = str(refused)
             self.exit(return_code=EXIT_REFUSED)
             return
+        self._hook_alerts(self._feed)
         await self._feed.run(self.publish)
+
+    def _hook_alerts(self, feed: SnapshotFeed) -> None:
+        """Deliver the feed's new log lines, by the notify settings (the feed's, else
+        the app's, else the defaults)."""
+        if not isinstance(feed, DeliversAlerts):
+            return
+        notify: NotifySettings | None = getattr(getattr(feed, "settings", None), "notify", None)
+        if notify is None:
+            notify = getattr(self.settings, "notify", None) or DefaultNotify()
+        self.alert_delivery = AlertDelivery(self, notify)
+
+        def on_alerts(entries: Sequence[LogEntry]) -> None:
+            # post_message is thread-safe: the engine may call this from any thread.
+            self.post_message(AlertsArrived(tuple(entries)))
+
+        feed.on_alerts = on_alerts
+
+    @property
+    def alert_log(self) -> AlertLog | None:
+        """The running feed's alert watcher, if it has one."""
+        watcher = getattr(self._feed, "watcher", None)
+        return watcher if isinstance(watcher, AlertLog) else None
+
+    @on(AlertsArrived)
+    def deliver_alerts(self, message: AlertsArrived) -> None:
+        if self.alert_delivery is not None and message.entries:
+            self.alert_delivery.deliver(message.entries)
+        if not self._told_since_close and self.alert_log is not None:
+            self._told_since_close = True
+            self.tell_since_close()
+
+    @work(thread=True, group=ALERTS_GROUP, exit_on_error=False)
+    def tell_since_close(self) -> None:
+        """Once the engine has run: one toast counting the log's lines since the app
+        was last closed, if there are any."""
+        watcher = self.alert_log
+        if watcher is None:
+            return
+        count = len(watcher.today(self.clock()).since_last_close)
+        if count:
+            lines = "change" if count == 1 else "changes"
+            self.call_from_thread(
+                self.notify,
+                f"{count} {lines} since you closed Regime · press l",
+                title="Today",
+            )
 
     def _build_feed(self) -> SnapshotFeed:
         """Call the feed factory, turning an exit request into an ordinary error (a
@@ -426,6 +521,13 @@ class RegimeApp(App[None]):
     def action_cycle_theme(self) -> None:
         """Move to the next of Regime's themes."""
         self.theme = next_theme(self.theme)
+
+    def action_today(self) -> None:
+        """Open the Today screen (unless it is open already)."""
+        if isinstance(self.screen, TodayScreen):
+            return
+        watcher = self.alert_log
+        self.push_screen(TodayScreen(None if watcher is None else watcher.today, self.clock()))
 
     def action_help(self) -> None:
         """Open the help overlay (unless it is open already)."""
