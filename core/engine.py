@@ -425,6 +425,8 @@ class Engine:
         """Likewise for the chain fetch's failure."""
         self.consecutive_failures = 0
         """Failed cycles in a row (0 after a healthy one): the backoff's count."""
+        self._watched = False
+        """Whether the watcher has read a Snapshot yet."""
         self._lock = threading.Lock()
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -1194,7 +1196,7 @@ class Engine:
 
     async def _watch(self, snapshot: Snapshot) -> None:
         """Have the watcher read a healthy cycle's `snapshot` (in a thread) and hand
-        its entries to `on_alerts`. Never raises."""
+        its entries to `on_alerts` (always the first time). Never raises."""
         if self.watcher is None:
             return
         at = snapshot.as_of if self.replay is not None else self.clock()
@@ -1203,7 +1205,10 @@ class Engine:
         except Exception:  # observe never raises; a bug in it must not end the loop
             log.exception("watching the alerts failed")
             return
-        if entries and self.on_alerts is not None:
+        first, self._watched = not self._watched, True
+        # The first is handed over even when empty: the app then says what changed
+        # while it was closed.
+        if (entries or first) and self.on_alerts is not None:
             try:
                 self.on_alerts(entries)
             except Exception:

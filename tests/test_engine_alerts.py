@@ -1,5 +1,6 @@
 """The engine's alert hook: the loop has its watcher read each healthy cycle's Snapshot
-and hands what fired to `on_alerts` on the event loop, once per firing; a failed cycle
+and hands what fired to `on_alerts` on the event loop, once per firing (the first reading
+always, so the app can say what changed while it was closed); a failed cycle
 and the warm start's Snapshot are never read, and a watcher that raises does not end
 the loop."""
 
@@ -107,5 +108,25 @@ async def test_the_warm_snapshot_is_not_read_and_a_raising_watcher_keeps_the_loo
         engine.refresh_now()
         await until(lambda: len(watcher.seen) == 2)  # the loop went on
         assert "watching the alerts failed" in caplog.text
+    finally:
+        await stop(task)
+
+
+async def test_the_first_reading_is_handed_over_even_when_nothing_fired() -> None:
+    """The app counts what changed while it was closed once the watcher has read the
+    first Snapshot: the first hand-over comes even empty, later empty ones do not."""
+    watcher = SeenWatcher()
+    watcher.state = WatchState()  # a fresh start: the first reading only establishes
+    engine = make_engine(index_source(), watcher=watcher)
+    received: list[Sequence[LogEntry]] = []
+    engine.on_alerts = received.append
+    published: list[Snapshot] = []
+    task = asyncio.create_task(engine.run(published.append))
+    try:
+        await until(lambda: received)
+        engine.refresh_now()
+        await until(lambda: len(watcher.seen) == 2)
+        await asyncio.sleep(0.05)
+        assert [list(entries) for entries in received] == [[]]
     finally:
         await stop(task)
