@@ -129,8 +129,9 @@ def terminals(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Te
     first data, and started together they take about as long as one."""
     home = tmp_path_factory.mktemp("home")
     # Set here: the per-test XDG folders of tests/conftest.py do not exist yet.
-    env = {**os.environ, "XDG_CACHE_HOME": str(home / "cache")}
-    env["XDG_CONFIG_HOME"] = str(home / "config")
+    env = dict(os.environ)
+    for name in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME"):
+        env[name] = str(home / name.lower())  # never the user's folders (the log, the cache)
     started = {name: Terminal(env) for name in ("SIGHUP", "SIGINT", "tstp", "hangup")}
     yield started
     for terminal in started.values():
