@@ -19,7 +19,6 @@ from __future__ import annotations
 import difflib
 import logging
 import re
-import tomllib
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -48,6 +47,7 @@ from core.rules import (
 from core.sections.checklist import ChecklistItem, ChecklistSection, ItemStatus, ThesisScore
 from core.sections.price import Level
 from core.snapshot import Freshness, PanelStatus, Snapshot
+from core.toml_tables import read_toml
 
 if TYPE_CHECKING:
     import numpy as np
@@ -230,12 +230,7 @@ def builtin_path(name: str) -> Traversable:
 def read_thesis_file(name: str, path: Traversable) -> Thesis:
     """A thesis from a TOML file; ThesisError naming the file (and item) when bad."""
     origin = str(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
-        raise ThesisError(f"{origin}: cannot read thesis file ({error})") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ThesisError(f"{origin}: not valid TOML: {error}") from None
+    raw = read_toml(path, "thesis", ThesisError)
     try:
         spec = _ThesisFile.model_validate(raw)
     except ValidationError as error:

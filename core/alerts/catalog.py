@@ -13,7 +13,6 @@ settings), the alert and the field. `check_alerts_file` is `regime alerts check`
 from __future__ import annotations
 
 import difflib
-import tomllib
 from collections.abc import Collection, Iterator, Mapping
 from functools import cache
 from importlib import resources
@@ -22,6 +21,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from core.alerts.alert import Alert, AlertError, compiled, parse_alert
+from core.toml_tables import array_of_tables
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -49,18 +49,7 @@ def read_alerts_file(path: Traversable) -> dict[str, Alert]:
     """The alerts of a TOML file of `[[alerts]]` tables, by id in file order, each
     compiled; AlertError naming the file (and the alert) when bad."""
     origin = str(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
-        raise AlertError(f"{origin}: cannot read alerts file ({error})") from None
-    except tomllib.TOMLDecodeError as error:
-        raise AlertError(f"{origin}: not valid TOML: {error}") from None
-    extra = sorted(set(raw) - {"alerts"})
-    if extra:
-        raise AlertError(f"{origin}: unknown key '{extra[0]}' (alerts are [[alerts]] tables)")
-    tables = raw.get("alerts", [])
-    if not isinstance(tables, list) or not all(isinstance(table, dict) for table in tables):
-        raise AlertError(f"{origin}: 'alerts' must be [[alerts]] tables")
+    tables = array_of_tables(path, "alerts", AlertError)
     alerts: dict[str, Alert] = {}
     for table in tables:
         alert = parse_alert(table, origin)

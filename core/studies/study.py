@@ -7,7 +7,6 @@ the rule language and the settings are imported when studies are loaded."""
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
@@ -15,6 +14,8 @@ from importlib.resources.abc import Traversable
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from core.toml_tables import array_of_tables
 
 if TYPE_CHECKING:
     from core.config import Settings, StudyConfig
@@ -169,21 +170,10 @@ def read_studies_file(path: Traversable) -> dict[str, Study]:
     origin = str(path)
     if not path.is_file():
         return {}
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
-        raise StudyError(f"{origin}: cannot read studies file ({error})") from None
-    except tomllib.TOMLDecodeError as error:
-        raise StudyError(f"{origin}: not valid TOML: {error}") from None
-    extra = sorted(set(raw) - {"studies"})
-    if extra:
-        raise StudyError(f"{origin}: unknown key '{extra[0]}' (studies are [[studies]] tables)")
-    tables = raw.get("studies", [])
-    if not isinstance(tables, list):
-        raise StudyError(f"{origin}: 'studies' must be [[studies]] tables")
+    tables = array_of_tables(path, "studies", StudyError)
     studies: dict[str, Study] = {}
     for number, table in enumerate(tables, start=1):
-        name = table.get("id") if isinstance(table, dict) else None
+        name = table.get("id")
         label = name if isinstance(name, str) else f"#{number}"
         try:
             study = Study.model_validate(table)
