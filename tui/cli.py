@@ -87,8 +87,19 @@ def _source(text: str) -> str:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
-def _data_flags(group: argparse._ArgumentGroup) -> None:
+def config_flag(group: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """`--config PATH`."""
     # SUPPRESS keeps a flag given before the subcommand from being reset by it.
+    group.add_argument(
+        "--config",
+        type=Path,
+        default=argparse.SUPPRESS,
+        metavar="PATH",
+        help="config file (default: config.toml in the platform config directory)",
+    )
+
+
+def _data_flags(group: argparse._ArgumentGroup) -> None:
     group.add_argument(
         "--source",
         type=_source,
@@ -96,12 +107,34 @@ def _data_flags(group: argparse._ArgumentGroup) -> None:
         metavar="auto|yahoo|sim|files:DIR",
         help="where data comes from (default: auto = yahoo, else the cache, else sim)",
     )
-    group.add_argument(
-        "--config",
-        type=Path,
-        default=argparse.SUPPRESS,
-        metavar="PATH",
-        help="config file (default: config.toml in the platform config directory)",
+    config_flag(group)
+
+
+def span_flags(
+    parser: argparse.ArgumentParser,
+    *,
+    required: bool = False,
+    first: str | None = None,
+    last: str | None = None,
+) -> None:
+    """`--from D` and `--to D` (as `start` and `end`; `first` and `last`: their help)."""
+    parser.add_argument(
+        "--from",
+        dest="start",
+        type=_day("--from"),
+        required=required,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help=first,
+    )
+    parser.add_argument(
+        "--to",
+        dest="end",
+        type=_day("--to"),
+        required=required,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help=last,
     )
 
 
@@ -164,10 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
             "checklist.bull.score, ...), computed by the same code as today's."
         ),
     )
-    history.add_argument(
-        "--from", dest="start", type=_day("--from"), required=True, metavar="YYYY-MM-DD"
-    )
-    history.add_argument("--to", dest="end", type=_day("--to"), required=True, metavar="YYYY-MM-DD")
+    span_flags(history, required=True)
     history.add_argument(
         "--sections",
         type=_keys,
@@ -210,21 +240,10 @@ def _study_parser(commands: argparse._SubParsersAction[Parser]) -> None:
     study.add_argument(
         "--list", action="store_true", help="list the studies: id, title, headline horizon"
     )
-    study.add_argument(
-        "--from",
-        dest="start",
-        type=_day("--from"),
-        default=None,
-        metavar="YYYY-MM-DD",
-        help="the first session (default: the index's first)",
-    )
-    study.add_argument(
-        "--to",
-        dest="end",
-        type=_day("--to"),
-        default=None,
-        metavar="YYYY-MM-DD",
-        help="the last session (default: today)",
+    span_flags(
+        study,
+        first="the first session (default: the index's first)",
+        last="the last session (default: today)",
     )
     study.add_argument(
         "--as-of",
@@ -276,13 +295,7 @@ def _gamma_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         help="the index level to use instead of the file's (required when it has none)",
     )
     gamma.add_argument("--format", choices=("json", "text"), default="text")
-    gamma.add_argument(
-        "--config",
-        type=Path,
-        default=argparse.SUPPRESS,
-        metavar="PATH",
-        help="config file (default: config.toml in the platform config directory)",
-    )
+    config_flag(gamma)
 
 
 def fail(message: str) -> NoReturn:

@@ -21,9 +21,11 @@ from tui.cli import (
     _data_flags,
     _day,
     check_inputs,
+    config_flag,
     config_origin,
     load,
     load_theses,
+    span_flags,
 )
 
 if TYPE_CHECKING:
@@ -61,10 +63,7 @@ def add_log_parser(commands: argparse._SubParsersAction[Parser]) -> None:
     log.add_argument(
         "--replay", action="store_true", help="replay --from..--to (the stored log is not read)"
     )
-    log.add_argument(
-        "--from", dest="start", type=_day("--from"), default=None, metavar="YYYY-MM-DD"
-    )
-    log.add_argument("--to", dest="end", type=_day("--to"), default=None, metavar="YYYY-MM-DD")
+    span_flags(log, first="with --replay: the first session", last="with --replay: the last")
     log.add_argument("--format", choices=("text", "json", "csv"), default="text")
     _data_flags(log.add_argument_group("data"))
 
@@ -86,13 +85,7 @@ def add_alerts_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         "path", nargs="?", type=Path, help="file to check (default: the config file)"
     )
     listing = actions.add_parser("list", help="list the alerts in force: id, severity, name")
-    listing.add_argument(
-        "--config",
-        type=Path,
-        default=argparse.SUPPRESS,
-        metavar="PATH",
-        help="config file (default: config.toml in the platform config directory)",
-    )
+    config_flag(listing)
 
 
 def alerts_of(settings: Settings, config: Path | None) -> dict[str, Alert]:
