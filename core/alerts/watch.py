@@ -6,7 +6,10 @@ false or unknown), the pending candidate and how many consecutive evaluations sh
 it, and the last firing time. Each evaluation observes true, false, unknown, or (for a
 banded alert, inside the band; see core.alerts.alert) hold. Unknown changes nothing:
 it neither fires, nor resets the confirmed state, nor counts for or against a pending
-change. Hold, or an observation equal to the confirmed state, drops a pending change. A
+change. Hold, or an observation equal to the confirmed state, drops a pending change
+(while no state is confirmed, a hold counts as what `when` alone says: the side of the
+level is enough to establish the state, so a clear cross after a start inside the band
+alerts). A
 different observation becomes (or extends) the candidate; once it has been seen
 `confirm` times in a row it is the confirmed state. The alert fires when the confirmed
 state goes from false to true (never from unknown: the first evaluation after a start
@@ -128,6 +131,8 @@ class _Readings:
 
     observed: list[Observation]
     shown: list[Any]
+    raw: list[Observation]
+    """What `when` alone says on each row (true, false, unknown), band or not."""
 
 
 def _observe(alert: CompiledAlert, table: Table) -> _Readings:
@@ -137,6 +142,7 @@ def _observe(alert: CompiledAlert, table: Table) -> _Readings:
         ("true" if value else "false") if ok else "unknown"
         for value, ok in zip(values.tolist(), known.tolist(), strict=True)
     ]
+    raw = list(observed)
     definition = alert.alert
     if alert.reading is not None and alert.level_value is not None:
         reading, reading_known = alert.reading.evaluate_columns(table)
@@ -166,7 +172,7 @@ def _observe(alert: CompiledAlert, table: Table) -> _Readings:
             value if ok else None
             for value, ok in zip(show_values.tolist(), show_known.tolist(), strict=True)
         ]
-    return _Readings(observed, shown)
+    return _Readings(observed, shown, raw)
 
 
 def _message(alert: CompiledAlert, value: Any) -> str:
@@ -194,11 +200,17 @@ def _advance(
     state: AlertState,
     seen: Observation,
     at: datetime,
+    raw: Observation = "unknown",
 ) -> tuple[AlertState, bool]:
-    """The alert's next state after observing `seen` at `at`, and whether it fires."""
+    """The alert's next state after observing `seen` (`raw`: what `when` alone says)
+    at `at`, and whether it fires."""
     definition = alert.alert
     if state.rule != definition.when:
         state = AlertState(rule=definition.when)
+    if seen == "hold" and state.confirmed == "unknown":
+        # Inside the band with no state yet: the side of the level is state enough
+        # (establishing never fires), so a later clear cross of the band alerts.
+        seen = raw
     if seen == "unknown":
         return state, False
     if seen == "hold" or seen == state.confirmed:
@@ -232,8 +244,9 @@ def _run(
         alert = compiled(definition)
         readings = _observe(alert, table)
         current = states.get(definition.id, AlertState(rule=definition.when))
-        for row, (seen, at) in enumerate(zip(readings.observed, times, strict=True)):
-            current, fires = _advance(alert, current, seen, at)
+        rows = zip(readings.observed, readings.raw, times, strict=True)
+        for row, (seen, raw, at) in enumerate(rows):
+            current, fires = _advance(alert, current, seen, at, raw)
             if fires:
                 message = _message(alert, readings.shown[row])
                 fired = Fired(

@@ -43,6 +43,17 @@ def test_an_oscillation_inside_the_band_fires_once_and_a_real_cross_again() -> N
     assert fired[0][1].severity == "warning"
 
 
+def test_a_start_inside_the_band_takes_its_side_and_a_clear_cross_fires() -> None:
+    alert = crossing(band_points=10, level="7,000 milestone", side="above")
+    # 6995 is inside the band, below 7,000: the state is false from the start, so the
+    # first price 10 beyond the level fires (an unknown state would swallow it).
+    fired, _ = run([alert], [6995, 7004, 7012, 7020])
+    assert [index for index, _ in fired] == [2]
+    # Inside the band above the level: already true, nothing fires on the way up.
+    fired, _ = run([alert], [7005, 7012, 7020])
+    assert fired == []
+
+
 def test_without_a_band_the_same_oscillation_fires_every_cross() -> None:
     fired, _ = run([crossing()], [6980, *OSCILLATION])
     assert [index for index, _ in fired] == [2, 4, 6, 8, 10]
