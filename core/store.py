@@ -19,19 +19,13 @@ then ~3x faster than with text keys); times are stored as UTC ISO text."""
 
 from __future__ import annotations
 
-import functools
 import json
 import math
-import os
 import sqlite3
-import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from types import TracebackType
-from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -42,11 +36,11 @@ from core.config import APP_NAME
 from core.options.chain import COLUMNS as CHAIN_COLUMNS
 from core.options.chain import OptionChain, empty_contracts
 from core.sources.base import BAR_COLUMNS, Quote, SourceError, check_bars, empty_bars
+from core.sqlite_file import BUSY_TIMEOUT, Problem, SqliteFile
+from core.sqlite_file import MEMORY as IN_MEMORY
 
 SCHEMA_VERSION = 1
-BUSY_TIMEOUT = 10.0
-"""Seconds a statement waits for another connection's write lock before failing."""
-MEMORY = Path(":memory:")
+MEMORY = IN_MEMORY
 """The path of a store that lives in memory only (a run without a cache)."""
 
 _TABLES = (
@@ -109,13 +103,10 @@ _INSERT_CONTRACT = (
 )
 
 
-StoreProblem = Literal["broken", "locked", "unusable"]
+StoreProblem = Problem
 """Why a cache failed: its file is not a readable regime cache of this schema (move it
 aside), another connection holds it locked, or its location cannot be used (read-only,
 full, unopenable)."""
-
-_BROKEN_CODES = frozenset({"SQLITE_CORRUPT", "SQLITE_NOTADB"})
-_LOCKED_CODES = frozenset({"SQLITE_BUSY", "SQLITE_LOCKED"})
 
 
 class StoreError(SourceError):
@@ -124,43 +115,6 @@ class StoreError(SourceError):
     def __init__(self, message: str, problem: StoreProblem = "unusable"):
         super().__init__(message)
         self.problem: StoreProblem = problem
-
-
-def _problem(error: BaseException) -> StoreProblem:
-    """Classify an sqlite3 or OS error by its SQLite code, or by its text when it has
-    none (an error raised by Python code rather than by SQLite)."""
-    code = getattr(error, "sqlite_errorname", None)
-    text = str(error)
-    if code in _BROKEN_CODES or "malformed" in text or "not a database" in text:
-        return "broken"
-    if code in _LOCKED_CODES or "locked" in text:
-        return "locked"
-    return "unusable"
-
-
-@functools.cache
-def _expected_columns() -> dict[str, list[str]]:
-    """Each table of this schema and its columns, as SQLite reports them."""
-    conn = sqlite3.connect(":memory:")
-    try:
-        conn.executescript(_SCHEMA)
-        return _columns(conn)
-    finally:
-        conn.close()
-
-
-def _columns(conn: sqlite3.Connection) -> dict[str, list[str]]:
-    """The user tables of a database and their columns."""
-    tables = [
-        name
-        for (name,) in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        )
-    ]
-    return {
-        table: [name for (name,) in conn.execute("SELECT name FROM pragma_table_info(?)", (table,))]
-        for table in tables
-    }
 
 
 def default_store_path() -> Path:
@@ -228,86 +182,32 @@ def _session_index(days: Sequence[int] | np.ndarray) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(pd.to_datetime(np.asarray(days, dtype="int64"), unit="D"), name="date")
 
 
-class Store:
+class Store(SqliteFile):
     """The SQLite cache at `path` (created with its folders if missing)."""
+
+    NOUN = "cache"
+    SCHEMA = _SCHEMA
+    ERROR = StoreError
 
     def __init__(self, path: Path, *, timeout: float = BUSY_TIMEOUT):
         """Raises StoreError, whose `problem` says whether the file is broken (see
         `open_store`), locked, or its location unusable."""
-        self.path = path
-        self._lock = threading.RLock()
         self._chains: dict[str, tuple[tuple[object, ...], OptionChain]] = {}
         """The option chain last read of each underlying, with what identifies it."""
-        try:
-            if path != MEMORY:
-                path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(path, check_same_thread=False, timeout=timeout)
-        except (OSError, sqlite3.Error) as error:
-            raise StoreError(f"cache {path}: cannot open ({error})", _problem(error)) from None
-        try:
-            with self._tx() as conn:
-                self._init_schema(conn)
-        except StoreError:
-            self._conn.close()
-            raise
+        super().__init__(path, timeout=timeout)
 
-    def _init_schema(self, conn: sqlite3.Connection) -> None:
-        """Check the file is this schema's cache, reading only (a file that is not is
-        left as it was found), then switch to WAL and create what is missing."""
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"cache {self.path}: written by a newer version of regime (schema "
-                f"{version}, this one reads {SCHEMA_VERSION})",
-                "broken",
-            )
-        expected = _expected_columns()
-        present = _columns(conn)
-        # An older cache is rebuilt below whatever it holds; a new file has no tables.
-        foreign = [table for table, columns in present.items() if expected.get(table) != columns]
-        if foreign and version in (0, SCHEMA_VERSION):
-            raise StoreError(
-                f"cache {self.path}: not a regime cache (it holds {', '.join(sorted(foreign))})",
-                "broken",
-            )
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        if version == SCHEMA_VERSION and present.keys() == expected.keys():
-            # A healthy cache opens with reads alone: on a full disk, or while another
-            # process holds its write lock.
-            return
+    def schema_version(self) -> int:
+        return SCHEMA_VERSION
+
+    def _foreign_refused(self, version: int) -> bool:
+        # An older cache is rebuilt whatever it holds; a new file has no tables.
+        return version in (0, SCHEMA_VERSION)
+
+    def _upgrade(self, conn: sqlite3.Connection, version: int) -> None:
         if 0 < version < SCHEMA_VERSION:
             # A cache holds nothing that cannot be fetched again: rebuild, don't migrate.
             for table in _TABLES:
                 conn.execute(f"DROP TABLE IF EXISTS {table}")
-        conn.executescript(_SCHEMA)
-        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        """The connection, locked, inside one transaction; sqlite errors become StoreError."""
-        with self._lock:
-            try:
-                with self._conn:
-                    yield self._conn
-            except sqlite3.Error as error:
-                raise StoreError(f"cache {self.path}: {error}", _problem(error)) from None
-
-    def close(self) -> None:
-        """Close the connection; the Store is unusable afterwards."""
-        with self._lock:
-            self._conn.close()
-
-    def __enter__(self) -> Store:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # Daily bars --------------------------------------------------------------------
 
@@ -687,41 +587,7 @@ def open_store(
     cache, a newer schema) is moved aside, kept under a name stamped with `now`, and
     a new cache created; a location that cannot be used, or a cache still locked after
     `timeout` seconds, gives no store. Never raises."""
-    try:
-        return OpenedStore(Store(path, timeout=timeout))
-    except StoreError as error:
-        if error.problem != "broken":
-            return OpenedStore(None, f"{error}; running without a cache")
-        broken = error
-    try:
-        aside = _move_aside(path, now())
-    except OSError as error:
-        return OpenedStore(
-            None, f"{broken}; cannot move it aside ({error}); running without a cache"
-        )
-    try:
-        store = Store(path, timeout=timeout)
-    except StoreError as error:
-        return OpenedStore(
-            None, f"{broken}; kept as {aside.name}; {error}; running without a cache"
-        )
-    return OpenedStore(store, f"{broken}; kept as {aside.name}, started a new one")
-
-
-def _move_aside(path: Path, moment: datetime) -> Path:
-    """Rename the cache at `path` (and its -wal and -shm files) to an unused name
-    stamped with `moment`; return the new name of the cache."""
-    stem = f"{path.name}.broken-{moment:%Y%m%dT%H%M%S}"
-    aside = path.with_name(stem)
-    count = 1
-    while aside.exists():
-        count += 1
-        aside = path.with_name(f"{stem}-{count}")
-    # The write-ahead log goes first: left beside a new cache, SQLite would replay the
-    # old database's pages into it.
-    for suffix in ("-wal", "-shm"):
-        side = path.with_name(path.name + suffix)
-        if side.exists():
-            os.replace(side, aside.with_name(aside.name + suffix))
-    os.replace(path, aside)
-    return aside
+    store, note = Store.open_healed(
+        path, timeout=timeout, now=now, without="running without a cache"
+    )
+    return OpenedStore(store, note)

@@ -15,24 +15,19 @@ the busy timeout, gives no journal; each says what happened in one line."""
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
-import os
-import sqlite3
-import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 import platformdirs
 
 from core.alerts.entry import EntryKind, LogEntry
 from core.alerts.watch import WatchState
 from core.clock import NEW_YORK
+from core.sqlite_file import BUSY_TIMEOUT, Problem, SqliteFile
 from core.view_settings import APP_NAME
 
 __all__ = [
@@ -47,8 +42,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
-BUSY_TIMEOUT = 10.0
-"""Seconds a statement waits for another connection's write lock before failing."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
@@ -64,12 +57,9 @@ CREATE TABLE IF NOT EXISTS meta (
 _ENTRY_COLUMNS = "time, session, kind, alert, key, name, severity, message, source, readings"
 _LAST_CLOSED = "last_closed"
 
-JournalProblem = Literal["broken", "locked", "unusable"]
+JournalProblem = Problem
 """Why a log failed: its file is not a readable regime log of this schema (move it
 aside), another connection holds it locked, or its location cannot be used."""
-
-_BROKEN_CODES = frozenset({"SQLITE_CORRUPT", "SQLITE_NOTADB"})
-_LOCKED_CODES = frozenset({"SQLITE_BUSY", "SQLITE_LOCKED"})
 
 
 class JournalError(OSError):
@@ -80,44 +70,9 @@ class JournalError(OSError):
         self.problem: JournalProblem = problem
 
 
-def _problem(error: BaseException) -> JournalProblem:
-    """Classify an sqlite3 or OS error by its SQLite code, or by its text."""
-    code = getattr(error, "sqlite_errorname", None)
-    text = str(error)
-    if code in _BROKEN_CODES or "malformed" in text or "not a database" in text:
-        return "broken"
-    if code in _LOCKED_CODES or "locked" in text:
-        return "locked"
-    return "unusable"
-
-
 def default_journal_path() -> Path:
     """log.sqlite in the platform's user state directory."""
     return Path(platformdirs.user_state_dir(APP_NAME)) / "log.sqlite"
-
-
-def _columns(conn: sqlite3.Connection) -> dict[str, list[str]]:
-    """The user tables of a database and their columns."""
-    tables = [
-        name
-        for (name,) in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        )
-    ]
-    return {
-        table: [name for (name,) in conn.execute("SELECT name FROM pragma_table_info(?)", (table,))]
-        for table in tables
-    }
-
-
-@functools.cache
-def _expected_columns() -> dict[str, list[str]]:
-    conn = sqlite3.connect(":memory:")
-    try:
-        conn.executescript(_SCHEMA)
-        return _columns(conn)
-    finally:
-        conn.close()
 
 
 def _utc_iso(moment: datetime) -> str:
@@ -162,78 +117,18 @@ def _entry(row: Sequence[Any]) -> LogEntry:
     )
 
 
-class Journal:
-    """The log at `path` (created with its folders if missing)."""
+class Journal(SqliteFile):
+    """The log at `path` (created with its folders if missing). Raises JournalError,
+    whose `problem` says whether the file is broken (see `open_journal`), locked, or its
+    location unusable. A file holding tables not of this schema is refused whatever its
+    version: the log is the user's record, never dropped, moved aside instead."""
 
-    def __init__(self, path: Path, *, timeout: float = BUSY_TIMEOUT):
-        """Raises JournalError, whose `problem` says whether the file is broken (see
-        `open_journal`), locked, or its location unusable."""
-        self.path = path
-        self._lock = threading.RLock()
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(path, check_same_thread=False, timeout=timeout)
-        except (OSError, sqlite3.Error) as error:
-            raise JournalError(f"log {path}: cannot open ({error})", _problem(error)) from None
-        try:
-            with self._tx() as conn:
-                self._init_schema(conn)
-        except JournalError:
-            self._conn.close()
-            raise
+    NOUN = "log"
+    SCHEMA = _SCHEMA
+    ERROR = JournalError
 
-    def _init_schema(self, conn: sqlite3.Connection) -> None:
-        """Check the file is a regime log of this schema, reading only (a file that is
-        not is left as found), then switch to WAL and create what is missing."""
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise JournalError(
-                f"log {self.path}: written by a newer version of regime (schema "
-                f"{version}, this one reads {SCHEMA_VERSION})",
-                "broken",
-            )
-        expected = _expected_columns()
-        present = _columns(conn)
-        foreign = [table for table, columns in present.items() if expected.get(table) != columns]
-        if foreign:
-            # The log is the user's record: never dropped, moved aside instead.
-            raise JournalError(
-                f"log {self.path}: not a regime log (it holds {', '.join(sorted(foreign))})",
-                "broken",
-            )
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        if version == SCHEMA_VERSION and present.keys() == expected.keys():
-            return  # a healthy log opens with reads alone
-        conn.executescript(_SCHEMA)
-        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        """The connection, locked, inside one transaction; sqlite errors become
-        JournalError."""
-        with self._lock:
-            try:
-                with self._conn:
-                    yield self._conn
-            except sqlite3.Error as error:
-                raise JournalError(f"log {self.path}: {error}", _problem(error)) from None
-
-    def close(self) -> None:
-        """Close the connection; the Journal is unusable afterwards."""
-        with self._lock:
-            self._conn.close()
-
-    def __enter__(self) -> Journal:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
+    def schema_version(self) -> int:
+        return SCHEMA_VERSION
 
     # The log -----------------------------------------------------------------------
 
@@ -349,37 +244,4 @@ def open_journal(
     log started; a location that cannot be used, or a log still locked after `timeout`
     seconds, gives no journal. Never raises."""
     where = default_journal_path() if path is None else path
-    try:
-        return Journal(where, timeout=timeout), None
-    except JournalError as error:
-        if error.problem != "broken":
-            return None, f"{error}; alerts are not logged"
-        broken = error
-    try:
-        aside = _move_aside(where, now())
-    except OSError as error:
-        return None, f"{broken}; cannot move it aside ({error}); alerts are not logged"
-    try:
-        journal = Journal(where, timeout=timeout)
-    except JournalError as error:
-        return None, f"{broken}; kept as {aside.name}; {error}; alerts are not logged"
-    return journal, f"{broken}; kept as {aside.name}, started a new one"
-
-
-def _move_aside(path: Path, moment: datetime) -> Path:
-    """Rename the log at `path` (and its -wal and -shm files) to an unused name stamped
-    with `moment`; return the new name of the log. (The same as core.store's.)"""
-    stem = f"{path.name}.broken-{moment:%Y%m%dT%H%M%S}"
-    aside = path.with_name(stem)
-    count = 1
-    while aside.exists():
-        count += 1
-        aside = path.with_name(f"{stem}-{count}")
-    # The write-ahead log goes first: left beside a new log, SQLite would replay the
-    # old database's pages into it.
-    for suffix in ("-wal", "-shm"):
-        side = path.with_name(path.name + suffix)
-        if side.exists():
-            os.replace(side, aside.with_name(aside.name + suffix))
-    os.replace(path, aside)
-    return aside
+    return Journal.open_healed(where, timeout=timeout, now=now, without="alerts are not logged")
