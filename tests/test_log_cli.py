@@ -11,11 +11,15 @@ import json
 from datetime import date, datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from core.alerts.entry import LogEntry
 from core.alerts.journal import default_journal_path, open_journal
 from core.clock import NEW_YORK
+from core.config import Settings
+from core.history import readings_history
+from core.sources.files import FilesSource
 from tests.market_data import require_market_data
 from tui.cli import main
 
@@ -124,16 +128,48 @@ def test_alerts_check_names_the_file_and_the_alert(
     assert "no such file" in bad(["alerts", "check", str(tmp_path / "none.toml")], capsys)
 
 
+def ema50_crosses(history: pd.DataFrame, band_pct: float = 0.25) -> list[tuple[str, str]]:
+    """The EMA 50 crossings a banded watch finds on the closes, worked out here by
+    hand: a side counts once the close is `band_pct` beyond the EMA."""
+    side, found = None, []
+    for label, row in history.iterrows():
+        session = pd.Timestamp(str(label))
+        distance = (row["price.last"] / row["price.levels[EMA 50].value"] - 1) * 100
+        now = "above" if distance >= band_pct else "below" if distance <= -band_pct else side
+        if side is not None and now != side:
+            found.append((session.date().isoformat(), f"ema50_cross_{now}"))
+        side = now
+    return found
+
+
 def test_replay_lists_what_would_have_fired_and_stores_nothing(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    source = f"files:{require_market_data('GSPC.csv')}"
+    root = require_market_data("GSPC.csv", "VIX.csv")
+    source = f"files:{root}"
     args = ["log", "--replay", "--from", "2026-01-20", "--to", "2026-02-10", "--source", source]
     assert main([*args, "--format", "json"]) == 0
-    fired = json.loads(capsys.readouterr().out)
-    assert fired, "the built-in alerts fire on a month that crossed 7,000 and back"
-    for line in fired:
+    lines = json.loads(capsys.readouterr().out)
+    for line in lines:
         assert set(line) == {"time", "session", "alert", "severity", "message"}
         assert date(2026, 1, 20) < date.fromisoformat(line["session"]) <= date(2026, 2, 10)
-    assert [line["time"] for line in fired] == sorted(line["time"] for line in fired)
+    assert [line["time"] for line in lines] == sorted(line["time"] for line in lines)
+    fired = [(line["session"], line["alert"]) for line in lines if line["alert"] != "checklist"]
+    history = readings_history(
+        Settings(), FilesSource(root), date(2026, 1, 20), date(2026, 2, 10), keys=["price", "rsi"]
+    )
+    crosses = ema50_crosses(history)
+    assert crosses == [
+        ("2026-01-21", "ema50_cross_above"),
+        ("2026-02-05", "ema50_cross_below"),
+        ("2026-02-06", "ema50_cross_above"),
+    ]
+    assert [one for one in fired if one[1].startswith("ema50")] == crosses
+    kinds = history["rsi.divergence.kind"].tolist()
+    assert kinds[history.index.get_loc(pd.Timestamp("2026-02-03"))] == "bearish"
+    assert ("2026-02-03", "rsi_bearish_divergence") in fired
+    vix = pd.read_csv(root / "VIX.csv", index_col="Date", parse_dates=True)["Close"]
+    jump = vix.pct_change().loc["2026-01-21":"2026-02-10"]
+    assert [day.date().isoformat() for day in jump.index[jump >= 0.15]] == ["2026-02-05"]
+    assert ("2026-02-05", "vix_jump") in fired
     assert not default_journal_path().exists()

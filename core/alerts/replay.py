@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from core.alerts.entry import READINGS, LogEntry, readings_at
-from core.alerts.statuses import frame_labels, frame_statuses, status_changes
+from core.alerts.statuses import UNKNOWN, frame_labels, frame_statuses, status_changes
 from core.alerts.watch import over_history
 
 if TYPE_CHECKING:
@@ -84,20 +84,14 @@ def replay_log(
         for fired in over_history(alerts, frame, market.session_close)
     ]
     labels = frame_labels(theses)
-    statuses = frame_statuses(frame)
-    for row in range(1, len(sessions)):
-        session = sessions[row]
+    known: dict[str, str] = {}
+    for session, statuses in zip(sessions, frame_statuses(frame), strict=True):
         now = {
             key: (labels.get(key, key.split(".", 1)[-1]), status)
-            for key, status in statuses[row].items()
+            for key, status in statuses.items()
         }
-        entries += status_changes(
-            statuses[row - 1],
-            now,
-            market.session_close(session),
-            session,
-            kind,
-            readings[session],
-        )
+        at = market.session_close(session)
+        entries += status_changes(known, now, at, session, kind, readings[session])
+        known.update({key: status for key, status in statuses.items() if status != UNKNOWN})
     entries.sort(key=lambda entry: (entry.time, entry.kind != "alert"))
     return entries

@@ -6,8 +6,10 @@ of readings (`frame_statuses`, one mapping per session, from the columns
 whose labels come from the theses: `frame_labels`). `status_changes` compares the
 statuses last seen with the statuses now and gives a log line (kind "status", alert
 `STATUS_ALERT`, severity info) for each item whose status differs: "Bull · Positive
-gamma: fail → pass". Any change counts, to or from unknown too (the panel showed it);
-an item not seen before only establishes its status, so a start logs nothing."""
+gamma: fail → pass". Unknown is no status, as it is no reading for the alerts: data
+still loading or a failed fetch neither logs a change nor forgets the last known
+status, so a start, or a panel that fails and comes back, logs nothing; an item not
+known before only establishes its status."""
 
 from __future__ import annotations
 
@@ -100,11 +102,12 @@ def status_changes(
     readings: Mapping[str, Any],
 ) -> list[LogEntry]:
     """A log line for each item of `now` (label, status) whose status differs from
-    `before`'s, in `now`'s order; items `before` lacks only establish theirs."""
+    `before`'s, in `now`'s order. Unknown is no status: an item unknown now, or not
+    known before, gives no line (missing data is not a change of the market's)."""
     entries = []
     for key, (label, status) in now.items():
         last = before.get(key)
-        if last is None or last == status:
+        if last in (None, UNKNOWN) or status in (last, UNKNOWN):
             continue
         entries.append(
             LogEntry(

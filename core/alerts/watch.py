@@ -4,16 +4,19 @@ readings (a Snapshot, or a one-row Table) and gives the alerts that fire and the
 replay fires alerts too). Per alert the state holds the last confirmed state (true,
 false or unknown), the pending candidate and how many consecutive evaluations showed
 it, and the last firing time. Each evaluation observes true, false, unknown, or (for a
-banded alert, inside the band; see core.alerts.alert) hold. Unknown changes nothing:
+banded alert, inside the band; see core.alerts.alert) hold; a row on which a section
+the alert reads is in ERROR observes unknown (its fallback's nulls are no reading: a
+failed RSI is not "no divergence"). Unknown changes nothing:
 it neither fires, nor resets the confirmed state, nor counts for or against a pending
 change. Hold, or an observation equal to the confirmed state, drops a pending change
 (while no state is confirmed, a hold counts as what `when` alone says: the side of the
 level is enough to establish the state, so a clear cross after a start inside the band
-alerts). A
-different observation becomes (or extends) the candidate; once it has been seen
-`confirm` times in a row it is the confirmed state. The alert fires when the confirmed
-state goes from false to true (never from unknown: the first evaluation after a start
-only establishes the state, unless the stored state says it was false), and not within
+alerts). The first known observation with no state confirmed sets the state at once
+and never fires. After that, a different observation becomes (or extends) the
+candidate; once it has been seen `confirm` times in a row (in a replay, at one
+session's close) it is the confirmed state. The alert fires when the confirmed state
+goes from false to true (never from unknown: the first evaluation after a start only
+establishes the state, unless the stored state says it was false), and not within
 `cooldown_minutes` of its last firing (a suppressed firing is dropped, not deferred).
 `WatchState.to_dict` / `from_dict` make the state JSON-able, so a restart that reloads
 it does not fire again for a condition that already fired; a stored state whose alert's
@@ -24,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -33,7 +37,7 @@ from core.alerts.alert import Alert, CompiledAlert, Severity, compiled
 if TYPE_CHECKING:
     import pandas as pd
 
-    from core.rules import Table
+    from core.rules import Rule, Table
     from core.snapshot import Snapshot
 
 __all__ = ["AlertState", "Fired", "Observation", "WatchState", "over_history", "step"]
@@ -135,12 +139,42 @@ class _Readings:
     """What `when` alone says on each row (true, false, unknown), band or not."""
 
 
+@cache
+def _sections_read(alert: Alert) -> tuple[Rule, ...]:
+    """The `<section>.status.state` of each section `alert`'s expressions read."""
+    from core.rules import LEVEL_SECTION, RuleError, compile_rule, parse, roots_read
+
+    names: set[str] = {LEVEL_SECTION} if alert.level is not None else set()
+    for source in (alert.when, alert.show, alert.reading if alert.banded else None):
+        if source is not None:
+            names.update(roots_read(parse(source)))
+    states = []
+    for name in sorted(names):
+        try:  # an envelope field (as_of) has no status
+            states.append(compile_rule(f"{name}.status.state", kind="value"))
+        except RuleError:
+            continue
+    return tuple(states)
+
+
+def _failed_rows(alert: Alert, table: Table) -> list[bool]:
+    """Rows where a section the alert reads is in ERROR: its fallback's nulls are no
+    reading (a history has no states: no row)."""
+    failed = [False] * table.rows
+    for state in _sections_read(alert):
+        values, known = state.evaluate_columns(table)
+        for row, (value, ok) in enumerate(zip(values.tolist(), known.tolist(), strict=True)):
+            failed[row] = failed[row] or (ok and value == "ERROR")
+    return failed
+
+
 def _observe(alert: CompiledAlert, table: Table) -> _Readings:
     """What `alert` observes on each row of `table`, and the value it would show."""
     values, known = alert.when.evaluate_columns(table)
+    failed = _failed_rows(alert.alert, table)
     observed: list[Observation] = [
-        ("true" if value else "false") if ok else "unknown"
-        for value, ok in zip(values.tolist(), known.tolist(), strict=True)
+        ("true" if value else "false") if ok and not bad else "unknown"
+        for value, ok, bad in zip(values.tolist(), known.tolist(), failed, strict=True)
     ]
     raw = list(observed)
     definition = alert.alert
@@ -201,22 +235,26 @@ def _advance(
     seen: Observation,
     at: datetime,
     raw: Observation = "unknown",
+    confirm: int | None = None,
 ) -> tuple[AlertState, bool]:
     """The alert's next state after observing `seen` (`raw`: what `when` alone says)
-    at `at`, and whether it fires."""
+    at `at`, and whether it fires; `confirm` overrides the alert's own."""
     definition = alert.alert
     if state.rule != definition.when:
         state = AlertState(rule=definition.when)
     if seen == "hold" and state.confirmed == "unknown":
-        # Inside the band with no state yet: the side of the level is state enough
-        # (establishing never fires), so a later clear cross of the band alerts.
+        # Inside the band with no state yet: the side of the level is state enough.
         seen = raw
     if seen == "unknown":
         return state, False
+    if state.confirmed == "unknown" and seen != "hold":
+        # The first known reading sets the state at once (it never fires): a cross
+        # while a state was still being confirmed would otherwise be lost.
+        return AlertState(seen, None, 0, state.last_fired, definition.when), False
     if seen == "hold" or seen == state.confirmed:
         return replace(state, candidate=None, count=0), False
     count = state.count + 1 if state.candidate == seen else 1
-    if count < definition.confirm:
+    if count < (definition.confirm if confirm is None else confirm):
         return replace(state, candidate=seen, count=count), False
     crossed = state.confirmed == "false" and seen == "true"
     cooling = state.last_fired is not None and at - state.last_fired < timedelta(
@@ -233,8 +271,10 @@ def _run(
     table: Table,
     times: Sequence[datetime],
     sessions: Sequence[date | None],
+    confirm: int | None = None,
 ) -> tuple[list[Fired], WatchState]:
-    """Every alert over every row of `table` in order (row i at `times[i]`)."""
+    """Every alert over every row of `table` in order (row i at `times[i]`);
+    `confirm` overrides each alert's own."""
     for at in times:
         if at.tzinfo is None:
             raise ValueError(f"alert time {at.isoformat()} has no time zone")
@@ -246,7 +286,7 @@ def _run(
         current = states.get(definition.id, AlertState(rule=definition.when))
         rows = zip(readings.observed, readings.raw, times, strict=True)
         for row, (seen, raw, at) in enumerate(rows):
-            current, fires = _advance(alert, current, seen, at, raw)
+            current, fires = _advance(alert, current, seen, at, raw, confirm)
             if fires:
                 message = _message(alert, readings.shown[row])
                 fired = Fired(
@@ -284,12 +324,15 @@ def over_history(
 ) -> list[Fired]:
     """The alerts that would have fired stepping through `frame` (history rows, index =
     sessions), each row at `at_close(session)`, from `state` (default: a fresh start).
-    The same transition as `step`, the rules evaluated once over all rows."""
+    The same transition as `step`, the rules evaluated once over all rows, except that
+    a session's close stands for all the refreshes of that session: a new state shown
+    at a close is confirmed there (`confirm` counts refreshes, not sessions)."""
     import pandas as pd
 
     from core.rules import Table
 
     sessions = [pd.Timestamp(label).date() for label in frame.index]
     times = [at_close(session) for session in sessions]
-    fired, _state = _run(alerts, state or WatchState(), Table.of_frame(frame), times, sessions)
+    table = Table.of_frame(frame)
+    fired, _state = _run(alerts, state or WatchState(), table, times, sessions, confirm=1)
     return fired

@@ -1,6 +1,7 @@
 """The live side of the alerts: `AlertWatcher` reads each healthy refresh's Snapshot
 with the alerts (`core.alerts.watch.step`) and the checklist's item statuses
-(`core.alerts.statuses`), turns what fired and what changed into `LogEntry` lines with
+(`core.alerts.statuses`; a new status counts once `STATUS_CONFIRM` refreshes in a row
+show it), turns what fired and what changed into `LogEntry` lines with
 the readings at that moment, and, given a journal (`core.alerts.journal`), records them
 and saves the watch state and the statuses whenever a refresh changed them, so a restart resumes
 where the last run stopped instead of firing again for a condition that already fired.
@@ -28,12 +29,15 @@ if TYPE_CHECKING:
     from core.session import MarketSession
     from core.snapshot import Snapshot
 
-__all__ = ["MEMORY", "AlertWatcher", "LogStore", "Today"]
+__all__ = ["MEMORY", "STATUS_CONFIRM", "AlertWatcher", "LogStore", "Today"]
 
 log = logging.getLogger(__name__)
 
 MEMORY = 1000
 """Entries this run keeps in memory (for `today` without a journal)."""
+STATUS_CONFIRM = 2
+"""Refreshes in a row a checklist item's new status must show before it is logged: an
+item on the edge of its rule (the index at a level) changes once, not every refresh."""
 _OPEN = time(9, 30)
 """The NYSE's regular open, New York time, on every session day."""
 
@@ -98,7 +102,9 @@ class AlertWatcher:
         self.state = WatchState()
         """Every alert's watch state after the last refresh."""
         self.statuses: dict[str, str] = {}
-        """Each checklist item's status after the last refresh, by `thesis.item_id`."""
+        """Each checklist item's confirmed status, by `thesis.item_id`."""
+        self._pending: dict[str, tuple[str, int]] = {}
+        """A new status not yet confirmed, and in how many refreshes in a row it showed."""
         self.last_closed: datetime | None = None
         """When the app was last closed before this run (read before anything marks it)."""
         self._saved: tuple[WatchState, dict[str, str]] | None = None
@@ -168,11 +174,28 @@ class AlertWatcher:
     ) -> list[LogEntry]:
         """The checklist items whose status changed since the last refresh (updating
         the statuses kept)."""
-        from core.alerts.statuses import item_statuses, status_changes
+        from core.alerts.statuses import UNKNOWN, item_statuses, status_changes
 
         now = item_statuses(snapshot)
-        changes = status_changes(self.statuses, now, at, session, self.source, readings)
-        self.statuses.update({key: status for key, (_label, status) in now.items()})
+        confirmed: dict[str, tuple[str, str]] = {}
+        for key, (label, status) in now.items():
+            if status == UNKNOWN:
+                continue  # missing data: no status, nothing pending changes
+            last = self.statuses.get(key)
+            if last in (None, UNKNOWN) or last == status:
+                self._pending.pop(key, None)
+                if last != status:
+                    confirmed[key] = (label, status)  # first known: established at once
+                continue
+            seen, count = self._pending.get(key, (status, 0))
+            count = count + 1 if seen == status else 1
+            if count < STATUS_CONFIRM:
+                self._pending[key] = (status, count)
+            else:
+                self._pending.pop(key, None)
+                confirmed[key] = (label, status)
+        changes = status_changes(self.statuses, confirmed, at, session, self.source, readings)
+        self.statuses.update({key: status for key, (_label, status) in confirmed.items()})
         return changes
 
     def _session_of(self, snapshot: Snapshot) -> date | None:

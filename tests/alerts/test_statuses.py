@@ -67,15 +67,14 @@ def labelled(statuses: dict[str, str]) -> dict[str, tuple[str, str]]:
     return {key: (labels.get(key, key), status) for key, status in statuses.items()}
 
 
-def test_each_change_is_one_line_and_a_first_sight_none() -> None:
+def test_each_change_is_one_line_and_unknown_or_a_first_sight_none() -> None:
     rows = frame_statuses(history())
     readings = {"price.last": 6917.8}
     lines = status_changes(rows[0], labelled(rows[1]), AT, date(2026, 2, 3), "files", readings)
     assert [line.message for line in lines] == [
         "Bull · Positive gamma: fail → pass",
         "Bull · EMA stack bullish: pass → fail",
-        "Mine · mine.dip: unknown → pass",
-    ]
+    ]  # mine.dip was unknown: its first known status is no change
     first = lines[0]
     assert (first.kind, first.alert, first.key, first.severity) == (
         "status",
@@ -91,6 +90,6 @@ def test_each_change_is_one_line_and_a_first_sight_none() -> None:
     )
     assert first.readings == readings
     later = status_changes(rows[1], labelled(rows[2]), AT, None, "files", {})
-    assert [line.message for line in later] == ["Bull · Positive gamma: pass → unknown"]
+    assert later == []  # positive_gamma went unknown: missing data is no change
     assert status_changes({}, labelled(rows[0]), AT, None, "files", {}) == []
     assert status_changes(rows[1], labelled(rows[1]), AT, None, "files", {}) == []

@@ -177,6 +177,23 @@ def test_over_history_equals_stepping_by_hand() -> None:
     assert replayed[0].as_json()["session"] == history.index[3].date().isoformat()
 
 
+def test_the_first_reading_sets_the_state_so_a_cross_right_after_it_counts() -> None:
+    # With confirm = 2 the first reading (below) is the state at once: the cross at
+    # index 1 is then confirmed at index 2 and fires there, not swallowed.
+    fired, _ = run([crossing(confirm=2)], [6990, 7010, 7011, 7012])
+    assert [index for index, _ in fired] == [2]
+
+
+def test_a_replay_confirms_at_one_close() -> None:
+    # A session's close stands for its refreshes: confirm = 3 is met by one close.
+    alert = crossing(confirm=3)
+    replayed = over_history([alert], frame([6990, 7010, 6990, 7010]), close)
+    assert [one.session for one in replayed] == [
+        date(2026, 1, 6),
+        date(2026, 1, 8),
+    ]
+
+
 def test_start_time_is_used_for_the_firing() -> None:
     found, state = step([crossing()], WatchState(), row(6990), START)
     found, state = step([crossing()], state, row(7001), START)

@@ -13,11 +13,13 @@ from pathlib import Path
 import pytest
 
 from core.alerts.alert import Alert, parse_alert
+from core.alerts.catalog import load_alerts
 from core.alerts.entry import STATUS_ALERT, LogEntry
 from core.alerts.journal import open_journal
 from core.alerts.watch import WatchState
-from core.alerts.watcher import AlertWatcher
+from core.alerts.watcher import STATUS_CONFIRM, AlertWatcher
 from core.clock import NEW_YORK
+from core.config import Settings
 from core.session import MarketSession
 from core.snapshot import Snapshot
 from tests.test_engine import index_source, make_engine
@@ -161,16 +163,33 @@ def test_a_checklist_change_is_logged_and_survives_a_restart(base: Snapshot) -> 
     journal = FakeJournal()
     watch = watcher(journal)
     assert watch.observe(base, minutes(0)) == []
-    changed = watch.observe(with_status(base, "above_7000", "fail"), minutes(1))
+    failing = with_status(base, "above_7000", "fail")
+    for n in range(1, STATUS_CONFIRM):  # not before STATUS_CONFIRM refreshes in a row
+        assert watch.observe(failing, minutes(n)) == []
+    changed = watch.observe(failing, minutes(STATUS_CONFIRM))
     assert [(line.kind, line.alert, line.key) for line in changed] == [
         ("status", STATUS_ALERT, "bull.above_7000")
     ]
     assert "pass → fail" in changed[0].message
     assert journal.states["sim"][1]["bull.above_7000"] == "fail"
     restarted = watcher(journal)
-    back = restarted.observe(base, minutes(2))
+    for n in range(1, STATUS_CONFIRM):
+        assert restarted.observe(base, minutes(10 + n)) == []
+    back = restarted.observe(base, minutes(10 + STATUS_CONFIRM))
     assert [line.key for line in back] == ["bull.above_7000"]
     assert "fail → pass" in back[0].message
+
+
+def test_an_item_on_the_edge_or_without_data_logs_nothing(base: Snapshot) -> None:
+    watch = watcher()
+    watch.observe(base, minutes(0))
+    flapping = [
+        with_status(base, "above_7000", status) for status in ("fail", "pass", "fail", "pass")
+    ]
+    missing = [with_status(base, "above_7000", "unknown")] * 3
+    seen = [watch.observe(one, minutes(n)) for n, one in enumerate([*flapping, *missing, base])]
+    assert [line for lines in seen for line in lines] == []
+    assert watch.statuses["bull.above_7000"] == "pass"
 
 
 def test_a_failing_journal_never_raises_and_is_logged_once(
@@ -246,3 +265,40 @@ def test_over_the_real_journal_a_restart_neither_refires_nor_forgets(
     assert [line.message for line in today.since_open] == [line.message for line in fired]
     assert today.last_closed == minutes(2) and today.since_last_close == []
     reopened.close()
+
+
+def with_rsi(snapshot: Snapshot, kind: str | None, failed: bool = False) -> Snapshot:
+    """`snapshot` with its RSI divergence of `kind`, or its RSI section failed (the
+    fallback: no value, no divergence, state ERROR)."""
+    rsi = snapshot.rsi
+    update: dict[str, object] = {"divergence": rsi.divergence.model_copy(update={"kind": kind})}
+    if failed:
+        status = rsi.status.model_copy(update={"state": "ERROR", "detail": "rsi: boom"})
+        update |= {"value": None, "status": status}
+    return snapshot.model_copy(update={"rsi": rsi.model_copy(update=update)})
+
+
+def test_a_failed_section_is_no_reading_not_its_fallbacks_nulls(base: Snapshot) -> None:
+    """A failed RSI's fallback has no divergence: read as "none active" it would fire
+    "ended" and then "confirmed" again when the RSI comes back."""
+    alerts = [
+        alert
+        for alert in load_alerts(Settings()).values()
+        if alert.id in ("rsi_bearish_divergence", "rsi_bearish_divergence_ended")
+    ]
+    watch = AlertWatcher(alerts, "sim", None, MarketSession(lambda: NOW))
+    path = [
+        with_rsi(base, None),
+        with_rsi(base, "bearish"),
+        with_rsi(base, None, failed=True),
+        with_rsi(base, "bearish"),
+        with_rsi(base, None),
+    ]
+    fired = [[line.alert for line in watch.observe(one, minutes(n))] for n, one in enumerate(path)]
+    assert fired == [
+        [],
+        ["rsi_bearish_divergence"],
+        [],  # the failure: nothing
+        [],  # back, still bearish: not confirmed again
+        ["rsi_bearish_divergence_ended"],
+    ]
