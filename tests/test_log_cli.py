@@ -80,6 +80,18 @@ def test_log_with_nothing_stored_says_so(capsys: pytest.CaptureFixture[str]) -> 
     assert not default_journal_path().exists()  # reading the log creates nothing
 
 
+def test_a_log_that_cannot_be_read_is_one_line_and_left_as_it_is(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = default_journal_path()
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"not a database, but someone's record")
+    line = bad(["log"], capsys)
+    assert str(path) in line
+    assert path.read_bytes() == b"not a database, but someone's record"
+    assert [one.name for one in path.parent.iterdir()] == [path.name]  # nothing moved aside
+
+
 @pytest.mark.parametrize(
     ("args", "expected"),
     [

@@ -127,6 +127,20 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=NEW_YORK)
 
 
+def _last_session_day() -> date:
+    """The day `regime log` starts from by default: the session in progress in New
+    York (from its pre-market on), else the last one."""
+    from core.clock import NEW_YORK
+    from core.session import MarketSession
+
+    now = datetime.now(NEW_YORK)
+    try:
+        state = MarketSession().state(now)
+    except ValueError:  # past the calendar: the day itself
+        return now.date()
+    return state.session if state.session is not None else state.last_session
+
+
 def run_log(args: argparse.Namespace) -> int:
     """`regime log`: the stored log since a day, or (`--replay`) a span replayed."""
     if args.replay:
@@ -134,21 +148,19 @@ def run_log(args: argparse.Namespace) -> int:
     for flag in ("start", "end"):
         if getattr(args, flag) is not None:
             raise BadInput(f"--{'from' if flag == 'start' else 'to'} goes with --replay")
-    from core.alerts.journal import JournalError, default_journal_path, open_journal
+    from core.alerts.journal import Journal, JournalError, default_journal_path
     from core.alerts.log_format import render_log
-    from core.session import MarketSession
 
-    since = args.since
-    if since is None:
-        since = MarketSession().last_session_on_or_before(date.today())
+    since = args.since if args.since is not None else _last_session_day()
     path = default_journal_path()
     entries = []
     if path.exists():
-        journal, note = open_journal(path)
-        if journal is None:
-            raise BadInput(note or f"{path}: cannot open the log")
-        if note:
-            print(f"regime: warning: {note}", file=sys.stderr)
+        # Read as it is: a log that cannot be read is said, never moved aside here
+        # (the monitor heals it when it starts).
+        try:
+            journal = Journal(path)
+        except JournalError as error:
+            raise BadInput(str(error)) from None
         try:
             source = getattr(args, "source", None)
             wanted = None if source in (None, "auto") else log_source(source.split(":")[0])
@@ -177,7 +189,9 @@ def _replay(args: argparse.Namespace) -> int:
         raise BadInput("--replay prints text or json")
     if args.end < args.start:
         raise BadInput(f"--to {args.end} is before --from {args.start}")
-    if args.start > date.today():
+    from core.clock import NEW_YORK
+
+    if args.start > datetime.now(NEW_YORK).date():
         raise BadInput(f"--from {args.start} is in the future")
     settings = load(args)
     config = getattr(args, "config", None)
