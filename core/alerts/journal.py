@@ -17,18 +17,22 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import platformdirs
 
 from core.alerts.entry import EntryKind, LogEntry
 from core.alerts.watch import WatchState
 from core.clock import NEW_YORK
-from core.sqlite_file import BUSY_TIMEOUT, Problem, SqliteFile
+from core.sqlite_file import BUSY_TIMEOUT, Problem, SqliteFile, problem
 from core.view_settings import APP_NAME
+
+if TYPE_CHECKING:
+    from core.alerts.watcher import Step
 
 __all__ = [
     "BUSY_TIMEOUT",
@@ -55,6 +59,11 @@ CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 """
 _ENTRY_COLUMNS = "time, session, kind, alert, key, name, severity, message, source, readings"
+_INSERT = f"INSERT INTO entries ({_ENTRY_COLUMNS}) VALUES ({', '.join('?' * 10)})"
+_SAVE = (
+    "INSERT INTO state (source, watch, statuses) VALUES (?, ?, ?) "
+    "ON CONFLICT (source) DO UPDATE SET watch = excluded.watch, statuses = excluded.statuses"
+)
 _LAST_CLOSED = "last_closed"
 
 JournalProblem = Problem
@@ -101,6 +110,11 @@ def _row(entry: LogEntry) -> tuple[object, ...]:
     )
 
 
+def _dumped(state: WatchState, statuses: Mapping[str, str]) -> tuple[str, str]:
+    """A state and statuses as the state table stores them."""
+    return json.dumps(state.to_dict()), json.dumps(dict(statuses))
+
+
 def _entry(row: Sequence[Any]) -> LogEntry:
     time, session, kind, alert, key, name, severity, message, source, readings = row
     return LogEntry(
@@ -138,9 +152,7 @@ class Journal(SqliteFile):
             return
         rows = [_row(entry) for entry in entries]
         with self._tx() as conn:
-            conn.executemany(
-                f"INSERT INTO entries ({_ENTRY_COLUMNS}) VALUES ({', '.join('?' * 10)})", rows
-            )
+            conn.executemany(_INSERT, rows)
 
     def entries(
         self,
@@ -179,6 +191,10 @@ class Journal(SqliteFile):
             row = conn.execute(
                 "SELECT watch, statuses FROM state WHERE source = ?", (source,)
             ).fetchone()
+        return self._parsed(source, row)
+
+    def _parsed(self, source: str, row: Sequence[Any] | None) -> tuple[WatchState, dict[str, str]]:
+        """A stored state row read (a fresh state when absent or unreadable, logged)."""
         if row is None:
             return WatchState(), {}
         try:
@@ -198,17 +214,43 @@ class Journal(SqliteFile):
             return WatchState(), {}
         return state, statuses
 
+    def update(
+        self,
+        source: str,
+        change: Callable[[WatchState, dict[str, str]], Step],
+    ) -> Step:
+        """Run `change` on `source`'s stored state and statuses and keep what it gives
+        (its lines, and the new state and statuses when they differ) in one write
+        transaction, begun before the state is read: two monitors on one log step one
+        state in turn, so a change one has logged the other finds already done. What
+        `change` raises rolls the transaction back and is raised."""
+        with self._lock:
+            conn = self._conn
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    row = conn.execute(
+                        "SELECT watch, statuses FROM state WHERE source = ?", (source,)
+                    ).fetchone()
+                    state, statuses = self._parsed(source, row)
+                    done = change(state, dict(statuses))
+                    entries, new_state, new_statuses, _pending = done
+                    if entries:
+                        conn.executemany(_INSERT, [_row(entry) for entry in entries])
+                    if (new_state, dict(new_statuses)) != (state, statuses):
+                        conn.execute(_SAVE, (source, *_dumped(new_state, new_statuses)))
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+            except sqlite3.Error as error:
+                raise JournalError(f"log {self.path}: {error}", problem(error)) from None
+        return done
+
     def save_state(self, source: str, state: WatchState, statuses: Mapping[str, str]) -> None:
         """Keep `source`'s alert state and checklist statuses, replacing the last."""
-        watch = json.dumps(state.to_dict())
-        seen = json.dumps(dict(statuses))
         with self._tx() as conn:
-            conn.execute(
-                "INSERT INTO state (source, watch, statuses) VALUES (?, ?, ?) "
-                "ON CONFLICT (source) DO UPDATE SET watch = excluded.watch, "
-                "statuses = excluded.statuses",
-                (source, watch, seen),
-            )
+            conn.execute(_SAVE, (source, *_dumped(state, statuses)))
 
     def mark_closed(self, at: datetime) -> None:
         """Record that the app was closed at `at` (aware)."""

@@ -1,22 +1,24 @@
 """The live side of the alerts: `AlertWatcher` reads each healthy refresh's Snapshot
 with the alerts (`core.alerts.watch.step`) and the checklist's item statuses
 (`core.alerts.statuses`; a new status counts once `STATUS_CONFIRM` refreshes in a row
-show it), turns what fired and what changed into `LogEntry` lines with
-the readings at that moment, and, given a journal (`core.alerts.journal`), records them
-and saves the watch state and the statuses whenever a refresh changed them, so a restart resumes
-where the last run stopped instead of firing again for a condition that already fired.
-It never raises out of `observe`: a Snapshot the rules cannot read gives no entries, a
-journal that fails is logged once per distinct failure and the entries are still
-handed back. `today` gives the Today screen's lists (since the open of the session, and
-since the app was last closed), from the journal or, without one, from what this run
-saw; `close` marks the app closed."""
+show it), and turns what fired and what changed into `LogEntry` lines with the
+readings at that moment. Given a journal (`core.alerts.journal`), each refresh starts
+from the state the journal holds and keeps its lines and the new state there in one
+write: a restart resumes where the last run stopped instead of firing again for a
+condition that already fired, and two monitors on one log share one state, so what
+one logged the other does not log again. It never raises out of `observe`: a Snapshot
+the rules cannot read gives no entries, a journal that fails is logged once per
+distinct failure and the refresh goes on from the state in memory. `today` gives the
+Today screen's lists (since the open of the session, and since the app was last
+closed), from the journal or, without one, from what this run saw; `close` marks the
+app closed."""
 
 from __future__ import annotations
 
 import logging
 import threading
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any, Protocol
@@ -42,6 +44,11 @@ _OPEN = time(9, 30)
 """The NYSE's regular open, New York time, on every session day."""
 
 
+Step = tuple["Sequence[LogEntry]", WatchState, "Mapping[str, str]", "Mapping[str, tuple[str, int]]"]
+"""One refresh's outcome: its entries, the alerts' state, the checklist statuses and
+the status changes still pending."""
+
+
 class LogStore(Protocol):
     """What the watcher needs of the stored log (`core.alerts.journal.Journal`)."""
 
@@ -57,7 +64,7 @@ class LogStore(Protocol):
 
     def load_state(self, source: str) -> tuple[WatchState, dict[str, str]]: ...
 
-    def save_state(self, source: str, state: WatchState, statuses: Mapping[str, str]) -> None: ...
+    def update(self, source: str, change: Callable[[WatchState, dict[str, str]], Step]) -> Step: ...
 
     def mark_closed(self, at: datetime) -> None: ...
 
@@ -103,12 +110,10 @@ class AlertWatcher:
         """Every alert's watch state after the last refresh."""
         self.statuses: dict[str, str] = {}
         """Each checklist item's confirmed status, by `thesis.item_id`."""
-        self._pending: dict[str, tuple[str, int]] = {}
+        self._pending: Mapping[str, tuple[str, int]] = {}
         """A new status not yet confirmed, and in how many refreshes in a row it showed."""
         self.last_closed: datetime | None = None
         """When the app was last closed before this run (read before anything marks it)."""
-        self._saved: tuple[WatchState, dict[str, str]] | None = None
-        """The state and statuses last saved to the journal."""
         if journal is not None:
             try:
                 self.last_closed = journal.last_closed()
@@ -117,7 +122,6 @@ class AlertWatcher:
             try:
                 self.state, statuses = journal.load_state(source)
                 self.statuses = dict(statuses)
-                self._saved = (self.state, dict(self.statuses))
             except Exception as error:
                 self._journal_failed(error)
 
@@ -132,10 +136,11 @@ class AlertWatcher:
 
     def observe(self, snapshot: Snapshot, at: datetime) -> list[LogEntry]:
         """The entries one refresh's `snapshot`, seen at `at` (aware), gives: the alerts
-        that fire and the checklist items whose status changed. Recorded with the new
-        state when there is a journal. Never raises."""
-        from core.alerts.entry import LogEntry, readings_at
-        from core.alerts.watch import step
+        that fire and the checklist items whose status changed. With a journal, the
+        state is the one it holds and the step is kept there in one write (another
+        monitor on the same log may have moved it: what it logged is not logged
+        twice); without one, or when it fails, the state in memory. Never raises."""
+        from core.alerts.entry import readings_at
         from core.rules import Table
 
         try:
@@ -144,59 +149,88 @@ class AlertWatcher:
         except Exception:
             log.exception("the alerts could not read the Snapshot of %s", at.isoformat())
             return []
+
+        def advance(state: WatchState, statuses: Mapping[str, str]) -> Step:
+            return self._step(snapshot, at, session, readings, state, statuses)
+
         with self._lock:
-            entries: list[LogEntry] = []
-            try:
-                fired, state = step(self.alerts, self.state, snapshot, at, session=session)
-                entries = [LogEntry.of_fired(one, self.source, readings) for one in fired]
-                self.state = state
-            except Exception:
-                log.exception("the alerts could not be evaluated at %s", at.isoformat())
-            try:
-                entries += self._status_changes(snapshot, at, session, readings)
-            except Exception:
-                log.exception("the checklist's statuses could not be read at %s", at.isoformat())
-            self._memory.extend(entries)
+            done: Step | None = None
             if self.journal is not None:
                 try:
-                    if entries:
-                        self.journal.record(entries)
-                    saved = (self.state, dict(self.statuses))
-                    if saved != self._saved:  # a quiet refresh writes nothing
-                        self.journal.save_state(self.source, *saved)
-                        self._saved = saved
+                    done = self.journal.update(self.source, advance)
                 except Exception as error:
                     self._journal_failed(error)
-        return entries
+            if done is None:
+                done = advance(self.state, self.statuses)
+            entries, self.state, statuses, self._pending = done
+            self.statuses = dict(statuses)
+            self._memory.extend(entries)
+        return list(entries)
+
+    def _step(
+        self,
+        snapshot: Snapshot,
+        at: datetime,
+        session: date | None,
+        readings: Mapping[str, Any],
+        state: WatchState,
+        statuses: Mapping[str, str],
+    ) -> Step:
+        """One refresh from `state` and `statuses`, pure: the entries, the new state,
+        the new statuses and the pending changes. A part that cannot be read is
+        logged and left as it was."""
+        from core.alerts.entry import LogEntry
+        from core.alerts.watch import step
+
+        entries: list[LogEntry] = []
+        try:
+            fired, state = step(self.alerts, state, snapshot, at, session=session)
+            entries = [LogEntry.of_fired(one, self.source, readings) for one in fired]
+        except Exception:
+            log.exception("the alerts could not be evaluated at %s", at.isoformat())
+        pending = self._pending
+        try:
+            changes, statuses, pending = self._status_changes(
+                snapshot, at, session, readings, statuses
+            )
+            entries += changes
+        except Exception:
+            log.exception("the checklist's statuses could not be read at %s", at.isoformat())
+        return entries, state, statuses, pending
 
     def _status_changes(
-        self, snapshot: Snapshot, at: datetime, session: date | None, readings: Mapping[str, Any]
-    ) -> list[LogEntry]:
-        """The checklist items whose status changed since the last refresh (updating
-        the statuses kept)."""
+        self,
+        snapshot: Snapshot,
+        at: datetime,
+        session: date | None,
+        readings: Mapping[str, Any],
+        before: Mapping[str, str],
+    ) -> tuple[list[LogEntry], dict[str, str], dict[str, tuple[str, int]]]:
+        """The checklist items whose status changed from `before`, the statuses after
+        this refresh and the changes still pending."""
         from core.alerts.statuses import UNKNOWN, item_statuses, status_changes
 
-        now = item_statuses(snapshot)
+        pending = dict(self._pending)
         confirmed: dict[str, tuple[str, str]] = {}
-        for key, (label, status) in now.items():
+        for key, (label, status) in item_statuses(snapshot).items():
             if status == UNKNOWN:
                 continue  # missing data: no status, nothing pending changes
-            last = self.statuses.get(key)
+            last = before.get(key)
             if last in (None, UNKNOWN) or last == status:
-                self._pending.pop(key, None)
+                pending.pop(key, None)
                 if last != status:
                     confirmed[key] = (label, status)  # first known: established at once
                 continue
-            seen, count = self._pending.get(key, (status, 0))
+            seen, count = pending.get(key, (status, 0))
             count = count + 1 if seen == status else 1
             if count < STATUS_CONFIRM:
-                self._pending[key] = (status, count)
+                pending[key] = (status, count)
             else:
-                self._pending.pop(key, None)
+                pending.pop(key, None)
                 confirmed[key] = (label, status)
-        changes = status_changes(self.statuses, confirmed, at, session, self.source, readings)
-        self.statuses.update({key: status for key, (_label, status) in confirmed.items()})
-        return changes
+        changes = status_changes(before, confirmed, at, session, self.source, readings)
+        after = {**before, **{key: status for key, (_label, status) in confirmed.items()}}
+        return changes, after, pending
 
     def _session_of(self, snapshot: Snapshot) -> date | None:
         """The session whose data `snapshot` shows: the one in regular hours at its

@@ -6,7 +6,7 @@ and at the last close (over a fake journal, and a restart over the real one)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from core.alerts.catalog import load_alerts
 from core.alerts.entry import STATUS_ALERT, LogEntry
 from core.alerts.journal import open_journal
 from core.alerts.watch import WatchState
-from core.alerts.watcher import STATUS_CONFIRM, AlertWatcher
+from core.alerts.watcher import STATUS_CONFIRM, AlertWatcher, Step
 from core.clock import NEW_YORK
 from core.config import Settings
 from core.session import MarketSession
@@ -38,7 +38,6 @@ class FakeJournal:
         self.states: dict[str, tuple[WatchState, dict[str, str]]] = {}
         self.closed: datetime | None = None
         self.broken = False
-        self.saves = 0
 
     def _check(self) -> None:
         if self.broken:
@@ -71,8 +70,14 @@ class FakeJournal:
 
     def save_state(self, source: str, state: WatchState, statuses: Mapping[str, str]) -> None:
         self._check()
-        self.saves += 1
         self.states[source] = (WatchState.from_dict(state.to_dict()), dict(statuses))
+
+    def update(self, source: str, change: Callable[[WatchState, dict[str, str]], Step]) -> Step:
+        state, statuses = self.load_state(source)
+        done = change(state, statuses)
+        self.record(done[0])
+        self.save_state(source, done[1], done[2])
+        return done
 
     def mark_closed(self, at: datetime) -> None:
         self._check()
@@ -149,14 +154,40 @@ def test_a_restart_over_the_stored_state_does_not_fire_again(base: Snapshot) -> 
     assert [line.alert for line in again.observe(at_price(base, 7100.0), minutes(5))] == ["above"]
 
 
-def test_a_quiet_refresh_saves_nothing(base: Snapshot) -> None:
-    journal = FakeJournal()
-    watch = watcher(journal)
-    for n in range(5):  # the state is first established, then nothing changes
+def test_a_quiet_refresh_writes_nothing(base: Snapshot, tmp_path: Path) -> None:
+    journal, note = open_journal(tmp_path / "log.sqlite")
+    assert journal is not None, note
+    watch = AlertWatcher([above()], "sim", journal, MarketSession(lambda: NOW))
+    watch.observe(at_price(base, 6900.0), minutes(0))  # establishes: written
+    written = journal._conn.total_changes
+    for n in range(1, 4):
         watch.observe(at_price(base, 6900.0), minutes(n))
-    assert journal.saves == 1
-    watch.observe(at_price(base, 7100.0), minutes(5))
-    assert journal.saves == 2 and len(journal.lines) == 1
+    assert journal._conn.total_changes == written
+    watch.observe(at_price(base, 7100.0), minutes(4))
+    assert journal._conn.total_changes == written + 2  # the line and the state
+    journal.close()
+
+
+def test_two_monitors_on_one_log_log_a_change_once(base: Snapshot, tmp_path: Path) -> None:
+    path = tmp_path / "log.sqlite"
+    monitors = []
+    for _ in range(2):
+        journal, note = open_journal(path)
+        assert journal is not None, note
+        monitors.append(AlertWatcher([above()], "sim", journal, MarketSession(lambda: NOW)))
+    first, second = monitors
+    first.observe(at_price(base, 6900.0), minutes(0))
+    second.observe(at_price(base, 6905.0), minutes(0))
+    assert [line.alert for line in first.observe(at_price(base, 7100.0), minutes(1))] == ["above"]
+    assert second.observe(at_price(base, 7102.0), minutes(1)) == []  # already logged
+    assert first.journal is not None
+    assert [line.message for line in first.journal.entries()] == ["S&P above 7,000 at 7,100.0"]
+    # The state moves on for both: a real new cross is one line again.
+    second.observe(at_price(base, 6900.0), minutes(2))
+    assert first.observe(at_price(base, 6901.0), minutes(3)) == []
+    assert [line.alert for line in second.observe(at_price(base, 7050.0), minutes(4))] == ["above"]
+    assert first.observe(at_price(base, 7051.0), minutes(4)) == []
+    assert len(first.journal.entries()) == 2
 
 
 def test_a_checklist_change_is_logged_and_survives_a_restart(base: Snapshot) -> None:
