@@ -247,11 +247,6 @@ class Journal(SqliteFile):
                 raise JournalError(f"log {self.path}: {error}", problem(error)) from None
         return done
 
-    def save_state(self, source: str, state: WatchState, statuses: Mapping[str, str]) -> None:
-        """Keep `source`'s alert state and checklist statuses, replacing the last."""
-        with self._tx() as conn:
-            conn.execute(_SAVE, (source, *_dumped(state, statuses)))
-
     def mark_closed(self, at: datetime) -> None:
         """Record that the app was closed at `at` (aware)."""
         with self._tx() as conn:

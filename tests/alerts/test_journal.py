@@ -12,6 +12,7 @@ from contextlib import closing
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -75,6 +76,37 @@ def test_since_until_and_source_filters(journal: Journal) -> None:
     assert len(journal.entries(since=new_york, source="yahoo")) == 1
 
 
+def save(journal: Journal, source: str, state: WatchState, statuses: dict[str, str]) -> None:
+    """Keep `state` and `statuses` for `source` through an update that logs nothing."""
+    journal.update(source, lambda _state, _statuses: ([], state, statuses, {}))
+
+
+def test_an_update_steps_the_stored_state_and_keeps_its_lines_in_one_write(
+    journal: Journal,
+) -> None:
+    fired = WatchState({"above": AlertState(confirmed="true", rule="x")})
+    seen: list[tuple[WatchState, dict[str, str]]] = []
+
+    def change(state: WatchState, statuses: dict[str, str]) -> Any:
+        seen.append((state, statuses))
+        return [entry(0)], fired, {"bull.x": "pass"}, {}
+
+    journal.update("yahoo", change)
+    journal.update("yahoo", change)
+    assert seen == [(WatchState(), {}), (fired, {"bull.x": "pass"})]
+    assert len(journal.entries()) == 2
+
+    def broken(state: WatchState, statuses: dict[str, str]) -> Any:
+        raise RuntimeError("a bug in the step")
+
+    with pytest.raises(RuntimeError):  # rolled back: the log is as it was, and usable
+        journal.update("yahoo", broken)
+    assert len(journal.entries()) == 2
+    journal.record([entry(1)])
+    assert journal.load_state("yahoo") == (fired, {"bull.x": "pass"})
+    assert len(journal.entries()) == 3
+
+
 def test_state_survives_a_reopen(tmp_path: Path) -> None:
     path = tmp_path / "log.sqlite"
     state = WatchState(
@@ -82,8 +114,8 @@ def test_state_survives_a_reopen(tmp_path: Path) -> None:
     )
     with Journal(path) as first:
         assert first.load_state("yahoo") == (WatchState(), {})
-        first.save_state("yahoo", state, {"bull.positive_gamma": "pass"})
-        first.save_state("sim", WatchState(), {})
+        save(first, "yahoo", state, {"bull.positive_gamma": "pass"})
+        save(first, "sim", WatchState(), {})
     with Journal(path) as again:
         assert again.load_state("yahoo") == (state, {"bull.positive_gamma": "pass"})
         assert again.load_state("sim") == (WatchState(), {})
@@ -101,7 +133,7 @@ def test_state_survives_a_reopen(tmp_path: Path) -> None:
 def test_unreadable_stored_state_starts_afresh(
     journal: Journal, watch: str, statuses: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    journal.save_state("yahoo", WatchState({"a": AlertState(confirmed="true")}), {"k": "pass"})
+    save(journal, "yahoo", WatchState({"a": AlertState(confirmed="true")}), {"k": "pass"})
     with closing(sqlite3.connect(journal.path)) as conn, conn:
         conn.execute("UPDATE state SET watch = ?, statuses = ?", (watch, statuses))
     with caplog.at_level(logging.WARNING, logger="core.alerts.journal"):
@@ -178,7 +210,7 @@ def test_two_journals_on_one_file_both_write(tmp_path: Path) -> None:
     def write(journal: Journal, source: str) -> None:
         for minute in range(40):
             journal.record([entry(minute, source=source)])
-            journal.save_state(source, WatchState(), {"k": str(minute)})
+            save(journal, source, WatchState(), {"k": str(minute)})
 
     threads = [
         threading.Thread(target=write, args=(first, "a")),
