@@ -2,17 +2,23 @@
 settings (`Settings.notify`): a toast in the app per line (at most `MAX_TOASTS` at
 once, then one "and N more"), the terminal bell and a desktop notification through
 the terminal (OSC 9 / 777 / 99, the bytes from core.alerts.deliver, wrapped for tmux),
-and the user's command, run in a worker thread so it never blocks the screen. Each
+and the user's command, run one line at a time on one thread of its own (a command that
+hangs never holds the loop's thread pool, which the engine needs). Each
 way has its own least severity ("off" never). The escapes go through the Textual
 driver's `write`, the same queue its frames go through, so they land between two
 frames and never inside one (a headless app, tests and snapshots, writes nothing).
-`auto_osc` picks the OSC flavour a terminal understands from its environment; the
-selection functions are pure, so the tests pin them without a terminal."""
+`auto_osc` picks the OSC flavour a terminal understands from its environment (inside
+tmux, from tmux's client); the selection functions are pure, so the tests pin them
+without a terminal. Toasts are plain text: a log line's brackets are never markup."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import queue
+import subprocess
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -44,8 +50,12 @@ TOAST_SEVERITY: Mapping[str, SeverityLevel] = {
 MAX_TOASTS = 3
 """Toasts shown for one batch; the rest are counted in one more toast."""
 
-COMMAND_GROUP = "alert-command"
-"""Worker group of the user's command."""
+COMMAND_QUEUE_SIZE = 100
+"""Commands waiting to run at most; more are dropped (and logged)."""
+TMUX_TIMEOUT_S = 1.0
+"""How long asking tmux for its client's terminal may take."""
+TMUX_CLIENT_FORMAT = "#{client_termname}\t#{client_termtype}"
+"""The client's TERM and, on tmux 3.3+, the terminal's own name (its XTVERSION)."""
 
 
 class AlertsArrived(Message):
@@ -95,25 +105,93 @@ def reaches(severity: str, threshold: str) -> bool:
     return SEVERITY_RANK.get(severity, 0) >= SEVERITY_RANK[threshold]
 
 
-def auto_osc(env: Mapping[str, str]) -> tuple[OscChannel, ...]:
+def auto_osc(env: Mapping[str, str], tmux_client: str = "") -> tuple[OscChannel, ...]:
     """The desktop notification a terminal understands, from its environment: kitty
     OSC 99; iTerm2, WezTerm, Ghostty and VS Code OSC 9; foot, VTE terminals and urxvt
-    OSC 777; anything else none (an unknown escape may print as garbage)."""
+    OSC 777; anything else none (an unknown escape may print as garbage). Over SSH only
+    TERM and the LC_* variables come along (iTerm2 and WezTerm set LC_TERMINAL). Inside
+    tmux (TMUX set) the variables are tmux's, or stale from the terminal that started
+    its server, so only `tmux_client` answers (`tmux_client_terminal`)."""
+    if env.get("TMUX"):
+        return _client_osc(tmux_client)
     program = env.get("TERM_PROGRAM", "")
     term = env.get("TERM", "")
-    if program == "kitty" or term == "xterm-kitty" or env.get("KITTY_WINDOW_ID"):
+    lc_terminal = env.get("LC_TERMINAL", "")
+    if program == "kitty" or env.get("KITTY_WINDOW_ID"):
         return ("osc99",)
-    if program in ("iTerm.app", "WezTerm", "ghostty", "vscode") or term == "xterm-ghostty":
+    if (
+        program in ("iTerm.app", "WezTerm", "ghostty", "vscode")
+        or lc_terminal in ("iTerm2", "WezTerm")
+        or env.get("WEZTERM_EXECUTABLE")
+        or env.get("WEZTERM_PANE")
+    ):
         return ("osc9",)
-    if term.startswith(("foot", "rxvt")) or env.get("VTE_VERSION"):
+    if env.get("VTE_VERSION"):
+        return ("osc777",)
+    return _term_osc(term)
+
+
+def _term_osc(term: str) -> tuple[OscChannel, ...]:
+    """The flavour a TERM names, if it names a terminal known to have one."""
+    if term == "xterm-kitty":
+        return ("osc99",)
+    if term == "xterm-ghostty" or term.startswith("wezterm"):
+        return ("osc9",)
+    if term.startswith(("foot", "rxvt")):
         return ("osc777",)
     return ()
 
 
-def osc_channels(osc: str | Sequence[str], env: Mapping[str, str]) -> tuple[OscChannel, ...]:
+CLIENT_TYPES: Sequence[tuple[str, OscChannel]] = (
+    ("kitty", "osc99"),
+    ("iterm2", "osc9"),
+    ("wezterm", "osc9"),
+    ("ghostty", "osc9"),
+    ("foot", "osc777"),
+)
+"""The start of tmux's client_termtype (lower case) for each known terminal."""
+
+
+def _client_osc(client: str) -> tuple[OscChannel, ...]:
+    """The flavour of tmux's client: its TERM, else its terminal type."""
+    termname, _, termtype = client.partition("\t")
+    by_term = _term_osc(termname.strip())
+    if by_term:
+        return by_term
+    kind = termtype.strip().lower()
+    for prefix, channel in CLIENT_TYPES:
+        if kind.startswith(prefix):
+            return (channel,)
+    return ()
+
+
+def _run_tmux(argv: Sequence[str]) -> str:
+    return subprocess.run(
+        list(argv),
+        capture_output=True,
+        text=True,
+        timeout=TMUX_TIMEOUT_S,
+        check=True,
+        stdin=subprocess.DEVNULL,
+    ).stdout
+
+
+def tmux_client_terminal(run: Callable[[Sequence[str]], str] = _run_tmux) -> str:
+    """What tmux knows of the terminal attached to it ("TERM\tTYPE"), "" if tmux
+    cannot tell (not found, slow, failing: then no OSC, as for an unknown terminal)."""
+    try:
+        return run(["tmux", "display-message", "-p", TMUX_CLIENT_FORMAT]).strip()
+    except (OSError, subprocess.SubprocessError, ValueError) as error:
+        log.info("tmux did not name its client's terminal: %s", error)
+        return ""
+
+
+def osc_channels(
+    osc: str | Sequence[str], env: Mapping[str, str], tmux_client: str = ""
+) -> tuple[OscChannel, ...]:
     """The OSC flavours to write: those named, or `auto_osc` for "auto"."""
     if isinstance(osc, str):
-        return auto_osc(env) if osc == "auto" else ()
+        return auto_osc(env, tmux_client) if osc == "auto" else ()
     chosen: list[OscChannel] = []
     for name in osc:
         if name == "osc9":
@@ -125,14 +203,20 @@ def osc_channels(osc: str | Sequence[str], env: Mapping[str, str]) -> tuple[OscC
     return tuple(chosen)
 
 
-def terminal_bytes(entry: LogEntry, notify: NotifySettings, env: Mapping[str, str]) -> bytes:
+def terminal_bytes(
+    entry: LogEntry,
+    notify: NotifySettings,
+    env: Mapping[str, str],
+    osc: Sequence[OscChannel] | None = None,
+) -> bytes:
     """What one line writes to the terminal: the bell and the desktop notification
-    where its severity reaches their thresholds (empty when neither does)."""
+    where its severity reaches their thresholds (empty when neither does). `osc` is
+    the flavours already chosen (by default `osc_channels` of the settings)."""
     channels: list[Channel] = []
     if reaches(entry.severity, notify.bell):
         channels.append("bell")
     if reaches(entry.severity, notify.desktop):
-        channels.extend(osc_channels(notify.osc, env))
+        channels.extend(osc_channels(notify.osc, env) if osc is None else osc)
     if not channels:
         return b""
     return sequences(entry.name, entry.message, channels, env, notification_id=entry.alert)
@@ -180,6 +264,64 @@ def driver_writer(app: App[Any]) -> Callable[[str], None]:
     return write
 
 
+class CommandQueue:
+    """Runs jobs one at a time on one daemon thread, started by the first job: a
+    command that hangs delays the next ones, never the app (nor the loop's thread
+    pool). At most `maxsize` wait; more are dropped with a warning."""
+
+    def __init__(self, maxsize: int = COMMAND_QUEUE_SIZE) -> None:
+        self._jobs: queue.Queue[Callable[[], None] | None] = queue.Queue(maxsize)
+        self._thread: threading.Thread | None = None
+        self._stopped = threading.Event()
+        self._start = threading.Lock()
+
+    @property
+    def stopped(self) -> bool:
+        """Whether `stop` was called (jobs still queued are then skipped)."""
+        return self._stopped.is_set()
+
+    @property
+    def pending(self) -> int:
+        """Jobs queued or running."""
+        return self._jobs.unfinished_tasks
+
+    def submit(self, job: Callable[[], None], what: str = "job") -> bool:
+        """Queue `job`; False (and a warning) when stopped or full."""
+        if self.stopped:
+            return False
+        with self._start:
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._work, name="regime-alert-command", daemon=True
+                )
+                self._thread.start()
+        try:
+            self._jobs.put_nowait(job)
+        except queue.Full:
+            log.warning("alert command dropped (%d already waiting): %s", self._jobs.maxsize, what)
+            return False
+        return True
+
+    def stop(self) -> None:
+        """Let the thread end after the job it runs, skipping those still queued (a
+        daemon thread: a command that hangs does not hold the process at exit)."""
+        self._stopped.set()
+        with contextlib.suppress(queue.Full):  # the thread sees the flag first
+            self._jobs.put_nowait(None)
+
+    def _work(self) -> None:
+        while True:
+            job = self._jobs.get()
+            try:
+                if job is None or self.stopped:
+                    return
+                job()
+            except Exception:
+                log.exception("alert command job failed")
+            finally:
+                self._jobs.task_done()
+
+
 class AlertDelivery:
     """Delivers batches of log lines in `app` by `notify`'s settings."""
 
@@ -190,18 +332,35 @@ class AlertDelivery:
         *,
         env: Mapping[str, str] | None = None,
         write: Callable[[str], None] | None = None,
+        tmux_client: Callable[[], str] = tmux_client_terminal,
     ) -> None:
         self.app = app
         self.notify = notify
         self.env: Mapping[str, str] = os.environ if env is None else env
         self.write = write or driver_writer(app)
         """Where the bell and OSC escapes go (the terminal; tests capture them)."""
+        self.commands = CommandQueue()
+        """Runs the user's command, one line at a time."""
+        self._tmux_client = tmux_client
+        self._osc: tuple[OscChannel, ...] | None = None
+
+    def resolve_osc(self) -> tuple[OscChannel, ...]:
+        """The OSC flavours to write, chosen once (asking tmux at most once, for
+        "auto" inside tmux; may block up to `TMUX_TIMEOUT_S`, so the app calls it off
+        the loop first)."""
+        if self._osc is None:
+            osc = self.notify.osc
+            asks_tmux = isinstance(osc, str) and osc == "auto" and bool(self.env.get("TMUX"))
+            client = self._tmux_client() if asks_tmux else ""
+            self._osc = osc_channels(osc, self.env, client)
+        return self._osc
 
     def deliver(self, entries: Sequence[LogEntry]) -> None:
         """Toasts, escapes and the command for `entries`; never raises."""
         for toast in toasts(entries, self.notify.toast):
-            self.app.notify(toast.message, title=toast.title, severity=toast.severity)
-        data = b"".join(terminal_bytes(entry, self.notify, self.env) for entry in entries)
+            self.app.notify(toast.message, title=toast.title, severity=toast.severity, markup=False)
+        osc = self.resolve_osc()
+        data = b"".join(terminal_bytes(entry, self.notify, self.env, osc) for entry in entries)
         if data:
             try:
                 self.write(data.decode("utf-8"))
@@ -212,6 +371,10 @@ class AlertDelivery:
                 if reaches(entry.severity, self.notify.command_severity):
                     self._run_command(entry)
 
+    def close(self) -> None:
+        """Stop running commands (at unmount)."""
+        self.commands.stop()
+
     def _run_command(self, entry: LogEntry) -> None:
         command = tuple(self.notify.command)
         fields = command_fields(entry.time, entry.alert, entry.severity, entry.name, entry.message)
@@ -219,15 +382,16 @@ class AlertDelivery:
 
         def run() -> None:
             failure = run_command(command, fields, timeout=timeout)  # logs its failure
-            if failure is not None:
+            if failure is None or self.commands.stopped:
+                return
+            # RuntimeError: the app has ended (run_command has logged the failure).
+            with contextlib.suppress(RuntimeError):
                 self.app.call_from_thread(
-                    self.app.notify, failure, title="Alert command", severity="warning"
+                    self.app.notify,
+                    failure,
+                    title="Alert command",
+                    severity="warning",
+                    markup=False,
                 )
 
-        self.app.run_worker(
-            run,
-            thread=True,
-            group=COMMAND_GROUP,
-            exit_on_error=False,
-            description=f"alert command for {entry.alert}",
-        )
+        self.commands.submit(run, f"{entry.alert} at {entry.time:%H:%M}")

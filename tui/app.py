@@ -302,6 +302,8 @@ class RegimeApp(App[None]):
         watcher = self.alert_log
         if watcher is not None:
             watcher.close(self.clock())
+        if self.alert_delivery is not None:
+            self.alert_delivery.close()
 
     def catch_exit_signals(self) -> None:
         """Route SIGTERM, SIGHUP and SIGINT to `exit_on_signal` on the event loop.
@@ -375,6 +377,9 @@ class RegimeApp(App[None]):
             self.exit(return_code=EXIT_REFUSED)
             return
         self._hook_alerts(self._feed)
+        if self.alert_delivery is not None:
+            # Inside tmux "auto" asks tmux for its client's terminal: never on the loop.
+            await asyncio.to_thread(self.alert_delivery.resolve_osc)
         await self._feed.run(self.publish)
 
     def _hook_alerts(self, feed: SnapshotFeed) -> None:
@@ -421,6 +426,7 @@ class RegimeApp(App[None]):
                 self.notify,
                 f"{count} {lines} since you closed Regime · press l",
                 title="Today",
+                markup=False,
             )
 
     def _build_feed(self) -> SnapshotFeed:

@@ -1,9 +1,9 @@
 """The Today screen (key l): what changed in the market picture, from the day's log.
 Two sections, "Since the open" and "Since you last closed Regime", each a table of
-time (New York), severity and message, the newest first; a section with no lines says
-nothing changed yet. The lines come from the watcher (`feed.watcher.today(now)`, which
-reads the stored log), loaded in a worker thread so a slow disk never freezes the
-screen. Escape or l closes it."""
+time (New York), severity and message (plain text, never markup), the newest first;
+a section with no lines says nothing changed yet. The lines come from the watcher
+(`feed.watcher.today(now)`, which reads the stored log), loaded in a worker thread so
+a slow disk never freezes the screen. Escape or l closes it."""
 
 from __future__ import annotations
 
@@ -61,11 +61,15 @@ def clock_time(moment: datetime, today: datetime | None = None) -> str:
     return f"{local:%b} {local.day} {local:%H:%M}"
 
 
-def open_heading(open_at: datetime | None) -> str:
-    """The first section's heading."""
+def open_heading(open_at: datetime | None, now: datetime | None = None) -> str:
+    """The first section's heading: the open's time, with its date when it is not
+    `now`'s day (before today's open the log runs from the last session's)."""
     if open_at is None:
         return "Since the open (no session today)"
-    return f"Since the open ({open_at.astimezone(NEW_YORK):%H:%M} ET)"
+    local = open_at.astimezone(NEW_YORK)
+    if now is not None and local.date() != now.astimezone(NEW_YORK).date():
+        return f"Since the open ({local:%a} {local:%b} {local.day} {local:%H:%M} ET)"
+    return f"Since the open ({local:%H:%M} ET)"
 
 
 def close_heading(last_closed: datetime | None) -> str:
@@ -135,9 +139,10 @@ class TodayScreen(ModalScreen[None]):
         self.load_log()
 
     def _say(self, section: str, heading: str, line: str) -> None:
-        self.query_one(f"#today-{section}-heading", Static).update(heading)
+        # Content, not markup: an error's text may hold brackets.
+        self.query_one(f"#today-{section}-heading", Static).update(Content(heading))
         empty = self.query_one(f"#today-{section}-empty", Static)
-        empty.update(line)
+        empty.update(Content(line))
         empty.display = bool(line)
 
     @work(thread=True, exclusive=True, group=TODAY_GROUP, exit_on_error=False)
@@ -160,7 +165,7 @@ class TodayScreen(ModalScreen[None]):
     def show(self, today: TodayLog) -> None:
         """Fill both sections from `today`."""
         sections = (
-            ("open", open_heading(today.open_at), today.since_open),
+            ("open", open_heading(today.open_at, self.now), today.since_open),
             ("close", close_heading(today.last_closed), today.since_last_close),
         )
         for section, heading, entries in sections:
