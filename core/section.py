@@ -71,6 +71,17 @@ class CycleData:
     a cache on it). Empty until loaded."""
     full_bars_missing: str | None = None
     """Why `full_bars` is empty (its load runs, failed, or found nothing)."""
+    intraday: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    """The 5-minute bars of the session in progress (a replay: the replayed session)
+    by symbol (the index's alone): indexed by each bar's start, aware New York times,
+    columns open, high, low, close, volume; pre- and after-hours bars included where
+    the source has them. Empty outside a session or when the source has none."""
+    intraday_missing: str | None = None
+    """Why `intraday` is empty when nothing failed (no session in progress, the source
+    serves no intraday bars, none yet)."""
+    intraday_failed: str | None = None
+    """Why the last intraday fetch failed: the bars kept from an earlier fetch are
+    STALE, and with none kept the section is in ERROR."""
 
     def status(self, last_date: pd.Timestamp | None, missing: str | None = None) -> PanelStatus:
         """A panel's freshness: dated at the close of `last_date` (never later than now

@@ -1,0 +1,209 @@
+"""The intraday section: the index's 5-minute bars of the session in progress (a replay:
+the replayed session), pre- and after-hours included where the source has them, for
+the price panel's intraday chart (issue 13). From `CycleData.intraday` (fetched on the
+quote cadence during a session's pre, regular and post phases, nothing outside them):
+each bar's start, open, high, low, close and phase, the last close, the previous
+session's regular close (from the index's daily bars: the last close before the
+session), the opening range (the high and low of the regular bars of the first 30
+minutes), and how far the last bar's end lies behind now. A failed fetch keeps the
+bars of the last good one, STALE with the reason. Intraday bars are not a daily
+reading: the section has no readings as history."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Literal
+
+from core import format as fmt
+from core.section import Inputs, Section, the_index
+from core.snapshot import PanelStatus, SectionModel
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from core.config import Settings
+
+KEY = "intraday"
+
+IntradayPhase = Literal["pre", "regular", "post"]
+
+INTERVAL_MINUTES = 5
+"""The bars' length."""
+REGULAR_OPEN = time(9, 30)
+"""The NYSE's regular open, New York time."""
+OPENING_RANGE = timedelta(minutes=30)
+"""The opening range spans the regular bars starting in the first 30 minutes."""
+DELAYED_AFTER_MINUTES = 15.0
+"""A live panel whose last bar ends more than this before now, during regular hours,
+shows DELAYED (Yahoo's delayed quotes lag 15 minutes)."""
+
+
+class IntradaySection(SectionModel):
+    """The index's 5-minute bars of one session. All tuples have one item per bar and
+    the same length; empty when there are no bars (`status.detail` says why)."""
+
+    symbol: str = ""
+    session: date | None = None
+    """The NYSE session the bars belong to."""
+    interval_minutes: int = INTERVAL_MINUTES
+    times: tuple[datetime, ...] = ()
+    """Each bar's start, aware, America/New_York."""
+    opens: tuple[float, ...] = ()
+    highs: tuple[float, ...] = ()
+    lows: tuple[float, ...] = ()
+    closes: tuple[float, ...] = ()
+    phases: tuple[IntradayPhase, ...] = ()
+    """Each bar's phase of the session: pre-market, regular hours or after hours."""
+    prev_close: float | None = None
+    """The previous session's regular close."""
+    opening_range_high: float | None = None
+    """The high of the regular bars of 09:30–10:00."""
+    opening_range_low: float | None = None
+    last: float | None = None
+    """The last bar's close."""
+    delay_minutes: float | None = None
+    """How far the last bar's end is behind now (None in a replay): counted up to the
+    regular close only, or to the end of after hours when the source has extended-hours
+    bars, so a finished session does not age."""
+
+
+def _session_close(session: date) -> datetime:
+    """The regular close of `session` (16:00 New York when the calendar does not know it)."""
+    from core.clock import NEW_YORK
+    from core.session import MarketSession
+
+    try:
+        return MarketSession().session_close(session)
+    except ValueError:
+        return datetime.combine(session, time(16, 0), tzinfo=NEW_YORK)
+
+
+def _prev_close(inputs: Inputs, session: date) -> float | None:
+    """The index's last daily close before `session`."""
+    import pandas as pd
+
+    bars = inputs.cycle.bars.get(inputs.settings.symbols.index)
+    if bars is None or bars.empty:
+        return None
+    closes = bars["close"].dropna()
+    before = closes[closes.index < pd.Timestamp(session)]
+    return float(before.iloc[-1]) if len(before) else None
+
+
+def _phase(start: datetime, open_: datetime, close: datetime) -> IntradayPhase:
+    if start < open_:
+        return "pre"
+    return "regular" if start < close else "post"
+
+
+def _status(inputs: Inputs, as_of: datetime | None, delayed: bool) -> PanelStatus:
+    """The section's freshness: the cycle's state, STALE when the last fetch failed,
+    DELAYED when the bars lag a live cycle."""
+    cycle = inputs.cycle
+    if as_of is None:
+        if cycle.intraday_failed:
+            return PanelStatus(state="ERROR", detail=cycle.intraday_failed)
+        return PanelStatus(state=cycle.state, detail=cycle.intraday_missing or "no intraday bars")
+    if cycle.intraday_failed:
+        return PanelStatus(state="STALE", as_of=as_of, detail=cycle.intraday_failed)
+    state = "DELAYED" if delayed and cycle.state == "LIVE" else cycle.state
+    return PanelStatus(state=state, as_of=as_of, detail=cycle.detail)
+
+
+def intraday_section(inputs: Inputs, symbol: str, frame: pd.DataFrame | None) -> IntradaySection:
+    """The section from `frame`, the bars of one session (see the module docstring)."""
+    from core.clock import NEW_YORK
+    from core.session import AFTER_HOURS
+
+    bars = None if frame is None else frame.dropna(subset=["open", "high", "low", "close"])
+    if bars is None or bars.empty:
+        return IntradaySection(status=_status(inputs, None, False), symbol=symbol)
+    bars = bars.sort_index()
+    starts = [stamp.to_pydatetime().astimezone(NEW_YORK) for stamp in bars.index]
+    session = starts[-1].date()
+    bars = bars[[start.date() == session for start in starts]]
+    starts = [start for start in starts if start.date() == session]
+    open_ = datetime.combine(session, REGULAR_OPEN, tzinfo=NEW_YORK)
+    close = _session_close(session)
+    phases = tuple(_phase(start, open_, close) for start in starts)
+    in_range = [
+        phase == "regular" and start < open_ + OPENING_RANGE
+        for start, phase in zip(starts, phases, strict=True)
+    ]
+    opening = bars[in_range]
+    step = timedelta(minutes=INTERVAL_MINUTES)
+    last_end = starts[-1] + step
+    now = inputs.cycle.now
+    delay: float | None = None
+    delayed = False
+    as_of = last_end
+    if now is not None:
+        extended = any(phase != "regular" for phase in phases)
+        reference = min(now, close + AFTER_HOURS if extended else close)
+        delay = max(0.0, (reference - last_end).total_seconds() / 60)
+        as_of = min(last_end, now)
+        delayed = now < close and delay > DELAYED_AFTER_MINUTES
+    return IntradaySection(
+        status=_status(inputs, as_of, delayed),
+        symbol=symbol,
+        session=session,
+        interval_minutes=INTERVAL_MINUTES,
+        times=tuple(starts),
+        opens=tuple(float(v) for v in bars["open"]),
+        highs=tuple(float(v) for v in bars["high"]),
+        lows=tuple(float(v) for v in bars["low"]),
+        closes=tuple(float(v) for v in bars["close"]),
+        phases=phases,
+        prev_close=_prev_close(inputs, session),
+        opening_range_high=float(opening["high"].max()) if len(opening) else None,
+        opening_range_low=float(opening["low"].min()) if len(opening) else None,
+        last=float(bars["close"].iloc[-1]),
+        delay_minutes=None if delay is None else round(delay, 1),
+    )
+
+
+def compute(inputs: Inputs) -> IntradaySection:
+    """The index's bars of the session in the cycle."""
+    symbol = inputs.settings.symbols.index
+    return intraday_section(inputs, symbol, inputs.cycle.intraday.get(symbol))
+
+
+def fallback(status: PanelStatus, settings: Settings) -> IntradaySection:
+    """The index's symbol and no bars."""
+    return IntradaySection(status=status, symbol=settings.symbols.index)
+
+
+def text(section: IntradaySection) -> list[str]:
+    """Last against the previous close, the opening range, the bars and the delay."""
+    s = section
+    if not s.times:
+        return [f"Intraday {s.symbol}: no bars  {fmt.status_text(s.status)}"]
+    change = None
+    if s.last is not None and s.prev_close:
+        change = (s.last / s.prev_close - 1) * 100
+    head = (
+        f"Intraday {s.symbol} {fmt.iso_date(s.session)}  last {fmt.price(s.last)}"
+        f" · prev close {fmt.price(s.prev_close)} ({fmt.day_change(s.last, s.prev_close, change)})"
+        f"  {fmt.status_text(s.status)}"
+    )
+    counts = {phase: s.phases.count(phase) for phase in ("pre", "regular", "post")}
+    split = ", ".join(f"{name} {n}" for name, n in counts.items() if n)
+    delay = "unknown" if s.delay_minutes is None else f"{s.delay_minutes:g} min"
+    return [
+        head,
+        f"  opening range {fmt.price(s.opening_range_low)}–{fmt.price(s.opening_range_high)}"
+        f" · {len(s.times)} bars of {s.interval_minutes} min ({split})"
+        f" · {fmt.ny_short_time(s.times[0])}–{fmt.ny_short_time(s.times[-1])} · delay {delay}",
+    ]
+
+
+SECTION = Section(
+    key=KEY,
+    model=IntradaySection,
+    order=12,  # just after the price section
+    compute=compute,
+    fallback=fallback,
+    text=text,
+    symbols=the_index,
+    readings=None,
+)
