@@ -301,7 +301,14 @@ class SimSource:
     historical: bool = False
     cached: bool = False
     capabilities: frozenset[Capability] = frozenset(
-        {"daily_bars", "intraday_quotes", "members", "member_weights", "option_chains"}
+        {
+            "daily_bars",
+            "intraday_quotes",
+            "members",
+            "member_weights",
+            "option_chains",
+            "intraday_bars",
+        }
     )
     directory: Path | None = None
     detail: str | None = None
@@ -435,6 +442,24 @@ class SimSource:
             return self._live_chain(path, live, now)
         return self._closing_chain(path, completed - 1) if completed else None
 
+    def intraday_bars(self, session: date) -> pd.DataFrame | None:
+        """The index's 5-minute bars of `session` (`core.sources.sim_intraday`): from
+        its open to the clock's time, or to its close once closed; no rows before it
+        opens, on a day that is no session, or past the generated path. The bar in
+        progress ends at the clock's time, so its close is the index's quote now."""
+        from core.sources.sim_intraday import empty_intraday, session_bars
+
+        path = self._generated()
+        now = self._clock()
+        row = int(path.dates.searchsorted(_day(session), side="left"))
+        if row >= len(path.dates) or path.dates[row] != _day(session):
+            return empty_intraday()
+        moment = _ns(now)
+        if moment <= path.open_ns[row]:
+            return empty_intraday()
+        line = self._log_paths(path, row // _BLOCK)["^GSPC"][row % _BLOCK]
+        return session_bars(path, line, row, moment)
+
     # --- extras ---------------------------------------------------------------------
 
     def live_session(self) -> date | None:
@@ -528,13 +553,20 @@ class SimSource:
         with self._lock:
             if self._live is not None and self._live_key == (session, moment):
                 return self._live
-            block = session // _BLOCK
-            if self._block_cache is None or self._block_cache[0] != block:
-                log_paths = _block_log_paths(self.seed, block, path.closes, path.sigma)
-                self._block_cache = (block, log_paths)
-            self._live = _LiveBar(session, _live_bars(path, self._block_cache[1], session, moment))
+            log_paths = self._log_paths_locked(path, session // _BLOCK)
+            self._live = _LiveBar(session, _live_bars(path, log_paths, session, moment))
             self._live_key = (session, moment)
             return self._live
+
+    def _log_paths(self, path: _Path, block: int) -> dict[str, np.ndarray]:
+        """The intraday log paths of a block of sessions (kept for the last block)."""
+        with self._lock:
+            return self._log_paths_locked(path, block)
+
+    def _log_paths_locked(self, path: _Path, block: int) -> dict[str, np.ndarray]:
+        if self._block_cache is None or self._block_cache[0] != block:
+            self._block_cache = (block, _block_log_paths(self.seed, block, path.closes, path.sigma))
+        return self._block_cache[1]
 
 
 # --- generation: the stages, in the order `_generate` runs them ---------------------------
