@@ -185,3 +185,16 @@ def test_replay_lists_what_would_have_fired_and_stores_nothing(
     assert [day.date().isoformat() for day in jump.index[jump >= 0.15]] == ["2026-02-05"]
     assert ("2026-02-05", "vix_jump") in fired
     assert not default_journal_path().exists()
+
+
+def test_python_dash_m_reports_a_bad_alert_in_one_line(tmp_path: Path) -> None:
+    """`python -m tui.cli` runs a second copy of tui.cli: a subcommand module's error
+    must still be the one line, not a traceback."""
+    from tests.test_cli import run
+
+    config = tmp_path / "bad.toml"
+    config.write_text('[alerts.x]\nname = "x"\nwhen = "vix.lastt > 1"\n')
+    done = run("alerts", "check", str(config))
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "vix.lastt" in done.stderr
+    assert "Traceback" not in done.stderr

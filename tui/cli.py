@@ -2,8 +2,9 @@
 prints the readings of every session of a span (`regime history`), runs a
 historical-edge study over the index's history (`regime study`), computes the gamma
 section from one option-chain file (`regime gamma`), prints the log of alerts and
-checklist changes or replays a span's alerts (`regime log`, see tui.log_command), or
-checks a config file (`regime config check`, `regime alerts check`). Flags are parsed
+checklist changes or replays a span's alerts (`regime log`, see tui.log_command),
+serves the monitor to a browser (`regime serve`, see tui.serve_command), or checks a
+config file (`regime config check`, `regime alerts check`). Flags are parsed
 with argparse and become the flags layer of the Settings; `--as-of` becomes one
 `Replay` value. Every bad input ends in one line on stderr and exit code 2, never a
 traceback. Textual is imported only when the monitor starts, so the scripting commands
@@ -210,9 +211,11 @@ def build_parser() -> argparse.ArgumentParser:
     _study_parser(commands)
     _gamma_parser(commands)
     from tui.log_command import add_alerts_parser, add_log_parser
+    from tui.serve_command import add_serve_parser
 
     add_log_parser(commands)
     add_alerts_parser(commands)
+    add_serve_parser(commands)
     config = commands.add_parser("config", help="work with the config file")
     config_commands = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     check = config_commands.add_parser(
@@ -836,6 +839,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from tui.log_command import run_alerts, run_log
 
             status = run_log(args) if args.command == "log" else run_alerts(args)
+        elif args.command == "serve":
+            from tui.serve_command import run_serve
+
+            status = run_serve(args)
         else:
             status = run_history(args)
         sys.stdout.flush()  # a write that fails does so here, not in Python's exit
@@ -852,4 +859,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # The imported module's main, not this copy's: the subcommands' modules import
+    # tui.cli, and two copies would raise a BadInput this one does not catch.
+    from tui import cli
+
+    sys.exit(cli.main())
