@@ -48,7 +48,13 @@ why). Its failure, like the chain's, costs the sections that read it alone: they
 the last load marked STALE with the line (or say why there is none), live it is asked
 again after its own backoff, and a fixed past (a replay, files) is not asked again for
 that session; a section that reads it and fails to compute does not fail the cycle
-either. A lone
+either. The index's 5-minute bars of the session in progress (for the intraday
+section) are asked of a source that serves them on every cycle during the session's
+pre, regular and post phases (a live source keeps to its own limits), in a replay once
+for the replayed session, and never outside a session (`CycleData.intraday`, empty,
+with `intraday_missing` saying why); a failed fetch costs the intraday section alone,
+which keeps the last bars marked STALE with the failure's line (`intraday_failed`),
+and is asked again on the next cycle. A lone
 `refresh` (`regime snapshot`), the warm start and a replay load the members and the
 chain inline; a replay asks once, for the replayed session. The engine asks a source
 only for what its `capabilities` declare, and takes the state its panels show from what
@@ -160,6 +166,10 @@ FULL_HISTORY = "whole history"
 LOADING_FULL = "loading the history the studies read"
 """Why there is no whole history while its first load runs."""
 FULL_FAILED = "no long history (its load failed)"
+
+INTRADAY = "intraday"
+"""The section that reads the index's intraday bars (fetched only when it is shown)."""
+NO_SESSION = "no session in progress"
 """Why there is no whole history when its load failed (the line says how)."""
 
 BACKOFF_FIRST = 2.0
@@ -402,6 +412,15 @@ class Engine:
         """When (by the engine's clock) the whole history is asked again after a failure."""
         self._full_logged: str | None = None
         """The whole text of its failure last written to the log (not repeated)."""
+        self._intraday: tuple[date, pd.DataFrame] | None = None
+        """The index's last good intraday bars, with their session (kept through a
+        failed fetch; dropped when the session ends)."""
+        self._intraday_asked_for: date | None = None
+        """The session the last answered intraday fetch asked for (a replay asks once)."""
+        self._intraday_missing: str | None = None
+        """Why there are no intraday bars when nothing failed."""
+        self._intraday_failed: str | None = None
+        """The last intraday fetch's failure in one line, until one answers."""
         self._shown: Snapshot | None = None
         """The last Snapshot published, as built (without the load's progress)."""
         self._progress_shown: LoadProgress | None = None
@@ -553,6 +572,13 @@ class Engine:
                 index_quote = quotes.get(self.settings.symbols.index)
                 if index_quote is not None:
                     self._quote_time = index_quote.time.astimezone(NEW_YORK)
+        if INTRADAY in self.sections:
+            try:
+                self._fetch_intraday(source, now)
+            except Exception as error:  # the intraday section's, never the cycle's
+                if not isinstance(error, SourceError):
+                    log.exception("fetching the intraday bars from %s failed", source.kind)
+                self._intraday_failed = "intraday bars: " + " ".join(describe(error).split())
         full_symbols = self.sections.full_history_symbols(self.settings)
         if full_symbols and source is not self.warm_source:
             # The warm start stays fast: the real source's first cycle starts the load.
@@ -577,6 +603,38 @@ class Engine:
                     log.exception("fetching the option chain from %s failed", source.kind)
                 self._chain_failed(error, source, now, end)
         return failures, answered
+
+    def _fetch_intraday(self, source: Source, now: datetime) -> None:
+        """The index's 5-minute bars of the session in progress (a replay: of the
+        replayed session, once) into `_intraday`; none outside a session. Raises what
+        the source raised: the last good bars stay."""
+        if "intraday_bars" not in source.capabilities:
+            self._intraday, self._intraday_failed = None, None
+            self._intraday_missing = f"{source.kind} serves no intraday bars"
+            return
+        if self.replay is not None:
+            session: date | None = self.replay.session
+            if self._intraday_asked_for == session:
+                return
+        else:
+            session = self.session.state(now).session
+        if session is None:
+            self._intraday, self._intraday_failed = None, None
+            self._intraday_missing, self._intraday_asked_for = NO_SESSION, None
+            return
+        if self._intraday is not None and self._intraday[0] != session:
+            self._intraday = None
+        bars = source.intraday_bars(session, self.settings.symbols.index)
+        self._intraday_asked_for, self._intraday_failed = session, None
+        if bars is None or bars.empty:
+            self._intraday = None
+            self._intraday_missing = (
+                f"{_where(source)} has no intraday bars of {session}"
+                if bars is None
+                else f"no intraday bars of {session} yet"
+            )
+            return
+        self._intraday, self._intraday_missing = (session, bars), None
 
     def _chain_failed(self, error: Exception, source: Source, now: datetime, end: date) -> None:
         """Keep the chain fetch's failure and put off its next try: by the chain's own
@@ -949,7 +1007,7 @@ class Engine:
             errors = any(
                 reading.status.state == "ERROR"
                 for section, reading in snapshot.sections()
-                if not (section.needs_chains or section.full_history)
+                if not (section.needs_chains or section.full_history or section.key == INTRADAY)
             )
             self.consecutive_failures = (
                 0 if answered and not errors else self.consecutive_failures + 1
@@ -1000,6 +1058,13 @@ class Engine:
                 chains_missing=chains_missing,
                 full_bars=full_bars,
                 full_bars_missing=full_bars_missing,
+                intraday=(
+                    {}
+                    if self._intraday is None
+                    else {self.settings.symbols.index: self._intraday[1]}
+                ),
+                intraday_missing=self._intraday_missing,
+                intraday_failed=self._intraday_failed,
             )
             envelope = {
                 "as_of": as_of,
@@ -1322,6 +1387,7 @@ class Engine:
                 self._members_fetched = None
                 self._chain_asked = None
                 self._chain_failure, self._chain_failures, self._chain_retry_at = None, 0, None
+                self._intraday_asked_for = None
             if not answered:
                 log.warning(
                     "the first cycle from %s failed: %s", self.warm_source.kind, self.failures

@@ -1,21 +1,22 @@
-"""The on-disk cache: one SQLite file holding daily bars, the members' daily closes,
-what is known about each member, intraday quotes, the last option chain of each
-underlying (with its fetch time and the session its quotes are of), when each kind of
-data was last fetched, and which date range of each series has been fetched (so a
-top-up asks a source only for what is missing). One row per symbol and session (per
-contract for a chain), written with upserts (stdlib sqlite3, WAL, `executemany`); the
-schema is versioned with `PRAGMA user_version`, and a cache of an older version is
-rebuilt rather than migrated, while a table added within a version (the option
-chains) is created in a cache that lacks it, the rest kept. `open_store` heals a cache
-at start: a file that is unreadable (truncated, random bytes), not a regime cache, or
-written by a newer schema is moved aside (kept, with a timestamp in its name) and a
-new one created; a location that cannot be written (read-only, full) or a cache locked
-past the busy timeout gives no store, and each says what happened in one line. A
-`StoreError` is a `SourceError`, so a store failing mid-run costs the cycle that met
-it, named, like any source failure. One connection is shared behind a lock, so one
-writer thread and any number of readers may use a `Store`. Sessions are stored as Unix
-day numbers and members as integer ids (reading 500 members x 500 sessions back is
-then ~3x faster than with text keys); times are stored as UTC ISO text."""
+"""The on-disk cache: one SQLite file holding daily bars, the members' daily closes, what
+is known about each member, intraday quotes, the last option chain of each underlying
+(with its fetch time and the session its quotes are of), when each kind of data was last
+fetched, the index's 5-minute bars of its last few sessions, and which date range of
+each series has been fetched (so a top-up asks a source only for what is missing). One
+row per symbol and session (per contract for a chain), written with upserts (stdlib
+sqlite3, WAL, `executemany`); the schema is versioned with `PRAGMA user_version`, and a
+cache of an older version is rebuilt rather than migrated, while a table added within a
+version (the option chains, the intraday bars) is created in a cache that lacks it, the
+rest kept. `open_store` heals a cache at start: a file that is unreadable (truncated,
+random bytes), not a regime cache, or written by a newer schema is moved aside (kept,
+with a timestamp in its name) and a new one created; a location that cannot be written
+(read-only, full) or a cache locked past the busy timeout gives no store, and each says
+what happened in one line. A `StoreError` is a `SourceError`, so a store failing mid-run
+costs the cycle that met it, named, like any source failure. One connection is shared
+behind a lock, so one writer thread and any number of readers may use a `Store`.
+Sessions are stored as Unix day numbers and members as integer ids (reading 500 members
+x 500 sessions back is then ~3x faster than with text keys); times are stored as UTC ISO
+text."""
 
 from __future__ import annotations
 
@@ -53,6 +54,7 @@ _TABLES = (
     "coverage",
     "option_chains",
     "option_contracts",
+    "intraday_bars",
 )
 
 # Columns named `session` or `first`/`through` hold Unix day numbers (days since
@@ -84,10 +86,15 @@ CREATE TABLE IF NOT EXISTS option_contracts (
     underlying TEXT NOT NULL, position INTEGER NOT NULL, expiry INTEGER, kind TEXT,
     strike REAL, implied_vol REAL, open_interest REAL, gamma REAL, bid REAL, ask REAL,
     volume REAL, PRIMARY KEY (underlying, position)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS intraday_bars (
+    symbol TEXT NOT NULL, session INTEGER NOT NULL, time INTEGER NOT NULL,
+    open REAL, high REAL, low REAL, close REAL NOT NULL, volume REAL,
+    PRIMARY KEY (symbol, session, time)) WITHOUT ROWID;
 """
 # Tables added after a schema version shipped are created in a cache of that version
 # that lacks them (`CREATE TABLE IF NOT EXISTS`), without bumping SCHEMA_VERSION, which
-# would rebuild the cache and throw its bars away: option_chains, option_contracts.
+# would rebuild the cache and throw its bars away: option_chains, option_contracts,
+# intraday_bars (`time`: a bar's start in Unix seconds).
 _EPOCH = date(1970, 1, 1).toordinal()
 _NO_DAY_MIN, _NO_DAY_MAX = -(10**9), 10**9
 _MEMBER_ROW = np.dtype([("session", "int32"), ("ticker_id", "int32"), ("close", "float64")])
@@ -95,6 +102,9 @@ _MEMBER_ROW = np.dtype([("session", "int32"), ("ticker_id", "int32"), ("close", 
 so three years of 500 members read back in 6 MB, not 9."""
 
 INFO_COLUMNS = ("name", "sector", "weight")
+INTRADAY_SESSIONS_KEPT = 5
+"""Sessions of intraday bars kept per symbol: storing a session's bars drops those
+older than the last few (a replay of a recent session still finds its own)."""
 _CHAIN_NUMBERS = CHAIN_COLUMNS[2:]
 """The chain's float columns (strike ... volume), stored as they are named."""
 _INSERT_CONTRACT = (
@@ -522,6 +532,54 @@ class Store(SqliteFile):
         with self._lock:
             self._chains[name] = (stamp, chain)
         return chain
+
+    # Intraday bars -----------------------------------------------------------------
+
+    def store_intraday_bars(self, symbol: str, session: date, frame: pd.DataFrame) -> None:
+        """Keep `frame` (intraday bars, see `core.sources.base`) as `symbol`'s bars of
+        `session`, replacing those stored for it, and drop the symbol's bars of sessions
+        older than the last `INTRADAY_SESSIONS_KEPT`."""
+        starts = (pd.DatetimeIndex(frame.index).as_unit("ns").asi8 // 1_000_000_000).tolist()
+        values = frame.loc[:, list(BAR_COLUMNS)].to_numpy(dtype="float64").tolist()
+        rows = [
+            (symbol, _day(session), start, *row) for start, row in zip(starts, values, strict=True)
+        ]
+        with self._tx() as conn:
+            conn.execute(
+                "DELETE FROM intraday_bars WHERE symbol = ? AND session = ?",
+                (symbol, _day(session)),
+            )
+            conn.executemany(
+                "INSERT INTO intraday_bars (symbol, session, time, open, high, low, close, "
+                "volume) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            conn.execute(
+                "DELETE FROM intraday_bars WHERE symbol = ? AND session NOT IN (SELECT DISTINCT "
+                "session FROM intraday_bars WHERE symbol = ? ORDER BY session DESC LIMIT ?)",
+                (symbol, symbol, INTRADAY_SESSIONS_KEPT),
+            )
+
+    def intraday_bars(self, symbol: str, session: date) -> pd.DataFrame | None:
+        """`symbol`'s stored bars of `session` (None: none stored for it), indexed by
+        each bar's start in New York time."""
+        with self._tx() as conn:
+            rows = conn.execute(
+                "SELECT time, open, high, low, close, volume FROM intraday_bars "
+                "WHERE symbol = ? AND session = ? ORDER BY time",
+                (symbol, _day(session)),
+            ).fetchall()
+        if not rows:
+            return None
+        times, *columns = zip(*rows, strict=True)
+        index = pd.DatetimeIndex(pd.to_datetime(list(times), unit="s", utc=True), name="time")
+        return pd.DataFrame(
+            {
+                name: np.array(column, dtype="float64")
+                for name, column in zip(BAR_COLUMNS, columns, strict=True)
+            },
+            index=index.tz_convert(NEW_YORK),
+        )
 
     # Bookkeeping -------------------------------------------------------------------
 

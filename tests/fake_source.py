@@ -74,14 +74,16 @@ def small_chain(as_of: datetime, spot: float = 6000.0, source: str = "fake") -> 
 
 class FakeSource:
     """Serves fixed frames; `fail_with` makes the next calls raise; a cleared `gate`
-    makes daily bars hang until it is set. By default it serves daily bars and quotes,
-    members when it is given some, and option chains when it is given `chains` (by
-    day: `option_chain(session)` answers the latest on or before it, as a replay sees
-    it); `chain_fail_with` makes the chain fail, a cleared `chain_gate` makes it hang;
-    `long_fail_with` and a cleared `long_gate` do the same to a whole history's load
-    (daily bars from before LONG_AGO), and `bar_asks` records every request of daily
-    bars (symbols, start, end). `in_flight` counts the cycles' requests of daily bars
-    running at once (a whole history's load runs apart by design)."""
+        makes daily bars hang until it is set. By default it serves daily bars and quotes,
+        members when it is given some, and option chains when it is given `chains` (by
+        day: `option_chain(session)` answers the latest on or before it, as a replay sees
+        it); `chain_fail_with` makes the chain fail, a cleared `chain_gate` makes it hang;
+        `long_fail_with` and a cleared `long_gate` do the same to a whole history's load
+        (daily bars from before LONG_AGO), and `bar_asks` records every request of daily
+        bars (symbols, start, end). `in_flight` counts the cycles' requests of daily bars
+        running at once (a whole history's load runs apart by design). Given `intraday` (the
+    index's bars by session) it serves intraday bars (a session without any: None);
+    `intraday_fail_with` makes them fail, and `intraday_calls` records the sessions asked."""
 
     def __init__(
         self,
@@ -98,6 +100,7 @@ class FakeSource:
         fetched: Mapping[FetchKind, datetime] | None = None,
         delay: float = 0.0,
         chains: Mapping[date, OptionChain] | None = None,
+        intraday: Mapping[date, pd.DataFrame] | None = None,
     ) -> None:
         self.kind = kind
         self.simulated = simulated
@@ -108,6 +111,8 @@ class FakeSource:
             default.add("members")
         if chains is not None:
             default.add("option_chains")
+        if intraday is not None:
+            default.add("intraday_bars")
         self.capabilities = frozenset(default if capabilities is None else capabilities)
         self.directory = directory
         self.detail = detail
@@ -135,6 +140,10 @@ class FakeSource:
         self.long_fail_with: Exception | None = None
         self.long_gate = threading.Event()
         self.long_gate.set()
+        self.intraday = dict(intraday or {})
+        self.intraday_fail_with: Exception | None = None
+        self.intraday_calls: list[tuple[date, str]] = []
+        """The sessions and symbols `intraday_bars` was asked for, in order."""
         self.in_flight = 0
         self.max_in_flight = 0
         self._lock = threading.Lock()
@@ -201,3 +210,12 @@ class FakeSource:
             raise self.chain_fail_with
         held = [day for day in self.chains if day <= session]
         return self.chains[max(held)] if held else None
+
+    def intraday_bars(self, session: date, symbol: str = "^GSPC") -> pd.DataFrame | None:
+        """The bars given for `session` (None when there are none)."""
+        with self._lock:
+            self.asked.append("intraday_bars")
+            self.intraday_calls.append((session, symbol))
+        if self.intraday_fail_with is not None:
+            raise self.intraday_fail_with
+        return self.intraday.get(session)

@@ -1,17 +1,20 @@
 """The source protocol and the data it hands the engine.
 
-A source answers three questions: daily bars for a few symbols, the index members'
-daily closes (for breadth), and intraday quotes. It also says, as typed members, what
-it can do (`capabilities`), what its data is (historical, cached or simulated, which
-decides the state every panel shows), and how fresh it is (`fetched_at`, the
-`directory` it reads, a `detail` line on why it was chosen): the engine asks these and
-never a source's class or kind. Daily bars are a DataFrame indexed by session date (a
-tz-naive, normalised DatetimeIndex named "date", ascending, unique) with float columns
-open, high, low, close, volume; close is never NaN, the others may be (close-only
-history is valid). Nothing a source returns may be dated after the `end` it was asked
-for; in a replay that `end` is the replayed session, so a source needs no replay flag
-of its own. Failures are raised as the typed `SourceError`s below, whose message says
-what failed and where, never as a library's own exception."""
+A source answers four questions: daily bars for a few symbols, the index members'
+daily closes (for breadth), intraday quotes, and the index's 5-minute bars of a session
+(where it has them). It also says, as typed members, what it can do (`capabilities`),
+what its data is (historical, cached or simulated, which decides the state every panel
+shows), and how fresh it is (`fetched_at`, the `directory` it reads, a `detail` line on
+why it was chosen): the engine asks these and never a source's class or kind. Daily
+bars are a DataFrame indexed by session date (a tz-naive, normalised DatetimeIndex
+named "date", ascending, unique) with float columns open, high, low, close, volume;
+close is never NaN, the others may be (close-only history is valid). Intraday bars are
+a DataFrame indexed by each bar's start (an aware America/New_York DatetimeIndex named
+"time", ascending, unique, all in one session's New York day) with the same float
+columns, close never NaN. Nothing a source returns may be dated after the `end` it was
+asked for; in a replay that `end` is the replayed session, so a source needs no replay
+flag of its own. Failures are raised as the typed `SourceError`s below, whose message
+says what failed and where, never as a library's own exception."""
 
 from __future__ import annotations
 
@@ -24,20 +27,23 @@ from typing import Literal, Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
+from core.clock import NEW_YORK
 from core.options.chain import OptionChain
 from core.session import holidays_among
 from core.snapshot import SourceKind
 
 BAR_COLUMNS = ("open", "high", "low", "close", "volume")
+INTRADAY_MINUTES = 5
+"""The length of an intraday bar."""
 
 Capability = Literal[
     "daily_bars", "intraday_quotes", "members", "member_weights", "option_chains", "intraday_bars"
 ]
 """What a source can serve: daily bars, intraday quotes, the members' daily closes and
-their index weights, the index's option chains (`Source.option_chain`); intraday bars
-are declared for the panel that will need them (no source serves them yet)."""
+their index weights, the index's option chains (`Source.option_chain`) and the index's
+5-minute bars of a session (`Source.intraday_bars`)."""
 
-FetchKind = Literal["daily", "members", "quotes", "holdings", "options"]
+FetchKind = Literal["daily", "members", "quotes", "holdings", "options", "intraday"]
 """A kind of data a source fetches and records when it fetched it."""
 
 
@@ -119,6 +125,15 @@ class Source(Protocol):
         and never on the quote cycle (the engine's `refresh.options` cadence)."""
         ...
 
+    def intraday_bars(self, session: date, symbol: str = "^GSPC") -> pd.DataFrame | None:
+        """The 5-minute bars of `symbol` (the index) in `session`, pre- and after-hours
+        included where the source has them, up to now for the session in progress (see
+        the module docstring for the frame). No rows: none yet (or none that day); None:
+        the source holds no intraday bars of that symbol and session. A fetch that fails
+        raises a SourceError. Asked only of a source whose capabilities include
+        intraday_bars, on the quote cycle during a session."""
+        ...
+
 
 class SourceError(Exception):
     """A source failed; the message names the source and what went wrong."""
@@ -153,6 +168,13 @@ def empty_bars() -> pd.DataFrame:
     """A daily-bar frame with no rows, in the standard shape."""
     frame = pd.DataFrame({column: pd.Series(dtype="float64") for column in BAR_COLUMNS})
     frame.index = pd.DatetimeIndex([], name="date")
+    return frame
+
+
+def empty_intraday() -> pd.DataFrame:
+    """An intraday-bar frame with no rows, in the standard shape."""
+    frame = pd.DataFrame({column: pd.Series(dtype="float64") for column in BAR_COLUMNS})
+    frame.index = pd.DatetimeIndex([], tz=NEW_YORK, name="time")
     return frame
 
 

@@ -5,7 +5,8 @@ fetched (`fetched_at`) so the status line can read "OFFLINE · cache of Jan 27 0
 It serves whatever the store holds of daily bars, quotes, members and their weights,
 and the last option chain a live run stored (it always declares option chains: a
 store without one answers None, which says "none fetched yet" rather than "this
-source has none").
+source has none"), and the index's intraday bars of a session a live run stored (none
+stored: None).
 A symbol the store has nothing for is absent, as the protocol asks; a request the
 store has nothing at all for raises EmptyDataError naming what was asked; a store that
 fails to answer (locked, damaged) raises its `StoreError`, a `SourceError` that costs
@@ -33,7 +34,14 @@ class CacheSource:
     historical: bool = False
     cached: bool = True
     capabilities: frozenset[Capability] = frozenset(
-        {"daily_bars", "intraday_quotes", "members", "member_weights", "option_chains"}
+        {
+            "daily_bars",
+            "intraday_quotes",
+            "members",
+            "member_weights",
+            "option_chains",
+            "intraday_bars",
+        }
     )
     directory: Path | None = None
     detail: str | None = None
@@ -95,3 +103,7 @@ class CacheSource:
         one (its `fetched_at` says when it was fetched), else None; read once, then kept
         until another is stored."""
         return self._store.option_chain(on_or_before=session)
+
+    def intraday_bars(self, session: date, symbol: str = "^GSPC") -> pd.DataFrame | None:
+        """The intraday bars of `symbol` in `session` a live run stored; None if none."""
+        return self._store.intraday_bars(symbol, session)

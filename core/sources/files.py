@@ -12,7 +12,11 @@ when the member list has a Weight column, the index's option chains only when it
 an `options/SPX/` folder (one `YYYY-MM-DD.csv` per session, either format
 `core.options.files` reads: a session gets the latest file dated on or before it; the
 folder is listed once and the last `CHAIN_CACHE` chains read are kept, so a history
-asking every session reads each file once), and never any intraday quotes."""
+asking every session reads each file once), the index's 5-minute bars of a session
+only when it has `intraday/SYMBOL/YYYY-MM-DD.csv` (SYMBOL without the caret; columns
+Datetime, or Date and Time, then Open, High, Low, Close[, Volume]; times with a UTC
+offset, or else New York time; every row of that New York day, each checked like the
+daily files' rows), and never any intraday quotes."""
 
 from __future__ import annotations
 
@@ -27,11 +31,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from core.clock import NEW_YORK
 from core.options.chain import OptionChain
 from core.options.files import CHAINS_DIR, read_chain
 from core.snapshot import SourceKind
 from core.sources.base import (
     BAR_COLUMNS,
+    INTRADAY_MINUTES,
     Capability,
     DataFormatError,
     FetchKind,
@@ -50,6 +56,8 @@ close with its average on split-adjusted, dividend-unadjusted prices; dividend-a
 history sits lower the further back it goes, so more members read above their 200-day
 average (+2.4 pp on average against $S5TH over 2016-2026 in ../shared/market-data)."""
 MEMBER_INFO = "constituents.csv"
+INTRADAY_DIR = "intraday"
+"""The folder of intraday bars: `intraday/GSPC/2026-01-22.csv`."""
 _CHAIN_NAME = re.compile(r"\d{4}-\d{2}-\d{2}")
 CHAIN_CACHE = 8
 """Chains kept parsed (a session's chain is about 0.5 MB): a history asks its sessions
@@ -125,6 +133,86 @@ def read_bars_csv(path: Path) -> pd.DataFrame:
     return bars
 
 
+def intraday_file(directory: Path, symbol: str, session: date) -> Path:
+    """The CSV that holds `symbol`'s intraday bars of `session`."""
+    return directory / INTRADAY_DIR / symbol.removeprefix("^") / f"{session.isoformat()}.csv"
+
+
+def _bar_time(text: str, path: Path, line: int, session: date) -> datetime:
+    """One row's time, aware in New York time (a time without an offset is New York's)."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise DataFormatError(
+            f"{path}, line {line}: time {text!r} is not YYYY-MM-DD HH:MM[:SS][+HH:MM]"
+        ) from None
+    moment = (
+        moment.replace(tzinfo=NEW_YORK) if moment.tzinfo is None else moment.astimezone(NEW_YORK)
+    )
+    if moment.date() != session:
+        raise DataFormatError(
+            f"{path}, line {line}: {moment:%Y-%m-%d %H:%M} New York is not of {session}"
+        )
+    if moment.minute % INTRADAY_MINUTES or moment.second or moment.microsecond:
+        raise DataFormatError(
+            f"{path}, line {line}: {moment:%H:%M:%S} is not the start of a "
+            f"{INTRADAY_MINUTES}-minute bar"
+        )
+    return moment
+
+
+def read_intraday_csv(path: Path, session: date) -> pd.DataFrame:
+    """Parse one intraday CSV of `session` into the standard intraday frame (see
+    core.sources.base); a bad row raises DataFormatError naming the file and line."""
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    except pd.errors.EmptyDataError:
+        raise DataFormatError(f"{path}: the file is empty") from None
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as error:
+        raise DataFormatError(f"{path}: cannot read CSV ({error})") from None
+    columns = {name.strip().lower(): name for name in raw.columns}
+    if "datetime" in columns:
+        stamps = raw[columns["datetime"]]
+    elif "date" in columns and "time" in columns:
+        stamps = raw[columns["date"]].str.strip() + " " + raw[columns["time"]].str.strip()
+    else:
+        raise DataFormatError(
+            f"{path}: no Datetime column, nor Date and Time (has {', '.join(raw.columns)})"
+        )
+    for required in ("open", "high", "low", "close"):
+        if required not in columns:
+            raise DataFormatError(
+                f"{path}: no {required.title()} column (has {', '.join(raw.columns)})"
+            )
+    lines = range(2, len(raw) + 2)
+    times = [
+        _bar_time("" if text != text else str(text), path, line, session)
+        for text, line in zip(stamps, lines, strict=True)
+    ]
+    index = pd.DatetimeIndex(times, name="time")
+    frame = pd.DataFrame(index=index)
+    for column in BAR_COLUMNS:
+        if column in columns:
+            frame[column] = _numeric(raw[columns[column]], path, column.title()).to_numpy()
+        else:
+            frame[column] = np.nan
+    prices = frame[["open", "high", "low", "close"]].to_numpy()
+    starts = index.asi8
+    checks = (
+        (np.isnan(prices).any(axis=1), "a price is empty"),
+        (~(np.isfinite(prices) & (prices > 0)).all(axis=1), "a price is not finite and positive"),
+        (prices[:, 1] < prices[:, 2], "the high is below the low"),
+        (np.r_[False, starts[1:] == starts[:-1]], "the time appears twice"),
+        (np.r_[False, starts[1:] < starts[:-1]], "the times are not in ascending order"),
+    )
+    for bad, why in checks:
+        if bad.any():
+            at = int(np.argmax(bad))
+            raise DataFormatError(f"{path}, line {at + 2}: {frame.index[at]:%H:%M}: {why}")
+    frame.index = index.tz_convert(NEW_YORK)
+    return frame.astype("float64")
+
+
 def member_closes_file(directory: Path) -> Path | None:
     """The members' closes file the directory holds (see MEMBER_CLOSES), if any."""
     folder = directory / MEMBERS_DIR
@@ -134,10 +222,12 @@ def member_closes_file(directory: Path) -> Path | None:
 def _capabilities(directory: Path) -> frozenset[Capability]:
     """What the directory holds: daily bars always, members when it has their closes,
     their weights when the member list has a Weight column (only its header is read),
-    and option chains when it has their folder."""
+    option chains and intraday bars when it has their folders."""
     found: set[Capability] = {"daily_bars"}
     if (directory / CHAINS_DIR).is_dir():
         found.add("option_chains")
+    if (directory / INTRADAY_DIR).is_dir():
+        found.add("intraday_bars")
     if member_closes_file(directory) is not None:
         found.add("members")
         try:
@@ -267,6 +357,14 @@ class FilesSource:
     def quotes(self, symbols: Sequence[str]) -> Mapping[str, Quote]:
         """Files hold daily history only: never any intraday quotes."""
         return {}
+
+    def intraday_bars(self, session: date, symbol: str = "^GSPC") -> pd.DataFrame | None:
+        """`symbol`'s bars of `session` from `intraday/SYMBOL/YYYY-MM-DD.csv`; None when
+        there is no such file. A bad file raises its DataFormatError (file and line)."""
+        path = intraday_file(self.directory, symbol, session)
+        if not path.is_file():
+            return None
+        return read_intraday_csv(path, session)
 
     def option_chain(self, session: date) -> OptionChain | None:
         """The chain of the latest `options/SPX/YYYY-MM-DD.csv` dated on or before

@@ -442,14 +442,18 @@ class SimSource:
             return self._live_chain(path, live, now)
         return self._closing_chain(path, completed - 1) if completed else None
 
-    def intraday_bars(self, session: date) -> pd.DataFrame | None:
-        """The index's 5-minute bars of `session` (`core.sources.sim_intraday`): from
-        its open to the clock's time, or to its close once closed; no rows before it
-        opens, on a day that is no session, or past the generated path. The bar in
-        progress ends at the clock's time, so its close is the index's quote now."""
-        from core.sources.sim_intraday import empty_intraday, session_bars
+    def intraday_bars(self, session: date, symbol: str = "^GSPC") -> pd.DataFrame | None:
+        """The 5-minute bars of `symbol` in `session` (`core.sources.sim_intraday`):
+        from its open to the clock's time, or to its close once closed; no rows before
+        it opens, on a day that is no session, or past the generated path; None for a
+        symbol without an intraday path of its own (members, SPY, IWM). The bar in
+        progress ends at the clock's time, so its close is the symbol's quote now."""
+        from core.sources.base import empty_intraday
+        from core.sources.sim_intraday import session_bars
 
         path = self._generated()
+        if symbol not in path.closes:
+            return None
         now = self._clock()
         row = int(path.dates.searchsorted(_day(session), side="left"))
         if row >= len(path.dates) or path.dates[row] != _day(session):
@@ -457,8 +461,8 @@ class SimSource:
         moment = _ns(now)
         if moment <= path.open_ns[row]:
             return empty_intraday()
-        line = self._log_paths(path, row // _BLOCK)["^GSPC"][row % _BLOCK]
-        return session_bars(path, line, row, moment)
+        line = self._log_paths(path, row // _BLOCK)[symbol][row % _BLOCK]
+        return session_bars(path, line, row, moment, symbol)
 
     # --- extras ---------------------------------------------------------------------
 

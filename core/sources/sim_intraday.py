@@ -16,24 +16,17 @@ import numpy as np
 import pandas as pd
 
 from core.clock import NEW_YORK
-from core.sources.base import BAR_COLUMNS
+from core.sources.base import BAR_COLUMNS, INTRADAY_MINUTES, empty_intraday
 
 if TYPE_CHECKING:
     from core.sources.sim import _Path
 
-INTERVAL_NS = 5 * 60 * 1_000_000_000
+INTERVAL_NS = INTRADAY_MINUTES * 60 * 1_000_000_000
 """The bars' length, in nanoseconds."""
 
 
-def empty_intraday() -> pd.DataFrame:
-    """An intraday frame with no rows, in the standard shape."""
-    frame = pd.DataFrame({column: pd.Series(dtype="float64") for column in BAR_COLUMNS})
-    frame.index = pd.DatetimeIndex([], tz=NEW_YORK, name="time")
-    return frame
-
-
 def session_bars(
-    path: _Path, line: np.ndarray, session: int, upto_ns: int, symbol: str = "^GSPC"
+    path: _Path, line: np.ndarray, session: int, upto_ns: int, symbol: str
 ) -> pd.DataFrame:
     """The 5-minute bars of `symbol` in `session` (a row of the path) from its open to
     `upto_ns` (ns since the epoch, clipped to the session's close), read off `line`,

@@ -21,7 +21,12 @@ failure to get them is logged and leaves the weights as they were (unknown at fi
 The index's option chain (`option_chain`) is fetched only when asked for today's
 session (`core.sources.yahoo_options`, one request per expiry, at the index's latest
 stored price), kept in the store as the last chain with its fetch time, and served
-from there to a replay of a session on or after the one its quotes are of."""
+from there to a replay of a session on or after the one its quotes are of. The index's
+5-minute bars of a session (`intraday_bars`, pre- and after-hours included) are
+fetched at most every `INTRADAY_EVERY` for the session in progress and once for a past
+one within Yahoo's `INTRADAY_DAYS`, cleaned of Yahoo's faults (rows of another day,
+repeated stamps, NaN rows, the bar in progress stamped at its last trade), kept in the
+store for the session and served from there in between."""
 
 from __future__ import annotations
 
@@ -47,6 +52,8 @@ from core.progress import Progress
 from core.session import MarketSession
 from core.snapshot import SourceKind
 from core.sources.base import (
+    BAR_COLUMNS,
+    INTRADAY_MINUTES,
     Capability,
     DataFormatError,
     EmptyDataError,
@@ -58,6 +65,7 @@ from core.sources.base import (
     RateLimitError,
     SourceError,
     check_bars,
+    empty_intraday,
     screen_bars,
 )
 from core.store import Store
@@ -97,7 +105,15 @@ Yahoo re-based the history (a split): the series is fetched again in full. Small
 differences are Yahoo's own corrections and are simply overwritten."""
 
 QUOTE_KIND, DAILY_KIND, MEMBERS_KIND = "quotes", "daily", "members"
-HOLDINGS_KIND, OPTIONS_KIND = "holdings", "options"
+HOLDINGS_KIND, OPTIONS_KIND, INTRADAY_KIND = "holdings", "options", "intraday"
+
+INTRADAY_EVERY = timedelta(seconds=60)
+"""The session in progress's 5-minute bars are asked of Yahoo at most this often (the
+quote cycle runs every 15 s; a bar lasts 5 minutes, and only its last one moves), and
+served from the store in between."""
+
+INTRADAY_DAYS = 59
+"""Yahoo serves 5-minute bars of the last 60 days only: an older session has none."""
 
 INDEX = "^GSPC"
 """The index whose latest price values the option chain (the chain is ^SPX's)."""
@@ -478,6 +494,29 @@ def _daily(bars: pd.DataFrame, symbol: str) -> pd.DataFrame:
     return check_bars(frame, f"yahoo: daily bars of {symbol}")
 
 
+def _intraday(bars: pd.DataFrame, session: date) -> pd.DataFrame:
+    """Yahoo's 5-minute bars of `session` in the standard intraday shape, cleaned of
+    its faults: stamps in New York time; rows of another day dropped; the bar in
+    progress, which Yahoo stamps at its last trade rather than at the bar's start,
+    moved to its bar's start; a stamp that comes twice kept once, its last row (the
+    newest); a missing open, high or low taken from the close (rows without a close
+    were dropped already), and the high and low widened to hold the open and close."""
+    times = _to_new_york(bars.index)
+    frame = bars[times.date == session]
+    frame.index = times[times.date == session].floor(f"{INTRADAY_MINUTES}min").rename("time")
+    frame = frame[~frame.index.duplicated(keep="last")].sort_index()
+    close = frame["close"]
+    frame = frame.assign(
+        open=frame["open"].fillna(close),
+        high=frame["high"].fillna(close),
+        low=frame["low"].fillna(close),
+    )
+    return frame.assign(
+        high=frame[["open", "high", "low", "close"]].max(axis=1),
+        low=frame[["open", "high", "low", "close"]].min(axis=1),
+    ).loc[:, list(BAR_COLUMNS)]
+
+
 def _rebased(stored: pd.Series, fresh: pd.Series) -> bool:
     """True when Yahoo's closes differ from the stored completed ones by more than the
     tolerance: the last stored session may hold a partial live bar, so it is skipped."""
@@ -554,7 +593,14 @@ class YahooSource:
         self._index = index
         self._option_max_days = option_max_days
         self._option_max_expiries = option_max_expiries
-        capabilities: set[Capability] = {"daily_bars", "intraday_quotes", "option_chains"}
+        self._intraday_asked: dict[tuple[str, date], datetime] = {}
+        """When each symbol's bars of a session were last asked of Yahoo."""
+        capabilities: set[Capability] = {
+            "daily_bars",
+            "intraday_quotes",
+            "option_chains",
+            "intraday_bars",
+        }
         if member_tickers is not None:
             capabilities.add("members")
             if holdings_fund is not None:
@@ -816,6 +862,43 @@ class YahooSource:
         self._store.store_option_chain(chain, self._quoted_session(chain.as_of))
         self._store.mark_fetched(OPTIONS_KIND, fetched_at)
         return chain
+
+    def intraday_bars(self, session: date, symbol: str = INDEX) -> pd.DataFrame | None:
+        """`symbol`'s 5-minute bars of `session`, pre- and after-hours included. For
+        the session in progress (New York's today by the clock): fetched when the last
+        ask is `INTRADAY_EVERY` old, stored, else the stored ones; no rows when Yahoo
+        has none yet (before the open). For a past session: the stored bars, else
+        fetched once when it lies within Yahoo's `INTRADAY_DAYS` and stored (None when
+        Yahoo has none, or it lies further back). A later session has no rows. A failed
+        fetch raises its SourceError in one line and leaves the store as it was."""
+        today, now = self._today(), self._clock()
+        if session > today:
+            return empty_intraday()
+        stored = self._store.intraday_bars(symbol, session)
+        if session < today and (stored is not None or (today - session).days > INTRADAY_DAYS):
+            return stored
+        asked = self._intraday_asked.get((symbol, session))
+        if asked is not None and now - asked < INTRADAY_EVERY:
+            return stored if stored is not None else empty_intraday()
+        what = f"5-minute bars of {symbol} on {session}"
+        try:
+            fetched = self._fetch(
+                [symbol], what, start=session, end=session, interval="5m", prepost=True
+            )
+        except SourceError as error:
+            raise _one_line(error) from error
+        self._intraday_asked[(symbol, session)] = now
+        raw = fetched.frames.get(symbol)
+        bars = empty_intraday() if raw is None else _intraday(raw, session)
+        if bars.empty:
+            reason = fetched.failures.get(symbol, "no bars")
+            log.info("yahoo: %s: none (%s)", what, reason)
+            if session < today:
+                return None
+            return stored if stored is not None else bars
+        self._store.store_intraday_bars(symbol, session, bars)
+        self._store.mark_fetched(INTRADAY_KIND, now)
+        return bars
 
     def _index_price(self, underlying: str) -> tuple[float, str]:
         """The index's latest price in the store and a line saying which it is: its
