@@ -5,7 +5,10 @@ with its age), otherwise the simulated market — and says why in the chosen sou
 second start shows cached data before any network call. The cache is opened healed
 (`core.store.open_store`): whatever state its file is in, choosing a source never
 fails because of it; a cache moved aside or unusable is named in the chosen source's
-`detail`, and yahoo without a usable cache runs over one held in memory."""
+`detail`, and yahoo without a usable cache runs over one held in memory. Yahoo over a
+store fetches only in the one process per machine holding that store's fetcher lock;
+the others serve what it stores (`core.sources.shared`), so more monitors (terminals,
+browser tabs) do not mean more requests to Yahoo."""
 
 from __future__ import annotations
 
@@ -94,7 +97,9 @@ def open_source(
             option_max_expiries=settings.options.max_expiries,
         )
         yahoo.detail = _joined(notes)
-        return OpenedSource(yahoo, warm=warm)
+        if opened.store is None or cache is None:
+            return OpenedSource(yahoo, warm=warm)
+        return OpenedSource(_shared(yahoo, cache, opened.store.path), warm=warm)
     if warm is not None:
         warm.detail = _joined([f"Yahoo unreachable ({problem}): showing cached data", *notes])
         return OpenedSource(warm)
@@ -103,6 +108,15 @@ def open_source(
         [f"Yahoo unreachable ({problem}), nothing cached: showing the simulated market", *notes]
     )
     return OpenedSource(sim)
+
+
+def _shared(yahoo: Source, cache: Source, store_path: Path) -> Source:
+    """Yahoo behind the store's fetcher lock: one process per store fetches, the
+    others read what it stores (`core.sources.shared`)."""
+    from core.fetch_lock import FetcherLock, lock_path
+    from core.sources.shared import SharedFetcher
+
+    return SharedFetcher(yahoo, cache, FetcherLock(lock_path(store_path)))
 
 
 def _joined(notes: list[str]) -> str | None:
