@@ -161,6 +161,13 @@ class FakeYahoo:
 
     daily: dict[str, pd.DataFrame] = field(default_factory=dict)
     minutes: dict[str, pd.DataFrame] = field(default_factory=dict)
+    five_minutes: dict[str, pd.DataFrame] = field(default_factory=dict)
+    """Five-minute bars per symbol (see `minute_history`), served by start and end or
+    the latest day (period="1d"), pre- and post-market only with prepost."""
+    strays: dict[str, pd.DataFrame] = field(default_factory=dict)
+    """Five-minute rows Yahoo sends whatever range was asked (its faults: another
+    day's bars), appended to every five-minute answer of the symbol. A stamp that
+    comes twice is kept once, its first row, as `history` does."""
     exchange_tz: dict[str, str] = field(default_factory=dict)
     """Exchange zone per symbol (default America/New_York)."""
     failures: dict[str, list[BaseException]] = field(default_factory=dict)
@@ -255,6 +262,8 @@ class FakeYahoo:
             bars.index = pd.to_datetime(list(stamps(bars).date)).tz_localize(tz)
             bars.index.name = "Date"
             return bars
+        if interval == "5m":
+            return self._five_minutes(symbol, tz, period, start, end, prepost)
         assert interval == "1m" and period == "1d", (interval, period)
         if symbol not in self.minutes:
             raise YFTzMissingError(symbol)
@@ -267,6 +276,44 @@ class FakeYahoo:
             bars = bars[(wall >= time(9, 30)) & (wall < time(16, 0))]
         if bars.empty:
             raise YFPricesMissingError(symbol, f" (period={period})")
+        bars.index.name = "Datetime"
+        return bars
+
+    def _five_minutes(
+        self,
+        symbol: str,
+        tz: str,
+        period: Any,
+        start: date | str | None,
+        end: date | str | None,
+        prepost: bool,
+    ) -> pd.DataFrame:
+        """Five-minute bars as `history` gives them: stamped in the exchange's zone,
+        from `start` (midnight there, inclusive) to `end` (exclusive), or the latest
+        day for period="1d"; the symbol's `strays` appended as they are."""
+        if symbol not in self.five_minutes:
+            raise YFTzMissingError(symbol)
+        bars = self.five_minutes[symbol].copy()
+        bars.index = stamps(bars).tz_convert(tz)
+        if period == "1d":
+            days = stamps(bars).date
+            bars = bars[days == days[-1]]
+        else:
+            assert start is not None and end is not None, (start, end)
+            first = pd.Timestamp(start).tz_localize(tz)
+            stop = pd.Timestamp(end).tz_localize(tz)
+            bars = bars[(stamps(bars) >= first) & (stamps(bars) < stop)]
+        if not prepost:
+            wall = stamps(bars).time
+            bars = bars[(wall >= time(9, 30)) & (wall < time(16, 0))]
+        stray = self.strays.get(symbol)
+        if stray is not None:
+            extra = stray.copy()
+            extra.index = stamps(extra).tz_convert(tz)
+            bars = pd.concat([bars, extra])
+        bars = bars[~stamps(bars).duplicated(keep="first")]  # history.py, before repair
+        if bars.empty:
+            raise YFPricesMissingError(symbol, f" (5m {start} -> {end})")
         bars.index.name = "Datetime"
         return bars
 

@@ -496,25 +496,24 @@ def _daily(bars: pd.DataFrame, symbol: str) -> pd.DataFrame:
 
 def _intraday(bars: pd.DataFrame, session: date) -> pd.DataFrame:
     """Yahoo's 5-minute bars of `session` in the standard intraday shape, cleaned of
-    its faults: stamps in New York time; rows of another day dropped; the bar in
-    progress, which Yahoo stamps at its last trade rather than at the bar's start,
-    moved to its bar's start; a stamp that comes twice kept once, its last row (the
-    newest); a missing open, high or low taken from the close (rows without a close
-    were dropped already), and the high and low widened to hold the open and close."""
+    its faults: stamps in New York time; rows of another day dropped (rows without a
+    close were dropped already); a missing open, high or low taken from the close; the
+    bar in progress, which Yahoo may send apart, stamped at its last trade, moved to
+    its bar's start; rows sharing a start merged into one bar (the first open, the
+    highest high, the lowest low, the last close and volume)."""
     times = _to_new_york(bars.index)
     frame = bars[times.date == session]
     frame.index = times[times.date == session].floor(f"{INTRADAY_MINUTES}min").rename("time")
-    frame = frame[~frame.index.duplicated(keep="last")].sort_index()
     close = frame["close"]
     frame = frame.assign(
         open=frame["open"].fillna(close),
-        high=frame["high"].fillna(close),
-        low=frame["low"].fillna(close),
+        high=frame[["open", "high", "close"]].max(axis=1),
+        low=frame[["open", "low", "close"]].min(axis=1),
     )
-    return frame.assign(
-        high=frame[["open", "high", "low", "close"]].max(axis=1),
-        low=frame[["open", "high", "low", "close"]].min(axis=1),
-    ).loc[:, list(BAR_COLUMNS)]
+    merged = frame.groupby(level=0, sort=True).agg(
+        {"open": "first", "high": "max", "low": "min", "close": "last", "volume": "last"}
+    )
+    return merged.loc[:, list(BAR_COLUMNS)].astype("float64").rename_axis(None, axis=1)
 
 
 def _rebased(stored: pd.Series, fresh: pd.Series) -> bool:
