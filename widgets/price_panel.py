@@ -6,19 +6,31 @@ moving averages, the user's own levels and bands) sorted by value with the price
 distance from each in percent, the last price slotted in among them. The dashboard
 charts the last 120 sessions; the detail view (`detailed=True`) charts the whole year,
 larger, and adds the numbers behind the badges (TD setup, countdown, perfection and
-TDST levels, band positions, the nearest milestone). A close of zero or below is
-not shown as a price: it reads `invalid (…)`, with the day's change and the levels'
-distances `unknown`. The chart (plotext) is imported and mounted only after the first
-paint, so it costs nothing before the shell is on screen."""
+TDST levels, band positions, the nearest milestone). In place of the daily chart the
+panel shows the session's 5-minute bars (widgets/intraday_chart.py, the Snapshot's
+intraday section, read only if the Snapshot has one): by default during the session
+(pre-market, regular and after hours), the daily chart outside it; `i` switches, and
+the choice holds, on the dashboard and in the detail alike, until the market's phase
+changes (`i` is offered only when there are bars or the session is on). While the
+bars are drawn the panel's freshness is theirs and says how far they lag
+(`5m bars · 16m delayed · DELAYED · Jan 28 14:30`). A close of zero or below is not
+shown as a price: it reads `invalid (…)`, with the day's change and the levels'
+distances `unknown`. The charts (plotext) are imported and mounted only after the
+first paint, so they cost nothing before the shell is on screen."""
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, ClassVar
+from weakref import WeakKeyDictionary
 
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.reactive import reactive
+from textual.widget import Widget
 
 from core import format as fmt
 from widgets import look
@@ -29,13 +41,54 @@ from widgets.repaint import TextLine
 from widgets.table import Column, ValueTable
 
 if TYPE_CHECKING:
-    from textual.app import ComposeResult
+    from textual.app import App, ComposeResult
 
+    from core.sections.intraday import IntradaySection
     from core.sections.price import BandState, Level, PriceSection, TDState
     from core.sections.rsi import Divergence
-    from core.snapshot import Snapshot
+    from core.snapshot import PanelStatus, Phase, Snapshot
+    from widgets.intraday_chart import IntradayChart
     from widgets.price_chart import PriceChart
     from widgets.table import Row
+
+SESSION_PHASES: frozenset[str] = frozenset({"pre", "regular", "post"})
+"""The market phases in which the panel shows the session's bars by default."""
+
+
+@dataclass
+class ChartChoice:
+    """Which chart the price panels of one app show: the user's pick (None: the
+    phase's default) and the market phase it was made in (a new phase forgets it)."""
+
+    phase: str | None = None
+    intraday: bool | None = None
+
+    def shows_intraday(self, phase: str | None) -> bool:
+        """Whether to show the session's bars in `phase` (forgetting a pick made in
+        another phase)."""
+        if phase != self.phase:
+            self.phase, self.intraday = phase, None
+        return phase in SESSION_PHASES if self.intraday is None else self.intraday
+
+
+CHOICES: WeakKeyDictionary[App[object], ChartChoice] = WeakKeyDictionary()
+"""Each app's chart choice, shared by its dashboard's price panel and the detail's."""
+
+
+def intraday_offered(intraday: IntradaySection | None, phase: str | None) -> bool:
+    """Whether the session's bars can be shown: the Snapshot has the intraday section,
+    and there are bars, or the session is on (when its chart says why there are none)."""
+    return intraday is not None and (bool(intraday.times) or phase in SESSION_PHASES)
+
+
+def bars_freshness(intraday: IntradaySection, freshness: str) -> str:
+    """The panel's freshness line over the intraday bars: their length and how far the
+    last lags, before the state and time: `5m bars · 16m delayed · DELAYED · Jan 28 14:30`."""
+    parts = [f"{intraday.interval_minutes}m bars"]
+    delay = fmt.finite(intraday.delay_minutes)
+    if delay is not None and delay >= 1:
+        parts.append(f"{fmt.age(timedelta(minutes=delay))} delayed")
+    return " · ".join([*parts, freshness])
 
 
 def is_price(value: float | None) -> bool:
@@ -208,6 +261,9 @@ class PricePanel(Panel):
         & > .price--badges { height: 1; }
         & > .price--body { height: auto; }
         & .price--levels { width: auto; }
+        & .price--intraday { display: none; }
+        &.-intraday .price--intraday { display: block; }
+        &.-intraday .price--daily { display: none; }
         &.-detailed {
             & > .price--chart-full { height: 1fr; min-height: 16; }
             & > .price--detail { height: auto; margin-top: 1; }
@@ -229,7 +285,21 @@ class PricePanel(Panel):
     )
     EMPHASISED_IN = frozenset({"bull"})
 
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "i",
+            "toggle_chart",
+            "Intraday/daily",
+            id="price.intraday",
+            tooltip="Switch the price chart between the session's 5-minute bars and the "
+            "daily closes (during the session the bars are the default).",
+        ),
+    ]
+
     _chart: PriceChart | None = None
+    _intraday_chart: IntradayChart | None = None
+    _offered = False
+    """Whether `i` was offered at the last Snapshot."""
 
     section: reactive[PriceSection | None] = reactive(None, repaint=False)
     """The price section of the latest Snapshot."""
@@ -238,11 +308,59 @@ class PricePanel(Panel):
     """The active RSI divergence (the RSI section's), whose two price pivots the chart
     marks; the screen sets it beside `section`."""
 
+    intraday: reactive[IntradaySection | None] = reactive(None, repaint=False)
+    """The Snapshot's intraday section (None when it has none)."""
+
+    phase: reactive[Phase | None] = reactive(None, repaint=False)
+    """The market's phase in the latest Snapshot."""
+
+    showing_intraday: reactive[bool] = reactive(False, repaint=False)
+    """Whether the chart shows the session's bars rather than the daily closes."""
+
     def show(self, snapshot: Snapshot) -> None:
-        """Take the price section, and the RSI's divergence for the chart's pivots."""
+        """Take the price section, the RSI's divergence for the chart's pivots, and
+        the session's bars with the market's phase."""
+        market = getattr(snapshot, "market", None)
+        self.phase = getattr(market, "phase", None)
+        self.intraday = getattr(snapshot, "intraday", None)
         super().show(snapshot)
         rsi = getattr(snapshot, "rsi", None)
         self.divergence = None if rsi is None else rsi.divergence
+        self._show_choice()
+
+    @property
+    def choice(self) -> ChartChoice:
+        """The app's chart choice (shared with the other price panel)."""
+        return CHOICES.setdefault(self.app, ChartChoice())
+
+    @property
+    def intraday_offered(self) -> bool:
+        """Whether the session's bars can be shown now (the key is offered)."""
+        return intraday_offered(self.intraday, self.phase)
+
+    def _show_choice(self) -> None:
+        """Show the chart the choice (or the phase) asks for, if it can be shown."""
+        offered = self.intraday_offered
+        if offered != self._offered:
+            self._offered = offered
+            self.refresh_bindings()  # the footer offers `i` or not
+        self.showing_intraday = offered and self.choice.shows_intraday(self.phase)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer `i` only when there is an intraday chart to switch to."""
+        if action == "toggle_chart":
+            return self.intraday_offered
+        return super().check_action(action, parameters)
+
+    def action_toggle_chart(self) -> None:
+        """Switch between the intraday and the daily chart, for every price panel of
+        the app, until the market's phase changes."""
+        choice = self.choice
+        choice.shows_intraday(self.phase)
+        choice.intraday = not self.showing_intraday
+        for screen in self.app.screen_stack:
+            for panel in screen.query(PricePanel):
+                panel._show_choice()
 
     def compose_body(self) -> ComposeResult:
         yield TextLine(classes="price--headline")
@@ -274,21 +392,37 @@ class PricePanel(Panel):
         self.call_after_refresh(self._mount_chart)
 
     async def _mount_chart(self) -> None:
-        """Import plotext and put the chart in its slot, once the shell is painted."""
+        """Import plotext and put the charts in their slot, once the shell is painted:
+        the daily one, and the intraday one beside it (one of the two is hidden)."""
+        from widgets.intraday_chart import IntradayChart
         from widgets.price_chart import PriceChart
 
-        chart = PriceChart()
+        slot = self.query_one(ChartSlot)
+        chart = PriceChart(classes="price--daily")
         chart.window = window(self.detailed)
         chart.label_pivots = self.detailed
         chart.section = self.section
         chart.divergence = self.divergence
-        await self.query_one(ChartSlot).fill(chart)
+        intraday = IntradayChart(classes=f"price--intraday {' '.join(slot.classes)}")
+        intraday.section = self.intraday
+        intraday.levels = self.section.levels if self.section is not None else ()
+        await slot.fill(chart)
+        parent = chart.parent
+        if not (chart.is_attached and isinstance(parent, Widget)):
+            return  # the slot was gone (a quit during the first paint)
+        await parent.mount(intraday, after=chart)
         self._chart = chart
+        self._intraday_chart = intraday
 
     @property
     def chart(self) -> PriceChart | None:
         """The chart, once it is mounted (None before the first paint)."""
         return self._chart
+
+    @property
+    def intraday_chart(self) -> IntradayChart | None:
+        """The intraday chart, once it is mounted (None before the first paint)."""
+        return self._intraday_chart
 
     @property
     def levels(self) -> ValueTable:
@@ -312,10 +446,44 @@ class PricePanel(Panel):
         chart = self.chart
         if chart is not None:
             chart.section = section
+        if self._intraday_chart is not None:
+            self._intraday_chart.levels = section.levels
         self.add_class("-ready")
-        self.status = section.status
+        self._show_status()
 
     def watch_divergence(self, divergence: Divergence | None) -> None:
         chart = self.chart
         if chart is not None:
             chart.divergence = divergence
+
+    def watch_intraday(self, intraday: IntradaySection | None) -> None:
+        if self._intraday_chart is not None:
+            self._intraday_chart.section = intraday
+        self._show_status()
+
+    def watch_showing_intraday(self, showing: bool) -> None:
+        self.set_class(showing, "-intraday")
+        self._show_status()
+
+    def _show_status(self) -> None:
+        """The freshness on show: the bars' while they are drawn, else the price's."""
+        shown: PanelStatus | None = None
+        if self.showing_intraday and self.intraday is not None:
+            shown = self.intraday.status
+        elif self.section is not None:
+            shown = self.section.status
+        if shown is not None:
+            self.status = shown
+        # The bars' delay (and which chart is drawn) is in the words, not the status.
+        self._show_freshness()
+
+    def _show_freshness(self) -> None:
+        super()._show_freshness()
+        if self._freshness_shown is None:
+            return
+        text = self._freshness_shown[0]
+        if self.showing_intraday and self.intraday is not None:
+            text = bars_freshness(self.intraday, text)
+        if self.border_subtitle != text:
+            with self._frame_only():  # the state is unchanged: only the words differ
+                self.border_subtitle = text
