@@ -1135,7 +1135,8 @@ class Engine:
 
     def _kept(self, snapshot: Snapshot) -> Snapshot:
         """`snapshot` with each section that failed this cycle (ERROR) but had a reading
-        in the last good Snapshot showing that reading again, marked, with why."""
+        in the last good Snapshot showing that reading again, marked, with why (not the
+        intraday section: the engine keeps its bars itself, those of one session only)."""
         last = self._last_good
         if last is None:
             return snapshot
@@ -1143,6 +1144,8 @@ class Engine:
         for section, reading in snapshot.sections():
             kept = getattr(last, section.key, None)
             if reading.status.state != "ERROR" or kept is None or kept.status.state == "ERROR":
+                continue
+            if section.key == INTRADAY:
                 continue
             why = reading.status.detail or "failed"
             status = _aged(kept.status, why, reading.status.full_detail)

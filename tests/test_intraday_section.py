@@ -186,7 +186,9 @@ def test_text_has_last_prev_close_opening_range_bars_and_delay() -> None:
     assert len(lines) == 2
     assert "last 7,010.00" in lines[0] and "prev close 6,950.00" in lines[0]
     assert "opening range 6,998.00–7,011.00" in lines[1]
-    assert "2 bars of 5 min (regular 2)" in lines[1] and "delay 2 min" in lines[1]
+    assert "2 bars of 5 min (regular 2) · 09:30–09:35 ET · delay 2 min" in lines[1]
+    replay = text(compute(inputs(frame, now=None, state="REPLAY")))
+    assert "delay" not in replay[1]
 
 
 def test_the_fallback_renders_and_round_trips_as_json() -> None:

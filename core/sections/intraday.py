@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Literal
 
 from core import format as fmt
+from core.clock import NEW_YORK
 from core.section import Inputs, Section, the_index
 from core.snapshot import PanelStatus, SectionModel
 
@@ -69,7 +70,6 @@ class IntradaySection(SectionModel):
 
 def _session_close(session: date) -> datetime:
     """The regular close of `session` (16:00 New York when the calendar does not know it)."""
-    from core.clock import NEW_YORK
     from core.session import MarketSession
 
     try:
@@ -112,7 +112,6 @@ def _status(inputs: Inputs, as_of: datetime | None, delayed: bool) -> PanelStatu
 
 def intraday_section(inputs: Inputs, symbol: str, frame: pd.DataFrame | None) -> IntradaySection:
     """The section from `frame`, the bars of one session (see the module docstring)."""
-    from core.clock import NEW_YORK
     from core.session import AFTER_HOURS
 
     bars = None if frame is None else frame.dropna(subset=["open", "high", "low", "close"])
@@ -188,12 +187,13 @@ def text(section: IntradaySection) -> list[str]:
     )
     counts = {phase: s.phases.count(phase) for phase in ("pre", "regular", "post")}
     split = ", ".join(f"{name} {n}" for name, n in counts.items() if n)
-    delay = "unknown" if s.delay_minutes is None else f"{s.delay_minutes:g} min"
+    first, last = (moment.astimezone(NEW_YORK) for moment in (s.times[0], s.times[-1]))
+    delay = "" if s.delay_minutes is None else f" · delay {s.delay_minutes:g} min"
     return [
         head,
         f"  opening range {fmt.price(s.opening_range_low)}–{fmt.price(s.opening_range_high)}"
         f" · {len(s.times)} bars of {s.interval_minutes} min ({split})"
-        f" · {fmt.ny_short_time(s.times[0])}–{fmt.ny_short_time(s.times[-1])} · delay {delay}",
+        f" · {first:%H:%M}–{last:%H:%M} ET{delay}",
     ]
 
 
