@@ -124,13 +124,19 @@ def test_every_source_says_what_it_is_and_what_it_can_do(tmp_path: Path) -> None
     assert files.capabilities == {"daily_bars"}
     assert sim.capabilities == {
         "daily_bars",
+        "intraday_bars",
         "intraday_quotes",
         "members",
         "member_weights",
         "option_chains",
     }
     assert cache.capabilities == sim.capabilities == yahoo.capabilities
-    assert bare_yahoo.capabilities == {"daily_bars", "intraday_quotes", "option_chains"}
+    assert bare_yahoo.capabilities == {
+        "daily_bars",
+        "intraday_bars",
+        "intraday_quotes",
+        "option_chains",
+    }
     assert cache.fetched_at("daily") == NOW - timedelta(hours=3)
     assert files.fetched_at() is None and sim.fetched_at() is None
 

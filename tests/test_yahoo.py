@@ -131,9 +131,15 @@ def test_is_a_source_that_says_what_it_can_do(make: Callable[..., Harness]) -> N
     assert isinstance(source, Source)
     assert (source.kind, source.simulated) == ("yahoo", False)
     assert (source.historical, source.cached, source.directory) == (False, False, None)
-    assert source.capabilities == {"daily_bars", "intraday_quotes", "option_chains"}
+    assert source.capabilities == {
+        "daily_bars",
+        "intraday_bars",
+        "intraday_quotes",
+        "option_chains",
+    }
     assert make(member_tickers=["AAPL"]).source.capabilities == {
         "daily_bars",
+        "intraday_bars",
         "intraday_quotes",
         "option_chains",
         "members",
@@ -142,6 +148,7 @@ def test_is_a_source_that_says_what_it_can_do(make: Callable[..., Harness]) -> N
     with_members = make(member_tickers=["AAPL"], holdings_fund=None).source
     assert with_members.capabilities == {
         "daily_bars",
+        "intraday_bars",
         "intraday_quotes",
         "option_chains",
         "members",

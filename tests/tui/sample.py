@@ -23,6 +23,7 @@ from core.sections.breadth import BreadthSection
 from core.sections.checklist import ChecklistItem, ChecklistSection, ItemStatus, ThesisScore
 from core.sections.context import ContextSection
 from core.sections.gamma import ExpiryExposure, GammaSection, ProfilePoint, StrikeExposure
+from core.sections.intraday import IntradaySection
 from core.sections.price import BandState, Level, LevelKind, PriceSection, TDState
 from core.sections.rsi import Divergence, PivotPoint, RsiSection
 from core.sections.trend import TrendSection, TrendSignal
@@ -490,6 +491,8 @@ def sample_snapshot(*, last: float = LAST) -> Snapshot:
         context=ContextSection(status=closed(), rut_win_streak=3),
         gamma=sample_gamma(last),
         edge=sample_edge(),
+        # The close: no session in progress, so no intraday bars.
+        intraday=IntradaySection(status=closed("no session in progress"), symbol="^GSPC"),
         checklist=ChecklistSection(
             status=closed(),
             bull=ThesisScore(

@@ -42,6 +42,8 @@ class DetailScreen(SizedScreen):
         Binding("pagedown", "scroll('page_down')", show=False),
         Binding("home", "scroll('home')", show=False),
         Binding("end", "scroll('end')", show=False),
+        # A panel's own keys, which it cannot take here (it is not focusable).
+        Binding("i", "panel('toggle_chart')", show=False),
     ]
 
     # repaint=False here and below: the screen hands the parts on, and each widget
@@ -135,6 +137,12 @@ class DetailScreen(SizedScreen):
         move = moves.get(where)
         if move is not None:
             move(animate=False)
+
+    def action_panel(self, action: str) -> None:
+        """Run the panel's own `action` if it has one (the price panel's `i`)."""
+        method = getattr(self.panel, f"action_{action}", None)
+        if callable(method):
+            method()
 
     def action_close(self) -> None:
         """Back to the dashboard."""

@@ -33,6 +33,11 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("escape", "Back to the dashboard (from a panel's detail or this help)."),
     ("up / down / pageup / pagedown", "Scroll a panel's detail when it is longer than the screen."),
     ("up / down / tab", "In the historical edge's detail: choose a study."),
+    (
+        "i",
+        "In the price panel: the session's 5-minute bars or the daily chart (the bars "
+        "by default while a session is on).",
+    ),
 )
 """Keys of the screens and panels themselves, not bindings of the app."""
 
