@@ -103,7 +103,8 @@ def _status(inputs: Inputs, as_of: datetime | None, delayed: bool) -> PanelStatu
     if as_of is None:
         if cycle.intraday_failed:
             return PanelStatus(state="ERROR", detail=cycle.intraday_failed)
-        return PanelStatus(state=cycle.state, detail=cycle.intraday_missing or "no intraday bars")
+        # What else failed this cycle is said too, as on every panel (CycleData.status).
+        return cycle.status(None, cycle.intraday_missing or "no intraday bars")
     if cycle.intraday_failed:
         return PanelStatus(state="STALE", as_of=as_of, detail=cycle.intraday_failed)
     state = "DELAYED" if delayed and cycle.state == "LIVE" else cycle.state
