@@ -161,9 +161,13 @@ def test_the_lock_of_a_process_killed_with_it_is_free(tmp_path: Path) -> None:
 
 
 def test_open_source_shares_yahoo_over_one_store_and_not_without_one(tmp_path: Path) -> None:
-    first = open_source(Settings(source="yahoo"), clock=CLOCK, store_path=tmp_path / "c.db")
+    store = tmp_path / "c.db"
+    # A replay or a one-off command asks for no sharing: it never takes the lock.
+    script = open_source(Settings(source="yahoo"), clock=CLOCK, store_path=store)
+    assert not isinstance(script.source, SharedFetcher) and script.source.kind == "yahoo"
+    first = open_source(Settings(source="yahoo"), clock=CLOCK, store_path=store, share=True)
     second = open_source(
-        Settings(source="auto"), clock=CLOCK, store_path=tmp_path / "c.db", probe=lambda: None
+        Settings(source="auto"), clock=CLOCK, store_path=store, probe=lambda: None, share=True
     )
     assert isinstance(first.source, SharedFetcher) and first.source.fetching
     assert isinstance(second.source, SharedFetcher) and not second.source.fetching
@@ -175,5 +179,7 @@ def test_open_source_shares_yahoo_over_one_store_and_not_without_one(tmp_path: P
 
     blocked = tmp_path / "file"
     blocked.write_text("not a folder")
-    alone = open_source(Settings(source="yahoo"), clock=CLOCK, store_path=blocked / "c.db")
+    alone = open_source(
+        Settings(source="yahoo"), clock=CLOCK, store_path=blocked / "c.db", share=True
+    )
     assert not isinstance(alone.source, SharedFetcher) and alone.source.kind == "yahoo"

@@ -26,7 +26,6 @@ from core.options.chain import COLUMNS, OptionChain
 from core.sources.base import EmptyDataError, NetworkError, Quote, Source
 from core.sources.files import FilesSource
 from core.sources.select import open_source
-from core.sources.shared import SharedFetcher
 from core.sources.sim import SimSource
 from core.sources.sim_options import UNDERLYING, simulated_chain
 from core.sources.yahoo import YahooSource
@@ -349,8 +348,7 @@ def test_the_horizon_comes_from_the_settings(
     with Store(store_path) as store:
         index_bars(store, {"2026-07-15": 7005.0})
     source = open_source(settings, clock=lambda: ny("2026-07-16 14:00"), store_path=store_path)
-    assert isinstance(source.source, SharedFetcher)  # the machine's one fetcher
-    yahoo_source = source.source.fetcher
+    yahoo_source = source.source
     assert isinstance(yahoo_source, YahooSource)
     yahoo_source._sleep = lambda _: None  # no pause between the two requests
     chain = yahoo_source.option_chain(TODAY)

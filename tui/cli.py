@@ -484,7 +484,8 @@ def build_engine(
     check_inputs(settings.source, settings.symbols.index, replay)
     session = MarketSession(system_clock)
     try:
-        opened = open_source(settings, clock=system_clock)
+        # Only the live monitor shares the machine's one Yahoo fetcher (see select).
+        opened = open_source(settings, clock=system_clock, share=remember and replay is None)
     except SourceError as error:
         raise BadInput(str(error)) from None
     note = None

@@ -5,10 +5,10 @@ with its age), otherwise the simulated market — and says why in the chosen sou
 second start shows cached data before any network call. The cache is opened healed
 (`core.store.open_store`): whatever state its file is in, choosing a source never
 fails because of it; a cache moved aside or unusable is named in the chosen source's
-`detail`, and yahoo without a usable cache runs over one held in memory. Yahoo over a
-store fetches only in the one process per machine holding that store's fetcher lock;
-the others serve what it stores (`core.sources.shared`), so more monitors (terminals,
-browser tabs) do not mean more requests to Yahoo."""
+`detail`, and yahoo without a usable cache runs over one held in memory. For a live
+monitor, Yahoo over a store fetches only in the one process per machine holding that
+store's fetcher lock; the others serve what it stores (`core.sources.shared`), so
+more monitors (terminals, browser tabs) do not mean more requests to Yahoo."""
 
 from __future__ import annotations
 
@@ -57,8 +57,12 @@ def open_source(
     clock: Clock = system_clock,
     store_path: Path | None = None,
     probe: Probe | None = None,
+    share: bool = False,
 ) -> OpenedSource:
-    """Build the source `settings.source` names (see the module docstring).
+    """Build the source `settings.source` names (see the module docstring); with
+    `share` (a live monitor), Yahoo over a store is the machine's one fetcher or reads
+    what that one stores. A replay or a one-off command does not compete for the lock:
+    it would hold it while fetching nothing live.
 
     Raises SourceError when a named source cannot be opened (a missing directory, a
     bad members file)."""
@@ -97,7 +101,7 @@ def open_source(
             option_max_expiries=settings.options.max_expiries,
         )
         yahoo.detail = _joined(notes)
-        if opened.store is None or cache is None:
+        if not share or opened.store is None or cache is None:
             return OpenedSource(yahoo, warm=warm)
         return OpenedSource(_shared(yahoo, cache, opened.store.path), warm=warm)
     if warm is not None:
