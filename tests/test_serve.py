@@ -120,15 +120,29 @@ def page(port: int, server: subprocess.Popen[bytes], tmp_path: Path) -> str:
             time.sleep(0.2)
 
 
-async def first_screen(url: str) -> bytes:
+async def refused_status(url: str, origin: str) -> int | None:
+    """The HTTP status the websocket's handshake gets from a page of `origin`
+    (None: the handshake succeeded)."""
+    import aiohttp
+
+    async with aiohttp.ClientSession() as session:
+        try:
+            async with session.ws_connect(url, headers={"Origin": origin}):
+                return None
+        except aiohttp.WSServerHandshakeError as error:
+            return error.status
+
+
+async def first_screen(url: str, origin: str | None = None) -> bytes:
     """What the monitor sends back over textual-serve's websocket after the browser's
     first message (its size), escape sequences removed, once it shows both theses."""
     import aiohttp
 
     received = b""
+    headers = {} if origin is None else {"Origin": origin}
     async with (
         aiohttp.ClientSession() as session,
-        session.ws_connect(f"{url}?width=120&height=40") as websocket,
+        session.ws_connect(f"{url}?width=120&height=40", headers=headers) as websocket,
     ):
         await websocket.send_str(json.dumps(["resize", {"width": 120, "height": 40}]))
         deadline = time.monotonic() + STARTUP
@@ -158,8 +172,17 @@ def test_serves_the_monitor_over_http_and_websocket(
     match = re.search(r'data-session-websocket-url="([^"]+)"', html)
     assert match is not None
     assert match.group(1) == f"ws://127.0.0.1:{port}/ws"
-    screen = asyncio.run(first_screen(match.group(1)))
+    screen = asyncio.run(first_screen(match.group(1), origin=f"http://127.0.0.1:{port}"))
     assert b"Price vs key levels" in screen
+    # Another site's page, open in the same browser, may not drive the monitor; nor may
+    # a name that only resolves here (DNS rebinding).
+    assert asyncio.run(refused_status(match.group(1), "http://evil.example")) == 403
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/", headers={"Host": f"evil.example:{port}"}
+    )
+    with pytest.raises(urllib.error.HTTPError) as raised:
+        urllib.request.urlopen(request, timeout=5)
+    assert raised.value.code == 403
     out = (tmp_path / "out").read_text()
     assert f"regime: serving the monitor on http://127.0.0.1:{port}" in out
     assert "warning" not in (tmp_path / "err").read_text()

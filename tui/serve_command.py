@@ -134,6 +134,26 @@ def check_bind(host: str, port: int) -> None:
                 raise BadInput(f"--host {host} --port {port}: cannot listen ({reason})") from None
 
 
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+"""The names a browser on this machine uses for a monitor served on loopback."""
+
+
+def refused(request: web.Request, host: str, port: int) -> None:
+    """Raise 403 for a request another site's page makes (a websocket whose Origin is
+    not the page's own host: any page open in the browser could otherwise start
+    monitors and read them), or, served on loopback, one for a host name that is not
+    loopback's (DNS rebinding). A client that is no browser sends no Origin."""
+    from aiohttp import web
+    from yarl import URL
+
+    asked = request.host
+    if is_loopback(host) and asked not in {f"{name}:{port}" for name in LOOPBACK_NAMES}:
+        raise web.HTTPForbidden(text=f"regime serves {host}:{port} only to this machine")
+    origin = request.headers.get("Origin")
+    if origin is not None and URL(origin).raw_authority != asked:
+        raise web.HTTPForbidden(text=f"regime: a page from {origin} may not use this monitor")
+
+
 def _server(command: str, host: str, port: int) -> Server:
     """textual-serve's Server, with the page's URLs taken from the address the browser
     used (textual-serve builds them from --host, which is wrong for 0.0.0.0) and one
@@ -142,10 +162,16 @@ def _server(command: str, host: str, port: int) -> Server:
 
     class RegimeServer(Server):
         async def handle_index(self, request: web.Request) -> web.StreamResponse:
+            refused(request, host, port)
             # The handler has no await, so this URL is the one its page is built with.
             self.public_url = f"{request.scheme}://{request.host}"
             response: web.StreamResponse = await super().handle_index(request)
             return response
+
+        async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+            refused(request, host, port)
+            socket_: web.WebSocketResponse = await super().handle_websocket(request)
+            return socket_
 
         async def on_startup(self, app: web.Application) -> None:
             where = f"[{host}]" if ":" in host else host
