@@ -279,6 +279,11 @@ def test_yahoo_a_failure_raises_one_line_and_leaves_the_store(yahoo: Callable[..
         source.intraday_bars(SESSION)
     assert "\n" not in str(raised.value)
     assert store.intraday_bars("^GSPC", SESSION) is not None
+    # A failure is not asked again every quote cycle: the stored bars until a minute on.
+    calls = len(client.calls)
+    clock[0] = ny("2026-01-27 09:40:15")
+    kept = source.intraday_bars(SESSION)
+    assert len(client.calls) == calls and kept is not None and len(kept) == 1
 
 
 # -- the store and the cache -------------------------------------------------------------

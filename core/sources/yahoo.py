@@ -880,13 +880,15 @@ class YahooSource:
         if asked is not None and now - asked < INTRADAY_EVERY:
             return stored if stored is not None else empty_intraday()
         what = f"5-minute bars of {symbol} on {session}"
+        # Asked now even if it fails: a failure is not asked again before INTRADAY_EVERY
+        # (a rate limit would otherwise be hit every quote cycle).
+        self._intraday_asked[(symbol, session)] = now
         try:
             fetched = self._fetch(
                 [symbol], what, start=session, end=session, interval="5m", prepost=True
             )
         except SourceError as error:
             raise _one_line(error) from error
-        self._intraday_asked[(symbol, session)] = now
         raw = fetched.frames.get(symbol)
         bars = empty_intraday() if raw is None else _intraday(raw, session)
         if bars.empty:
