@@ -114,7 +114,7 @@ def test_phases_pre_regular_post_and_an_early_close() -> None:
     late = five_minute_bars("2026-11-27 12:50", [2.0] * 4)  # 12:50 .. 13:05
     section = compute(
         inputs(
-            pd.concat([frame, late]), now=ny("2026-11-27 13:30"), bars=daily({"2026-11-26": 5.0})
+            pd.concat([frame, late]), now=ny("2026-11-27 13:30"), bars=daily({"2026-11-25": 5.0})
         )
     )
     assert section.session == EARLY
@@ -198,3 +198,68 @@ def test_the_fallback_renders_and_round_trips_as_json() -> None:
     full = compute(inputs(five_minute_bars("2026-01-27 09:30", [1.0]), now=ny("2026-01-27 09:36")))
     again = IntradaySection.model_validate_json(full.model_dump_json())
     assert again == full
+
+
+def test_prev_close_is_the_calendar_previous_session_close() -> None:
+    # A Monday: the previous session is Friday, not Sunday or an older day.
+    monday = daily({"2026-01-22": 6800.0, "2026-01-23": 6900.0})
+    section = compute(
+        inputs(five_minute_bars("2026-01-26 09:30", [1.0]), now=ny("2026-01-26 09:36"), bars=monday)
+    )
+    assert section.prev_close == 6900.0 and section.status.detail is None
+    # The day after Thanksgiving (11-26 a holiday): the previous session is 11-25.
+    holiday = daily({"2026-11-24": 10.0, "2026-11-25": 11.0})
+    after = compute(
+        inputs(
+            five_minute_bars("2026-11-27 09:30", [1.0]), now=ny("2026-11-27 09:36"), bars=holiday
+        )
+    )
+    assert after.prev_close == 11.0
+
+
+def test_a_missing_previous_session_bar_gives_no_prev_close_and_says_why() -> None:
+    # Friday 2026-01-23 is missing: Thursday's close must not stand in for it.
+    gap = daily({"2026-01-22": 6800.0, "2026-01-26": 6950.0})
+    section = compute(
+        inputs(five_minute_bars("2026-01-26 09:30", [1.0]), now=ny("2026-01-26 09:36"), bars=gap)
+    )
+    assert section.prev_close is None
+    assert section.status.state == "LIVE"
+    assert section.status.detail == "no close of 2026-01-23"
+    assert "prev close unknown" in text(section)[0]
+    assert "no close of 2026-01-23" in text(section)[0]
+    stale = compute(
+        inputs(
+            five_minute_bars("2026-01-26 09:30", [1.0]),
+            now=ny("2026-01-26 09:36"),
+            bars=gap,
+            failed="intraday bars: boom",
+        )
+    )
+    assert stale.status.detail == "intraday bars: boom; no close of 2026-01-23"
+
+
+def test_close_at_is_the_calendar_close_13_00_on_a_half_day() -> None:
+    half = compute(
+        inputs(
+            five_minute_bars("2026-11-27 09:30", [1.0]),
+            now=ny("2026-11-27 09:36"),
+            bars=daily({"2026-11-25": 5.0}),
+        )
+    )
+    assert half.close_at == ny("2026-11-27 13:00")
+    full = compute(inputs(five_minute_bars("2026-01-27 09:30", [1.0]), now=ny("2026-01-27 09:36")))
+    assert full.close_at == ny("2026-01-27 16:00")
+    assert fallback(PanelStatus(state="ERROR"), Settings()).close_at is None
+
+
+def test_the_bar_in_progress_is_partial_live_only() -> None:
+    frame = five_minute_bars("2026-01-27 09:30", [1.0, 2.0])  # the 09:35 bar ends 09:40
+    live = compute(inputs(frame, now=ny("2026-01-27 09:37")))
+    assert live.last_bar_partial is True
+    assert live.delay_minutes == 0.0  # now - the last bar's end, clipped at 0
+    assert "bar in progress" in text(live)[1]
+    done = compute(inputs(frame, now=ny("2026-01-27 09:40")))
+    assert done.last_bar_partial is False and "in progress" not in text(done)[1]
+    replay = compute(inputs(frame, now=None, state="REPLAY"))
+    assert replay.last_bar_partial is None

@@ -3,11 +3,13 @@ the replayed session), pre- and after-hours included where the source has them, 
 the price panel's intraday chart (issue 13). From `CycleData.intraday` (fetched on the
 quote cadence during a session's pre, regular and post phases, nothing outside them):
 each bar's start, open, high, low, close and phase, the last close, the previous
-session's regular close (from the index's daily bars: the last close before the
-session), the opening range (the high and low of the regular bars of the first 30
-minutes), and how far the last bar's end lies behind now. A failed fetch keeps the
-bars of the last good one, STALE with the reason. Intraday bars are not a daily
-reading: the section has no readings as history."""
+session's regular close (from the index's daily bars: the close of the calendar's
+previous session, none when the daily bars lack it, the status detail saying so), the
+session's regular close time (13:00 on an early close), the opening range (the high
+and low of the regular bars of the first 30 minutes), how far the last bar's end lies
+behind now and whether that bar is still in progress. A failed fetch keeps the bars
+of the last good one, STALE with the reason. Intraday bars are not a daily reading:
+the section has no readings as history."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 from core import format as fmt
 from core.clock import NEW_YORK
 from core.section import Inputs, Section, the_index
-from core.snapshot import PanelStatus, SectionModel
+from core.snapshot import Freshness, PanelStatus, SectionModel
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -56,7 +58,13 @@ class IntradaySection(SectionModel):
     phases: tuple[IntradayPhase, ...] = ()
     """Each bar's phase of the session: pre-market, regular hours or after hours."""
     prev_close: float | None = None
-    """The previous session's regular close."""
+    """The previous session's regular close: the index's daily close of the calendar's
+    session before `session`; None when the daily bars lack that day (`status.detail`
+    says `no close of <date>`), never an older day's close."""
+    close_at: datetime | None = None
+    """The session's regular close by the NYSE calendar, aware, America/New_York:
+    16:00, or 13:00 on an early close (16:00 when the calendar does not know the
+    session); None without bars. The chart's axis ends there, bars after it are post."""
     opening_range_high: float | None = None
     """The high of the regular bars of 09:30–10:00."""
     opening_range_low: float | None = None
@@ -66,6 +74,9 @@ class IntradaySection(SectionModel):
     """How far the last bar's end is behind now (None in a replay): counted up to the
     regular close only, or to the end of after hours when the source has extended-hours
     bars, so a finished session does not age."""
+    last_bar_partial: bool | None = None
+    """Whether the last bar is still in progress (now is before its end): live only,
+    None in a replay or without bars. `delay_minutes` is still measured from its end."""
 
 
 def _session_close(session: date) -> datetime:
@@ -78,16 +89,32 @@ def _session_close(session: date) -> datetime:
         return datetime.combine(session, time(16, 0), tzinfo=NEW_YORK)
 
 
-def _prev_close(inputs: Inputs, session: date) -> float | None:
-    """The index's last daily close before `session`."""
+def _previous_session(session: date) -> date | None:
+    """The NYSE session before `session` (None when the calendar does not reach it)."""
+    from core.session import MarketSession
+
+    try:
+        return MarketSession().last_session_on_or_before(session - timedelta(days=1))
+    except ValueError:
+        return None
+
+
+def _prev_close(inputs: Inputs, session: date) -> tuple[float | None, str | None]:
+    """The index's daily close of the session before `session`, or None and why: the
+    daily bars lack that session (an older close would measure the day's change from
+    the wrong day)."""
     import pandas as pd
 
+    previous = _previous_session(session)
+    if previous is None:
+        return None, f"no session before {session.isoformat()} in the calendar"
     bars = inputs.cycle.bars.get(inputs.settings.symbols.index)
-    if bars is None or bars.empty:
-        return None
-    closes = bars["close"].dropna()
-    before = closes[closes.index < pd.Timestamp(session)]
-    return float(before.iloc[-1]) if len(before) else None
+    closes = None if bars is None else bars["close"].dropna()
+    if closes is not None:
+        day = closes[closes.index == pd.Timestamp(previous)]
+        if len(day):
+            return float(day.iloc[-1]), None
+    return None, f"no close of {previous.isoformat()}"
 
 
 def _phase(start: datetime, open_: datetime, close: datetime) -> IntradayPhase:
@@ -96,19 +123,27 @@ def _phase(start: datetime, open_: datetime, close: datetime) -> IntradayPhase:
     return "regular" if start < close else "post"
 
 
-def _status(inputs: Inputs, as_of: datetime | None, delayed: bool) -> PanelStatus:
+def _status(
+    inputs: Inputs, as_of: datetime | None, delayed: bool, note: str | None = None
+) -> PanelStatus:
     """The section's freshness: the cycle's state, STALE when the last fetch failed,
-    DELAYED when the bars lag a live cycle."""
+    DELAYED when the bars lag a live cycle; `note` (why there is no previous close)
+    joins the detail."""
     cycle = inputs.cycle
     if as_of is None:
         if cycle.intraday_failed:
             return PanelStatus(state="ERROR", detail=cycle.intraday_failed)
         # What else failed this cycle is said too, as on every panel (CycleData.status).
         return cycle.status(None, cycle.intraday_missing or "no intraday bars")
+    state: Freshness
+    detail: str | None
     if cycle.intraday_failed:
-        return PanelStatus(state="STALE", as_of=as_of, detail=cycle.intraday_failed)
-    state = "DELAYED" if delayed and cycle.state == "LIVE" else cycle.state
-    return PanelStatus(state=state, as_of=as_of, detail=cycle.detail)
+        state, detail = "STALE", cycle.intraday_failed
+    else:
+        state = "DELAYED" if delayed and cycle.state == "LIVE" else cycle.state
+        detail = cycle.detail
+    detail = "; ".join(part for part in (detail, note) if part) or None
+    return PanelStatus(state=state, as_of=as_of, detail=detail)
 
 
 def intraday_section(inputs: Inputs, symbol: str, frame: pd.DataFrame | None) -> IntradaySection:
@@ -136,15 +171,18 @@ def intraday_section(inputs: Inputs, symbol: str, frame: pd.DataFrame | None) ->
     now = inputs.cycle.now
     delay: float | None = None
     delayed = False
+    partial: bool | None = None
     as_of = last_end
     if now is not None:
+        partial = now < last_end
         extended = any(phase != "regular" for phase in phases)
         reference = min(now, close + AFTER_HOURS if extended else close)
         delay = max(0.0, (reference - last_end).total_seconds() / 60)
         as_of = min(last_end, now)
         delayed = now < close and delay > DELAYED_AFTER_MINUTES
+    prev_close, no_prev_close = _prev_close(inputs, session)
     return IntradaySection(
-        status=_status(inputs, as_of, delayed),
+        status=_status(inputs, as_of, delayed, no_prev_close),
         symbol=symbol,
         session=session,
         interval_minutes=INTERVAL_MINUTES,
@@ -154,11 +192,13 @@ def intraday_section(inputs: Inputs, symbol: str, frame: pd.DataFrame | None) ->
         lows=tuple(float(v) for v in bars["low"]),
         closes=tuple(float(v) for v in bars["close"]),
         phases=phases,
-        prev_close=_prev_close(inputs, session),
+        prev_close=prev_close,
+        close_at=close,
         opening_range_high=float(opening["high"].max()) if len(opening) else None,
         opening_range_low=float(opening["low"].min()) if len(opening) else None,
         last=float(bars["close"].iloc[-1]),
         delay_minutes=None if delay is None else round(delay, 1),
+        last_bar_partial=partial,
     )
 
 
@@ -190,6 +230,8 @@ def text(section: IntradaySection) -> list[str]:
     split = ", ".join(f"{name} {n}" for name, n in counts.items() if n)
     first, last = (moment.astimezone(NEW_YORK) for moment in (s.times[0], s.times[-1]))
     delay = "" if s.delay_minutes is None else f" · delay {s.delay_minutes:g} min"
+    if s.last_bar_partial:
+        delay += " · bar in progress"
     return [
         head,
         f"  opening range {fmt.price(s.opening_range_low)}–{fmt.price(s.opening_range_high)}"
