@@ -183,3 +183,38 @@ def test_open_source_shares_yahoo_over_one_store_and_not_without_one(tmp_path: P
         Settings(source="yahoo"), clock=CLOCK, store_path=blocked / "c.db", share=True
     )
     assert not isinstance(alone.source, SharedFetcher) and alone.source.kind == "yahoo"
+
+
+def test_a_deleted_lock_file_never_leaves_two_fetchers(tmp_path: Path) -> None:
+    path = lock_path(tmp_path / "c.db")
+    first, second = FetcherLock(path), FetcherLock(path)
+    assert first.try_take() and first.held
+    path.unlink()  # a flock holds the inode: the second locks a new file at the path
+    assert second.try_take() and second.holder() == os.getpid()
+    # The first sees at its next check that the path names another file, and follows.
+    assert not first.held and not first.try_take()
+    assert second.held
+    second.release()
+    assert first.try_take()
+
+    path.unlink()  # deleted with no one else waiting: the holder re-creates it
+    assert first.try_take() and first.held and path.exists()
+    assert first.holder() == os.getpid() and not second.try_take()
+    path.unlink()
+    path.write_text("")  # replaced by another file: the same
+    assert not second.held and second.try_take() and not first.held
+    second.release()
+    first.release()
+
+
+def test_a_shared_fetcher_whose_lock_file_is_deleted_stops_fetching(tmp_path: Path) -> None:
+    first, first_yahoo = shared(tmp_path / "c.db")
+    lock_path(tmp_path / "c.db").unlink()
+    second, second_yahoo = shared(tmp_path / "c.db")
+    assert second.fetching
+    second.daily_bars(["^GSPC"], START, END)
+    first.daily_bars(["^GSPC"], START, END)  # the store's answer
+    assert first_yahoo.calls == [] and first.cached and not first.fetching
+    assert second_yahoo.calls == ["daily_bars"]
+    first.close()
+    second.close()
