@@ -81,7 +81,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeGuard
 
 import pandas as pd
 
@@ -113,6 +113,7 @@ from core.sources.base import (
     Source,
     SourceError,
 )
+from core.sources.shared import SharedFetcher
 from core.thesis import Thesis, load_theses
 
 if TYPE_CHECKING:
@@ -134,6 +135,9 @@ PROGRESS_EVERY = 1.0
 """Seconds between re-publishing a running load's progress while the loop rests."""
 LOADING_MEMBERS = "loading the members' closes"
 """What a panel the members feed says while their first load runs."""
+SILENT_AFTER = 3
+"""Regular-hours quote cadences after which a store's quotes no other process refreshed
+show the process that holds the fetcher lock silent (stopped, hung, or backing off)."""
 CHAINS_GRACE = 0.5
 """Seconds after it began that a cycle waits for the option chain's load it started
 before it publishes without it: a files or simulated chain is read well within it; a
@@ -255,6 +259,11 @@ def _written_out(status: PanelStatus, summary: Summary) -> PanelStatus:
     if detail is None or summary.line not in detail or summary.full == summary.line:
         return status
     return status.model_copy(update={"full_detail": detail.replace(summary.line, summary.full)})
+
+
+def _following(source: Source) -> TypeGuard[SharedFetcher]:
+    """`source` shares another process's fetches (it holds the fetcher lock, not this)."""
+    return isinstance(source, SharedFetcher) and source.cached
 
 
 def _where(source: Source) -> str:
@@ -922,7 +931,7 @@ class Engine:
         if source.simulated:
             return "SIMULATED"
         if source.cached:
-            return "OFFLINE"
+            return "STALE" if self._silent_since(source, now, phase) is not None else "OFFLINE"
         if failed:
             return "STALE"
         if phase != "regular":
@@ -932,17 +941,43 @@ class Engine:
             return "DELAYED"
         return "LIVE"
 
+    def _silent_since(self, source: Source, now: datetime, phase: str) -> datetime | None:
+        """When another process, holding the store's fetcher lock, last fetched quotes
+        into it, if that is SILENT_AFTER regular cadences ago in regular hours (it is
+        stopped, hung or backing off); else None."""
+        if phase != "regular" or not _following(source):
+            return None
+        fetched = source.fetched_at("quotes")
+        if fetched is None:
+            return None
+        silent = now - fetched > timedelta(seconds=SILENT_AFTER * self.settings.refresh.regular)
+        return fetched if silent else None
+
     def _source_info(self, source: Source, state: Freshness, as_of: datetime) -> SourceInfo:
         if state == "REPLAY":
             where = _where(source)
             label = f"REPLAY {as_of:%Y-%m-%d} · {where}"
         else:
             label = state
-        fetched_at = source.fetched_at("daily") if state == "OFFLINE" else None
-        if fetched_at is not None:
-            # A timestamp, not an age: an age would change every cycle and repaint.
-            label = f"OFFLINE · cache of {fetched_at.astimezone(NEW_YORK):%b %d %H:%M}"
         notes = [note for note in (source.detail, self.source_detail) if note]
+        fetched_at = None
+        if _following(source):
+            # Another process fetches: its data is as fresh as its last quotes.
+            what, fetched_at = "quotes", source.fetched_at("quotes")
+            if fetched_at is None:
+                what, fetched_at = "cache", source.fetched_at("daily")
+            if fetched_at is not None:
+                label = f"{state} · {what} of {fetched_at.astimezone(NEW_YORK):%b %d %H:%M}"
+            if state == "STALE" and fetched_at is not None:
+                pid = source.fetcher_pid
+                who = "the fetcher" if pid is None else f"fetcher pid {pid}"
+                since = f"{fetched_at.astimezone(NEW_YORK):%H:%M}"
+                notes.insert(0, f"{who} silent since {since}; quit the other Regime to fetch here")
+        elif state == "OFFLINE":
+            fetched_at = source.fetched_at("daily")
+            if fetched_at is not None:
+                # A timestamp, not an age: an age would change every cycle and repaint.
+                label = f"OFFLINE · cache of {fetched_at.astimezone(NEW_YORK):%b %d %H:%M}"
         return SourceInfo(
             kind=source.kind,
             simulated=source.simulated,

@@ -4,7 +4,9 @@ source and a `CacheSource` over the same store; on every call, the process that 
 the store's fetcher lock (`core.fetch_lock`), or can take it now because the previous
 holder exited, asks Yahoo (which fills the store); the others answer from the store
 the fetcher keeps filled, as a cache (so their state is OFFLINE with the store's fetch
-time, and their `detail` names the process that fetches). The Source protocol's
+time, and their `detail` names the process that fetches; `fetcher_pid` gives it to
+the engine, whose label dates a follower's data by the store's newest quote fetch and
+says when the fetcher went silent, see `core.engine`). The Source protocol's
 methods are passed through one by one, and any other member of the Yahoo source (one
 it grows later too) by name, so a new method needs no change here."""
 
@@ -59,6 +61,12 @@ class SharedFetcher:
     def fetching(self) -> bool:
         """This process is the machine's fetcher for the store."""
         return self._lock.held
+
+    @property
+    def fetcher_pid(self) -> int | None:
+        """The pid of the process that fetches into the store, while another does
+        (None when this one does, or the other has not written its pid)."""
+        return None if not self.cached else self._lock.holder()
 
     @property
     def detail(self) -> str | None:
