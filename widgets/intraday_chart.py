@@ -1,8 +1,11 @@
 """The intraday chart: the session's 5-minute bars (the intraday section) drawn with
-plotext on a New York time axis (09:30 … 16:00; from the first pre-market bar and to
-the last after-hours bar when there are some), as candles where the chart has at least
+plotext on a New York time axis (09:30 … the session's regular close, the section's
+`close_at`: 16:00, or 13:00 on an early close; from the first pre-market bar and to the
+last after-hours bar when there are some), as candles where the chart has at least
 `CANDLE_COLUMNS` columns for each bar's slot, else as a line of the closes; pre- and
-after-hours bars are drawn dimmer than the regular session's. Over them: the day's key
+after-hours bars (the section's phases, cut at that close) are drawn dimmer than the
+regular session's, and the bar still in progress (`last_bar_partial`) with a hollow
+body (a line: its last stretch dimmer). Over them: the day's key
 levels (the price section's, as the daily chart draws them: those near the bars'
 range, labelled), the previous session's close as a dashed line, and the opening range
 as two lines labelled OR with the rows between them tinted. Candles are plotted as a
@@ -45,6 +48,7 @@ __all__ = [
     "Bar",
     "IntradayChart",
     "bars_of",
+    "close_minute",
     "no_bars_reason",
     "time_span",
     "time_ticks",
@@ -56,7 +60,7 @@ CANDLE_COLUMNS = 2.0
 REGULAR_OPEN = 9 * 60 + 30
 """09:30 New York, in minutes after midnight."""
 REGULAR_CLOSE = 16 * 60
-"""16:00 New York, in minutes after midnight."""
+"""16:00 New York, in minutes after midnight: the close when the section has none."""
 
 TICK_CELLS = 8
 """The least room, in columns, between two time ticks (`09:30` and a gap)."""
@@ -73,6 +77,8 @@ PREV_CLOSE_REACH = 1.0
 """The previous close is drawn when within this share of the bars' span beyond them."""
 
 BODY = "█"
+PARTIAL_BODY = "░"
+"""The body of the bar in progress: hollow, so it does not look finished."""
 WICK = "│"
 DASH = "─"
 FRAME_SIDES = "│├┤┼"
@@ -88,6 +94,8 @@ class Bar:
     low: float
     close: float
     regular: bool
+    partial: bool = False
+    """The bar in progress (the section's last bar, `last_bar_partial`)."""
 
 
 def is_price(value: float) -> bool:
@@ -102,19 +110,32 @@ def minute_of(moment: datetime) -> float:
 
 def bars_of(section: IntradaySection | None) -> list[Bar]:
     """The section's bars that can be drawn: all four prices finite and above zero
-    (a bar short of any of its fields, the tuples not matching, is left off)."""
+    (a bar short of any of its fields, the tuples not matching, is left off); the
+    section's last bar is partial when the section says it is in progress."""
     if section is None:
         return []
     s = section
     bars: list[Bar] = []
-    for time, o, h, lo, c, phase in zip(
-        s.times, s.opens, s.highs, s.lows, s.closes, s.phases, strict=False
+    last = len(s.times) - 1
+    for index, (time, o, h, lo, c, phase) in enumerate(
+        zip(s.times, s.opens, s.highs, s.lows, s.closes, s.phases, strict=False)
     ):
         if not all(is_price(v) for v in (o, h, lo, c)):
             continue
         high, low = max(o, h, lo, c), min(o, h, lo, c)
-        bars.append(Bar(minute_of(time), o, high, low, c, phase == "regular"))
+        partial = s.last_bar_partial is True and index == last
+        bars.append(Bar(minute_of(time), o, high, low, c, phase == "regular", partial))
     return bars
+
+
+def close_minute(section: IntradaySection | None) -> float:
+    """The session's regular close (`close_at`) in minutes after midnight, New York;
+    16:00 when the section has none or it is not after the open."""
+    close_at = None if section is None else section.close_at
+    if close_at is None:
+        return float(REGULAR_CLOSE)
+    minute = minute_of(close_at)
+    return minute if REGULAR_OPEN < minute <= 24 * 60 else float(REGULAR_CLOSE)
 
 
 def no_bars_reason(section: IntradaySection | None) -> str:
@@ -125,12 +146,15 @@ def no_bars_reason(section: IntradaySection | None) -> str:
     return fmt.missing_reason(section.status.detail if section else None)
 
 
-def time_span(bars: Sequence[Bar], interval: float) -> tuple[float, float]:
+def time_span(
+    bars: Sequence[Bar], interval: float, close: float = REGULAR_CLOSE
+) -> tuple[float, float]:
     """The x range in minutes: the bars, widened to the regular session (09:30 to
-    16:00) unless the bars are after hours already or start before the open."""
+    `close`, 16:00 but for an early close) unless the bars are after hours already or
+    start before the open."""
     first, last = bars[0].minute, bars[-1].minute + interval
     start = first if first < REGULAR_OPEN else min(first, REGULAR_OPEN)
-    end = last if last > REGULAR_CLOSE else max(last, REGULAR_CLOSE)
+    end = last if last > close else max(last, close)
     return start, end
 
 
@@ -140,8 +164,10 @@ def clock(minute: float) -> str:
     return f"{whole // 60 % 24:02d}:{whole % 60:02d}"
 
 
-def time_ticks(start: float, end: float, columns: int) -> tuple[list[float], list[str]]:
-    """Time ticks that fit in `columns`: the open and close of the regular session
+def time_ticks(
+    start: float, end: float, columns: int, close: float = REGULAR_CLOSE
+) -> tuple[list[float], list[str]]:
+    """Time ticks that fit in `columns`: the open and `close` of the regular session
     (when in range), then round times a step apart, none nearer another than
     TICK_CELLS columns."""
     if end <= start or columns <= 0:
@@ -149,7 +175,7 @@ def time_ticks(start: float, end: float, columns: int) -> tuple[list[float], lis
     per_cell = (end - start) / max(1, columns - 1)
     room = TICK_CELLS * per_cell
     step = next((s for s in TICK_STEPS if s >= room), TICK_STEPS[-1])
-    anchors = [m for m in (REGULAR_OPEN, REGULAR_CLOSE) if start <= m <= end]
+    anchors = [m for m in (REGULAR_OPEN, close) if start <= m <= end]
     first = math.ceil(start / step) * step
     candidates = [first + step * i for i in range(int((end - first) // step) + 1)]
     kept: list[float] = []
@@ -239,6 +265,8 @@ class IntradayChart(Chart):
                 s.prev_close,
                 s.opening_range_high,
                 s.opening_range_low,
+                s.close_at,
+                s.last_bar_partial,
                 None if s.times else s.status.detail,
             )
         return (drawn, self.levels)
@@ -255,7 +283,8 @@ class IntradayChart(Chart):
 
         lines = session_lines(section, self.levels)
         low, high = y_range(bars, lines)
-        start, end = time_span(bars, interval)
+        close = close_minute(section)
+        start, end = time_span(bars, interval, close)
         rows = max(2, height - 3)
         tick_width = len(fmt.level_price(round(high))) + 1
         columns = max(4, width - tick_width - 2)
@@ -266,7 +295,7 @@ class IntradayChart(Chart):
         decimals = 0 if step >= 1 else 2
         plt.yticks(y_ticks, [fmt.level_price(round(tick, decimals)) for tick in y_ticks])
         plt.xlim(start, end)
-        positions, names = time_ticks(start, end, columns)
+        positions, names = time_ticks(start, end, columns, close)
         plt.xticks(positions, names)
 
         in_view = [line for line in lines if low <= line.value <= high]
@@ -319,14 +348,16 @@ class IntradayChart(Chart):
         plt.scatter(xs, [line.value] * len(xs), marker=DASH, color=self._faded(line.color))
 
     def _line(self, plt: Plot, bars: Sequence[Bar], interval: float, ink: PlotColor) -> None:
-        """The closes as a line, at each bar's end; the pre/post runs dimmer (each run
-        starts at the previous run's last close, so the line does not break)."""
+        """The closes as a line, at each bar's end; the pre/post runs and the stretch
+        to the bar in progress dimmer (each run starts at the previous run's last
+        close, so the line does not break)."""
         runs: list[tuple[bool, list[float], list[float]]] = []
         for bar in bars:
             x = bar.minute + interval
-            if not runs or runs[-1][0] != bar.regular:
+            bright = bar.regular and not bar.partial
+            if not runs or runs[-1][0] != bright:
                 joined = runs[-1] if runs else None
-                runs.append((bar.regular, [], []))
+                runs.append((bright, [], []))
                 if joined is not None:
                     runs[-1][1].append(joined[1][-1])
                     runs[-1][2].append(joined[2][-1])
@@ -344,8 +375,9 @@ class IntradayChart(Chart):
         self, plt: Plot, bars: Sequence[Bar], interval: float, low: float, high: float, rows: int
     ) -> None:
         """Each bar as a candle one column wide: its body (open to close) █ and its
-        wick (low to high) │, green up and red down, pre/post bars faded; a glyph per
-        canvas row, grouped into one scatter per glyph and colour."""
+        wick (low to high) │, green up and red down, pre/post bars faded, the bar in
+        progress hollow (its body ░); a glyph per canvas row, grouped into one scatter
+        per glyph and colour."""
         groups: dict[tuple[str, bool, bool], tuple[list[float], list[float]]] = {}
 
         def y_of(row: int) -> float:
@@ -359,7 +391,8 @@ class IntradayChart(Chart):
                 row_of(max(bar.open, bar.close), low, high, rows) + 1,
             )
             wick = range(row_of(bar.low, low, high, rows), row_of(bar.high, low, high, rows) + 1)
-            for glyph, cells in ((BODY, body), (WICK, [r for r in wick if r not in body])):
+            solid = PARTIAL_BODY if bar.partial else BODY
+            for glyph, cells in ((solid, body), (WICK, [r for r in wick if r not in body])):
                 xs, ys = groups.setdefault((glyph, up, bar.regular), ([], []))
                 xs.extend([x] * len(cells))
                 ys.extend(y_of(row) for row in cells)

@@ -13,7 +13,8 @@ intraday section, read only if the Snapshot has one): by default during the sess
 the choice holds, on the dashboard and in the detail alike, until the market's phase
 changes (`i` is offered only when there are bars or the session is on). While the
 bars are drawn the panel's freshness is theirs and says how far they lag
-(`5m bars · 16m delayed · DELAYED · Jan 28 14:30`). A close of zero or below is not
+(`5m bars · 16m delayed · DELAYED · Jan 28 14:30`), and `bar in progress` while the
+last bar is still forming. A close of zero or below is not
 shown as a price: it reads `invalid (…)`, with the day's change and the levels'
 distances `unknown`. The charts (plotext) are imported and mounted only after the
 first paint, so they cost nothing before the shell is on screen."""
@@ -83,11 +84,14 @@ def intraday_offered(intraday: IntradaySection | None, phase: str | None) -> boo
 
 def bars_freshness(intraday: IntradaySection, freshness: str) -> str:
     """The panel's freshness line over the intraday bars: their length and how far the
-    last lags, before the state and time: `5m bars · 16m delayed · DELAYED · Jan 28 14:30`."""
+    last lags, before the state and time: `5m bars · 16m delayed · DELAYED · Jan 28 14:30`;
+    `bar in progress` when the last bar has not ended yet."""
     parts = [f"{intraday.interval_minutes}m bars"]
     delay = fmt.finite(intraday.delay_minutes)
     if delay is not None and delay >= 1:
         parts.append(f"{fmt.age(timedelta(minutes=delay))} delayed")
+    if intraday.last_bar_partial is True:
+        parts.append("bar in progress")
     return " · ".join([*parts, freshness])
 
 

@@ -1,17 +1,20 @@
 """The price panel's intraday chart (issue 13): during the session the panel shows the
 session's 5-minute bars by default and the daily closes outside it; `i` switches and
 the choice holds until the market's phase changes; the freshness line says how far the
-bars lag; the chart draws candles when it has room for them and a line of the closes
-otherwise, pre-market bars dimmer than regular ones, and says why in one line when
-there is nothing to draw; any value renders without raising. Snapshots of the
-dashboard mid-session at 120x40 and 200x60 and of the price detail at 200x60 pin what
-people see. Regenerate with `uv run pytest tests/tui/test_intraday_chart.py
---snapshot-update` and look at the result before accepting."""
+bars lag and when the last bar is still in progress; the chart draws candles when it
+has room for them and a line of the closes otherwise, pre-market bars dimmer than
+regular ones, the bar in progress hollow, the time axis to the session's own close
+(13:00 on a half day), and says why in one line when there is nothing to draw; any
+value renders without raising. Snapshots of the dashboard mid-session at 120x40 and
+200x60 and of the price detail at 200x60 pin what people see. Regenerate with
+`uv run pytest tests/tui/test_intraday_chart.py --snapshot-update` and look at the
+result before accepting."""
 
 from __future__ import annotations
 
 import itertools
 import math
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -20,7 +23,7 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
-from core.clock import fixed_clock
+from core.clock import NEW_YORK, fixed_clock
 from core.config import Settings
 from core.sections.intraday import IntradaySection
 from core.snapshot import PanelStatus, Phase, Snapshot
@@ -33,7 +36,13 @@ from tests.tui.sample_intraday import (
     sample_intraday,
 )
 from themes import register_themes
-from widgets.intraday_chart import IntradayChart, time_ticks
+from widgets.intraday_chart import (
+    PARTIAL_BODY,
+    IntradayChart,
+    bars_of,
+    time_span,
+    time_ticks,
+)
 from widgets.price_panel import PricePanel
 
 SIZE = (120, 40)
@@ -162,6 +171,15 @@ async def test_the_freshness_line_says_how_delayed_the_bars_are() -> None:
         assert panel.border_subtitle == "DELAYED · Jan 28 14:30"
 
 
+async def test_the_freshness_line_says_the_bar_is_in_progress() -> None:
+    partial = sample_intraday().model_copy(update={"last_bar_partial": True})
+    app = intraday_app(intraday_snapshot(partial))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_data(pilot)
+        subtitle = price_panel(app).border_subtitle
+        assert subtitle == "5m bars · 16m delayed · bar in progress · DELAYED · Jan 28 14:30"
+
+
 async def test_no_bars_during_the_session_says_why() -> None:
     empty = IntradaySection(
         status=PanelStatus(state="ERROR", detail="Yahoo 5m bars: HTTP 429"), symbol="^GSPC"
@@ -252,6 +270,50 @@ async def test_pre_market_bars_are_dimmer() -> None:
         if set(text.plain[span.start : span.end]) == {"█"}
     }
     assert len(colours) == 4  # up and down, regular and faded
+
+
+def half_day(bars: int = 36) -> IntradaySection:
+    """The sample's bars moved to the day after Thanksgiving 2026 (closes at 13:00),
+    09:30 to 12:25, with the calendar's close."""
+    sample = sample_intraday()
+    shift = datetime(2026, 11, 27, 9, 30, tzinfo=NEW_YORK) - sample.times[0]
+    return sample.model_copy(
+        update={
+            "times": tuple(t + shift for t in sample.times[:bars]),
+            **{
+                key: getattr(sample, key)[:bars]
+                for key in ("opens", "highs", "lows", "closes", "phases")
+            },
+            "close_at": datetime(2026, 11, 27, 13, 0, tzinfo=NEW_YORK),
+        }
+    )
+
+
+async def test_a_half_day_axis_ends_at_13_00() -> None:
+    chart, drawn = await render_chart(half_day(), 190)
+    axis = drawn.splitlines()[-1]
+    assert "13:00" in axis and "16:00" not in axis and "14:00" not in axis
+    # 09:30 to 13:00 is 42 slots: candles where the 16:00 axis (78 slots) had a line.
+    assert chart.candles
+
+
+def test_time_span_ends_at_the_session_close() -> None:
+    chart_bars = bars_of(half_day())
+    assert time_span(chart_bars, 5.0, 13 * 60) == (570.0, 780.0)
+    assert time_span(chart_bars, 5.0) == (570.0, 960.0)
+    _, names = time_ticks(570.0, 780.0, 100, 13 * 60)
+    assert names[0] == "09:30" and names[-1] == "13:00"
+
+
+@pytest.mark.parametrize("width", [90, 190])
+async def test_the_bar_in_progress_is_hollow(width: int) -> None:
+    partial = sample_intraday().model_copy(update={"last_bar_partial": True})
+    chart, drawn = await render_chart(partial, width)
+    assert (PARTIAL_BODY in drawn) is chart.candles
+    _, finished = await render_chart(sample_intraday(), width)
+    assert PARTIAL_BODY not in finished
+    if not chart.candles:
+        assert drawn != finished  # the line's last stretch is dimmer
 
 
 def test_time_ticks_keep_the_open_and_close() -> None:
