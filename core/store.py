@@ -1,22 +1,23 @@
 """The on-disk cache: one SQLite file holding daily bars, the members' daily closes, what
 is known about each member, intraday quotes, the last option chain of each underlying
 (with its fetch time and the session its quotes are of), when each kind of data was last
-fetched, the index's 5-minute bars of its last few sessions, and which date range of
-each series has been fetched (so a top-up asks a source only for what is missing). One
-row per symbol and session (per contract for a chain), written with upserts (stdlib
-sqlite3, WAL, `executemany`); the schema is versioned with `PRAGMA user_version`, and a
-cache of an older version is rebuilt rather than migrated, while a table added within a
-version (the option chains, the intraday bars) is created in a cache that lacks it, the
-rest kept. `open_store` heals a cache at start: a file that is unreadable (truncated,
-random bytes), not a regime cache, or written by a newer schema is moved aside (kept,
-with a timestamp in its name) and a new one created; a location that cannot be written
-(read-only, full) or a cache locked past the busy timeout gives no store, and each says
-what happened in one line. A `StoreError` is a `SourceError`, so a store failing mid-run
-costs the cycle that met it, named, like any source failure. One connection is shared
-behind a lock, so one writer thread and any number of readers may use a `Store`.
-Sessions are stored as Unix day numbers and members as integer ids (reading 500 members
-x 500 sessions back is then ~3x faster than with text keys); times are stored as UTC ISO
-text."""
+fetched, the index's 5-minute bars of its last few sessions (with when each session's
+were fetched, which tells bars stored part-way through from a complete session's), and
+which date range of each series has been fetched (so a top-up asks a source only for
+what is missing). One row per symbol and session (per contract for a chain), written
+with upserts (stdlib sqlite3, WAL, `executemany`); the schema is versioned with `PRAGMA
+user_version`, and a cache of an older version is rebuilt rather than migrated, while a
+table added within a version (the option chains, the intraday bars and their fetch
+times) is created in a cache that lacks it, the rest kept. `open_store` heals a cache at
+start: a file that is unreadable (truncated, random bytes), not a regime cache, or
+written by a newer schema is moved aside (kept, with a timestamp in its name) and a new
+one created; a location that cannot be written (read-only, full) or a cache locked past
+the busy timeout gives no store, and each says what happened in one line. A `StoreError`
+is a `SourceError`, so a store failing mid-run costs the cycle that met it, named, like
+any source failure. One connection is shared behind a lock, so one writer thread and any
+number of readers may use a `Store`. Sessions are stored as Unix day numbers and members
+as integer ids (reading 500 members x 500 sessions back is then ~3x faster than with
+text keys); times are stored as UTC ISO text."""
 
 from __future__ import annotations
 
@@ -55,6 +56,7 @@ _TABLES = (
     "option_chains",
     "option_contracts",
     "intraday_bars",
+    "intraday_fetches",
 )
 
 # Columns named `session` or `first`/`through` hold Unix day numbers (days since
@@ -90,11 +92,15 @@ CREATE TABLE IF NOT EXISTS intraday_bars (
     symbol TEXT NOT NULL, session INTEGER NOT NULL, time INTEGER NOT NULL,
     open REAL, high REAL, low REAL, close REAL NOT NULL, volume REAL,
     PRIMARY KEY (symbol, session, time)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS intraday_fetches (
+    symbol TEXT NOT NULL, session INTEGER NOT NULL, fetched_at TEXT NOT NULL,
+    PRIMARY KEY (symbol, session)) WITHOUT ROWID;
 """
 # Tables added after a schema version shipped are created in a cache of that version
 # that lacks them (`CREATE TABLE IF NOT EXISTS`), without bumping SCHEMA_VERSION, which
 # would rebuild the cache and throw its bars away: option_chains, option_contracts,
-# intraday_bars (`time`: a bar's start in Unix seconds).
+# intraday_bars (`time`: a bar's start in Unix seconds), intraday_fetches (when each
+# session's intraday bars were fetched; none for bars stored before it existed).
 _EPOCH = date(1970, 1, 1).toordinal()
 _NO_DAY_MIN, _NO_DAY_MAX = -(10**9), 10**9
 _MEMBER_ROW = np.dtype([("session", "int32"), ("ticker_id", "int32"), ("close", "float64")])
@@ -535,10 +541,17 @@ class Store(SqliteFile):
 
     # Intraday bars -----------------------------------------------------------------
 
-    def store_intraday_bars(self, symbol: str, session: date, frame: pd.DataFrame) -> None:
+    def store_intraday_bars(
+        self,
+        symbol: str,
+        session: date,
+        frame: pd.DataFrame,
+        fetched_at: datetime | None = None,
+    ) -> None:
         """Keep `frame` (intraday bars, see `core.sources.base`) as `symbol`'s bars of
-        `session`, replacing those stored for it, and drop the symbol's bars of sessions
-        older than the last `INTRADAY_SESSIONS_KEPT`."""
+        `session`, replacing those stored for it, with when they were fetched
+        (`fetched_at`, timezone-aware; None: not known), and drop the symbol's bars of
+        sessions older than the last `INTRADAY_SESSIONS_KEPT`."""
         starts = (pd.DatetimeIndex(frame.index).as_unit("ns").asi8 // 1_000_000_000).tolist()
         values = frame.loc[:, list(BAR_COLUMNS)].to_numpy(dtype="float64").tolist()
         rows = [
@@ -559,6 +572,26 @@ class Store(SqliteFile):
                 "session FROM intraday_bars WHERE symbol = ? ORDER BY session DESC LIMIT ?)",
                 (symbol, symbol, INTRADAY_SESSIONS_KEPT),
             )
+            conn.execute(
+                "DELETE FROM intraday_fetches WHERE symbol = ? AND (session = ? OR session "
+                "NOT IN (SELECT DISTINCT session FROM intraday_bars WHERE symbol = ?))",
+                (symbol, _day(session), symbol),
+            )
+            if fetched_at is not None:
+                conn.execute(
+                    "INSERT INTO intraday_fetches (symbol, session, fetched_at) VALUES (?, ?, ?)",
+                    (symbol, _day(session), _utc_iso(fetched_at)),
+                )
+
+    def intraday_fetched_at(self, symbol: str, session: date) -> datetime | None:
+        """When `symbol`'s stored bars of `session` were fetched, New York time (None:
+        none stored, or stored without it)."""
+        with self._tx() as conn:
+            row = conn.execute(
+                "SELECT fetched_at FROM intraday_fetches WHERE symbol = ? AND session = ?",
+                (symbol, _day(session)),
+            ).fetchone()
+        return None if row is None else _new_york(row[0])
 
     def intraday_bars(self, symbol: str, session: date) -> pd.DataFrame | None:
         """`symbol`'s stored bars of `session` (None: none stored for it), indexed by

@@ -2,8 +2,9 @@
 refused with file and line), the simulated market (its bars read off the bridge its
 quotes come from: the last close is the quote at the same clock), Yahoo through the
 fake yfinance with its faults (rows of another day, repeated stamps, NaN rows, the bar
-in progress stamped at its last trade), the store's intraday_bars table (created in a
-cache that lacks it) and the cache source serving what a live run stored."""
+in progress stamped at its last trade; a past session stored part-way through asked
+again once), the store's intraday_bars table (created in a cache that lacks it, with
+each session's fetch time) and the cache source serving what a live run stored."""
 
 from __future__ import annotations
 
@@ -269,6 +270,58 @@ def test_yahoo_a_past_session_is_fetched_once_then_served_from_the_store(
     assert len(client.calls) == calls
 
 
+def rows(frame: pd.DataFrame | None) -> int:
+    """How many bars `frame` has (-1: none)."""
+    return -1 if frame is None else len(frame)
+
+
+def test_yahoo_a_past_session_stored_part_way_is_fetched_again_once(
+    yahoo: Callable[..., tuple],
+) -> None:
+    day = date(2026, 1, 26)
+    market = FakeYahoo(five_minutes={"^GSPC": five("2026-01-26 09:30", [1.0, 2.0])})
+    source, client, store, clock = yahoo(market, "2026-01-26 09:41")
+    part = source.intraday_bars(day)  # the session in progress, two bars so far
+    assert part is not None and len(part) == 2
+    assert store.intraday_fetched_at("^GSPC", day) == ny("2026-01-26 09:41")
+    # The rest of the session comes; the monitor is next run the day after.
+    market.five_minutes["^GSPC"] = five("2026-01-26 09:30", [1.0] * 78)
+    clock[0] = ny("2026-01-27 08:00")
+    calls = len(client.calls)
+    whole = source.intraday_bars(day)
+    assert whole is not None and len(whole) == 78 and len(client.calls) == calls + 1
+    assert store.intraday_fetched_at("^GSPC", day) == ny("2026-01-27 08:00")
+    # Complete now: served from the store, by this process and by a new one.
+    clock[0] = ny("2026-01-27 09:00")
+    assert rows(source.intraday_bars(day)) == 78 and len(client.calls) == calls + 1
+    fresh = YahooSource(store, lambda: clock[0], client=client)
+    assert rows(fresh.intraday_bars(day)) == 78 and len(client.calls) == calls + 1
+
+
+def test_yahoo_a_part_way_session_whose_refetch_fails_keeps_its_bars_asked_once(
+    yahoo: Callable[..., tuple],
+) -> None:
+    day = date(2026, 1, 26)
+    market = FakeYahoo(five_minutes={"^GSPC": five("2026-01-26 09:30", [1.0, 2.0])})
+    source, client, store, clock = yahoo(market, "2026-01-26 09:41")
+    source.intraday_bars(day)
+    clock[0] = ny("2026-01-27 08:00")
+    client.raises.append(OSError("connection reset"))
+    calls = len(client.calls)
+    kept = source.intraday_bars(day)
+    assert kept is not None and len(kept) == 2
+    asked = len(client.calls)
+    assert asked > calls
+    clock[0] = ny("2026-01-27 09:00")  # not asked again by this process
+    assert rows(source.intraday_bars(day)) == 2 and len(client.calls) == asked
+    # Bars stored before fetch times were kept (an older cache): asked again once too.
+    store.store_intraday_bars("^GSPC", day, kept)
+    assert store.intraday_fetched_at("^GSPC", day) is None
+    fresh = YahooSource(store, lambda: clock[0], client=client)
+    market.five_minutes["^GSPC"] = five("2026-01-26 09:30", [1.0] * 78)
+    assert rows(fresh.intraday_bars(day)) == 78 and len(client.calls) == asked + 1
+
+
 def test_yahoo_a_failure_raises_one_line_and_leaves_the_store(yahoo: Callable[..., tuple]) -> None:
     market = FakeYahoo(five_minutes={"^GSPC": five("2026-01-27 09:30", [1.0])})
     source, client, store, clock = yahoo(market, "2026-01-27 09:36")
@@ -300,6 +353,11 @@ def test_the_store_keeps_the_last_few_sessions(tmp_path: Path) -> None:
         )
     assert store.intraday_bars("^GSPC", days[0].date()) is None
     assert store.intraday_bars("^GSPC", days[1].date()) is None
+    newest = store.intraday_bars("^GSPC", days[-1].date())
+    assert newest is not None
+    store.store_intraday_bars("^GSPC", days[-1].date(), newest, ny("2026-02-01 09:00"))
+    assert store.intraday_fetched_at("^GSPC", days[-1].date()) == ny("2026-02-01 09:00")
+    assert store.intraday_fetched_at("^GSPC", days[0].date()) is None
     kept = store.intraday_bars("^GSPC", days[-1].date())
     assert kept is not None and kept.index[0] == pd.Timestamp(ny(f"{days[-1]:%Y-%m-%d} 09:30"))
     cache = CacheSource(store)

@@ -24,9 +24,10 @@ stored price), kept in the store as the last chain with its fetch time, and serv
 from there to a replay of a session on or after the one its quotes are of. The index's
 5-minute bars of a session (`intraday_bars`, pre- and after-hours included) are
 fetched at most every `INTRADAY_EVERY` for the session in progress and once for a past
-one within Yahoo's `INTRADAY_DAYS`, cleaned of Yahoo's faults (rows of another day,
-repeated stamps, NaN rows, the bar in progress stamped at its last trade), kept in the
-store for the session and served from there in between."""
+one within Yahoo's `INTRADAY_DAYS` (once more when stored part-way through: complete
+only when fetched after its after hours ended), cleaned of Yahoo's faults (rows of
+another day, repeated stamps, NaN rows, the bar in progress stamped at its last trade),
+kept in the store for the session and served from there in between."""
 
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ from core.chain_sessions import session_of
 from core.clock import NEW_YORK, Clock, system_clock
 from core.options.chain import OptionChain
 from core.progress import Progress
-from core.session import MarketSession
+from core.session import AFTER_HOURS, MarketSession
 from core.snapshot import SourceKind
 from core.sources.base import (
     BAR_COLUMNS,
@@ -866,19 +867,50 @@ class YahooSource:
         """`symbol`'s 5-minute bars of `session`, pre- and after-hours included. For
         the session in progress (New York's today by the clock): fetched when the last
         ask is `INTRADAY_EVERY` old, stored, else the stored ones; no rows when Yahoo
-        has none yet (before the open). For a past session: the stored bars, else
-        fetched once when it lies within Yahoo's `INTRADAY_DAYS` and stored (None when
-        Yahoo has none, or it lies further back). A later session has no rows. A failed
-        fetch raises its SourceError in one line and leaves the store as it was."""
+        has none yet (before the open). For a past session: the stored bars when they
+        are complete (fetched after its after hours ended), else fetched once when it
+        lies within Yahoo's `INTRADAY_DAYS` and stored (None when Yahoo has none, or it
+        lies further back); bars stored part-way through are asked again once (this
+        process), and kept when that fails or finds none. A later session has no rows.
+        A failed fetch raises its SourceError in one line and leaves the store as it was."""
         today, now = self._today(), self._clock()
         if session > today:
             return empty_intraday()
         stored = self._store.intraday_bars(symbol, session)
-        if session < today and (stored is not None or (today - session).days > INTRADAY_DAYS):
-            return stored
         asked = self._intraday_asked.get((symbol, session))
+        if session < today:
+            if (today - session).days > INTRADAY_DAYS:
+                return stored
+            if stored is not None:
+                end = self._session_end(session)
+                fetched = self._store.intraday_fetched_at(symbol, session)
+                if end is None or (fetched is not None and fetched >= end):
+                    return stored
+                if asked is not None and asked >= end:
+                    return stored  # asked again once after the session ended already
+                try:
+                    return self._fetch_intraday(symbol, session, now, stored)
+                except SourceError as error:
+                    log.warning("yahoo: keeping the part-way bars of %s: %s", session, error)
+                    return stored
         if asked is not None and now - asked < INTRADAY_EVERY:
             return stored if stored is not None else empty_intraday()
+        return self._fetch_intraday(symbol, session, now, stored)
+
+    def _session_end(self, session: date) -> datetime | None:
+        """When `session`'s after hours end (None: the calendar does not know it): bars
+        fetched after that are all the session's."""
+        try:
+            return self._calendar.session_close(session) + AFTER_HOURS
+        except ValueError:
+            return None
+
+    def _fetch_intraday(
+        self, symbol: str, session: date, now: datetime, stored: pd.DataFrame | None
+    ) -> pd.DataFrame | None:
+        """Ask Yahoo for `symbol`'s bars of `session` and store them with the fetch time
+        (see `intraday_bars`)."""
+        today = self._today()
         what = f"5-minute bars of {symbol} on {session}"
         # Asked now even if it fails: a failure is not asked again before INTRADAY_EVERY
         # (a rate limit would otherwise be hit every quote cycle).
@@ -894,10 +926,9 @@ class YahooSource:
         if bars.empty:
             reason = fetched.failures.get(symbol, "no bars")
             log.info("yahoo: %s: none (%s)", what, reason)
-            if session < today:
-                return None
-            return stored if stored is not None else bars
-        self._store.store_intraday_bars(symbol, session, bars)
+            # A past session: the stored bars, else None; today's: none yet.
+            return stored if stored is not None or session < today else bars
+        self._store.store_intraday_bars(symbol, session, bars, fetched_at=now)
         self._store.mark_fetched(INTRADAY_KIND, now)
         return bars
 
