@@ -99,15 +99,21 @@ def _numeric(raw: pd.Series, path: Path, column: str) -> pd.Series:
     return values.astype("float64")
 
 
-def read_bars_csv(path: Path) -> pd.DataFrame:
-    """Parse one daily-bar CSV into the standard bar frame (see core.sources.base)."""
+def _read_csv(path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
+    """A CSV's rows as text, and its columns by their lower-case, stripped name;
+    DataFormatError naming the file when it is empty or cannot be read."""
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
     except pd.errors.EmptyDataError:
         raise DataFormatError(f"{path}: the file is empty") from None
     except (OSError, pd.errors.ParserError, UnicodeDecodeError) as error:
         raise DataFormatError(f"{path}: cannot read CSV ({error})") from None
-    columns = {name.strip().lower(): name for name in raw.columns}
+    return raw, {name.strip().lower(): name for name in raw.columns}
+
+
+def read_bars_csv(path: Path) -> pd.DataFrame:
+    """Parse one daily-bar CSV into the standard bar frame (see core.sources.base)."""
+    raw, columns = _read_csv(path)
     for required in ("date", "close"):
         if required not in columns:
             raise DataFormatError(
@@ -164,13 +170,7 @@ def _bar_time(text: str, path: Path, line: int, session: date) -> datetime:
 def read_intraday_csv(path: Path, session: date) -> pd.DataFrame:
     """Parse one intraday CSV of `session` into the standard intraday frame (see
     core.sources.base); a bad row raises DataFormatError naming the file and line."""
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-    except pd.errors.EmptyDataError:
-        raise DataFormatError(f"{path}: the file is empty") from None
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as error:
-        raise DataFormatError(f"{path}: cannot read CSV ({error})") from None
-    columns = {name.strip().lower(): name for name in raw.columns}
+    raw, columns = _read_csv(path)
     if "datetime" in columns:
         stamps = raw[columns["datetime"]]
     elif "date" in columns and "time" in columns:
