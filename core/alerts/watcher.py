@@ -52,8 +52,6 @@ the status changes still pending."""
 class LogStore(Protocol):
     """What the watcher needs of the stored log (`core.alerts.journal.Journal`)."""
 
-    def record(self, entries: Sequence[LogEntry]) -> None: ...
-
     def entries(
         self,
         *,
