@@ -239,6 +239,15 @@ class Section(Generic[M]):
     """Whether it reads the whole history of its symbols (`CycleData.full_bars`: the
     edge section's studies, since 1928), not just their warm-up window. Loaded off the
     quote cycle; its failure costs this section alone, never the cycle."""
+    at: Callable[[Inputs, pd.DataFrame], M] | None = None
+    """Its reading built from its readings instead of computing them (replay stepping,
+    `core.replay_timeline`): `frame` is its `readings` over a span, cut after the
+    session shown (its last row is that session or the last one before it), and
+    `inputs` the cycle's data cut there too (`cut_cycle`). The readings come from the
+    frame's last row; what is not a reading (a chart's series, pivots, notes) from
+    `inputs`. Equals `compute(inputs)` (tests/test_section_at.py holds each section to
+    it). None: the stepper runs `compute` on the cut data (the checklist, which reads
+    the other sections; the intraday bars; the studies; the option chain's gamma)."""
 
     def run(self, inputs: Inputs) -> M:
         """`compute`, or `fallback` naming the error: a bug or odd data costs this
@@ -247,6 +256,16 @@ class Section(Generic[M]):
             return self.compute(inputs)
         except Exception as error:  # a bug or odd data must cost one panel, never the app
             log.exception("computing %s failed", self.key)
+            status = PanelStatus(state="ERROR", detail=f"could not compute: {error!r}")
+            return self.fallback(status, inputs.settings)
+
+    def run_at(self, inputs: Inputs, frame: pd.DataFrame) -> M:
+        """`at` (which must be set), or `fallback` naming the error, as `run`."""
+        assert self.at is not None, f"section {self.key} has no `at`"
+        try:
+            return self.at(inputs, frame)
+        except Exception as error:  # a bug or odd data must cost one panel, never the app
+            log.exception("building %s from its readings failed", self.key)
             status = PanelStatus(state="ERROR", detail=f"could not compute: {error!r}")
             return self.fallback(status, inputs.settings)
 
