@@ -94,7 +94,7 @@ from core.config import Settings
 from core.failures import Failure, Summary, describe, summarize
 from core.options.chain import OptionChain
 from core.progress import members_progress
-from core.replay import Replay
+from core.replay import Replay, replay_label
 from core.section import CycleData, Registry, builtin, sessions_before
 from core.session import MarketSession
 from core.snapshot import (
@@ -119,6 +119,7 @@ from core.thesis import Thesis, load_theses
 if TYPE_CHECKING:
     from core.alerts.entry import LogEntry
     from core.alerts.watcher import AlertWatcher
+    from core.replay_timeline import ReplayTimeline
 
 log = logging.getLogger(__name__)
 
@@ -956,7 +957,7 @@ class Engine:
     def _source_info(self, source: Source, state: Freshness, as_of: datetime) -> SourceInfo:
         if state == "REPLAY":
             where = _where(source)
-            label = f"REPLAY {as_of:%Y-%m-%d} · {where}"
+            label = replay_label(as_of, where)
         else:
             label = state
         notes = [note for note in (source.detail, self.source_detail) if note]
@@ -988,13 +989,7 @@ class Engine:
         )
 
     def _market(self, at: datetime) -> MarketInfo:
-        state = self.session.state(at)
-        return MarketInfo(
-            phase=state.phase,
-            next_open=state.next_open,
-            next_close=state.next_close,
-            early_close=state.early_close,
-        )
+        return self.session.market_info(at)
 
     def _as_of(self, now: datetime) -> datetime:
         """The time of the data, not of the cycle: the latest quote when live, else the
@@ -1433,6 +1428,41 @@ class Engine:
                 return None
             self._last_good = snapshot
             return snapshot
+
+    # -- replay stepping ---------------------------------------------------------------
+
+    @property
+    def stepping_from(self) -> date | None:
+        """The session replay stepping starts from: the replayed one, or live the last
+        closed session."""
+        if self.replay is not None:
+            return self.replay.session
+        return self.session.state(self.clock()).last_session
+
+    def replay_timeline(self) -> ReplayTimeline:
+        """The sessions replay stepping goes through (`core.replay_timeline`): from
+        `STEP_SPAN_YEARS` before the session it starts from to the last closed one,
+        from this engine's source, sections, theses and alerts. Slow: call it off the
+        event loop. Raises HistoryError or SourceError when the span cannot be had."""
+        from core.replay_timeline import STEP_SPAN_YEARS, ReplayTimeline
+
+        end = self.session.state(self.clock()).last_session
+        start_from = min(end, self.stepping_from or end)
+        start = start_from - timedelta(days=round(365.25 * STEP_SPAN_YEARS))
+        symbols = self.sections.full_history_symbols(self.settings)
+        alerts = () if self.watcher is None else self.watcher.alerts
+        return ReplayTimeline.load(
+            self.settings,
+            self.source,
+            start,
+            end,
+            registry=self.sections,
+            theses=self.theses,
+            alerts=alerts,
+            calendar=self.session,
+            where=_where(self.source),
+            whole_history=lambda: _whole_history(self.source, symbols, end),
+        )
 
     def refresh_now(self) -> None:
         """Wake the loop for an immediate refresh, even while it backs off after a

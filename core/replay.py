@@ -9,7 +9,7 @@ the value before its first frame."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -31,3 +31,8 @@ class Replay:
         if session == self.session:
             return self, None
         return Replay(session), f"{self.session} is not a NYSE session; replaying {session}"
+
+
+def replay_label(as_of: datetime, where: str) -> str:
+    """The status line's badge for a replay: `REPLAY 2026-01-28 · files:DIR`."""
+    return f"REPLAY {as_of:%Y-%m-%d} · {where}"

@@ -12,18 +12,29 @@ session come from the same readings (`core.alerts.replay.log_of_frame`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from core.clock import NEW_YORK
+from core.replay import replay_label
+from core.section import Inputs
+from core.sources.base import PartialDataError, SourceError
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from core.alerts.alert import Alert
     from core.alerts.entry import LogEntry
+    from core.config import Settings
     from core.options.chain import OptionChain
-    from core.section import CycleData
-    from core.snapshot import Snapshot
+    from core.section import CycleData, Registry
+    from core.session import MarketSession
+    from core.snapshot import SectionModel, Snapshot
+    from core.sources.base import Source
+    from core.thesis import Thesis
 
 
 @runtime_checkable
@@ -90,3 +101,240 @@ def cut_cycle(cycle: CycleData, session: pd.Timestamp) -> CycleData:
         full_bars={symbol: frame.loc[:session] for symbol, frame in cycle.full_bars.items()},
         chains=chains,
     )
+
+
+STEP_SPAN_YEARS = 10
+"""Years of sessions a timeline spans before the session stepping starts from."""
+
+WEEK = 5
+"""Sessions in a week's step."""
+
+
+class ReplayTimeline:
+    """The sessions of a span, each built on demand from readings computed once (see
+    the module docstring). Made by `load`; safe to use from one thread at a time."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        source: Source,
+        cycle: CycleData,
+        frames: Mapping[str, pd.DataFrame],
+        *,
+        registry: Registry,
+        theses: Mapping[str, Thesis],
+        log: Sequence[LogEntry],
+        calendar: MarketSession,
+        where: str,
+        whole_history: Callable[[], Mapping[str, pd.DataFrame]],
+    ) -> None:
+        import pandas as pd
+
+        self.settings = settings
+        self.source = source
+        self.cycle = cycle
+        """The span's data (chains apart: each step asks for its session's)."""
+        self.frames = frames
+        """Each precomputed section's readings over the span, by key."""
+        self.registry = registry
+        self.theses = theses
+        self.calendar = calendar
+        self.where = where
+        """The source as the status line names it (`files:DIR`, sim, yahoo)."""
+        index = frames["sessions"].index
+        self._sessions = tuple(pd.DatetimeIndex(index).date)
+        self._log: dict[date, list[LogEntry]] = {}
+        for entry in log:
+            if entry.session is not None:
+                self._log.setdefault(entry.session, []).append(entry)
+        self._chains: dict[date, tuple[date, OptionChain] | None] = {}
+        """The chain each stepped session showed (its own session and itself)."""
+        self._whole_history = whole_history
+        self._full: tuple[Mapping[str, pd.DataFrame], str | None] | None = None
+        """The whole history the studies read (loaded at the first `with_edge`), or
+        none and why."""
+        self._full_lock = threading.Lock()
+
+    @classmethod
+    def load(
+        cls,
+        settings: Settings,
+        source: Source,
+        start: date,
+        end: date,
+        *,
+        registry: Registry,
+        theses: Mapping[str, Thesis],
+        alerts: Sequence[Alert],
+        calendar: MarketSession,
+        where: str,
+        whole_history: Callable[[], Mapping[str, pd.DataFrame]],
+        warn: Callable[[str], None] = lambda message: None,
+    ) -> ReplayTimeline:
+        """The sessions from `start` to `end`: the span's data fetched once, the
+        readings of every section that has them computed once (those that read option
+        chains apart: a chain a session, each step computes its own) and the alerts'
+        log over them. Raises HistoryError or SourceError as `core.history` does."""
+        from core.alerts.replay import log_of_frame
+        from core.history import fetch_cycle, frames_of, readings_table
+
+        computed = [
+            section
+            for section in registry
+            if section.readings is not None and not section.needs_chains
+        ]
+        cycle = fetch_cycle(settings, source, start, end, computed, warn)
+        frames = frames_of(settings, cycle, registry, computed, theses, start)
+        table = readings_table(frames, computed)
+        log = log_of_frame(table, alerts, theses, str(source.kind), calendar)
+        return cls(
+            settings,
+            source,
+            cycle,
+            frames,
+            registry=registry,
+            theses=theses,
+            log=log,
+            calendar=calendar,
+            where=where,
+            whole_history=whole_history,
+        )
+
+    @property
+    def sessions(self) -> Sequence[date]:
+        return self._sessions
+
+    def alerts_at(self, session: date) -> Sequence[LogEntry]:
+        return tuple(self._log.get(session, ()))
+
+    def snapshot_at(self, session: date) -> Snapshot:
+        import pandas as pd
+
+        stamp = pd.Timestamp(session)
+        cycle = self._cycle_at(stamp, {}, f"computing the studies as of {session}")
+        envelope = self._envelope(cycle, stamp)
+        built: dict[str, SectionModel] = {}
+        frames: dict[str, pd.DataFrame] = {}
+        for section in self.registry:
+            inputs = Inputs(
+                self.settings, cycle, self.theses, built, self.registry, frames, envelope
+            )
+            frame = self.frames.get(section.key)
+            if section.at is not None and frame is not None:
+                built[section.key] = section.run_at(inputs, frame.loc[:stamp])
+                continue
+            if section.levels is not None and section.readings is not None:
+                # The levels it adds to the price section come from its session's data.
+                frames[section.key] = section.readings(inputs)
+            built[section.key] = section.run(inputs)
+        return self.registry.snapshot_model(**envelope, **built)
+
+    def with_edge(self, snapshot: Snapshot) -> Snapshot:
+        import pandas as pd
+
+        edge = [section for section in self.registry if section.full_history]
+        if not edge:
+            return snapshot
+        stamp = pd.Timestamp(snapshot.as_of.astimezone(NEW_YORK).date())
+        full_bars, missing = self._whole_history_loaded()
+        cycle = self._cycle_at(stamp, full_bars, missing)
+        envelope = {"as_of": snapshot.as_of, "source": snapshot.source, "market": snapshot.market}
+        earlier = {section.key: model for section, model in snapshot.sections()}
+        update = {
+            section.key: section.run(
+                Inputs(self.settings, cycle, self.theses, earlier, self.registry, {}, envelope)
+            )
+            for section in edge
+        }
+        return snapshot.model_copy(update=update)
+
+    def _cycle_at(
+        self, stamp: pd.Timestamp, full_bars: Mapping[str, pd.DataFrame], why_no_full: str | None
+    ) -> CycleData:
+        """The span's data cut after `stamp`, with the session's option chain and
+        intraday bars, dated by the calendar."""
+        session = stamp.date()
+        cut = cut_cycle(replace(self.cycle, chains={}, full_bars=full_bars), stamp)
+        chains, chains_missing = self._chains_at(session)
+        intraday, intraday_missing = self._intraday_at(session)
+        return replace(
+            cut,
+            state="REPLAY",
+            detail=None,
+            now=None,
+            close_time=self.calendar.session_close,
+            chains=chains,
+            chains_missing=chains_missing,
+            full_bars_missing=None if full_bars else why_no_full,
+            intraday=intraday,
+            intraday_missing=intraday_missing,
+            intraday_failed=None,
+        )
+
+    def _envelope(self, cycle: CycleData, stamp: pd.Timestamp) -> dict[str, Any]:
+        """The Snapshot's own fields: dated at the close of the index's last bar on or
+        before `stamp`, the source a replay's."""
+        from core.snapshot import SourceInfo
+
+        index = cycle.bars.get(self.settings.symbols.index)
+        last = stamp.date() if index is None or index.empty else index.index[-1].date()
+        as_of = self.calendar.session_close(last)
+        source = SourceInfo(
+            kind=self.source.kind,
+            simulated=self.source.simulated,
+            label=replay_label(as_of, self.where),
+            detail=self.source.detail,
+            replay=True,
+        )
+        return {"as_of": as_of, "source": source, "market": self.calendar.market_info(as_of)}
+
+    def _chains_at(self, session: date) -> tuple[dict[date, OptionChain | None], str | None]:
+        """The option chain a replay of `session` shows, by its own session (asked of
+        the source once per session stepped to), or none and why."""
+        if not self.registry.needs_chains():
+            return {}, None
+        if "option_chains" not in self.source.capabilities:
+            return {}, f"{self.source.kind} serves no option chains"
+        if session not in self._chains:
+            self._chains[session] = self._chain_of(session)
+        kept = self._chains[session]
+        if kept is None:
+            return {}, f"{self.where} has no option chain on or before {session}"
+        return {kept[0]: kept[1]}, None
+
+    def _chain_of(self, session: date) -> tuple[date, OptionChain] | None:
+        from core.chain_sessions import session_of
+
+        try:
+            chain = self.source.option_chain(session)
+            if chain is None:
+                return None
+            own = session_of(self.calendar, chain.as_of)
+        except (SourceError, ValueError):
+            return None
+        return (own, chain) if own <= session else None
+
+    def _intraday_at(self, session: date) -> tuple[dict[str, pd.DataFrame], str | None]:
+        """The index's 5-minute bars of `session`, or none and why."""
+        if "intraday_bars" not in self.source.capabilities:
+            return {}, f"{self.source.kind} serves no intraday bars"
+        index = self.settings.symbols.index
+        try:
+            bars = self.source.intraday_bars(session, index)
+        except SourceError as error:
+            return {}, f"intraday bars of {session}: {error}"
+        if bars is None or bars.empty:
+            return {}, f"{self.where} has no intraday bars of {session}"
+        return {index: bars}, None
+
+    def _whole_history_loaded(self) -> tuple[Mapping[str, pd.DataFrame], str | None]:
+        """The whole history the studies read, loaded once, or none and why."""
+        with self._full_lock:
+            if self._full is None:
+                try:
+                    self._full = self._whole_history(), None
+                except PartialDataError as error:
+                    self._full = error.partial, None
+                except SourceError as error:
+                    self._full = {}, f"the whole history could not be loaded: {error}"
+            return self._full

@@ -22,7 +22,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from core.clock import NEW_YORK, Clock, system_clock
-from core.snapshot import Phase
+from core.snapshot import MarketInfo, Phase
 
 if TYPE_CHECKING:
     import exchange_calendars as xcals
@@ -188,6 +188,16 @@ class MarketSession:
     def state(self, now: datetime | None = None) -> SessionState:
         """The market's phase, sessions, next open and close at `now` (default: the clock)."""
         return self._resolve(now)[0]
+
+    def market_info(self, at: datetime) -> MarketInfo:
+        """The session at `at` as a Snapshot states it."""
+        state = self.state(at)
+        return MarketInfo(
+            phase=state.phase,
+            next_open=state.next_open,
+            next_close=state.next_close,
+            early_close=state.early_close,
+        )
 
     def next_phase_change(self, now: datetime | None = None) -> datetime:
         """When the phase next changes after `now` (New York): the pre-market start, the

@@ -24,10 +24,11 @@ from core.alerts.watch import over_history
 if TYPE_CHECKING:
     from core.alerts.alert import Alert
     from core.config import Settings
+    from core.session import MarketSession
     from core.sources.base import Source
     from core.thesis import Thesis
 
-__all__ = ["replay_keys", "replay_log"]
+__all__ = ["log_of_frame", "replay_keys", "replay_log"]
 
 CHECKLIST = "checklist"
 
@@ -66,15 +67,27 @@ def replay_log(
     raises (HistoryError, SourceError) and ValueError for a session the calendar
     does not know."""
     from core.history import readings_history
-    from core.rules import Table
     from core.session import MarketSession
     from core.thesis import load_theses
 
     if theses is None:
         theses = load_theses(settings.theses)
     frame = readings_history(settings, source, start, end, keys=replay_keys(alerts), theses=theses)
-    market = MarketSession()
-    kind = str(source.kind)
+    return log_of_frame(frame, alerts, theses, str(source.kind), MarketSession())
+
+
+def log_of_frame(
+    frame: pd.DataFrame,
+    alerts: Sequence[Alert],
+    theses: Mapping[str, Thesis],
+    kind: str,
+    market: MarketSession,
+) -> list[LogEntry]:
+    """The log lines of `alerts` and the checklist of `theses` over the sessions of
+    `frame`, a readings history holding the sections `replay_keys` names (see the
+    module docstring), each line's source `kind`."""
+    from core.rules import Table
+
     sessions = [pd.Timestamp(label).date() for label in frame.index]
     readings: dict[date, dict[str, Any]] = dict(
         zip(sessions, readings_at(Table.of_frame(frame)), strict=True)

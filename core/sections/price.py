@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field
@@ -125,10 +126,13 @@ def readings(inputs: Inputs) -> pd.DataFrame:
     return frame
 
 
-def _with_added_levels(frame: pd.DataFrame, inputs: Inputs, close: Any) -> pd.DataFrame:
+def _with_added_levels(
+    frame: pd.DataFrame, inputs: Inputs, close: Any, prefix: str = ""
+) -> pd.DataFrame:
     """`frame` with the levels the sections before this one add (`Section.levels`: the
     gamma flip and walls), each of their kind; a level whose name is taken (a user's
-    level of that name) is left to the one already there."""
+    level of that name, or one `frame` has already) is left to the one already there.
+    `prefix` is that of `frame`'s columns (none while `readings` builds it)."""
     import pandas as pd
 
     from core.signals import price as price_signal
@@ -143,13 +147,14 @@ def _with_added_levels(frame: pd.DataFrame, inputs: Inputs, close: Any) -> pd.Da
             log.exception("the %s levels could not be computed", section.key)
             continue
         for name, values in levels.items():
-            if f"levels[{name}].value" in frame or f"levels[{name}].value" in added:
+            if f"{prefix}levels[{name}].value" in frame or f"levels[{name}].value" in added:
                 continue
             aligned = values.reindex(frame.index).to_numpy(dtype="float64")
             added.update(price_signal.level_columns(name, section.key, aligned, close))
     if not added:
         return frame
     extra = price_signal.as_frame(added, frame.index)
+    extra.columns = [f"{prefix}{column}" for column in extra.columns]
     return pd.concat([frame, extra], axis=1)
 
 
@@ -163,13 +168,31 @@ def compute(inputs: Inputs) -> PriceSection:
     """Today's price section: the readings of the last session with a close (a
     trailing bar without one is not a reading yet), dated at that session, the levels
     highest first, with the chart's year of closes up to that session."""
+    return _built(inputs, readings)
+
+
+def at(inputs: Inputs, frame: pd.DataFrame) -> PriceSection:
+    """The price section from its readings cut at the session shown (`Section.at`),
+    with the levels the sections before it add (the gamma flip and walls of the
+    session's chain) unless `frame` has them already."""
+
+    def with_levels(inputs: Inputs) -> pd.DataFrame:
+        bars = inputs.cycle.bars[inputs.settings.symbols.index]
+        close = bars["close"].to_numpy(dtype="float64")
+        return _with_added_levels(frame, inputs, close, prefix=f"{KEY}.")
+
+    return _built(inputs, with_levels)
+
+
+def _built(inputs: Inputs, frame_of: Callable[[Inputs], pd.DataFrame]) -> PriceSection:
+    """Today's section from the readings `frame_of` gives for the cycle's bars."""
     from core.signals import price as price_signal
 
     symbol = inputs.settings.symbols.index
     bars = inputs.cycle.bars.get(symbol)
     if bars is None or bars.empty:
         return fallback(inputs.cycle.status(None, f"no bars for {symbol}"), inputs.settings)
-    frame = readings(inputs)
+    frame = frame_of(inputs)
     last_close = last_date(frame[f"{KEY}.last"].dropna())
     if last_close is None:  # no close at all yet
         return PriceSection(status=inputs.cycle.status(last_date(bars)), symbol=symbol)
@@ -243,4 +266,5 @@ SECTION = Section(
     readings=readings,
     warmup=WARMUP,
     reads_levels=True,
+    at=at,
 )
