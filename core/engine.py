@@ -95,7 +95,7 @@ from core.failures import Failure, Summary, describe, summarize
 from core.options.chain import OptionChain
 from core.progress import members_progress
 from core.replay import Replay, replay_label
-from core.section import CycleData, Registry, builtin, sessions_before
+from core.section import CycleData, Registry, builtin, history_start, sessions_before
 from core.session import MarketSession
 from core.snapshot import (
     Freshness,
@@ -477,7 +477,7 @@ class Engine:
 
     def _start(self, end: date) -> date:
         """The first session of members' closes a cycle loads (`history_years`)."""
-        return end - timedelta(days=round(365.25 * self.settings.history_years) + 10)
+        return history_start(self.settings, end)
 
     def windows(self, end: date) -> dict[date, list[str]]:
         """The daily bars a cycle loads, by first session: `history_years`, or more for

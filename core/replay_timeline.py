@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from core.clock import NEW_YORK
 from core.replay import replay_label
-from core.section import Inputs
+from core.section import Inputs, history_start
 from core.sources.base import PartialDataError, SourceError
 
 if TYPE_CHECKING:
@@ -183,7 +183,9 @@ class ReplayTimeline:
             for section in registry
             if section.readings is not None and not section.needs_chains
         ]
-        cycle = fetch_cycle(settings, source, start, end, computed, warn)
+        # From a replay's `history_years` before `start` on, so that the studies of
+        # every step see at least the members' closes a replay of it loads.
+        cycle = fetch_cycle(settings, source, history_start(settings, start), end, computed, warn)
         frames = frames_of(settings, cycle, registry, computed, theses, start)
         table = readings_table(frames, computed)
         log = log_of_frame(table, alerts, theses, str(source.kind), calendar)
@@ -238,6 +240,13 @@ class ReplayTimeline:
         stamp = pd.Timestamp(snapshot.as_of.astimezone(NEW_YORK).date())
         full_bars, missing = self._whole_history_loaded()
         cycle = self._cycle_at(stamp, full_bars, missing)
+        if cycle.members is not None:
+            # The studies read the members a replay of the session loads (its
+            # `history_years`), not the span's: the same events, the same notes.
+            first = pd.Timestamp(history_start(self.settings, stamp.date()))
+            cycle = replace(
+                cycle, members=replace(cycle.members, closes=cycle.members.closes.loc[first:])
+            )
         envelope = {"as_of": snapshot.as_of, "source": snapshot.source, "market": snapshot.market}
         earlier = {section.key: model for section, model in snapshot.sections()}
         update = {

@@ -155,6 +155,12 @@ def sessions_before(day: date, sessions: int) -> date:
     return day - timedelta(days=math.ceil(sessions * CALENDAR_DAYS_PER_SESSION) + 10)
 
 
+def history_start(settings: Settings, end: date) -> date:
+    """The first day of the `history_years` a cycle ending at `end` loads (the
+    members' closes; the daily bars, unless a warm-up needs more)."""
+    return end - timedelta(days=round(365.25 * settings.history_years) + 10)
+
+
 def on_sessions(frame: pd.DataFrame, sessions: pd.Index) -> pd.DataFrame:
     """`frame`'s readings as a replay as of each of `sessions` sees them: its last row
     on or before the session (members that lag the index by a day show the day
