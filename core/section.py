@@ -258,22 +258,21 @@ class Section(Generic[M]):
     def run(self, inputs: Inputs) -> M:
         """`compute`, or `fallback` naming the error: a bug or odd data costs this
         section, never the Snapshot."""
-        try:
-            return self.compute(inputs)
-        except Exception as error:  # a bug or odd data must cost one panel, never the app
-            log.exception("computing %s failed", self.key)
-            status = PanelStatus(state="ERROR", detail=f"could not compute: {error!r}")
-            return self.fallback(status, inputs.settings)
+        return self._guarded(lambda: self.compute(inputs), inputs.settings)
 
     def run_at(self, inputs: Inputs, frame: pd.DataFrame) -> M:
         """`at` (which must be set), or `fallback` naming the error, as `run`."""
-        assert self.at is not None, f"section {self.key} has no `at`"
+        at = self.at
+        assert at is not None, f"section {self.key} has no `at`"
+        return self._guarded(lambda: at(inputs, frame), inputs.settings)
+
+    def _guarded(self, build: Callable[[], M], settings: Settings) -> M:
         try:
-            return self.at(inputs, frame)
+            return build()
         except Exception as error:  # a bug or odd data must cost one panel, never the app
-            log.exception("building %s from its readings failed", self.key)
+            log.exception("computing %s failed", self.key)
             status = PanelStatus(state="ERROR", detail=f"could not compute: {error!r}")
-            return self.fallback(status, inputs.settings)
+            return self.fallback(status, settings)
 
 
 @dataclass(frozen=True)
