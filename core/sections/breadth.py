@@ -3,13 +3,15 @@
 new highs and lows, equal weight against cap weight (RSP/SPY) and the top-10 members'
 weight — with a year of the % above the 200-day for the sparkline. `readings` gives
 them for every session of the members' closes (`core.signals.breadth.breadth_frame`
-computes them, vectorised), and `compute` builds today's section from the last session,
-adding what is not a reading: the freshness status with the reasons RSP/SPY or the
-top-10 weight are unknown and the note that the member list is today's, and the
-sparkline. Two fields are left out of the readings, computed for today only:
-`ad_line`, the cumulative advances − declines, whose level depends on where the loaded
-closes start (its 20-session change does not, and is a reading), and
-`top10_concentration_pct`, since member weights are known only for today."""
+computes them, vectorised), and `compute` builds today's section from the last session
+(`at` the same from a span's readings cut at a session, for replay stepping), adding
+what is not a reading: the freshness status with the reasons RSP/SPY or the top-10
+weight are unknown and the note that the member list is today's, and the sparkline.
+Two fields are left out of the readings, computed for today only: `ad_line`, the
+cumulative advances − declines, whose level depends on where the loaded closes start
+(its 20-session change does not, and is a reading; `at` sums it from the advances and
+declines), and `top10_concentration_pct`, since member weights are known only for
+today."""
 
 from __future__ import annotations
 
@@ -160,19 +162,50 @@ def breadth_section(
     readings with the A/D line's level, the top-10 weight from `members.info` and the
     sparkline; every reading None without members' closes. `status` is returned
     unchanged."""
-    from core.signals import breadth as breadth_signal
-
     if members is None or members.closes.empty:
         return BreadthSection(status=status)
     frame = _frame(members, rsp, spy, last=HISTORY_SESSIONS)
-    share = frame[f"{KEY}.pct_above_200dma"]
+    return _section(members, frame, _latest(frame, "ad_line"), status)
+
+
+def _latest(frame: pd.DataFrame, name: str) -> float | None:
+    """The last value of the column `breadth.<name>` (None when unknown)."""
+    value = float(frame[f"{KEY}.{name}"].iloc[-1])
+    return None if value != value else value
+
+
+def _ad_line(frame: pd.DataFrame) -> float | None:
+    """The A/D line's level on the last row of `frame`, readings from the members' first
+    session: the advances − declines of every session after the first (unknown on the
+    first, which has no move), as `breadth_frame` sums them."""
+    import numpy as np
+
+    advances = frame[f"{KEY}.advances"].to_numpy(dtype=np.float64, na_value=np.nan)
+    if len(advances) < 2:
+        return None
+    declines = frame[f"{KEY}.declines"].to_numpy(dtype=np.float64, na_value=np.nan)
+    # Whole counts: the float sum is exact, as the integer running sum it stands for.
+    return float((advances[1:] - declines[1:]).sum())
+
+
+def _section(
+    members: MemberPanel, frame: pd.DataFrame, ad_line: float | None, status: PanelStatus
+) -> BreadthSection:
+    """The panel from `frame`, readings of the members' closes ending at their last
+    session (at least `HISTORY_SESSIONS` of them, or all): its last row, the A/D line's
+    level `ad_line`, the top-10 weight and the sparkline."""
+    from core.signals import breadth as breadth_signal
+
+    share = frame[f"{KEY}.pct_above_200dma"].iloc[-HISTORY_SESSIONS:]
     history = Series(
         dates=tuple(stamp.date() for stamp in share.index),
         values=tuple(None if value != value else float(value) for value in share),
     )
+    row = {column: value for column, value in latest(frame).items() if column in READINGS}
     return BreadthSection(
-        **unflatten(BreadthSection, KEY, latest(frame)),
+        **unflatten(BreadthSection, KEY, row),
         status=status,
+        ad_line=ad_line,
         top10_concentration_pct=breadth_signal.top10_concentration_pct(members.info),
         history_200dma=history,
     )
@@ -202,16 +235,44 @@ SURVIVORSHIP = "member list is today's (survivorship: members that left are miss
 def compute(inputs: Inputs) -> BreadthSection:
     """Today's breadth: the readings of the members' last session, dated at it, with
     the A/D line, the top-10 weight, the sparkline, why any of RSP/SPY or the top-10
-    weight is unknown, and that the members are today's list."""
+    weight is unknown, and that the members are today's list. Its readings are of the
+    last `HISTORY_SESSIONS` alone (the same numbers), reused live while the members'
+    closes are the same."""
     cycle, symbols = inputs.cycle, inputs.settings.symbols
     panel = cycle.members
     if panel is None or panel.closes.empty:
         return fallback(cycle.status(None, "this source has no member data"), inputs.settings)
     rsp = _close(inputs, symbols.equal_weight)
     spy = _close(inputs, symbols.cap_weight)
-    section = breadth_section(panel, cycle.status(last_date(panel.closes)), rsp=rsp, spy=spy)
+    frame = _frame(panel, rsp, spy, last=HISTORY_SESSIONS)
+    return _noted(inputs, _section(panel, frame, _latest(frame, "ad_line"), _status(inputs)))
+
+
+def at(inputs: Inputs, frame: pd.DataFrame) -> BreadthSection:
+    """`compute` from `frame`, the readings of the members' closes in `inputs` from their
+    first session (replay stepping: a span's readings cut at a session), the A/D line
+    summed from its advances and declines."""
+    cycle = inputs.cycle
+    panel = cycle.members
+    if panel is None or panel.closes.empty:
+        return fallback(cycle.status(None, "this source has no member data"), inputs.settings)
+    return _noted(inputs, _section(panel, frame, _ad_line(frame), _status(inputs)))
+
+
+def _status(inputs: Inputs) -> PanelStatus:
+    """Dated at the members' last session (which `inputs` has)."""
+    members = inputs.cycle.members
+    assert members is not None
+    return inputs.cycle.status(last_date(members.closes))
+
+
+def _noted(inputs: Inputs, section: BreadthSection) -> BreadthSection:
+    """`section` with why any of RSP/SPY or the top-10 weight is unknown (the weight
+    dropped in a replay) and that the members are today's list."""
+    cycle, symbols = inputs.cycle, inputs.settings.symbols
     notes = []
     if section.rsp_spy_ratio is None:
+        rsp, spy = _close(inputs, symbols.equal_weight), _close(inputs, symbols.cap_weight)
         notes.append(_ratio_note(rsp, spy, inputs))
     if cycle.now is None and section.top10_concentration_pct is not None:
         # Weights are today's: applied to a past session they would be look-ahead.
@@ -265,4 +326,5 @@ SECTION = Section(
     readings=readings,
     warmup=WARMUP,
     needs_members=True,
+    at=at,
 )

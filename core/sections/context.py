@@ -3,7 +3,8 @@ win streak over the S&P 500 and its 20-session relative return, and whether the
 Nasdaq confirmed the S&P 500's latest 52-week high. It has no panel of its own (the
 checklist shows it). Its readings (`core.signals.context`) are one row per session of
 the index, each as of that session's close; today's reading is the last row, its
-status saying why a reading is unknown. Every reading of the model is a column."""
+status saying why a reading is unknown (`at` reads it from a span's readings cut at a
+session, for replay stepping). Every reading of the model is a column."""
 
 from __future__ import annotations
 
@@ -51,9 +52,22 @@ def context_section(
     last row of the readings, with the reasons for any unknown reading added to
     `status`'s detail. `small_caps` is the Russell 2000, `nasdaq` the Nasdaq Composite,
     either None when unavailable."""
+    frame = _readings_of(index, small_caps, nasdaq)
+    return _section(index, small_caps, nasdaq, status, frame)
+
+
+def _section(
+    index: pd.DataFrame | None,
+    small_caps: pd.DataFrame | None,
+    nasdaq: pd.DataFrame | None,
+    status: PanelStatus,
+    frame: pd.DataFrame,
+) -> ContextSection:
+    """The section from `frame`, the readings of those bars: its last row, with the
+    reasons for any unknown reading."""
     from core.signals import context as context_signal
 
-    fields = unflatten(ContextSection, KEY, latest(_readings_of(index, small_caps, nasdaq)))
+    fields = unflatten(ContextSection, KEY, latest(frame))
     reasons = context_signal.unknown_reasons(index, small_caps, nasdaq, fields)
     return ContextSection(status=noted(status, reasons), **fields)
 
@@ -76,17 +90,30 @@ def readings(inputs: Inputs) -> pd.DataFrame:
 
 def compute(inputs: Inputs) -> ContextSection:
     """Russell 2000 win streak and Nasdaq confirmation of S&P 500 highs."""
+    unavailable = _unavailable(inputs)
+    return unavailable if unavailable is not None else at(inputs, readings(inputs))
+
+
+def _unavailable(inputs: Inputs) -> ContextSection | None:
+    """The fallback when there are no bars of the index (None when there are)."""
     symbols = inputs.settings.symbols
     index = inputs.cycle.bars.get(symbols.index)
     if index is None or index.empty:
         missing = f"no bars for {symbols.index}"
         return fallback(inputs.cycle.status(None, missing), inputs.settings)
-    return context_section(
-        index,
-        inputs.cycle.bars.get(symbols.small_caps),
-        inputs.cycle.bars.get(symbols.nasdaq),
-        inputs.cycle.status(last_date(index)),
-    )
+    return None
+
+
+def at(inputs: Inputs, frame: pd.DataFrame) -> ContextSection:
+    """`compute` from `frame`, the readings of the bars in `inputs` (replay stepping):
+    its last row, with why a reading is unknown."""
+    unavailable = _unavailable(inputs)
+    if unavailable is not None:
+        return unavailable
+    bars, symbols = inputs.cycle.bars, inputs.settings.symbols
+    index = bars[symbols.index]
+    status = inputs.cycle.status(last_date(index))
+    return _section(index, bars.get(symbols.small_caps), bars.get(symbols.nasdaq), status, frame)
 
 
 def fallback(status: PanelStatus, settings: Settings) -> ContextSection:
@@ -122,4 +149,5 @@ SECTION = Section(
     # read a 52-week-high flag on (signals.context.WARMUP); a RUT streak longer than
     # that would need more, and has never happened.
     warmup=275,
+    at=at,
 )

@@ -2,7 +2,8 @@
 over 21/63/126/252 sessions, its 1-week change and 1-year percentile, whether it is
 crowded, and each lookback's flip level. `readings` gives every reading for every
 session, from `core.signals.trend`'s vectorised frame; `compute` is its last row, with
-the reason a reading is unknown for lack of history added to the status. Every reading
+the reason a reading is unknown for lack of history added to the status, and `at` the
+same from a span's readings cut at a session (replay stepping). Every reading
 is a function of the session's data, so none is left out."""
 
 from __future__ import annotations
@@ -92,15 +93,26 @@ def trend_section(
     """The CTA proxy as of the last session of `index` (the index's daily bars, a `close`
     column on a DatetimeIndex): the last row of `trend_readings`, with the reason a
     reading is None for lack of history appended to `status`'s detail."""
-    from core.signals.trend import LOOKBACKS, YEAR, history_needed, valid_closes
+    from core.signals.trend import LOOKBACKS
 
     lookbacks = LOOKBACKS if lookbacks is None else lookbacks
-    frame = trend_readings(index["close"], lookbacks)
+    return _section(index["close"], trend_readings(index["close"], lookbacks), status, lookbacks)
+
+
+def _section(
+    close: pd.Series, frame: pd.DataFrame, status: PanelStatus, lookbacks: Sequence[int]
+) -> TrendSection:
+    """The section from `frame`, the readings of `close` up to its last session: its
+    last row, with the reason a reading is None for lack of history."""
+    from core.signals.trend import YEAR, history_needed, valid_closes
+
     fields: dict[str, Any] = {
         "signals": tuple(TrendSignal(lookback_days=lookback) for lookback in lookbacks),
         **unflatten(TrendSection, "trend", latest(frame)),
     }
-    closes = len(valid_closes(index["close"]))
+    if fields.get("exposure_pct") is not None and fields.get("exposure_percentile_1y") is not None:
+        return TrendSection(status=status, **fields)  # every reading known: nothing to say
+    closes = len(valid_closes(close))
     needed = history_needed(lookbacks)
     reasons = []
     if closes == 0:
@@ -117,13 +129,31 @@ def readings(inputs: Inputs) -> pd.DataFrame:
     return trend_readings(index_closes(inputs))
 
 
-def compute(inputs: Inputs) -> TrendSection:
-    """CTA-proxy exposure of the index and each lookback's flip level."""
+def _unavailable(inputs: Inputs) -> TrendSection | None:
+    """The fallback when there are no bars of the index (None when there are)."""
     symbol = inputs.settings.symbols.index
     bars = inputs.cycle.bars.get(symbol)
     if bars is None or bars.empty:
         return fallback(inputs.cycle.status(None, f"no bars for {symbol}"), inputs.settings)
-    return trend_section(bars, inputs.cycle.status(last_date(bars)))
+    return None
+
+
+def compute(inputs: Inputs) -> TrendSection:
+    """CTA-proxy exposure of the index and each lookback's flip level."""
+    unavailable = _unavailable(inputs)
+    return unavailable if unavailable is not None else at(inputs, readings(inputs))
+
+
+def at(inputs: Inputs, frame: pd.DataFrame) -> TrendSection:
+    """`compute` from `frame`, the readings of the index's bars in `inputs` (replay
+    stepping): its last row, with why a reading is unknown."""
+    from core.signals.trend import LOOKBACKS
+
+    unavailable = _unavailable(inputs)
+    if unavailable is not None:
+        return unavailable
+    bars = inputs.cycle.bars[inputs.settings.symbols.index]
+    return _section(bars["close"], frame, inputs.cycle.status(last_date(bars)), LOOKBACKS)
 
 
 def fallback(status: PanelStatus, settings: Settings) -> TrendSection:
@@ -157,4 +187,5 @@ SECTION = Section(
     symbols=the_index,
     readings=readings,
     warmup=WARMUP,
+    at=at,
 )

@@ -4,7 +4,8 @@ over it, the 9-day/30-day/3-month term structure, and "index up while VIX up" ov
 sessions. Its readings (`core.signals.vix`) are one row per session of its inputs (the
 VIX's, the index's, VIX9D's and VIX3M's), each series read at its own last close on or
 before the session (what a replay as of that session sees); today's reading is the
-last row. Every reading of the model is a column."""
+last row (`at` reads it from a span's readings cut at a session, for replay
+stepping). Every reading of the model is a column."""
 
 from __future__ import annotations
 
@@ -85,15 +86,18 @@ def readings(inputs: Inputs) -> pd.DataFrame:
 
 def compute(inputs: Inputs) -> VixSection:
     """VIX level, rank, term structure and divergence, against realised vol."""
+    return at(inputs, readings(inputs))
+
+
+def at(inputs: Inputs, frame: pd.DataFrame) -> VixSection:
+    """The section from `frame`, the readings of the bars in `inputs` (`compute` with the
+    readings computed; replay stepping with a span's cut at a session): its last row,
+    dated at the VIX's last bar, with why the term structure is unknown."""
     cycle, symbols = inputs.cycle, inputs.settings.symbols
     vix = cycle.bars.get(symbols.vix)
     missing = f"no bars for {symbols.vix}" if vix is None or vix.empty else None
-    section = vix_section(
-        vix,
-        cycle.bars.get(symbols.index),
-        cycle.status(last_date(vix), missing),
-        vix9d=cycle.bars.get(symbols.vix9d),
-        vix3m=cycle.bars.get(symbols.vix3m),
+    section = VixSection(
+        status=cycle.status(last_date(vix), missing), **unflatten(VixSection, KEY, latest(frame))
     )
     absent = [symbol for symbol in (symbols.vix9d, symbols.vix3m) if symbol not in cycle.bars]
     notes = [f"no {'/'.join(absent)} data: term structure unknown"] if absent else []
@@ -137,4 +141,5 @@ SECTION = Section(
     symbols=symbols,
     readings=readings,
     warmup=253,  # today and the year before it for the IV rank and percentile (signals.vix.YEAR)
+    at=at,
 )
