@@ -183,9 +183,10 @@ def _as_of_valid_close(readings: pd.DataFrame, index: pd.DataFrame | None) -> pd
         return readings
     sessions = pd.DatetimeIndex(index.index)
     positions = readings.index.searchsorted(sessions, side="right") - 1
-    if len(readings) == 0:
-        return pd.DataFrame(None, index=sessions, columns=readings.columns, dtype=object)
-    carried = readings.iloc[np.maximum(positions, 0)].set_axis(sessions)
+    if len(readings) == 0:  # no valid close yet: each column keeps its type
+        carried = readings.reindex(sessions)
+    else:
+        carried = readings.iloc[np.maximum(positions, 0)].set_axis(sessions)
     carried.iloc[np.flatnonzero(positions < 0)] = None  # before the first valid close
     return carried
 
