@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import statistics
 import sys
 import time
@@ -45,7 +46,8 @@ def ms(action: Callable[[], object]) -> float:
 
 
 def median_ms(action: Callable[[date], object], sessions: list[date]) -> float:
-    return statistics.median(ms(lambda: action(session)) for session in sessions)
+    """The median time of `action` on each of `sessions`, in ms."""
+    return statistics.median(ms(functools.partial(action, session)) for session in sessions)
 
 
 def drawn_ms(timeline: ReplayTimeline, sessions: list[date]) -> float:
@@ -97,6 +99,7 @@ def main() -> int:
     week = median_ms(timeline.snapshot_at, weeks)
     edge = median_ms(lambda session: timeline.with_edge(timeline.snapshot_at(session)), back[:5])
     drawn = drawn_ms(timeline, back)
+    chained = sum(timeline.snapshot_at(session).gamma.spot is not None for session in back)
     members = timeline.cycle.members
     count = 0 if members is None else members.closes.shape[1]
     print(
@@ -104,7 +107,10 @@ def main() -> int:
         f" {count} members, loaded in {load:.0f} ms"
     )
     print(f"  baseline, a step as a whole replay: {baseline:.0f} ms median of {len(back)}")
-    print(f"  a step back from the readings:      {step:.1f} ms median of {len(back)}")
+    print(
+        f"  a step back from the readings:      {step:.1f} ms median of {len(back)}"
+        f" ({chained} with an option chain to read and compute)"
+    )
     print(f"  a week back from the readings:      {week:.1f} ms median of {len(weeks)}")
     print(f"  a step drawn at 120x40:             {drawn:.1f} ms median of {len(back) - 1}")
     print(f"  a step with its Edge (on a worker): {edge:.0f} ms median of 5")
