@@ -8,6 +8,14 @@ value, so an unchanged refresh repaints nothing. Engine failures land in one
 worker-state handler: an error line in the status bar and a notification, never a
 crash. Keys: q quit, r refresh now, t switch thesis view, c cycle theme, l the day's
 log (the Today screen), ? help, 1–8 (or Enter on a focused panel) a panel full screen.
+Replay stepping (issue 13, item 2; state in `tui.stepping`): [ and ] one session back
+and forward, { and } a week, g go to a date, p play and pause, + and - the speed while
+playing, escape back to the live view (in a replay, to the replayed session), as does
+] past the newest session when stepping began live. The first key asks a `Steppable`
+feed for its `replay_timeline` in a thread; each step builds `snapshot_at` and then
+`with_edge` in one builder thread that always builds the newest target only (rapid
+keys coalesce), and shows the session's alerts as toasts; the engine's Snapshots
+arriving meanwhile are kept, and escape shows the newest of them at once.
 A feed that watches alerts hands each cycle's new log lines to `on_alerts`; they come
 back as an `AlertsArrived` message and are delivered (toast, bell, desktop
 notification, command) by `tui.alert_delivery`; the first batch also says how many
@@ -23,7 +31,9 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import threading
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 
 from textual import on, work
@@ -37,22 +47,27 @@ from themes import APP_CSS, DEFAULT_THEME, next_theme, register_themes, thesis_v
 from themes.terminal import terminal_is_utf8, theme_for_terminal
 from tui.alert_delivery import AlertDelivery, AlertsArrived, DefaultNotify, NotifySettings
 from tui.commands import RegimeCommands
-from tui.messages import SnapshotReady
+from tui.messages import SnapshotReady, StepReady
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.detail import DetailScreen
+from tui.screens.go_to import GoToScreen
 from tui.screens.help import HelpScreen
 from tui.screens.panels import other_thesis, panel_view, panels
 from tui.screens.today import TodayLog, TodayScreen
+from tui.stepping import NEEDS_ENGINE, WEEK, Stepping, alert_toasts, snap_index
 from widgets import look
 from widgets.panel import Panel
+from widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
-    from datetime import datetime
+    from datetime import date, datetime
 
     from textual.filter import LineFilter
+    from textual.timer import Timer
 
     from core.alerts.entry import LogEntry
     from core.engine import SnapshotFeed
+    from core.replay_timeline import Steppable, Timeline
     from core.snapshot import Snapshot, Thesis
 
 ENGINE_GROUP = "engine"
@@ -64,6 +79,16 @@ last write finished, exit status 128 + the signal's number."""
 
 DETAIL_KEYS = Binding.Group("Open a panel full screen", compact=True)
 """The panel keys 1–8, one group in the help."""
+STEP_KEYS = Binding.Group("Replay", compact=True)
+"""Replay stepping's [ ] { } g p (and + - while playing), one key group in the footer:
+`[]{}gp Replay` keeps the footer within 80 columns."""
+
+TIMELINE_GROUP = "replay-timeline"
+"""Worker group of the load of the sessions replay stepping steps through."""
+STEP_GROUP = "replay-step"
+"""Worker group of the builder of the stepped sessions' Snapshots."""
+REPLAY_TITLE = "Replay"
+"""Title of replay stepping's notices."""
 
 SnapshotScreen = DashboardScreen | DetailScreen
 """The screens that show a Snapshot and follow the thesis in view."""
@@ -156,6 +181,7 @@ class RegimeApp(App[None]):
             "cycle_theme",
             "Theme",
             id="theme",
+            show=False,  # the footer keeps 80 columns for replay's keys; help lists it
             tooltip="Cycle the theme: dark, light, ANSI (for SSH and 16 colours).",
         ),
         Binding(
@@ -163,6 +189,7 @@ class RegimeApp(App[None]):
             "today",
             "Today",
             id="today",
+            show=False,  # as the theme: toasts of alerts say "press l"
             tooltip="The day's log: alerts and checklist changes since the open and "
             "since you last closed Regime.",
         ),
@@ -173,6 +200,77 @@ class RegimeApp(App[None]):
             id="help",
             key_display="?",
             tooltip="Keys and what each panel shows.",
+        ),
+        Binding(
+            "left_square_bracket",
+            "step(-1)",
+            "one session back",
+            id="step.back",
+            group=STEP_KEYS,
+            tooltip="Replay: one session back (from the live view too).",
+        ),
+        Binding(
+            "right_square_bracket",
+            "step(1)",
+            "one session forward",
+            id="step.forward",
+            group=STEP_KEYS,
+            tooltip="Replay: one session forward (past the newest: the live view).",
+        ),
+        Binding(
+            "left_curly_bracket",
+            f"step({-WEEK})",
+            "a week back",
+            id="step.week_back",
+            group=STEP_KEYS,
+            tooltip=f"Replay: a week ({WEEK} sessions) back.",
+        ),
+        Binding(
+            "right_curly_bracket",
+            f"step({WEEK})",
+            "a week forward",
+            id="step.week_forward",
+            group=STEP_KEYS,
+            tooltip=f"Replay: a week ({WEEK} sessions) forward.",
+        ),
+        Binding(
+            "g",
+            "go_to",
+            "go to a date",
+            id="go_to",
+            group=STEP_KEYS,
+            tooltip="Replay: go to a date (the last session on or before it).",
+        ),
+        Binding(
+            "p",
+            "play",
+            "play or pause",
+            id="play",
+            group=STEP_KEYS,
+            tooltip="Replay: play through the sessions, or pause.",
+        ),
+        Binding(
+            "plus",
+            "speed(1)",
+            "faster (up to 8 sessions a second)",
+            id="speed.up",
+            group=STEP_KEYS,
+            tooltip="While playing: more sessions a second (1, 2, 4, 8).",
+        ),
+        Binding(
+            "minus",
+            "speed(-1)",
+            "slower (down to 1)",
+            id="speed.down",
+            group=STEP_KEYS,
+            tooltip="While playing: fewer sessions a second.",
+        ),
+        Binding(
+            "escape",
+            "stop_stepping",
+            "Live",
+            id="live",
+            tooltip="Stop stepping: back to the live view (in a replay, to the replayed session).",
         ),
         *(
             Binding(
@@ -226,6 +324,21 @@ class RegimeApp(App[None]):
         self.alert_delivery: AlertDelivery | None = None
         """Delivers the feed's new log lines, once a feed that watches alerts runs."""
         self._told_since_close = False
+        self._live: Snapshot | None = None
+        """The feed's newest Snapshot: on show unless stepping, shown again after."""
+        self._stepping: Stepping | None = None
+        """Where replay stepping stands; None on the live view."""
+        self._loading = False
+        self._pending: Callable[[Stepping], None] | None = None
+        """What to do once the sessions are loaded (the key that asked for them)."""
+        self._player: Timer | None = None
+        self._shown: date | None = None
+        """The stepped session whose Snapshot is on show (play waits for it)."""
+        self._alerted: date | None = None
+        self._build_lock = threading.Lock()
+        self._target: tuple[Timeline, date] | None = None
+        """The session the builder is to build next (guarded by _build_lock)."""
+        self._building = False
         self.set_reactive(RegimeApp.thesis, settings.thesis)
 
     def get_default_screen(self) -> DashboardScreen:
@@ -351,8 +464,10 @@ class RegimeApp(App[None]):
             self.call_from_thread(self._show_restored, saved)
 
     def _show_restored(self, saved: Snapshot) -> None:
-        if self.snapshot is None:  # never cover a fresh reading with an old one
-            self.snapshot = saved
+        if self._live is None:  # never cover a fresh reading with an old one
+            self._live = saved
+            if self._stepping is None:
+                self.snapshot = saved
 
     def apply_theme(self, name: str) -> None:
         """Use theme `name`; fall back to the default (and say so) if it is unknown."""
@@ -443,7 +558,9 @@ class RegimeApp(App[None]):
 
     @on(SnapshotReady)
     def show_snapshot(self, message: SnapshotReady) -> None:
-        self.snapshot = message.snapshot
+        self._live = message.snapshot
+        if self._stepping is None:  # while stepping it waits for escape
+            self.snapshot = message.snapshot
 
     def snapshot_screens(self) -> list[SnapshotScreen]:
         """The screens showing Snapshots: the dashboard and any detail screen."""
@@ -523,6 +640,7 @@ class RegimeApp(App[None]):
                 engine_error=self.engine_error,
             )
         )
+        self.call_after_refresh(self._show_indicator)
 
     def action_cycle_theme(self) -> None:
         """Move to the next of Regime's themes."""
@@ -540,3 +658,296 @@ class RegimeApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             bindings = [binding for binding in self.BINDINGS if isinstance(binding, Binding)]
             self.push_screen(HelpScreen(bindings))
+
+    # Replay stepping (see the module docstring and tui.stepping).
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The speed keys only while playing, escape only while stepping, refresh only
+        on the live view (each hidden from the footer otherwise)."""
+        if action == "speed":
+            return self._stepping is not None and self._stepping.playing
+        if action == "stop_stepping":
+            return self._stepping is not None
+        if action == "refresh_now":  # the live view is not on show
+            return self._stepping is None
+        return True
+
+    def _with_timeline(self, then: Callable[[Stepping], None]) -> None:
+        """Call `then` with where stepping stands, loading the sessions first (in a
+        thread) when stepping has not begun."""
+        if self._stepping is not None:
+            then(self._stepping)
+            return
+        feed = self._feed
+        if feed is None:
+            self.notify("The engine is still starting.", title=REPLAY_TITLE, timeout=3)
+            return
+        # Here, not at the top: it imports pandas, which the running engine has loaded.
+        from core.replay_timeline import Steppable
+
+        if not isinstance(feed, Steppable):
+            self.notify(NEEDS_ENGINE, title=REPLAY_TITLE, severity="warning", timeout=4)
+            return
+        self._pending = then
+        if self._loading:
+            return
+        self._loading = True
+        self.notify("Loading sessions for replay…", title=REPLAY_TITLE, timeout=3)
+        self.load_timeline(feed)
+
+    @work(thread=True, exclusive=True, group=TIMELINE_GROUP, exit_on_error=False)
+    def load_timeline(self, feed: Steppable) -> None:
+        """Ask the feed for its sessions (slow: a second or two) off the event loop."""
+        try:
+            timeline = feed.replay_timeline()
+            start = feed.stepping_from
+            sessions = timeline.sessions
+            if not sessions:
+                raise ValueError("the replay has no sessions")
+        except Exception as error:
+            self.call_from_thread(self._timeline_failed, error)
+            return
+        self.call_from_thread(self._timeline_loaded, timeline, start)
+
+    def _timeline_failed(self, error: Exception) -> None:
+        self._loading = False
+        self._pending = None
+        text = str(error).strip()
+        first_line = text.splitlines()[0] if text else ""
+        self.notify(
+            f"Replay stepping failed: {type(error).__name__}: {first_line}",
+            title=REPLAY_TITLE,
+            severity="error",
+            timeout=8,
+            markup=False,
+        )
+
+    def _timeline_loaded(self, timeline: Timeline, start: date | None) -> None:
+        self._loading = False
+        then, self._pending = self._pending, None
+        sessions = timeline.sessions
+        index = None if start is None else snap_index(sessions, start)
+        from_live = self._live is None or not self._live.source.replay
+        state = Stepping(
+            timeline, len(sessions) - 1 if index is None else index, from_live=from_live
+        )
+        if then is not None:
+            then(state)
+
+    def action_step(self, by: int) -> None:
+        """Step `by` sessions (negative: back); a manual step pauses play."""
+        self._pause()
+        self._with_timeline(lambda state: self._step(state, by))
+
+    def _step(self, state: Stepping, by: int) -> None:
+        moved, past = state.moved(by)
+        if past and by > 0 and state.from_live and state.at_end:
+            self.action_stop_stepping()  # past the newest: the live view
+            return
+        if past:
+            end = "first" if by < 0 else "newest" if state.from_live else "last"
+            more = " (] again: the live view)" if end == "newest" else ""
+            self.notify(
+                f"The {end} session of the replay, {moved.session:%Y-%m-%d}{more}.",
+                title=REPLAY_TITLE,
+                timeout=3,
+            )
+            if moved.index == state.index and self._stepping is not None:
+                return
+        self._go(moved)
+
+    def action_go_to(self) -> None:
+        """Ask for a date and show the last session on or before it."""
+        self._pause()
+        self._with_timeline(self._ask_date)
+
+    def _ask_date(self, state: Stepping) -> None:
+        sessions = state.timeline.sessions
+
+        def chosen(day: date | None) -> None:
+            index = None if day is None else snap_index(sessions, day)
+            if day is None or index is None:
+                return
+            if sessions[index] != day:
+                self.notify(
+                    f"{day:%Y-%m-%d} is not a session: showing {sessions[index]:%Y-%m-%d}, "
+                    "the last one before it.",
+                    title=REPLAY_TITLE,
+                    timeout=4,
+                )
+            current = self._stepping if self._stepping is not None else state
+            self._go(replace(current, index=index))
+
+        self.push_screen(GoToScreen(sessions, state.session), chosen)
+
+    def action_play(self) -> None:
+        """Play through the sessions from the one shown, or pause."""
+        if self._stepping is not None and self._stepping.playing:
+            self._pause()
+            return
+        self._with_timeline(self._play)
+
+    def _play(self, state: Stepping) -> None:
+        if state.at_end:
+            self.notify(
+                f"At the last session of the replay, {state.session:%Y-%m-%d}: "
+                "step back ([ or g) to play from earlier.",
+                title=REPLAY_TITLE,
+                timeout=4,
+            )
+            return
+        playing = replace(state, playing=True)
+        if self._stepping is None:
+            self._go(playing)
+        else:
+            self._stepping = playing
+            self._stepping_changed()
+        self._start_player()
+
+    def action_speed(self, by: int) -> None:
+        """Play `by` speeds faster (negative: slower)."""
+        state = self._stepping
+        if state is None or not state.playing:
+            return
+        self._stepping = state.faster(by)
+        self._stepping_changed()
+        self._start_player()
+        rate = self._stepping.rate
+        self.notify(
+            f"Playing {rate} session{'s' if rate > 1 else ''} a second.",
+            title=REPLAY_TITLE,
+            timeout=2,
+        )
+
+    def _start_player(self) -> None:
+        if self._player is not None:
+            self._player.stop()
+        assert self._stepping is not None
+        self._player = self.set_interval(1 / self._stepping.rate, self._play_tick, name="replay")
+
+    def _play_tick(self) -> None:
+        state = self._stepping
+        if state is None or not state.playing or not self.is_running:
+            self._pause()
+            return
+        if self._shown != state.session:
+            return  # the last step is still being built: each session is shown
+        moved, past = state.moved(1)
+        if past:
+            self._pause()
+            self.notify(
+                f"End of the replay's sessions: {state.session:%Y-%m-%d}.",
+                title=REPLAY_TITLE,
+                timeout=4,
+            )
+            return
+        self._go(moved)
+
+    def _pause(self) -> None:
+        """Stop playing (nothing when not playing)."""
+        if self._player is not None:
+            self._player.stop()
+            self._player = None
+        if self._stepping is not None and self._stepping.playing:
+            self._stepping = replace(self._stepping, playing=False)
+            self._stepping_changed()
+
+    def action_stop_stepping(self) -> None:
+        """Back to the feed's newest Snapshot (the live view, or the replayed session)."""
+        if self._stepping is None:
+            return
+        self._pause()
+        self._stepping = None
+        with self._build_lock:
+            self._target = None
+        self._shown = None
+        self._alerted = None
+        self._stepping_changed()
+        if self._live is not None:
+            self.snapshot = self._live
+
+    def _go(self, state: Stepping) -> None:
+        """Show `state`'s session: build its Snapshot in the builder thread."""
+        if self._stepping is None or self._stepping.session != state.session:
+            self._alerted = None
+        self._stepping = state
+        self._stepping_changed()
+        with self._build_lock:
+            self._target = (state.timeline, state.session)
+            if self._building:
+                return  # the running builder takes the new target next
+            self._building = True
+        self.build_steps()
+
+    @work(thread=True, exclusive=True, group=STEP_GROUP, exit_on_error=False)
+    def build_steps(self) -> None:
+        """Build the target session's Snapshot, then its Edge panel, posting each; a
+        target that changed meanwhile is not posted, and the newest is built next."""
+        built: tuple[Timeline, date] | None = None
+        while True:
+            with self._build_lock:
+                target = self._target
+                if target is None or target == built:
+                    self._building = False
+                    return
+            timeline, session = target
+            built = target
+            try:
+                snapshot = timeline.snapshot_at(session)
+                alerts = tuple(timeline.alerts_at(session))
+                if self._target != target:
+                    continue
+                self.post_message(StepReady(snapshot, session, alerts, edged=False))
+                snapshot = timeline.with_edge(snapshot)
+                if self._target == target:
+                    self.post_message(StepReady(snapshot, session, alerts, edged=True))
+            except Exception as error:
+                self.call_from_thread(self._step_failed, session, error)
+
+    def _step_failed(self, session: date, error: Exception) -> None:
+        self._pause()  # play waits for each step: it would wait forever
+        text = str(error).strip()
+        first_line = text.splitlines()[0] if text else ""
+        self.notify(
+            f"{session:%Y-%m-%d} could not be built: {type(error).__name__}: {first_line}",
+            title=REPLAY_TITLE,
+            severity="error",
+            timeout=8,
+            markup=False,
+        )
+
+    @on(StepReady)
+    def show_step(self, message: StepReady) -> None:
+        state = self._stepping
+        if state is None or state.session != message.session or not self.is_running:
+            return  # stepped on, back to live, or shutting down (the screens are gone)
+        self.snapshot = message.snapshot
+        self._shown = message.session
+        if self._alerted != message.session:
+            self._alerted = message.session
+            self._toast_alerts(message.session, message.alerts, playing=state.playing)
+
+    def _toast_alerts(self, session: date, entries: Sequence[LogEntry], *, playing: bool) -> None:
+        """A session's alerts as plain toasts (never the bell, desktop or command:
+        those are for alerts happening now); shorter-lived while playing."""
+        notify = None if self.alert_delivery is None else self.alert_delivery.notify
+        threshold = "info" if notify is None else notify.toast
+        for toast in alert_toasts(session, entries, threshold):
+            self.notify(
+                toast.message,
+                title=toast.title,
+                severity=toast.severity,
+                timeout=2 if playing else 6,
+                markup=False,
+            )
+
+    def _stepping_changed(self) -> None:
+        self._show_indicator()
+        self.refresh_bindings()
+
+    def _show_indicator(self) -> None:
+        """Every status line says what stepping does (nothing on the live view)."""
+        text = None if self._stepping is None else self._stepping.indicator()
+        for screen in self.snapshot_screens():
+            for line in screen.query(StatusLine):
+                line.stepping = text

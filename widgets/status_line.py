@@ -5,7 +5,9 @@ chosen when there is a reason to give, and an error line when the engine itself 
 failed. The clock part follows the injected clock and wakes only when its text will
 change: each second in the last hour of a countdown and the first minute of an age,
 else when the minute (an age of days: the hour) it shows turns; never in a replay,
-whose text stands still. Only that part of this one widget repaints."""
+whose text stands still. Only that part of this one widget repaints. While replay
+stepping runs, a part after the badge says so (`▶ 2/s · p pause`, `⏸ stepping · esc
+live`): the badge names the session shown."""
 
 from __future__ import annotations
 
@@ -134,6 +136,13 @@ class StatusLine(Widget):
             text-overflow: ellipsis;
         }
         &.-has-detail > .status--detail { display: block; }
+        & > .status--stepping { display: none; text-style: bold; color: $warning; }
+        &.-stepping {
+            grid-size: 4;
+            grid-columns: auto auto auto 1fr;
+            & > .status--stepping { display: block; }
+            & > .status--error, & > .status--detail { column-span: 4; }
+        }
     }
     """
 
@@ -151,6 +160,9 @@ class StatusLine(Widget):
     error: reactive[str | None] = reactive(None, repaint=False)
     """What failed in the engine itself, shown on a line of its own."""
 
+    stepping: reactive[str | None] = reactive(None, repaint=False)
+    """What replay stepping is doing (`⏸ stepping · esc live`); None when it is not."""
+
     def __init__(
         self,
         clock: Clock = system_clock,
@@ -166,6 +178,7 @@ class StatusLine(Widget):
 
     def compose(self) -> ComposeResult:
         yield Static("STARTING", classes="status--badge -starting", markup=False)
+        yield Static("", classes="status--stepping", markup=False)
         yield TextLine("starting the engine…", classes="status--market")
         yield TextLine("", classes="status--clock")
         yield Static("", classes="status--detail", markup=False)
@@ -194,6 +207,10 @@ class StatusLine(Widget):
         # Why this source: the reason auto fell back, a replayed non-session date...
         self.query_one(".status--detail", Static).update(source.detail or "")
         self.set_class(bool(source.detail), "-has-detail")
+
+    def watch_stepping(self, stepping: str | None) -> None:
+        self.query_one(".status--stepping", Static).update(stepping or "")
+        self.set_class(bool(stepping), "-stepping")
 
     def watch_market(self, market: MarketInfo | None) -> None:
         if market is not None:

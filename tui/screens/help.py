@@ -2,7 +2,8 @@
 thesis views emphasise, and one line per panel on what its readings mean in the
 market's words. Opened with ? (or h), closed with Escape. The key list is built from
 the app's bindings, so it cannot drift from what the keys really do; the keys that
-belong to a screen or a panel (Tab, Enter, Escape) and the palette follow."""
+belong to a screen or a panel (Tab, Enter, Escape) and the palette follow; a group of
+keys is one row (1–8; replay stepping's [ ] { } g p)."""
 
 from __future__ import annotations
 
@@ -50,8 +51,9 @@ OTHER_LINES: tuple[tuple[str, str], ...] = (
     (
         "Status line",
         "Data source (LIVE, OFFLINE with its age, SIMULATED, REPLAY), market phase with a "
-        "countdown to the next open or close, data age. Each panel's bottom border shows "
-        "its own freshness and as-of time (New York).",
+        "countdown to the next open or close, data age; while stepping through a replay, "
+        "the session shown in the badge and ⏸ or ▶ with the speed beside it. Each panel's "
+        "bottom border shows its own freshness and as-of time (New York).",
     ),
 )
 """One line on each of the other parts of the screen."""
@@ -105,8 +107,11 @@ class HelpScreen(ModalScreen[None]):
             elif group not in seen:
                 seen.add(group)
                 members = [member for member in self.bindings if member.group == group]
-                keys = f"{self._keys(members[0])}–{self._keys(members[-1])}"
-                what = ", ".join(f"{member.key} {member.description}" for member in members)
+                if all(member.key.isdigit() for member in members):
+                    keys = f"{self._keys(members[0])}–{self._keys(members[-1])}"
+                else:  # not a range: [ ] { } g p
+                    keys = " ".join(self._keys(member) for member in members)
+                what = ", ".join(f"{self._keys(member)} {member.description}" for member in members)
                 rows.append((self._key_cell(keys), f"{group.description}: {what}."))
         for keys, what in NAVIGATION:
             display = " / ".join(
