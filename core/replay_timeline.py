@@ -106,10 +106,6 @@ def cut_cycle(cycle: CycleData, session: pd.Timestamp) -> CycleData:
 STEP_SPAN_YEARS = 10
 """Years of sessions a timeline spans before the session stepping starts from."""
 
-WEEK = 5
-"""Sessions in a week's step."""
-
-
 class ReplayTimeline:
     """The sessions of a span, each built on demand from readings computed once (see
     the module docstring). Made by `load`; safe to use from one thread at a time."""

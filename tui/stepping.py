@@ -76,11 +76,11 @@ class Stepping:
         return replace(self, speed=min(max(self.speed + by, 0), len(SPEEDS) - 1))
 
     def indicator(self) -> str:
-        """The status line's word on stepping: `▶ 2/s · p pause` or `⏸ stepping ·
+        """The status line's word on stepping: `▶ 2/s · p pause` or `‖ stepping ·
         esc live` (`esc back` in a replay, which goes back to the replayed session)."""
         if self.playing:
             return f"▶ {self.rate}/s · p pause"
-        return f"⏸ stepping · esc {'live' if self.from_live else 'back'}"
+        return f"‖ stepping · esc {'live' if self.from_live else 'back'}"
 
 
 def alert_toasts(session: date, entries: Sequence[LogEntry], threshold: str) -> list[Toast]:

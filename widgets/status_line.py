@@ -6,7 +6,7 @@ failed. The clock part follows the injected clock and wakes only when its text w
 change: each second in the last hour of a countdown and the first minute of an age,
 else when the minute (an age of days: the hour) it shows turns; never in a replay,
 whose text stands still. Only that part of this one widget repaints. While replay
-stepping runs, a part after the badge says so (`▶ 2/s · p pause`, `⏸ stepping · esc
+stepping runs, a part after the badge says so (`▶ 2/s · p pause`, `‖ stepping · esc
 live`): the badge names the session shown."""
 
 from __future__ import annotations
@@ -161,7 +161,7 @@ class StatusLine(Widget):
     """What failed in the engine itself, shown on a line of its own."""
 
     stepping: reactive[str | None] = reactive(None, repaint=False)
-    """What replay stepping is doing (`⏸ stepping · esc live`); None when it is not."""
+    """What replay stepping is doing (`‖ stepping · esc live`); None when it is not."""
 
     def __init__(
         self,

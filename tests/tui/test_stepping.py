@@ -123,7 +123,7 @@ async def test_back_forward_and_past_the_newest_to_live() -> None:
         assert "Loading sessions for replay…" in app.notes
         assert app.snapshot is not None and app.snapshot.price.last == level_of(SPAN[-2])
         assert badge(app) == replay_label(SPAN[-2])
-        assert indicator(app) == "⏸ stepping · esc live"
+        assert indicator(app) == "‖ stepping · esc live"
         clock = str(app.dashboard.status_line.clock_part.render())
         assert clock == f"replaying the close of {SPAN[-2]:%b} {SPAN[-2].day} 16:00 ET"
         await pilot.press("1")  # a detail opened while stepping says so too
@@ -174,7 +174,7 @@ async def test_a_replay_stops_at_its_last_session() -> None:
         await pilot.pause(0.1)
         assert showing(app, SPAN[-1]), "a replay has no live view past its end"
         assert sum("last session" in note for note in app.notes) == 2
-        assert indicator(app) == "⏸ stepping · esc back"
+        assert indicator(app) == "‖ stepping · esc back"
         await pilot.press("escape")  # back to the replayed session
         await wait_until(pilot, lambda: app.snapshot == replayed, "the replayed session")
 
@@ -223,7 +223,7 @@ async def test_play_speed_pause_and_the_end() -> None:
             pilot, lambda: (shown_session(app) or SPAN[0]) >= SPAN[-10], "two sessions played"
         )
         await pilot.press("p")
-        await wait_until(pilot, lambda: indicator(app).startswith("⏸"), "paused")
+        await wait_until(pilot, lambda: indicator(app).startswith("‖"), "paused")
         await pilot.pause(0.05)
         paused = app.snapshot
         assert paused is not None and paused.source.replay
@@ -232,7 +232,7 @@ async def test_play_speed_pause_and_the_end() -> None:
         assert shown_session(app) == paused.as_of.date(), "paused: no more steps"
         await pilot.press("p")
         await wait_until(pilot, lambda: showing(app, SPAN[-1]), "played to the end")
-        await wait_until(pilot, lambda: indicator(app).startswith("⏸"), "stopped at the end")
+        await wait_until(pilot, lambda: indicator(app).startswith("‖"), "stopped at the end")
         assert any("End of the replay's sessions" in note for note in app.notes)
 
 
@@ -245,7 +245,7 @@ async def test_a_manual_step_pauses_play() -> None:
         await pilot.press("p")
         await wait_until(pilot, lambda: indicator(app).startswith("▶"), "playing")
         await pilot.press("left_square_bracket")
-        await wait_until(pilot, lambda: indicator(app).startswith("⏸"), "paused by the step")
+        await wait_until(pilot, lambda: indicator(app).startswith("‖"), "paused by the step")
 
 
 async def test_live_snapshots_wait_while_stepping_and_escape_shows_the_newest() -> None:

@@ -52,7 +52,7 @@ OTHER_LINES: tuple[tuple[str, str], ...] = (
         "Status line",
         "Data source (LIVE, OFFLINE with its age, SIMULATED, REPLAY), market phase with a "
         "countdown to the next open or close, data age; while stepping through a replay, "
-        "the session shown in the badge and ⏸ or ▶ with the speed beside it. Each panel's "
+        "the session shown in the badge and ‖ or ▶ with the speed beside it. Each panel's "
         "bottom border shows its own freshness and as-of time (New York).",
     ),
 )
