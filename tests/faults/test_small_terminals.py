@@ -166,8 +166,14 @@ def test_glyphs_keep_their_meaning_in_ascii() -> None:
 
 @pytest.mark.parametrize(
     ("keys", "shown"),
-    [([], "6,978.03"), (["1"], "6,978.03"), (["2"], "RSI (14)"), (["question_mark"], "Panels")],
-    ids=["dashboard", "price", "rsi", "help"],
+    [
+        ([], "6,978.03"),
+        (["1"], "6,978.03"),
+        (["2"], "RSI (14)"),
+        (["question_mark"], "Keys"),
+        (["question_mark", "end"], "Historical edge"),
+    ],
+    ids=["dashboard", "price", "rsi", "help", "help-end"],
 )
 async def test_ascii_mode_draws_nothing_outside_ascii(keys: list[str], shown: str) -> None:
     app = make_app()
