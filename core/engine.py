@@ -1433,11 +1433,17 @@ class Engine:
 
     @property
     def stepping_from(self) -> date | None:
-        """The session replay stepping starts from: the replayed one, or live the last
-        closed session."""
+        """The session on show when replay stepping starts: the replayed one; live,
+        the session in progress, else the last closed one."""
         if self.replay is not None:
             return self.replay.session
-        return self.session.state(self.clock()).last_session
+        state = self.session.state(self.clock())
+        return state.session or state.last_session
+
+    @property
+    def replaying(self) -> bool:
+        """Whether this engine replays a past session (`--as-of`)."""
+        return self.replay is not None
 
     def replay_timeline(self) -> ReplayTimeline:
         """The sessions replay stepping goes through (`core.replay_timeline`): from
@@ -1447,7 +1453,7 @@ class Engine:
         from core.replay_timeline import STEP_SPAN_YEARS, ReplayTimeline
 
         end = self.session.state(self.clock()).last_session
-        start_from = min(end, self.stepping_from or end)
+        start_from = min(end, self.replay.session if self.replay is not None else end)
         start = start_from - timedelta(days=round(365.25 * STEP_SPAN_YEARS))
         symbols = self.sections.full_history_symbols(self.settings)
         alerts = () if self.watcher is None else self.watcher.alerts

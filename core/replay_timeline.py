@@ -13,6 +13,7 @@ session come from the same readings (`core.alerts.replay.log_of_frame`)."""
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
@@ -60,7 +61,10 @@ class Timeline(Protocol):
     def alerts_at(self, session: date) -> Sequence[LogEntry]:
         """The alerts that fired and the checklist changes logged at `session`'s close,
         as a monitor left running through the span would have logged them (empty on
-        the span's first session, which only sets the state)."""
+        the span's first session, which only sets the state). The readings of the
+        option chains are not among them (a chain a session is too slow to compute
+        for a whole span at once): alerts on the gamma flip, walls and regime never
+        fire in stepping, and checklist items that read them stay unknown there."""
         ...
 
 
@@ -77,8 +81,15 @@ class Steppable(Protocol):
 
     @property
     def stepping_from(self) -> date | None:
-        """The session the first step starts from: the replayed one, or live the last
-        closed session (None before the first cycle)."""
+        """The session on show when stepping starts: the replayed one; live, the
+        session in progress (from the pre-market to the end of after-hours), else the
+        last closed one. None: unknown (stepping starts at the span's end)."""
+        ...
+
+    @property
+    def replaying(self) -> bool:
+        """Whether the feed replays a past session (`--as-of`): stepping then goes
+        back to it, not to a live view."""
         ...
 
 
@@ -105,6 +116,10 @@ def cut_cycle(cycle: CycleData, session: pd.Timestamp) -> CycleData:
 
 STEP_SPAN_YEARS = 10
 """Years of sessions a timeline spans before the session stepping starts from."""
+
+CHAINS_KEPT = 8
+"""Option chains a timeline keeps for the sessions stepped to last (back and forth)."""
+
 
 class ReplayTimeline:
     """The sessions of a span, each built on demand from readings computed once (see
@@ -143,8 +158,9 @@ class ReplayTimeline:
         for entry in log:
             if entry.session is not None:
                 self._log.setdefault(entry.session, []).append(entry)
-        self._chains: dict[date, tuple[date, OptionChain] | None] = {}
-        """The chain each stepped session showed (its own session and itself)."""
+        self._chains: OrderedDict[date, tuple[date, OptionChain] | str] = OrderedDict()
+        """The chain the last few stepped sessions showed (its own session and itself),
+        or why none (at most CHAINS_KEPT: a chain can be tens of MB)."""
         self._whole_history = whole_history
         self._full: tuple[Mapping[str, pd.DataFrame], str | None] | None = None
         """The whole history the studies read (loaded at the first `with_edge`), or
@@ -300,24 +316,32 @@ class ReplayTimeline:
             return {}, None
         if "option_chains" not in self.source.capabilities:
             return {}, f"{self.source.kind} serves no option chains"
-        if session not in self._chains:
+        if session in self._chains:
+            self._chains.move_to_end(session)
+        else:
             self._chains[session] = self._chain_of(session)
+            while len(self._chains) > CHAINS_KEPT:
+                self._chains.popitem(last=False)
         kept = self._chains[session]
-        if kept is None:
-            return {}, f"{self.where} has no option chain on or before {session}"
+        if isinstance(kept, str):
+            return {}, kept
         return {kept[0]: kept[1]}, None
 
-    def _chain_of(self, session: date) -> tuple[date, OptionChain] | None:
+    def _chain_of(self, session: date) -> tuple[date, OptionChain] | str:
+        """The chain a replay of `session` shows, by its own session, or why none."""
         from core.chain_sessions import session_of
 
+        none = f"{self.where} has no option chain on or before {session}"
         try:
             chain = self.source.option_chain(session)
             if chain is None:
-                return None
+                return none
             own = session_of(self.calendar, chain.as_of)
-        except (SourceError, ValueError):
-            return None
-        return (own, chain) if own <= session else None
+        except SourceError as error:
+            return f"the option chain of {session} could not be read: {error}"
+        except ValueError as error:  # an as_of the calendar does not cover
+            return f"the option chain of {session}: {error}"
+        return (own, chain) if own <= session else none
 
     def _intraday_at(self, session: date) -> tuple[dict[str, pd.DataFrame], str | None]:
         """The index's 5-minute bars of `session`, or none and why."""

@@ -27,6 +27,7 @@ from core.replay_timeline import STEP_SPAN_YEARS, ReplayTimeline
 from core.section import builtin
 from core.session import MarketSession
 from core.snapshot import Snapshot
+from core.sources.base import MemberPanel
 from core.sources.files import FilesSource
 from tests.fake_source import FakeSource, small_chain, trending_bars
 from tests.market_data import require_market_data
@@ -137,6 +138,16 @@ def fake_source(**kwargs: Any) -> FakeSource:
     return FakeSource({"^GSPC": trending_bars(days), "^VIX": vix}, **kwargs)
 
 
+def members(count: int = 30) -> MemberPanel:
+    """`count` members drifting up and down at different rates."""
+    days = sessions(count=600)
+    closes = {
+        f"M{number}": trending_bars(days, start=100.0, drift=0.001 * (number % 7 - 3))["close"]
+        for number in range(count)
+    }
+    return MemberPanel(closes=pd.DataFrame(closes, index=days))
+
+
 def fake_timeline(source: FakeSource) -> ReplayTimeline:
     days = sessions(count=600)
     return ReplayTimeline.load(
@@ -154,12 +165,15 @@ def fake_timeline(source: FakeSource) -> ReplayTimeline:
 
 
 def test_a_step_asks_for_no_bars_again_and_reads_nothing_after_its_session() -> None:
-    source, changed = fake_source(), fake_source()
+    source, changed = fake_source(members=members()), fake_source(members=members())
     timeline = fake_timeline(source)
     day = timeline.sessions[100]
     # Prices after the session differ: a step to it shows the same in both spans.
+    after = pd.Timestamp(day) + pd.Timedelta(days=1)
     for frame in changed.bars.values():
-        frame.loc[pd.Timestamp(day) + pd.Timedelta(days=1) :, ["open", "high", "low", "close"]] *= 2
+        frame.loc[after:, ["open", "high", "low", "close"]] *= 2
+    assert changed.member_panel is not None
+    changed.member_panel.closes.loc[after:] *= 0.5
     asked = source.bar_calls
     step = timeline.snapshot_at(day)
     assert fake_timeline(changed).snapshot_at(day) == step
@@ -167,6 +181,7 @@ def test_a_step_asks_for_no_bars_again_and_reads_nothing_after_its_session() -> 
         timeline.sessions[101]
     )
     assert source.bar_calls == asked
+    assert step.breadth.pct_above_200dma is not None
     assert step.price.history.dates[-1] == day
     close = source.bars["^GSPC"]["close"]
     assert step.price.last == pytest.approx(close.loc[pd.Timestamp(day)])

@@ -30,6 +30,7 @@ loads after the first paint."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 import threading
 from collections.abc import Callable, Sequence
@@ -89,6 +90,17 @@ STEP_GROUP = "replay-step"
 """Worker group of the builder of the stepped sessions' Snapshots."""
 REPLAY_TITLE = "Replay"
 """Title of replay stepping's notices."""
+
+log = logging.getLogger(__name__)
+
+
+def one_line(error: BaseException) -> str:
+    """An exception in one line, as `core.failures.describe` says it (imported here,
+    late: it loads pandas, which the first frame must not wait for)."""
+    from core.failures import describe
+
+    return describe(error)
+
 
 SnapshotScreen = DashboardScreen | DetailScreen
 """The screens that show a Snapshot and follow the thesis in view."""
@@ -267,10 +279,17 @@ class RegimeApp(App[None]):
         ),
         Binding(
             "escape",
-            "stop_stepping",
+            "stop_stepping('live')",
             "Live",
             id="live",
-            tooltip="Stop stepping: back to the live view (in a replay, to the replayed session).",
+            tooltip="Stop stepping: back to the live view.",
+        ),
+        Binding(
+            "escape",
+            "stop_stepping('replay')",
+            "Back",
+            id="back",
+            tooltip="Stop stepping: back to the replayed session (--as-of).",
         ),
         *(
             Binding(
@@ -339,6 +358,9 @@ class RegimeApp(App[None]):
         self._target: tuple[Timeline, date] | None = None
         """The session the builder is to build next (guarded by _build_lock)."""
         self._building = False
+        self._timeline: tuple[Timeline, date | None] | None = None
+        """The sessions last loaded and where stepping started on them (kept for the
+        next time stepping starts from the same session)."""
         self.set_reactive(RegimeApp.thesis, settings.thesis)
 
     def get_default_screen(self) -> DashboardScreen:
@@ -666,8 +688,10 @@ class RegimeApp(App[None]):
         on the live view (each hidden from the footer otherwise)."""
         if action == "speed":
             return self._stepping is not None and self._stepping.playing
-        if action == "stop_stepping":
-            return self._stepping is not None
+        if action == "stop_stepping":  # the binding that names where escape goes
+            if self._stepping is None:
+                return False
+            return parameters == ("live" if self._stepping.from_live else "replay",)
         if action == "refresh_now":  # the live view is not on show
             return self._stepping is None
         return True
@@ -688,6 +712,11 @@ class RegimeApp(App[None]):
         if not isinstance(feed, Steppable):
             self.notify(NEEDS_ENGINE, title=REPLAY_TITLE, severity="warning", timeout=4)
             return
+        kept = self._timeline
+        if kept is not None and kept[1] == feed.stepping_from:
+            # The span has not moved on (a replay's never does): no need to load it again.
+            then(self._starting(kept[0], kept[1], from_live=not feed.replaying))
+            return
         self._pending = then
         if self._loading:
             return
@@ -707,32 +736,35 @@ class RegimeApp(App[None]):
         except Exception as error:
             self.call_from_thread(self._timeline_failed, error)
             return
-        self.call_from_thread(self._timeline_loaded, timeline, start)
+        self.call_from_thread(self._timeline_loaded, timeline, start, not feed.replaying)
 
     def _timeline_failed(self, error: Exception) -> None:
         self._loading = False
         self._pending = None
-        text = str(error).strip()
-        first_line = text.splitlines()[0] if text else ""
         self.notify(
-            f"Replay stepping failed: {type(error).__name__}: {first_line}",
+            f"Replay stepping failed: {one_line(error)}",
             title=REPLAY_TITLE,
             severity="error",
             timeout=8,
             markup=False,
         )
 
-    def _timeline_loaded(self, timeline: Timeline, start: date | None) -> None:
+    def _timeline_loaded(self, timeline: Timeline, start: date | None, from_live: bool) -> None:
         self._loading = False
+        self._timeline = (timeline, start)
         then, self._pending = self._pending, None
+        if then is not None:
+            then(self._starting(timeline, start, from_live=from_live))
+
+    @staticmethod
+    def _starting(timeline: Timeline, start: date | None, *, from_live: bool) -> Stepping:
+        """Stepping as it begins, on the session on show: the replayed one; live, the
+        session in progress, which is one past the span's last (closed) session."""
         sessions = timeline.sessions
         index = None if start is None else snap_index(sessions, start)
-        from_live = self._live is None or not self._live.source.replay
-        state = Stepping(
-            timeline, len(sessions) - 1 if index is None else index, from_live=from_live
-        )
-        if then is not None:
-            then(state)
+        if index is None or (from_live and start is not None and start > sessions[-1]):
+            index = len(sessions)  # live: the first step back shows the last session
+        return Stepping(timeline, index, from_live=from_live)
 
     def action_step(self, by: int) -> None:
         """Step `by` sessions (negative: back); a manual step pauses play."""
@@ -844,13 +876,13 @@ class RegimeApp(App[None]):
         self._go(moved)
 
     def _pause(self) -> None:
-        """Stop playing (nothing when not playing)."""
+        """Stop playing (nothing when not playing); the session shown then gets its
+        Edge panel, which play leaves out."""
         if self._player is not None:
             self._player.stop()
             self._player = None
         if self._stepping is not None and self._stepping.playing:
-            self._stepping = replace(self._stepping, playing=False)
-            self._stepping_changed()
+            self._go(replace(self._stepping, playing=False))
 
     def action_stop_stepping(self) -> None:
         """Back to the feed's newest Snapshot (the live view, or the replayed session)."""
@@ -895,21 +927,41 @@ class RegimeApp(App[None]):
             try:
                 snapshot = timeline.snapshot_at(session)
                 alerts = tuple(timeline.alerts_at(session))
-                if self._target != target:
-                    continue
-                self.post_message(StepReady(snapshot, session, alerts, edged=False))
-                snapshot = timeline.with_edge(snapshot)
-                if self._target == target:
-                    self.post_message(StepReady(snapshot, session, alerts, edged=True))
             except Exception as error:
                 self.call_from_thread(self._step_failed, session, error)
+                continue
+            if self._target != target:
+                continue
+            self.post_message(StepReady(snapshot, session, alerts))
+            stepping = self._stepping
+            if stepping is not None and stepping.playing:
+                continue  # the studies take longer than a step: they run on pause
+            try:
+                snapshot = timeline.with_edge(snapshot)
+            except Exception as error:  # the Edge panel says so; the step stands
+                from core.snapshot import PanelStatus
+
+                log.exception("the studies of %s failed", session)
+                status = PanelStatus(state="ERROR", detail=f"could not compute: {one_line(error)}")
+                snapshot = snapshot.model_copy(
+                    update={"edge": snapshot.edge.model_copy(update={"status": status})}
+                )
+            if self._target == target:
+                self.post_message(StepReady(snapshot, session, alerts))
 
     def _step_failed(self, session: date, error: Exception) -> None:
+        """Say so, and stand again on the session on show (none yet: the live view)."""
         self._pause()  # play waits for each step: it would wait forever
-        text = str(error).strip()
-        first_line = text.splitlines()[0] if text else ""
+        state = self._stepping
+        if state is not None and state.session == session:
+            shown = self._shown
+            if shown is None:
+                self.action_stop_stepping()
+            else:
+                self._stepping = replace(state, index=state.timeline.sessions.index(shown))
+                self._stepping_changed()
         self.notify(
-            f"{session:%Y-%m-%d} could not be built: {type(error).__name__}: {first_line}",
+            f"{session:%Y-%m-%d} could not be built: {one_line(error)}",
             title=REPLAY_TITLE,
             severity="error",
             timeout=8,

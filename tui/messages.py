@@ -30,17 +30,14 @@ class SnapshotReady(Message):
 
 
 class StepReady(Message):
-    """Replay stepping built `session`'s Snapshot (`edged`: with its Edge panel
-    computed); `alerts` are the log lines of that session's close."""
+    """Replay stepping built `session`'s Snapshot (first without its Edge panel, then
+    with it); `alerts` are the log lines of that session's close."""
 
-    def __init__(
-        self, snapshot: Snapshot, session: date, alerts: Sequence[LogEntry], *, edged: bool
-    ) -> None:
+    def __init__(self, snapshot: Snapshot, session: date, alerts: Sequence[LogEntry]) -> None:
         super().__init__()
         self.snapshot = snapshot
         self.session = session
         self.alerts = alerts
-        self.edged = edged
 
     def can_replace(self, message: Message) -> bool:
         """Only the newest step matters: it supersedes any older one queued."""

@@ -50,8 +50,9 @@ class Stepping:
 
     @property
     def session(self) -> date:
-        """The session shown."""
-        return self.timeline.sessions[self.index]
+        """The session shown (as stepping begins live, `index` may stand one past the
+        last session: the live view's session in progress; this is then the last)."""
+        return self.timeline.sessions[min(self.index, len(self.timeline.sessions) - 1)]
 
     @property
     def at_end(self) -> bool:

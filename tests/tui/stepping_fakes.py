@@ -4,7 +4,7 @@ REPLAY label naming the session), as_of and index level changed and its Edge pan
 not yet run (`edge.session` None), which `with_edge` fills in (`edge.session` the
 session); alerts on a few sessions; an optional gate holding every build until the
 test opens it, and the list of sessions built. `SteppableFeed`, a FakeFeed that hands
-out the timeline (or raises) and says where stepping starts."""
+out the timeline (or raises), says where stepping starts and whether it replays."""
 
 from __future__ import annotations
 
@@ -74,11 +74,18 @@ class FakeTimeline:
         sessions: Sequence[date] = SPAN,
         alerts: Mapping[date, Sequence[LogEntry]] | None = None,
         gate: threading.Event | None = None,
+        failing: Sequence[date] = (),
+        edge_fails: bool = False,
     ) -> None:
         self._sessions = tuple(sessions)
         self.alerts = sample_alerts() if alerts is None else alerts
         self.gate = gate
+        self.failing = set(failing)
+        """Sessions whose build raises."""
+        self.edge_fails = edge_fails
+        """Whether the Edge panel's studies raise."""
         self.built: list[date] = []
+        self.edged: list[date] = []
 
     @property
     def sessions(self) -> Sequence[date]:
@@ -88,6 +95,8 @@ class FakeTimeline:
         if self.gate is not None:
             self.gate.wait(timeout=10)
         self.built.append(session)
+        if session in self.failing:
+            raise RuntimeError(f"no bars for {session}\nsecond line")
         base = _base()
         return base.model_copy(
             update={
@@ -101,6 +110,9 @@ class FakeTimeline:
         )
 
     def with_edge(self, snapshot: Snapshot) -> Snapshot:
+        self.edged.append(snapshot.as_of.date())
+        if self.edge_fails:
+            raise ValueError("a study broke")
         edge = _base().edge.model_copy(update={"session": snapshot.as_of.date()})
         return snapshot.model_copy(update={"edge": edge})
 
@@ -118,11 +130,13 @@ class SteppableFeed(FakeFeed):
         timeline: Timeline | None = None,
         start: date | None = SPAN[-1],
         fail: Exception | None = None,
+        replaying: bool = False,
     ) -> None:
         super().__init__(*snapshots)
         self.timeline = timeline if timeline is not None else FakeTimeline()
         self.start = start
         self.fail = fail
+        self.replays = replaying
         self.loads = 0
 
     def replay_timeline(self) -> Timeline:
@@ -134,3 +148,7 @@ class SteppableFeed(FakeFeed):
     @property
     def stepping_from(self) -> date | None:
         return self.start
+
+    @property
+    def replaying(self) -> bool:
+        return self.replays

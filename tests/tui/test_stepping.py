@@ -84,7 +84,7 @@ def badge(app: RecordingApp) -> str:
 def replay_feed(start: date) -> SteppableFeed:
     """A feed replaying `start` (as `--as-of` does): its Snapshot is a replay's."""
     replayed = FakeTimeline().with_edge(FakeTimeline().snapshot_at(start))
-    return SteppableFeed(replayed, start=start)
+    return SteppableFeed(replayed, start=start, replaying=True)
 
 
 def test_snap_index_is_the_last_session_on_or_before() -> None:
@@ -337,3 +337,97 @@ async def test_a_timeline_that_fails_is_one_toast() -> None:
         assert failures == ["Replay stepping failed: HistoryError: no daily bars before 2026-01-02"]
         assert app.snapshot == shown and indicator(app) == ""
         assert app.is_running
+
+
+async def test_live_in_a_session_the_first_step_back_is_the_last_close() -> None:
+    # The live view shows the session in progress, after the span's last (closed) one.
+    feed = SteppableFeed(start=date(2026, 1, 29))
+    app = make_app(lambda: feed)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_data(pilot)
+        await pilot.press("left_square_bracket")
+        await wait_showing(pilot, SPAN[-1])
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: indicator(app) == "", "the live view")
+        await pilot.press("left_curly_bracket")  # the sessions are kept, not loaded again
+        await wait_showing(pilot, SPAN[-WEEK])
+        assert feed.loads == 1
+
+
+async def test_a_step_that_fails_says_so_and_stays_on_the_session_shown() -> None:
+    timeline = FakeTimeline(failing=[SPAN[-3]])
+    app = make_app(lambda: SteppableFeed(timeline=timeline))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_data(pilot)
+        await pilot.press("left_square_bracket")
+        await wait_showing(pilot, SPAN[-2])
+        await pilot.press("left_square_bracket")
+        await wait_until(pilot, lambda: any("could not be built" in n for n in app.notes), "toast")
+        note = next(n for n in app.notes if "could not be built" in n)
+        assert (
+            note == f"{SPAN[-3]:%Y-%m-%d} could not be built: RuntimeError: no bars for {SPAN[-3]}"
+        )
+        assert showing(app, SPAN[-2])
+        await pilot.press("p")  # play goes on from the session shown
+        await wait_showing(pilot, SPAN[-1])
+        await wait_until(pilot, lambda: indicator(app).startswith("‖"), "stopped at the end")
+
+
+async def test_a_first_step_that_fails_leaves_the_live_view_on_show() -> None:
+    timeline = FakeTimeline(failing=[SPAN[-2]])
+    app = make_app(lambda: SteppableFeed(timeline=timeline))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_data(pilot)
+        live = app.snapshot
+        await pilot.press("left_square_bracket")
+        await wait_until(pilot, lambda: any("could not be built" in n for n in app.notes), "toast")
+        await wait_until(pilot, lambda: indicator(app) == "", "not stepping")
+        assert app.snapshot == live
+
+
+async def test_studies_that_fail_mark_the_edge_panel_and_the_step_stands() -> None:
+    timeline = FakeTimeline(edge_fails=True)
+    app = make_app(lambda: SteppableFeed(timeline=timeline))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_data(pilot)
+        await pilot.press("left_square_bracket")
+        await wait_until(
+            pilot,
+            lambda: app.snapshot is not None and app.snapshot.edge.status.state == "ERROR",
+            "the Edge panel's error",
+        )
+        assert app.snapshot is not None
+        assert app.snapshot.edge.status.detail == "could not compute: ValueError: a study broke"
+        assert app.snapshot.source.label == replay_label(SPAN[-2])
+        assert indicator(app) == "‖ stepping · esc live"
+
+
+async def test_play_leaves_the_studies_out_and_pause_runs_them() -> None:
+    timeline = FakeTimeline()
+    app = make_app(lambda: SteppableFeed(timeline=timeline))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_data(pilot)
+        await pilot.press("g")
+        await wait_until(pilot, lambda: isinstance(app.screen, GoToScreen), "the go-to modal")
+        await pilot.press(*f"{SPAN[10]}", "enter")
+        await wait_showing(pilot, SPAN[10])
+        timeline.edged.clear()
+        await pilot.press("p", "plus", "plus")
+        await wait_until(pilot, lambda: (shown_session(app) or SPAN[0]) >= SPAN[14], "playing")
+        await pilot.press("p")
+        paused = shown_session(app)
+        assert paused is not None
+        await wait_showing(pilot, paused)
+        assert timeline.edged == [paused], "play ran the studies of the sessions it passed"
+
+
+async def test_escape_says_where_it_goes() -> None:
+    feed = replay_feed(SPAN[-3])
+    app = make_app(lambda: feed)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_data(pilot)
+        assert not app.check_action("stop_stepping", ("replay",))
+        await pilot.press("left_square_bracket")
+        await wait_showing(pilot, SPAN[-4])
+        assert app.check_action("stop_stepping", ("replay",))
+        assert not app.check_action("stop_stepping", ("live",))
