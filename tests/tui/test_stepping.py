@@ -63,6 +63,14 @@ def shown_session(app: RecordingApp) -> date | None:
     return snapshot.as_of.date()
 
 
+async def go_to(pilot: Pilot[Any], typed: str) -> None:
+    """Press g, type `typed` in the go-to modal and enter it."""
+    app = pilot.app
+    await pilot.press("g")
+    await wait_until(pilot, lambda: isinstance(app.screen, GoToScreen), "the go-to modal")
+    await pilot.press(*typed, "enter")
+
+
 async def wait_showing(pilot: Pilot[Any], session: date) -> None:
     app = pilot.app
     assert isinstance(app, RecordingApp)
@@ -183,9 +191,7 @@ async def test_go_to_a_date_a_weekend_and_outside_the_span() -> None:
     app = make_app(SteppableFeed)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_data(pilot)
-        await pilot.press("g")
-        await wait_until(pilot, lambda: isinstance(app.screen, GoToScreen), "the go-to modal")
-        await pilot.press(*"2026-01-20", "enter")
+        await go_to(pilot, "2026-01-20")
         await wait_showing(pilot, date(2026, 1, 20))
         await pilot.press("g")
         await wait_until(pilot, lambda: isinstance(app.screen, GoToScreen), "the go-to modal")
@@ -210,9 +216,7 @@ async def test_play_speed_pause_and_the_end() -> None:
     app = make_app(SteppableFeed)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_data(pilot)
-        await pilot.press("g")
-        await wait_until(pilot, lambda: isinstance(app.screen, GoToScreen), "the go-to modal")
-        await pilot.press(*f"{SPAN[-12]}", "enter")
+        await go_to(pilot, f"{SPAN[-12]}")
         await wait_showing(pilot, SPAN[-12])
         await pilot.press("p")
         await wait_until(pilot, lambda: indicator(app) == "▶ 1/s · p pause", "playing")
@@ -268,16 +272,12 @@ async def test_a_sessions_alerts_are_toasts() -> None:
     app = make_app(SteppableFeed)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_data(pilot)
-        await pilot.press("g")
-        await wait_until(pilot, lambda: isinstance(app.screen, GoToScreen), "the go-to modal")
-        await pilot.press(*f"{ALERT_SESSION}", "enter")
+        await go_to(pilot, f"{ALERT_SESSION}")
         await wait_showing(pilot, ALERT_SESSION)
         assert app.notes.count("[^GSPC] closed under 7,000") == 1
         titles = [note.title for note in app._notifications]
         assert f"Replay {ALERT_SESSION} · Milestone" in titles
-        await pilot.press("g")
-        await wait_until(pilot, lambda: isinstance(app.screen, GoToScreen), "the go-to modal")
-        await pilot.press(*f"{BUSY_SESSION}", "enter")
+        await go_to(pilot, f"{BUSY_SESSION}")
         await wait_showing(pilot, BUSY_SESSION)
         busy = [note for note in app.notes if note.startswith("busy alert")]
         assert busy == ["busy alert 0", "busy alert 1", "busy alert 2"]
@@ -407,9 +407,7 @@ async def test_play_leaves_the_studies_out_and_pause_runs_them() -> None:
     app = make_app(lambda: SteppableFeed(timeline=timeline))
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_data(pilot)
-        await pilot.press("g")
-        await wait_until(pilot, lambda: isinstance(app.screen, GoToScreen), "the go-to modal")
-        await pilot.press(*f"{SPAN[10]}", "enter")
+        await go_to(pilot, f"{SPAN[10]}")
         await wait_showing(pilot, SPAN[10])
         timeline.edged.clear()
         await pilot.press("p", "plus", "plus")
