@@ -282,7 +282,7 @@ class RegimeApp(App[None]):
             "stop_stepping('live')",
             "Live",
             id="live",
-            tooltip="Stop stepping: back to the live view.",
+            tooltip="Stop stepping: back to the live view (in a replay, to the replayed session).",
         ),
         Binding(
             "escape",
@@ -678,7 +678,12 @@ class RegimeApp(App[None]):
     def action_help(self) -> None:
         """Open the help overlay (unless it is open already)."""
         if not isinstance(self.screen, HelpScreen):
-            bindings = [binding for binding in self.BINDINGS if isinstance(binding, Binding)]
+            # Escape's two bindings (live, replay) are one row: the first says both.
+            bindings = [
+                binding
+                for binding in self.BINDINGS
+                if isinstance(binding, Binding) and binding.id != "back"
+            ]
             self.push_screen(HelpScreen(bindings))
 
     # Replay stepping (see the module docstring and tui.stepping).
