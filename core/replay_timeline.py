@@ -8,7 +8,9 @@ option chain's gamma is computed from that session's chain, as a replay of it sh
 the intraday bars are that session's). The studies of the Edge panel take longer than
 a step (they rerun over a century of readings), so a step's Snapshot shows them as
 being computed and `with_edge` fills them in. The alerts and checklist changes of each
-session come from the same readings (`core.alerts.replay.log_of_frame`)."""
+session come from the same readings (`core.alerts.replay.log_of_frame`); those on the
+option chains' readings once `read_chains` has read the chains of the span's last year
+(in the loading thread, after the first step)."""
 
 from __future__ import annotations
 
@@ -61,10 +63,16 @@ class Timeline(Protocol):
     def alerts_at(self, session: date) -> Sequence[LogEntry]:
         """The alerts that fired and the checklist changes logged at `session`'s close,
         as a monitor left running through the span would have logged them (empty on
-        the span's first session, which only sets the state). The readings of the
-        option chains are not among them (a chain a session is too slow to compute
-        for a whole span at once): alerts on the gamma flip, walls and regime never
-        fire in stepping, and checklist items that read them stay unknown there."""
+        the span's first session, which only sets the state). Until `read_chains` has
+        run, without the option chains' readings: the alerts on the gamma flip, walls
+        and regime are quiet and the checklist items that read them unknown."""
+        ...
+
+    def read_chains(self) -> None:
+        """Read the option chains of the span's last `CHAIN_HISTORY` sessions, so that
+        `alerts_at` has the alerts on their readings there too. Slow (a chain a session
+        holds one: about 50 ms each on the simulated market); call it off the event
+        loop, once the steps have started."""
         ...
 
 
@@ -120,6 +128,10 @@ STEP_SPAN_YEARS = 10
 CHAINS_KEPT = 8
 """Option chains a timeline keeps for the sessions stepped to last (back and forth)."""
 
+CHAIN_HISTORY = 252
+"""Sessions at the end of a span whose option chains are read for its alerts (a year:
+every chain a real source holds; the simulated market has one every session)."""
+
 
 class ReplayTimeline:
     """The sessions of a span, each built on demand from readings computed once (see
@@ -135,6 +147,7 @@ class ReplayTimeline:
         registry: Registry,
         theses: Mapping[str, Thesis],
         log: Sequence[LogEntry],
+        alerts: Sequence[Alert],
         calendar: MarketSession,
         where: str,
         whole_history: Callable[[], Mapping[str, pd.DataFrame]],
@@ -154,10 +167,8 @@ class ReplayTimeline:
         """The source as the status line names it (`files:DIR`, sim, yahoo)."""
         index = frames["sessions"].index
         self._sessions = tuple(pd.DatetimeIndex(index).date)
-        self._log: dict[date, list[LogEntry]] = {}
-        for entry in log:
-            if entry.session is not None:
-                self._log.setdefault(entry.session, []).append(entry)
+        self.alerts = tuple(alerts)
+        self._log = by_session(log)
         self._chains: OrderedDict[date, tuple[date, OptionChain] | str] = OrderedDict()
         """The chain the last few stepped sessions showed (its own session and itself),
         or why none (at most CHAINS_KEPT: a chain can be tens of MB)."""
@@ -209,6 +220,7 @@ class ReplayTimeline:
             registry=registry,
             theses=theses,
             log=log,
+            alerts=alerts,
             calendar=calendar,
             where=where,
             whole_history=whole_history,
@@ -220,6 +232,27 @@ class ReplayTimeline:
 
     def alerts_at(self, session: date) -> Sequence[LogEntry]:
         return tuple(self._log.get(session, ()))
+
+    def read_chains(self) -> None:
+        from core.alerts.replay import log_of_frame
+        from core.chain_sessions import ChainsOfSessions
+        from core.history import frames_of, readings_table
+
+        if not self.registry.needs_chains() or "option_chains" not in self.source.capabilities:
+            return
+        # Every section again, with the chains: the price levels and the checklist read
+        # the gamma readings. For the log alone: a step computes its own session's chain.
+        computed = [section for section in self.registry if section.readings is not None]
+        days = self._sessions[-CHAIN_HISTORY:]
+        chains = ChainsOfSessions(self.source, days, self.calendar)
+        cycle = replace(self.cycle, chains=chains, chains_missing=None)
+        frames = frames_of(
+            self.settings, cycle, self.registry, computed, self.theses, self._sessions[0]
+        )
+        table = readings_table(frames, computed)
+        self._log = by_session(
+            log_of_frame(table, self.alerts, self.theses, str(self.source.kind), self.calendar)
+        )
 
     def snapshot_at(self, session: date) -> Snapshot:
         import pandas as pd
@@ -367,3 +400,12 @@ class ReplayTimeline:
                 except SourceError as error:
                     self._full = {}, f"the whole history could not be loaded: {error}"
             return self._full
+
+
+def by_session(log: Sequence[LogEntry]) -> dict[date, list[LogEntry]]:
+    """The log's lines by the session they were logged at, in order."""
+    sessions: dict[date, list[LogEntry]] = {}
+    for entry in log:
+        if entry.session is not None:
+            sessions.setdefault(entry.session, []).append(entry)
+    return sessions

@@ -117,19 +117,21 @@ def test_the_edge_panel_is_computed_apart_and_then_equals_the_replays() -> None:
 
 
 def test_each_sessions_alerts_are_those_a_replay_of_the_log_gives() -> None:
-    timeline = real_timeline()
     settings, theses = settings_and_theses()
     source = FilesSource(require_market_data())
     alerts = list(load_alerts(settings).values())
-    # Before the first option chain both read the same sections' readings.
-    end = date(2026, 7, 1)
-    logged = replay_log(settings, source, SPAN[0], end, alerts, theses=theses)
-    stepped = [
-        entry for day in timeline.sessions if day <= end for entry in timeline.alerts_at(day)
-    ]
+    logged = replay_log(settings, source, *SPAN, alerts, theses=theses)
+    timeline = real_timeline()
+    before = [entry for day in timeline.sessions for entry in timeline.alerts_at(day)]
+    timeline.read_chains()
+    stepped = [entry for day in timeline.sessions for entry in timeline.alerts_at(day)]
     assert [entry.message for entry in stepped] == [entry.message for entry in logged]
+    assert [entry.time for entry in stepped] == [entry.time for entry in logged]
     assert any(entry.kind == "alert" for entry in stepped)
     assert timeline.alerts_at(timeline.sessions[0]) == ()
+    # Before the chains are read, the lines that need their readings are missing.
+    gamma = [entry for entry in logged if entry not in before]
+    assert gamma and all(entry.time.date() >= date(2026, 7, 16) for entry in gamma)
 
 
 def fake_source(**kwargs: Any) -> FakeSource:

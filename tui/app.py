@@ -12,7 +12,8 @@ Replay stepping (issue 13, item 2; state in `tui.stepping`): [ and ] one session
 and forward, { and } a week, g go to a date, p play and pause, + and - the speed while
 playing, escape back to the live view (in a replay, to the replayed session), as does
 ] past the newest session when stepping began live. The first key asks a `Steppable`
-feed for its `replay_timeline` in a thread; each step builds `snapshot_at` and then
+feed for its `replay_timeline` in a thread (which then reads the option chains for
+the alerts, `read_chains`); each step builds `snapshot_at` and then
 `with_edge` in one builder thread that always builds the newest target only (rapid
 keys coalesce), and shows the session's alerts as toasts; the engine's Snapshots
 arriving meanwhile are kept, and escape shows the newest of them at once.
@@ -742,6 +743,19 @@ class RegimeApp(App[None]):
             self.call_from_thread(self._timeline_failed, error)
             return
         self.call_from_thread(self._timeline_loaded, timeline, start, not feed.replaying)
+        try:  # the steps have begun; the alerts on the option chains come next
+            timeline.read_chains()
+        except Exception as error:
+            log.exception("reading the option chains for replay's alerts failed")
+            self.call_from_thread(
+                self.notify,
+                f"Replay's gamma alerts are off: the option chains could not be read:"
+                f" {one_line(error)}",
+                title=REPLAY_TITLE,
+                severity="warning",
+                timeout=8,
+                markup=False,
+            )
 
     def _timeline_failed(self, error: Exception) -> None:
         self._loading = False

@@ -86,6 +86,9 @@ class FakeTimeline:
         """Whether the Edge panel's studies raise."""
         self.built: list[date] = []
         self.edged: list[date] = []
+        self.chains_read = 0
+        self.chains_fail = False
+        """Whether reading the option chains for the alerts raises."""
 
     @property
     def sessions(self) -> Sequence[date]:
@@ -118,6 +121,11 @@ class FakeTimeline:
 
     def alerts_at(self, session: date) -> Sequence[LogEntry]:
         return tuple(self.alerts.get(session, ()))
+
+    def read_chains(self) -> None:
+        self.chains_read += 1
+        if self.chains_fail:
+            raise OSError("chain file unreadable")
 
 
 class SteppableFeed(FakeFeed):

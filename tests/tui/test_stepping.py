@@ -429,3 +429,19 @@ async def test_escape_says_where_it_goes() -> None:
         await wait_showing(pilot, SPAN[-4])
         assert app.check_action("stop_stepping", ("replay",))
         assert not app.check_action("stop_stepping", ("live",))
+
+
+async def test_the_chains_for_the_alerts_are_read_once_after_the_first_step() -> None:
+    timeline = FakeTimeline()
+    timeline.chains_fail = True
+    feed = SteppableFeed(timeline=timeline)
+    app = make_app(lambda: feed)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_data(pilot)
+        await pilot.press("left_square_bracket")
+        await wait_showing(pilot, SPAN[-2])
+        warned = "the option chains could not be read: OSError: chain file unreadable"
+        await wait_until(pilot, lambda: any(warned in note for note in app.notes), "warned")
+        await pilot.press("escape", "left_square_bracket")
+        await wait_showing(pilot, SPAN[-2])
+        assert timeline.chains_read == 1 and feed.loads == 1
