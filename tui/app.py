@@ -704,7 +704,8 @@ class RegimeApp(App[None]):
 
     def _with_timeline(self, then: Callable[[Stepping], None]) -> None:
         """Call `then` with where stepping stands, loading the sessions first (in a
-        thread) when stepping has not begun."""
+        thread) when stepping has not begun; of keys pressed while they load, the last
+        is done once they are in."""
         if self._stepping is not None:
             then(self._stepping)
             return
