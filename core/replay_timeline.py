@@ -130,7 +130,8 @@ CHAINS_KEPT = 8
 
 CHAIN_HISTORY = 252
 """Sessions at the end of a span whose option chains are read for its alerts (a year:
-every chain a real source holds; the simulated market has one every session)."""
+the real data's chains and Yahoo's latest are within it; the simulated market has one
+every session, which for a whole span would take half a minute)."""
 
 
 class ReplayTimeline:
