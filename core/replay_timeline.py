@@ -285,7 +285,7 @@ class ReplayTimeline:
             return snapshot
         stamp = pd.Timestamp(snapshot.as_of.astimezone(NEW_YORK).date())
         full_bars, missing = self._whole_history_loaded()
-        cycle = self._cycle_at(stamp, full_bars, missing)
+        cycle = self._cut_at(stamp, full_bars, missing)
         if cycle.members is not None:
             # The studies read the members a replay of the session loads (its
             # `history_years`), not the span's: the same events, the same notes.
@@ -309,20 +309,32 @@ class ReplayTimeline:
         """The span's data cut after `stamp`, with the session's option chain and
         intraday bars, dated by the calendar."""
         session = stamp.date()
-        cut = cut_cycle(replace(self.cycle, chains={}, full_bars=full_bars), stamp)
         chains, chains_missing = self._chains_at(session)
         intraday, intraday_missing = self._intraday_at(session)
+        return replace(
+            self._cut_at(stamp, full_bars, why_no_full),
+            chains=chains,
+            chains_missing=chains_missing,
+            intraday=intraday,
+            intraday_missing=intraday_missing,
+        )
+
+    def _cut_at(
+        self, stamp: pd.Timestamp, full_bars: Mapping[str, pd.DataFrame], why_no_full: str | None
+    ) -> CycleData:
+        """The span's daily data (and `full_bars`) cut after `stamp`, dated by the
+        calendar, without the session's chain or intraday bars (the studies read
+        neither)."""
+        cut = cut_cycle(replace(self.cycle, chains={}, full_bars=full_bars), stamp)
         return replace(
             cut,
             state="REPLAY",
             detail=None,
             now=None,
             close_time=self.calendar.session_close,
-            chains=chains,
-            chains_missing=chains_missing,
             full_bars_missing=None if full_bars else why_no_full,
-            intraday=intraday,
-            intraday_missing=intraday_missing,
+            intraday={},
+            intraday_missing=None,
             intraday_failed=None,
         )
 
